@@ -1,0 +1,81 @@
+"""The `cnnt` command line: serve, migrate, load demo data, import, search upkeep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import Settings
+
+cli = typer.Typer(help="CNNT catalog: sản phẩm công nghiệp nông thôn tiêu biểu.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+search_cli = typer.Typer(help="Search index upkeep.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(search_cli, name="search")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the site with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema and load the province reference data."""
+    from app.migrate import upgrade_database
+
+    upgrade_database(Settings())
+    typer.echo("Cơ sở dữ liệu đã được cập nhật.")
+
+
+@cli.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only when no product exists.")] = False,
+) -> None:
+    """Load the demo data set (real sample products plus generated ones) through the importer."""
+    from app.services.demo import load_demo
+
+    code = load_demo(Settings(), if_empty=if_empty, echo=typer.echo)
+    raise typer.Exit(code)
+
+
+@cli.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".xlsx or .csv")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; change nothing.")] = False,
+) -> None:
+    """Import a winners spreadsheet; any error changes nothing and is reported by row and column."""
+    from app.services.importer import run_import
+
+    code = run_import(Settings(), file, dry_run=dry_run, echo=typer.echo)
+    raise typer.Exit(code)
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the database."""
+    from search.indexer import run_reindex
+
+    raise typer.Exit(run_reindex(Settings(), echo=typer.echo))
+
+
+@search_cli.command("check")
+def search_check() -> None:
+    """Report drift between the database and the search index (exit 1 if any)."""
+    from search.indexer import run_check
+
+    raise typer.Exit(run_check(Settings(), echo=typer.echo))
+
+
+def main() -> None:
+    """Entry point of the `cnnt` script."""
+    cli()

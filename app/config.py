@@ -1,0 +1,72 @@
+"""Settings: one class, read from the environment (prefix CNNT_) when the app is built.
+
+Defaults run out of the box: SQLite, the embedded search index and media all live under
+DATA_DIR. Nothing reads the environment at import time; `Settings()` is called by the app
+factory and the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - a known placeholder, refused in production
+
+
+class Settings(BaseSettings):
+    """Every setting of the site; each is documented in the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="CNNT_", env_file=".env", extra="ignore")
+
+    env: str = "development"
+    data_dir: Path = PROJECT_DIR / "data"
+    database_url: str = ""
+    meili_url: str = ""
+    meili_key: str = ""
+    media_dir: Path | None = None
+    search_path: Path | None = None
+    secret_key: str = PLACEHOLDER_SECRET
+    timezone: str = "Asia/Ho_Chi_Minh"
+    base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone: fail at start-up, not on the first request
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError("CNNT_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in DATA_DIR."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'cnnt.sqlite3'}"
+
+    @property
+    def media_path(self) -> Path:
+        """Where image variants are stored."""
+        return self.media_dir or self.data_dir / "media"
+
+    @property
+    def search_index_path(self) -> Path:
+        """The embedded engine's SQLite FTS5 file, separate from the database."""
+        return self.search_path or self.data_dir / "search.sqlite3"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone whose calendar date is "today" for certificate status."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def public_base_url(self) -> str:
+        """BASE_URL without a trailing slash, for QR codes and absolute links."""
+        return self.base_url.rstrip("/")

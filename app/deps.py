@@ -1,0 +1,43 @@
+"""Request dependencies as named Annotated aliases, so routes stay one-liners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import session_scope
+from app.domain.validity import today_in
+from search.engine import SearchEngine
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A database session for this request."""
+    yield from session_scope(request.app.state.engine)
+
+
+def get_search(request: Request) -> SearchEngine:
+    """The search engine opened at start-up."""
+    engine: SearchEngine = request.app.state.search
+    return engine
+
+
+def get_today(settings: Annotated[Settings, Depends(get_settings)]) -> date:
+    """Today's calendar date in Vietnam (CNNT_TIMEZONE), whatever the server clock's zone."""
+    return today_in(settings.tz)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+SearchDep = Annotated[SearchEngine, Depends(get_search)]
+TodayDep = Annotated[date, Depends(get_today)]

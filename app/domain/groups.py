@@ -1,0 +1,57 @@
+"""The four product groups, numbered the same way in every round."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.domain.text import fold
+
+
+class ProductGroup(StrEnum):
+    """A product group, stored by its code."""
+
+    thu_cong_my_nghe = "thu_cong_my_nghe"
+    che_bien = "che_bien"
+    co_khi = "co_khi"
+    khac = "khac"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label shown on pages."""
+        return GROUP_LABELS[self]
+
+    @property
+    def number(self) -> int:
+        """The group's number in every round (1–4)."""
+        return list(ProductGroup).index(self) + 1
+
+
+GROUP_LABELS: dict[ProductGroup, str] = {
+    ProductGroup.thu_cong_my_nghe: "Thủ công mỹ nghệ",
+    ProductGroup.che_bien: "Chế biến nông, lâm, thủy sản và thực phẩm",
+    ProductGroup.co_khi: "Thiết bị, máy móc, dụng cụ và phụ tùng cơ khí",
+    ProductGroup.khac: "Sản phẩm khác",
+}
+GROUP_SHORT_LABELS: dict[ProductGroup, str] = {
+    ProductGroup.thu_cong_my_nghe: "Thủ công mỹ nghệ",
+    ProductGroup.che_bien: "Chế biến thực phẩm",
+    ProductGroup.co_khi: "Cơ khí",
+    ProductGroup.khac: "Sản phẩm khác",
+}
+
+
+def parse_group(value: str) -> ProductGroup | None:
+    """A group from its code, number (1–4) or Vietnamese label, diacritics optional."""
+    key = " ".join(fold(value).replace("_", " ").split())
+    if key.startswith("nhom "):
+        key = key.removeprefix("nhom ")
+    for group in ProductGroup:
+        candidates = {
+            group.value.replace("_", " "),
+            str(group.number),
+            fold(group.label),
+            fold(GROUP_SHORT_LABELS[group]),
+        }
+        if key in candidates:
+            return group
+    return None

@@ -1,0 +1,30 @@
+"""Vietnamese text folding for matching: people type without diacritics.
+
+NFD + dropping combining marks handles most letters, but đ/Đ has no Unicode decomposition
+(and SQLite's unicode61 tokenizer misses it), so it is mapped to d explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip diacritics and map đ → d: 'Đường Phố' → 'duong pho'."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def normalize(text: str) -> str:
+    """NFC, lowercase, single spaces: the exact (diacritic-keeping) form used for ranking."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().lower()
+
+
+def squash_spaces(text: str) -> str:
+    """Collapse runs of whitespace and trim: cleans values typed into spreadsheets."""
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,76 @@
+"""Map domain and validation errors to responses in one place: JSON under /api, pages elsewhere.
+
+No user input ever reaches the visitor as a stack trace: unexpected errors are logged and
+answered with a plain 500 page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_HTTP_MESSAGES = {
+    404: "Không tìm thấy trang bạn yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Yêu cầu quá lớn.",
+    429: "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau.",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status_code: int, message: str, **extra: object) -> Response:
+    """A JSON error for the API, an HTML error page for people."""
+    if _wants_json(request):
+        return JSONResponse({"detail": message, **extra}, status_code=status_code)
+    from app.templating import templates
+
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status_code": status_code, "message": message},
+        status_code=status_code,
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, str]]]:
+    problems = []
+    for err in exc.errors():
+        location = ".".join(str(part) for part in err.get("loc", ()) if part not in ("query", "path"))
+        problems.append({"field": location, "message": str(err.get("msg", ""))})
+    fields = ", ".join(p["field"] for p in problems if p["field"])
+    return f"Tham số không hợp lệ: {fields or 'yêu cầu'}.", problems
+
+
+def register_exception_handlers(app: FastAPI) -> None:
+    """Install the handlers on `app`."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        extra: dict[str, object] = {"field": exc.field} if exc.field else {}
+        return error_response(request, exc.status_code, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        message, problems = _validation_message(exc)
+        return error_response(request, 422, message, errors=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(request, 500, "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")

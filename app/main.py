@@ -1,0 +1,48 @@
+"""The app factory: settings in, a ready FastAPI app out. Nothing connects at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.config import PACKAGE_DIR, Settings
+from app.db import make_engine
+from app.exception_handlers import register_exception_handlers
+from search.factory import open_search_engine
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the site for `settings` (read from the environment when not given)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.sqlalchemy_url)
+        search = open_search_engine(settings)
+        app.state.engine, app.state.search = engine, search
+        try:
+            yield
+        finally:
+            search.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="CNNT — Sản phẩm công nghiệp nông thôn tiêu biểu",
+        description="Danh mục và tra cứu giấy chứng nhận sản phẩm CNNT tiêu biểu.",
+        version="1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    settings.media_path.mkdir(parents=True, exist_ok=True)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
+
+    from app.routes import api, catalog
+
+    app.include_router(api.router)
+    app.include_router(catalog.router)
+    register_exception_handlers(app)
+    return app

@@ -1,0 +1,129 @@
+"""Database tables. Codes (level, group, region, legal form) are stored as strings and
+checked against app.domain; dates are calendar dates, timestamps are UTC-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+import app.db  # noqa: F401  (sets the naming convention before tables are declared)
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _timestamp() -> sa.types.TypeEngine[datetime]:
+    return sa.DateTime(timezone=True)
+
+
+class Province(SQLModel, table=True):
+    """A current province (with official code) or a former one (with its successor)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=100)
+    code: str | None = Field(default=None, max_length=8, unique=True)
+    successor_id: int | None = Field(default=None, foreign_key="province.id")
+
+
+class Producer(SQLModel, table=True):
+    """A rural industrial establishment (company, cooperative, group or household business)."""
+
+    __table_args__ = (sa.UniqueConstraint("name_key", "province_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=300)
+    name_key: str = Field(max_length=300)
+    legal_form: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=500)
+    phone: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    website: str | None = Field(default=None, max_length=500)
+    province_id: int = Field(foreign_key="province.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class Product(SQLModel, table=True):
+    """A certified product or set of products (bộ sản phẩm)."""
+
+    __table_args__ = (sa.UniqueConstraint("producer_id", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=300)
+    name_key: str = Field(max_length=300)
+    group: str = Field(max_length=32)
+    description: str | None = Field(default=None, sa_type=sa.Text())
+    state: str = Field(default="published", max_length=16)
+    producer_id: int = Field(foreign_key="producer.id", index=True)
+    province_id: int = Field(foreign_key="province.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class ProductImage(SQLModel, table=True):
+    """A photo of a product, stored once under its content hash; position 0 is the cover."""
+
+    __tablename__ = "product_image"
+    __table_args__ = (sa.UniqueConstraint("product_id", "content_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    content_hash: str = Field(max_length=64)
+    width: int
+    height: int
+    alt: str = Field(default="", max_length=300)
+    position: int = 0
+
+
+class SelectionRound(SQLModel, table=True):
+    """A selection round: level, year, region (regional) or province (local and provincial)."""
+
+    __tablename__ = "selection_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    level: str = Field(max_length=16)
+    year: int
+    region: str | None = Field(default=None, max_length=32)
+    province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
+    organiser: str | None = Field(default=None, max_length=300)
+    decision_number: str | None = Field(default=None, max_length=100)
+    decision_date: date | None = None
+
+
+class Certificate(SQLModel, table=True):
+    """A certificate: printed number, public verification code, level and validity."""
+
+    __table_args__ = (sa.UniqueConstraint("product_id", "level", "issued_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    number: str | None = Field(default=None, max_length=100)
+    number_key: str | None = Field(default=None, max_length=100, index=True)
+    level: str = Field(max_length=16)
+    issued_on: date
+    valid_until: date
+    revoked_on: date | None = None
+    revoked_reason: str | None = Field(default=None, max_length=500)
+    score: float | None = None
+    product_id: int = Field(foreign_key="product.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="selection_round.id", index=True)
+    province_id: int = Field(foreign_key="province.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A product whose search document must be rebuilt; written in the same transaction."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())

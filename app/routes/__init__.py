@@ -1,0 +1,1 @@
+"""Thin routes, one module per area: parse, call one service, render."""

@@ -1,0 +1,1 @@
+"""Use-cases: one function each, session passed keyword-only, one transaction per write."""
