@@ -1,0 +1,41 @@
+"""Public verification codes and printed-number keys.
+
+Codes are random (never sequential or derived from public facts), 8 characters from an
+alphabet without look-alikes (no 0/O, 1/I/L, U), shown as XXXX-XXXX and accepted in any
+case, with or without spaces and dashes.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from app.domain.text import fold
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+_NOT_CODE_CHARS = re.compile(r"[\s\-_.]+")
+_NUMBER_NOISE = re.compile(r"[^0-9a-z]+")
+
+
+def new_code() -> str:
+    """A fresh random code: 30^8 ≈ 6.6·10^11 possibilities, drawn from `secrets`."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str | None:
+    """The stored form of a typed code ('abcd-efgh ' → 'ABCDEFGH'), or None if it cannot be one."""
+    candidate = _NOT_CODE_CHARS.sub("", text).upper()
+    if len(candidate) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in candidate):
+        return None
+    return candidate
+
+
+def display_code(code: str) -> str:
+    """'ABCDEFGH' → 'ABCD-EFGH', easier to read aloud and type."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def number_key(number: str) -> str:
+    """A printed certificate number reduced for lookup: '12/GCN-SCT' → '12GCNSCT'."""
+    return _NUMBER_NOISE.sub("", fold(number)).upper()

@@ -1,0 +1,59 @@
+"""Where image variants live and the URLs that serve them.
+
+Every photo is stored once under its content hash: `{MEDIA_DIR}/{h[:2]}/{h}/{width}.{ext}`
+for each nominal width, never wider than the original. Files are written to a temporary
+name and renamed, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+VARIANT_WIDTHS = (320, 640, 1280)
+VARIANT_FORMATS = ("webp", "jpg")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSource:
+    """One width of a photo in every format, for `srcset`."""
+
+    width: int  # actual pixel width of the variant
+    height: int
+    urls: dict[str, str]  # format → URL
+
+
+def variant_dir(media_dir: Path, content_hash: str) -> Path:
+    """The folder holding every variant of one photo."""
+    return media_dir / content_hash[:2] / content_hash
+
+
+def variant_url(content_hash: str, nominal_width: int, fmt: str) -> str:
+    """The public URL of one variant."""
+    return f"/media/{content_hash[:2]}/{content_hash}/{nominal_width}.{fmt}"
+
+
+def image_sources(content_hash: str, width: int, height: int) -> list[ImageSource]:
+    """Each nominal width with its real size (never upscaled) and URLs, smallest first."""
+    sources = []
+    for nominal in VARIANT_WIDTHS:
+        actual = min(nominal, width)
+        actual_height = max(1, round(height * actual / width))
+        urls = {fmt: variant_url(content_hash, nominal, fmt) for fmt in VARIANT_FORMATS}
+        sources.append(ImageSource(width=actual, height=actual_height, urls=urls))
+    return sources
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,93 @@
+"""Plain factory functions with keyword overrides: rows built through the real models.
+
+They add an outbox row per product, as services do, so tests can index through the
+real indexer.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app.domain.codes import new_code, number_key
+from app.domain.text import fold
+from app.domain.validity import default_valid_until
+from app.models import Certificate, OutboxEvent, Producer, Product, Province
+
+_serial = itertools.count(1)
+
+
+def province(session: Session, slug: str) -> Province:
+    """The province row with this slug (provinces are loaded by the fixtures)."""
+    row = session.exec(select(Province).where(Province.slug == slug)).one()
+    return row
+
+
+def make_producer(session: Session, *, name: str | None = None, province_slug: str = "ha-noi",
+                  **overrides: object) -> Producer:
+    """A producer in `province_slug` (a current province)."""
+    n = next(_serial)
+    name = name or f"Cơ sở sản xuất số {n}"
+    producer = Producer(
+        slug=f"co-so-{n}", name=name, name_key=fold(name),
+        province_id=province(session, province_slug).id, **overrides,
+    )
+    session.add(producer)
+    session.flush()
+    return producer
+
+
+def make_product(
+    session: Session,
+    *,
+    name: str | None = None,
+    group: str = "che_bien",
+    province_slug: str = "ha-noi",
+    certified_in: str | None = None,
+    level: str = "tinh",
+    issued_on: date = date(2023, 12, 15),
+    revoked_on: date | None = None,
+    number: str | None = None,
+    producer: Producer | None = None,
+    description: str | None = None,
+) -> Product:
+    """A published product with one certificate; `certified_in` is the province at certification."""
+    n = next(_serial)
+    name = name or f"Sản phẩm số {n}"
+    producer = producer or make_producer(session, province_slug=province_slug)
+    product = Product(
+        slug=f"san-pham-{n}", name=name, name_key=fold(name), group=group,
+        description=description, producer_id=producer.id,
+        province_id=province(session, province_slug).id,
+    )
+    session.add(product)
+    session.flush()
+    add_certificate(session, product, level=level, issued_on=issued_on, revoked_on=revoked_on,
+                    number=number, certified_in=certified_in or province_slug)
+    return product
+
+
+def add_certificate(
+    session: Session,
+    product: Product,
+    *,
+    level: str = "tinh",
+    issued_on: date = date(2023, 12, 15),
+    revoked_on: date | None = None,
+    number: str | None = None,
+    certified_in: str = "ha-noi",
+) -> Certificate:
+    """Another certificate for `product` (and an outbox row for it)."""
+    cert = Certificate(
+        code=new_code(), number=number, number_key=number_key(number) if number else None,
+        level=level, issued_on=issued_on, valid_until=default_valid_until(issued_on),
+        revoked_on=revoked_on, revoked_reason="Vi phạm quy định" if revoked_on else None,
+        product_id=product.id, province_id=province(session, certified_in).id,
+    )
+    session.add(cert)
+    assert product.id is not None
+    session.add(OutboxEvent(product_id=product.id))
+    session.flush()
+    return cert
