@@ -1,0 +1,121 @@
+"""Turn catalog query parameters (page URL or API) into a SearchQuery, or say what is wrong.
+
+One parser for both the HTML catalog and /api/v1/products, so a link copied from one
+works on the other. Messages are Vietnamese and name the parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from app.domain.groups import ProductGroup, parse_group
+from app.domain.levels import Level, parse_level
+from app.domain.provinces import resolve_province
+from app.errors import InvalidInput
+from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchQuery, SortOrder, StatusFilter
+
+MAX_PAGE = 1000
+MAX_VALUES_PER_FILTER = 40
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+E = TypeVar("E", StatusFilter, SortOrder)
+
+
+@dataclass(frozen=True, slots=True)
+class RawSearchParams:
+    """Query parameters as received; lists hold repeated parameters (?province=a&province=b)."""
+
+    q: str = ""
+    province: tuple[str, ...] = ()
+    group: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    status: str = ""
+    sort: str = ""
+    page: str = ""
+    per_page: str = ""
+
+
+def _split(values: tuple[str, ...], name: str) -> list[str]:
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if len(items) > MAX_VALUES_PER_FILTER:
+        raise InvalidInput(f"Quá nhiều giá trị cho tham số {name}.", field=name)
+    return items
+
+
+def _provinces(values: tuple[str, ...]) -> tuple[str, ...]:
+    slugs = []
+    for value in _split(values, "province"):
+        found = resolve_province(value)
+        if found is None:
+            raise InvalidInput(f"Không có tỉnh/thành phố nào tên “{value[:60]}”.", field="province")
+        slugs.append(found.slug)
+    return tuple(dict.fromkeys(slugs))
+
+
+def _groups(values: tuple[str, ...]) -> tuple[str, ...]:
+    found: list[ProductGroup] = []
+    for value in _split(values, "group"):
+        group = parse_group(value)
+        if group is None:
+            raise InvalidInput(f"Nhóm sản phẩm “{value[:60]}” không hợp lệ.", field="group")
+        found.append(group)
+    return tuple(dict.fromkeys(g.value for g in found))
+
+
+def _levels(values: tuple[str, ...]) -> tuple[str, ...]:
+    found: list[Level] = []
+    for value in _split(values, "level"):
+        level = parse_level(value)
+        if level is None:
+            raise InvalidInput(f"Cấp “{value[:60]}” không hợp lệ.", field="level")
+        found.append(level)
+    return tuple(dict.fromkeys(lv.value for lv in found))
+
+
+def _years(values: tuple[str, ...]) -> tuple[int, ...]:
+    years = []
+    for value in _split(values, "year"):
+        if not value.isdigit() or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+            raise InvalidInput(f"Năm “{value[:20]}” không hợp lệ.", field="year")
+        years.append(int(value))
+    return tuple(sorted(set(years)))
+
+
+def _bounded_int(value: str, name: str, *, default: int, low: int, high: int) -> int:
+    if not value.strip():
+        return default
+    if not value.strip().isdigit() or not low <= int(value) <= high:
+        raise InvalidInput(f"Tham số {name} phải là số từ {low} đến {high}.", field=name)
+    return int(value)
+
+
+def _choice(value: str, enum: type[E], name: str, default: E) -> E:
+    if not value.strip():
+        return default
+    try:
+        return enum(value.strip())
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"Tham số {name} phải là một trong: {allowed}.", field=name) from None
+
+
+def build_search_query(raw: RawSearchParams, *, today: date, default_per_page: int = 20) -> SearchQuery:
+    """Validate every parameter; raise InvalidInput naming the first bad one."""
+    if len(raw.q) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            f"Từ khóa quá dài (tối đa {MAX_QUERY_LENGTH} ký tự).", field="q"
+        )
+    return SearchQuery(
+        today=today,
+        text=" ".join(raw.q.split()),
+        provinces=_provinces(raw.province),
+        groups=_groups(raw.group),
+        levels=_levels(raw.level),
+        years=_years(raw.year),
+        status=_choice(raw.status, StatusFilter, "status", StatusFilter.all),
+        sort=_choice(raw.sort, SortOrder, "sort", SortOrder.relevance),
+        page=_bounded_int(raw.page, "page", default=1, low=1, high=MAX_PAGE),
+        per_page=_bounded_int(raw.per_page, "per_page", default=default_per_page, low=1, high=MAX_PER_PAGE),
+    )
