@@ -1,0 +1,76 @@
+"""The public JSON API under /api/v1: search, product detail, certificate lookup."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.deps import SearchDep, SessionDep, SettingsDep, TodayDep
+from app.errors import DomainError
+from app.schemas import CertificateList, CertificateOut, ProductOut, ProductSearchResponse
+from app.search_params import MAX_PAGE, RawSearchParams, build_search_query
+from app.services import api_views
+from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchUnavailable
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+ListParam = Annotated[list[str], Query()]
+OnParam = Annotated[
+    date | None, Query(description="Status as of this day (YYYY-MM-DD); default today in Vietnam")
+]
+
+
+@router.get("/products", response_model=ProductSearchResponse)
+def search_products(
+    settings: SettingsDep,
+    search: SearchDep,
+    today: TodayDep,
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="Words, diacritics optional")] = "",
+    province: ListParam = [],  # noqa: B006 - FastAPI copies list defaults per request
+    group: ListParam = [],  # noqa: B006
+    level: ListParam = [],  # noqa: B006
+    year: ListParam = [],  # noqa: B006
+    status: Annotated[str, Query(description="valid | expired | revoked | all")] = "all",
+    sort: Annotated[str, Query(description="relevance | newest | name")] = "relevance",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> ProductSearchResponse:
+    """Search the catalog: filters within one facet are OR-ed, facets AND-ed; facet counts disjunctive."""
+    raw = RawSearchParams(
+        q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
+        status=status, sort=sort, page=str(page), per_page=str(per_page),
+    )
+    query = build_search_query(raw, today=today)
+    try:
+        result = search.search(query)
+    except SearchUnavailable as exc:
+        raise DomainError("Tìm kiếm tạm thời không khả dụng. Vui lòng thử lại sau.") from exc
+    return api_views.search_response(result, query=query, base_url=settings.public_base_url)
+
+
+@router.get("/products/{slug}", response_model=ProductOut)
+def get_product(slug: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None) -> ProductOut:
+    """A published product with its producer, photos and certificates (status on `on`)."""
+    return api_views.product_out(session=session, slug=slug, on=on or today, base_url=settings.public_base_url)
+
+
+@router.get("/certificates/{code}", response_model=CertificateOut)
+def get_certificate(code: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None) -> CertificateOut:
+    """One certificate by its verification code (case, spaces and dashes ignored); 404 if unknown."""
+    return api_views.certificate_by_code(session=session, code=code, on=on or today, base_url=settings.public_base_url)
+
+
+@router.get("/certificates", response_model=CertificateList)
+def find_certificates_by_number(
+    settings: SettingsDep,
+    session: SessionDep,
+    today: TodayDep,
+    number: Annotated[str, Query(min_length=1, max_length=100, description="Printed certificate number")],
+    on: OnParam = None,
+) -> CertificateList:
+    """Certificates by printed number (several may share one); an empty list when none match."""
+    return api_views.certificates_by_number(
+        session=session, number=number, on=on or today, base_url=settings.public_base_url
+    )

@@ -1,0 +1,121 @@
+"""JSON shapes of the public API (/api/v1), as documented in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class ProvinceRef(BaseModel):
+    """A province by slug and name; `now_in` names the current province of a former one."""
+
+    slug: str
+    name: str
+    code: str | None = None
+    now_in: str | None = Field(default=None, description="Current province slug if this one was merged")
+
+
+class ProductProvinces(BaseModel):
+    """Where a product is now and where it was certified."""
+
+    current: ProvinceRef
+    at_certification: list[ProvinceRef]
+
+
+class ProductHit(BaseModel):
+    """One search result."""
+
+    slug: str
+    name: str
+    url: str
+    group: str
+    level: str = Field(description="Highest level over all certificates")
+    levels: list[str]
+    years: list[int]
+    province: ProductProvinces
+    producer: str
+    status: str = Field(description="valid | expired | revoked, as of today in Vietnam")
+    valid_until: date | None
+    image: str | None = Field(description="URL of a 640-px JPEG of the cover photo")
+
+
+class ProductSearchResponse(BaseModel):
+    """A page of search results with disjunctive facet counts."""
+
+    total: int
+    page: int
+    per_page: int
+    hits: list[ProductHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+    notice: str | None = None
+
+
+class CertificateOut(BaseModel):
+    """A certificate with its status on the day asked about."""
+
+    code: str
+    number: str | None
+    level: str
+    level_label: str
+    issued_on: date
+    valid_until: date
+    status: str
+    status_label: str
+    revoked_on: date | None
+    revoked_reason: str | None
+    score: float | None
+    province: ProvinceRef = Field(description="Province at certification")
+    decision_number: str | None
+    decision_date: date | None
+    verify_url: str
+    product_slug: str
+    product_name: str
+
+
+class ProducerOut(BaseModel):
+    """A producer with its published contacts."""
+
+    slug: str
+    name: str
+    legal_form: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    province: ProvinceRef
+
+
+class ImageOut(BaseModel):
+    """A product photo in several widths."""
+
+    alt: str
+    width: int
+    height: int
+    urls: dict[str, str] = Field(description="'<width>.<format>' → URL")
+
+
+class ProductOut(BaseModel):
+    """A product with its producer, photos and certificates."""
+
+    slug: str
+    name: str
+    url: str
+    group: str
+    group_label: str
+    description: str | None
+    level: str | None
+    status: str
+    province: ProvinceRef
+    producer: ProducerOut
+    images: list[ImageOut]
+    certificates: list[CertificateOut]
+
+
+class CertificateList(BaseModel):
+    """Certificates sharing one printed number (there may be several)."""
+
+    number: str
+    on: date
+    certificates: list[CertificateOut]
