@@ -61,11 +61,10 @@ def test_upgrade_database_loads_provinces_and_is_idempotent(db_url: str, tmp_pat
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            total = conn.execute(sa.text("SELECT count(*) FROM province")).scalar_one()
-            current = conn.execute(sa.text("SELECT count(*) FROM province WHERE code IS NOT NULL")).scalar_one()
-            former = conn.execute(
-                sa.text("SELECT count(*) FROM province WHERE successor_id IS NOT NULL")
-            ).scalar_one()
+            count = "SELECT count(*) FROM province"
+            total = conn.execute(sa.text(count)).scalar_one()
+            current = conn.execute(sa.text(f"{count} WHERE code IS NOT NULL")).scalar_one()
+            former = conn.execute(sa.text(f"{count} WHERE successor_id IS NOT NULL")).scalar_one()
     finally:
         engine.dispose()
     assert (total, current) == (64, 34)

@@ -1,0 +1,58 @@
+# CNNT catalog — everyday commands. GNU make; Debian 12, Python 3.11.
+#   make run     serve the site with demo data at http://$(HOST):$(PORT)
+#   make test    lint, type-check and run every test (SQLite, PostgreSQL, browser)
+#   make bench   measure latency and update BENCHMARKS.md
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help venv run test lint typecheck browser-deps bench clean clean-data
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(STAMP)  ## create .venv and install the project with its dev tools
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: venv  ## migrate, load demo data if the catalog is empty, serve
+	$(BIN)/cnnt db upgrade
+	$(BIN)/cnnt demo --if-empty
+	$(BIN)/cnnt serve --host $(HOST) --port $(PORT)
+
+browser-deps:  ## install Debian's chromium and chromedriver when missing
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+
+lint: venv  ## ruff
+	$(BIN)/ruff check app search tests scripts migrations
+
+typecheck: venv  ## mypy (strict, packages from pyproject.toml)
+	$(BIN)/mypy
+
+test: venv browser-deps lint typecheck  ## lint, type-check, then every test
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: venv  ## latency of the API and catalog page against a bare endpoint → BENCHMARKS.md
+	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
+
+clean:  ## remove caches and build output (keeps data/ and .venv)
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+clean-data:  ## remove the local database, search index and media (data/)
+	rm -rf data
