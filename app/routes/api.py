@@ -51,15 +51,21 @@ def search_products(
 
 
 @router.get("/products/{slug}", response_model=ProductOut)
-def get_product(slug: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None) -> ProductOut:
+def get_product(
+    slug: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None
+) -> ProductOut:
     """A published product with its producer, photos and certificates (status on `on`)."""
-    return api_views.product_out(session=session, slug=slug, on=on or today, base_url=settings.public_base_url)
+    base_url = settings.public_base_url
+    return api_views.product_out(session=session, slug=slug, on=on or today, base_url=base_url)
 
 
 @router.get("/certificates/{code}", response_model=CertificateOut)
-def get_certificate(code: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None) -> CertificateOut:
+def get_certificate(
+    code: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None
+) -> CertificateOut:
     """One certificate by its verification code (case, spaces and dashes ignored); 404 if unknown."""
-    return api_views.certificate_by_code(session=session, code=code, on=on or today, base_url=settings.public_base_url)
+    base_url = settings.public_base_url
+    return api_views.certificate_by_code(session=session, code=code, on=on or today, base_url=base_url)
 
 
 @router.get("/certificates", response_model=CertificateList)

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlmodel import Session
+
+from app.domain.groups import ProductGroup
 from app.domain.provinces import ProvinceInfo, province_by_slug, successor_of
-from app.media import variant_url
-from app.schemas import ProductHit, ProductProvinces, ProductSearchResponse, ProvinceRef
+from app.errors import NotFound
+from app.media import VARIANT_WIDTHS, variant_url
+from app.models import Producer, Province
+from app.schemas import (
+    CertificateList,
+    CertificateOut,
+    ImageOut,
+    ProducerOut,
+    ProductHit,
+    ProductOut,
+    ProductProvinces,
+    ProductSearchResponse,
+    ProvinceRef,
+)
+from app.services.catalog import CertificateView, ImageView, find_certificates, get_product_detail
 from search.documents import ProductDocument, document_status
 from search.engine import SearchQuery, SearchResult
 
@@ -50,4 +68,86 @@ def search_response(result: SearchResult, *, query: SearchQuery, base_url: str) 
         hits=[product_hit(hit.document, query=query, base_url=base_url) for hit in result.hits],
         facets=result.facets,
         suggestion=result.suggestion,
+    )
+
+
+def _row_ref(session: Session, province_id: int) -> ProvinceRef:
+    row = session.get_one(Province, province_id)
+    return _ref(row.slug)
+
+
+def certificate_out(session: Session, view: CertificateView, *, base_url: str) -> CertificateOut:
+    """A certificate with its status on the day the view was built for."""
+    cert, round_ = view.certificate, view.round
+    return CertificateOut(
+        code=cert.code,
+        number=cert.number,
+        level=cert.level,
+        level_label=view.level_label,
+        issued_on=cert.issued_on,
+        valid_until=cert.valid_until,
+        status=view.status.value,
+        status_label=view.status_label,
+        revoked_on=cert.revoked_on,
+        revoked_reason=cert.revoked_reason,
+        score=cert.score,
+        province=_row_ref(session, cert.province_id),
+        decision_number=round_.decision_number if round_ else None,
+        decision_date=round_.decision_date if round_ else None,
+        verify_url=f"{base_url}/v/{cert.code}",
+        product_slug=view.product.slug,
+        product_name=view.product.name,
+    )
+
+
+def _image_out(view: ImageView, base_url: str) -> ImageOut:
+    urls = {
+        f"{nominal}.{fmt}": f"{base_url}{url}"
+        for nominal, source in zip(VARIANT_WIDTHS, view.sources, strict=True)
+        for fmt, url in source.urls.items()
+    }
+    return ImageOut(alt=view.image.alt, width=view.image.width, height=view.image.height, urls=urls)
+
+
+def _producer_out(session: Session, producer: Producer) -> ProducerOut:
+    return ProducerOut(
+        slug=producer.slug, name=producer.name, legal_form=producer.legal_form,
+        address=producer.address, phone=producer.phone, email=producer.email,
+        website=producer.website, province=_row_ref(session, producer.province_id),
+    )
+
+
+def product_out(*, session: Session, slug: str, on: date, base_url: str) -> ProductOut:
+    """GET /products/{slug}: the product, its producer, photos and certificates."""
+    detail = get_product_detail(session=session, slug=slug, today=on)
+    product = detail.product
+    return ProductOut(
+        slug=product.slug,
+        name=product.name,
+        url=f"{base_url}/san-pham/{product.slug}",
+        group=product.group,
+        group_label=ProductGroup(product.group).label,
+        description=product.description,
+        level=detail.level.value if detail.level else None,
+        status=detail.status.value,
+        province=_ref(detail.province.slug),
+        producer=_producer_out(session, detail.producer),
+        images=[_image_out(view, base_url) for view in detail.images],
+        certificates=[certificate_out(session, view, base_url=base_url) for view in detail.certificates],
+    )
+
+
+def certificate_by_code(*, session: Session, code: str, on: date, base_url: str) -> CertificateOut:
+    """GET /certificates/{code}; NotFound when no certificate has this code."""
+    views = find_certificates(session=session, code=code, number=None, today=on)
+    if not views:
+        raise NotFound("Không tìm thấy giấy chứng nhận có mã này.")
+    return certificate_out(session, views[0], base_url=base_url)
+
+
+def certificates_by_number(*, session: Session, number: str, on: date, base_url: str) -> CertificateList:
+    """GET /certificates?number=: every certificate printed with this number."""
+    views = find_certificates(session=session, code=None, number=number, today=on)
+    return CertificateList(
+        number=number, on=on, certificates=[certificate_out(session, v, base_url=base_url) for v in views]
     )
