@@ -1,0 +1,124 @@
+"""Verify an uploaded photo and re-encode it into width variants (Pillow only, no storage).
+
+Untrusted bytes in, clean bytes out: the image is decoded fully (truncated files and
+decompression bombs are refused), turned upright from its EXIF orientation, flattened to
+RGB and re-encoded without any metadata (no EXIF, GPS or ICC profile) in WebP and JPEG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import warnings
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageOps
+
+from app.errors import DomainError
+from app.media import VARIANT_FORMATS, VARIANT_WIDTHS
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+_ENCODERS: dict[str, tuple[str, dict[str, object]]] = {
+    "webp": ("WEBP", {"quality": 80, "method": 4}),
+    "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
+}
+# What Pillow raises on hostile or broken input; anything else is a bug worth a traceback.
+_DECODE_ERRORS = (
+    OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError,
+    ZeroDivisionError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+)
+
+
+class ImageRejected(DomainError):
+    """A file that is not an acceptable photo; the message names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedImage:
+    """A verified photo: hash of the original bytes, upright size, encoded variants."""
+
+    content_hash: str
+    width: int
+    height: int
+    variants: dict[tuple[int, str], bytes] = field(default_factory=dict)
+
+
+def _decode(data: bytes, filename: str) -> Image.Image:
+    """The fully decoded, upright RGB image, or ImageRejected."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ImageRejected(
+                    f"Ảnh {filename} quá lớn ({width}×{height} điểm ảnh, tối đa 40 triệu)."
+                )
+            image.load()
+            upright = _to_rgb(ImageOps.exif_transpose(image))
+        except Image.UnidentifiedImageError:
+            raise ImageRejected(f"Tệp {filename} không phải ảnh (nhận JPEG, PNG, WebP, GIF).") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected(f"Ảnh {filename} quá lớn (nghi là ảnh nén bất thường).") from None
+        except _DECODE_ERRORS:
+            raise ImageRejected(f"Ảnh {filename} bị hỏng hoặc không đầy đủ.") from None
+    if upright.width < 1 or upright.height < 1:
+        raise ImageRejected(f"Ảnh {filename} không có kích thước hợp lệ.")
+    return upright
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """RGB on a white background (transparent areas become white, not black)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    return image.convert("RGB")
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """One variant's bytes, with no metadata of any kind."""
+    pil_format, options = _ENCODERS[fmt]
+    out = io.BytesIO()
+    image.save(out, pil_format, **options)
+    return out.getvalue()
+
+
+def _variants(image: Image.Image) -> dict[tuple[int, str], bytes]:
+    """Every (nominal width, format) variant; never wider than the original."""
+    variants: dict[tuple[int, str], bytes] = {}
+    by_width: dict[int, dict[str, bytes]] = {}
+    for nominal in VARIANT_WIDTHS:
+        width = min(nominal, image.width)
+        if width not in by_width:
+            height = max(1, round(image.height * width / image.width))
+            resized = image
+            if width != image.width:
+                resized = image.resize((width, height), Image.Resampling.LANCZOS)
+            resized.info = {}
+            by_width[width] = {fmt: _encode(resized, fmt) for fmt in VARIANT_FORMATS}
+        for fmt in VARIANT_FORMATS:
+            variants[(nominal, fmt)] = by_width[width][fmt]
+    return variants
+
+
+def process_image(data: bytes, *, filename: str) -> ProcessedImage:
+    """Verify `data` as a photo and build its variants; ImageRejected (Vietnamese) if unusable."""
+    if not data:
+        raise ImageRejected(f"Tệp {filename} trống.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageRejected(f"Ảnh {filename} lớn hơn {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
+    image = _decode(data, filename)
+    image.info = {}
+    return ProcessedImage(
+        content_hash=hashlib.sha256(data).hexdigest(),
+        width=image.width,
+        height=image.height,
+        variants=_variants(image),
+    )
