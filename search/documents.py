@@ -7,10 +7,22 @@ the query's `today`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
+from typing import TypedDict, cast
 
-from app.domain.validity import CertificateStatus
+from sqlmodel import Session, col, select
+
+from app.domain.levels import Level, highest_level
+from app.domain.validity import CertificateStatus, effective_end
+from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
+
+PUBLISHED = "published"
+BATCH_SIZE = 500
 
 
 class ProductDocument(TypedDict):
@@ -53,3 +65,135 @@ def document_status(document: ProductDocument, *, today: date) -> CertificateSta
     if document["revoked_on"] and document["revoked_on"] <= day:
         return CertificateStatus.revoked
     return CertificateStatus.expired
+
+
+def document_fingerprint(fields: dict[str, object]) -> str:
+    """sha1 of the canonical JSON of every field but the fingerprint: equal documents, equal hashes."""
+    payload = {k: v for k, v in fields.items() if k != "fingerprint"}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha1(canonical.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(slots=True)
+class _CertificateFacts:
+    """What one certificate contributes to its product's document."""
+
+    level: str
+    issued_on: date
+    valid_until: date
+    revoked_on: date | None
+    province_id: int
+    number: str | None
+    code: str
+    decision_number: str | None
+
+
+def _chunks(ids: Iterable[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
+    """Ids in lists of at most `size`, so IN (...) lists stay within database limits."""
+    batch: list[int] = []
+    for product_id in ids:
+        batch.append(product_id)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _province_slugs(session: Session) -> dict[int, tuple[str, str]]:
+    """Province id → (slug, name), one small query for every document of the call."""
+    rows = session.exec(select(Province.id, Province.slug, Province.name)).all()
+    return {pid: (slug, name) for pid, slug, name in rows if pid is not None}
+
+
+def _certificates_by_product(session: Session, ids: list[int]) -> dict[int, list[_CertificateFacts]]:
+    """Certificates of these products with their round's decision number, in one query."""
+    stmt = (
+        select(Certificate, SelectionRound.decision_number)
+        .join(SelectionRound, col(Certificate.round_id) == col(SelectionRound.id), isouter=True)
+        .where(col(Certificate.product_id).in_(ids))
+        .order_by(col(Certificate.issued_on), col(Certificate.id))
+    )
+    found: dict[int, list[_CertificateFacts]] = defaultdict(list)
+    for cert, decision in session.exec(stmt).all():
+        found[cert.product_id].append(
+            _CertificateFacts(
+                level=cert.level, issued_on=cert.issued_on, valid_until=cert.valid_until,
+                revoked_on=cert.revoked_on, province_id=cert.province_id, number=cert.number,
+                code=cert.code, decision_number=decision,
+            )
+        )
+    return found
+
+
+def _covers_by_product(session: Session, ids: list[int]) -> dict[int, str]:
+    """Product id → content hash of its cover (lowest position) photo."""
+    stmt = (
+        select(ProductImage.product_id, ProductImage.content_hash)
+        .where(col(ProductImage.product_id).in_(ids))
+        .order_by(col(ProductImage.position).desc(), col(ProductImage.id).desc())
+    )
+    return dict(session.exec(stmt).all())  # the last row per product wins: the lowest position
+
+
+def _validity_fields(certs: list[_CertificateFacts]) -> dict[str, object]:
+    """Level, years and the status-defining certificate's dates (zeros for no certificate)."""
+    levels = sorted({c.level for c in certs})
+    known = [Level(c.level) for c in certs if c.level in Level.__members__]
+    top = highest_level(known)
+    if not certs:
+        return {"level": "", "levels": [], "years": [], "valid_until": "", "valid_through": 0,
+                "revoked_on": 0, "latest_issued": 0}
+    defining = max(certs, key=lambda c: (effective_end(c.valid_until, c.revoked_on), c.issued_on))
+    return {
+        "level": top.value if top else levels[-1],
+        "levels": levels,
+        "years": sorted({c.issued_on.year for c in certs}),
+        "valid_until": defining.valid_until.isoformat(),
+        "valid_through": date_key(effective_end(defining.valid_until, defining.revoked_on)),
+        "revoked_on": date_key(defining.revoked_on) if defining.revoked_on else 0,
+        "latest_issued": date_key(max(c.issued_on for c in certs)),
+    }
+
+
+def _document(product_id: int, product: Product, producer: Producer, certs: list[_CertificateFacts],
+              cover: str, provinces: dict[int, tuple[str, str]]) -> ProductDocument:
+    """One product's document from rows already loaded."""
+    slug, province_name = provinces[product.province_id]
+    fields: dict[str, object] = {
+        "id": product_id, "slug": product.slug, "name": product.name,
+        "description": product.description or "", "group": product.group,
+        "province": slug, "province_name": province_name,
+        "certified_provinces": sorted({provinces[c.province_id][0] for c in certs}),
+        "producer_name": producer.name, "producer_slug": producer.slug,
+        "certificate_numbers": sorted({c.number for c in certs if c.number}),
+        "certificate_codes": sorted({c.code for c in certs}),
+        "decision_numbers": sorted({c.decision_number for c in certs if c.decision_number}),
+        "image": cover,
+        **_validity_fields(certs),
+    }
+    fields["fingerprint"] = document_fingerprint(fields)
+    return cast(ProductDocument, fields)
+
+
+def build_documents(*, session: Session, product_ids: Iterable[int]) -> dict[int, ProductDocument]:
+    """Documents of the published products among `product_ids`: a few batched queries per 500 ids."""
+    provinces = _province_slugs(session)
+    documents: dict[int, ProductDocument] = {}
+    for ids in _chunks(dict.fromkeys(product_ids)):
+        stmt = (
+            select(Product, Producer)
+            .join(Producer, col(Product.producer_id) == col(Producer.id))
+            .where(col(Product.id).in_(ids), col(Product.state) == PUBLISHED)
+        )
+        rows = session.exec(stmt).all()
+        if not rows:
+            continue
+        found = [p.id for p, _ in rows if p.id is not None]
+        certs = _certificates_by_product(session, found)
+        covers = _covers_by_product(session, found)
+        for product, producer in rows:
+            pid = cast(int, product.id)
+            documents[pid] = _document(pid, product, producer, certs.get(pid, []), covers.get(pid, ""),
+                                       provinces)
+    return documents

@@ -1,0 +1,83 @@
+"""Typed search text → a safe FTS5 MATCH expression for the embedded engine.
+
+User text never reaches FTS5 as syntax: only letter-and-digit words are extracted, each is
+quoted, and every word must match (AND) in its exact form, its folded form or a synonym.
+The last word matches as a prefix, since people search as they type.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from app.domain.text import fold
+from search.engine import MAX_QUERY_LENGTH
+from search.highlight import WORD_PATTERN
+from search.synonyms import synonyms_of
+
+# FTS5 columns: each searchable field in its exact form (NFC, lowercase, diacritics kept) and
+# folded (no diacritics, đ → d), plus `compact`: certificate numbers without separators.
+EXACT_COLUMNS = ("name", "producer", "numbers", "description", "province")
+FOLDED_COLUMNS = ("name_f", "producer_f", "numbers_f", "description_f", "province_f", "compact")
+FTS_COLUMNS = (
+    "name", "name_f", "producer", "producer_f", "numbers", "numbers_f",
+    "description", "description_f", "province", "province_f", "compact",
+)
+# bm25 weights in FTS_COLUMNS order: the name counts most, an exact form above its folded form.
+COLUMN_WEIGHTS = (10.0, 5.0, 4.0, 2.0, 6.0, 3.0, 1.0, 0.5, 2.0, 1.0, 6.0)
+MAX_WORDS = 24
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct words of the typed text (NFC, lowercase), in order, bounded in number."""
+    clipped = unicodedata.normalize("NFC", text[:MAX_QUERY_LENGTH]).lower()
+    words: list[str] = []
+    for word in WORD_PATTERN.findall(clipped):
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def _phrase(term: str, *, prefix: bool) -> str:
+    """A quoted FTS5 string (words never contain quotes), with `*` for a prefix match."""
+    return f'"{term}"*' if prefix else f'"{term}"'
+
+
+def _word_clause(word: str, *, prefix: bool) -> str:
+    """Exact form in exact columns OR folded form in folded columns, for the word and its synonyms."""
+    exact = "{" + " ".join(EXACT_COLUMNS) + "}"
+    folded = "{" + " ".join(FOLDED_COLUMNS) + "}"
+    alternatives: list[str] = []
+    for variant in sorted({word, *synonyms_of(word)}):
+        alternatives.append(f"{exact} : {_phrase(variant, prefix=prefix)}")
+        folded_variant = fold(variant)
+        if WORD_PATTERN.fullmatch(folded_variant):
+            alternatives.append(f"{folded} : {_phrase(folded_variant, prefix=prefix)}")
+    return "(" + " OR ".join(dict.fromkeys(alternatives)) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """The words of a query and the MATCH expression built from them ('' when no words)."""
+
+    words: list[str]
+    match: str
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Words and MATCH expression; several words also try the certificate-number compact form."""
+    words = query_words(text)
+    if not words:
+        return ParsedQuery(words=[], match="")
+    clauses = [_word_clause(w, prefix=i == len(words) - 1) for i, w in enumerate(words)]
+    expression = " AND ".join(clauses)
+    if len(words) > 1:
+        compact = fold("".join(words))
+        if WORD_PATTERN.fullmatch(compact):
+            expression = f"({expression}) OR ({{compact}} : {_phrase(compact, prefix=True)})"
+    return ParsedQuery(words=words, match=expression)
+
+
+def compact_number(text: str) -> str:
+    """A printed number without separators, folded: '123/QĐ-UBND' → '123qdubnd'."""
+    return "".join(WORD_PATTERN.findall(fold(text)))
