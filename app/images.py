@@ -13,7 +13,7 @@ import struct
 import warnings
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.errors import DomainError
 from app.media import VARIANT_FORMATS, VARIANT_WIDTHS
@@ -59,7 +59,7 @@ def _decode(data: bytes, filename: str) -> Image.Image:
                 )
             image.load()
             upright = _to_rgb(ImageOps.exif_transpose(image))
-        except Image.UnidentifiedImageError:
+        except UnidentifiedImageError:
             raise ImageRejected(f"Tệp {filename} không phải ảnh (nhận JPEG, PNG, WebP, GIF).") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRejected(f"Ảnh {filename} quá lớn (nghi là ảnh nén bất thường).") from None
