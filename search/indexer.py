@@ -1,0 +1,162 @@
+"""Keeps the search index in step with the database: outbox replay, full reindex, drift check.
+
+The database is the source of truth. Services add an outbox row in their transaction;
+`apply_outbox` rebuilds those products' documents after commit and deletes exactly the rows
+it processed, so a crash or an engine failure leaves them for the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from app.db import make_engine
+from app.models import OutboxEvent, Product
+from search.documents import build_documents
+from search.engine import SearchEngine, SearchUnavailable
+from search.factory import SearchConfigurationError, open_search_engine
+
+REINDEX_BATCH = 1000
+OUTBOX_BATCH = 1000
+
+
+@dataclass(slots=True)
+class DriftReport:
+    """Products the index lacks, holds in an old version, or holds but should not."""
+
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    orphaned: list[int] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """True when the index matches the database exactly."""
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def _sync_products(*, session: Session, engine: SearchEngine, product_ids: list[int]) -> None:
+    """Upsert the published ones among `product_ids`, delete the others from the index."""
+    documents = build_documents(session=session, product_ids=product_ids)
+    engine.upsert(list(documents.values()))
+    engine.delete(pid for pid in product_ids if pid not in documents)
+
+
+def apply_outbox(*, session: Session, engine: SearchEngine) -> int:
+    """Apply pending outbox rows in id order; returns how many products were re-synced."""
+    synced = 0
+    while True:
+        rows = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)).limit(OUTBOX_BATCH)).all()
+        if not rows:
+            return synced
+        product_ids = list(dict.fromkeys(row.product_id for row in rows))
+        _sync_products(session=session, engine=engine, product_ids=product_ids)
+        row_ids = [row.id for row in rows]
+        session.execute(delete(OutboxEvent).where(col(OutboxEvent.id).in_(row_ids)))
+        session.commit()
+        synced += len(product_ids)
+
+
+def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator[list[int]]:
+    """Every product id, ascending, in lists of `size` (keyset pagination)."""
+    last = 0
+    while True:
+        stmt = select(Product.id).where(col(Product.id) > last).order_by(col(Product.id)).limit(size)
+        ids = [pid for pid in session.exec(stmt).all() if pid is not None]
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def reindex_all(*, session: Session, engine: SearchEngine) -> int:
+    """Rebuild the whole index from the database; returns the number of documents indexed."""
+    newest_event = session.exec(select(func.max(OutboxEvent.id))).one()
+    engine.clear()
+    indexed = 0
+    for ids in _product_id_batches(session):
+        documents = build_documents(session=session, product_ids=ids)
+        engine.upsert(list(documents.values()))
+        indexed += len(documents)
+    if newest_event is not None:  # events written during the rebuild stay for the next run
+        session.execute(delete(OutboxEvent).where(col(OutboxEvent.id) <= newest_event))
+    session.commit()
+    return indexed
+
+
+def check_drift(*, session: Session, engine: SearchEngine) -> DriftReport:
+    """Compare the database's documents with the index's fingerprints."""
+    indexed = engine.fingerprints()
+    report = DriftReport()
+    expected: set[int] = set()
+    for ids in _product_id_batches(session):
+        for pid, document in build_documents(session=session, product_ids=ids).items():
+            expected.add(pid)
+            if pid not in indexed:
+                report.missing.append(pid)
+            elif indexed[pid] != document["fingerprint"]:
+                report.stale.append(pid)
+    report.orphaned = sorted(set(indexed) - expected)
+    return report
+
+
+Echo = Callable[[str], object]
+
+
+def _with_stores(settings: Settings, echo: Echo, task: Callable[[Session, SearchEngine], int]) -> int:
+    """Open the database and the search engine, run `task`, close both; errors → exit code 1."""
+    db = make_engine(settings.sqlalchemy_url)
+    try:
+        search = open_search_engine(settings)
+    except (SearchConfigurationError, SearchUnavailable) as error:
+        echo(f"Không mở được chỉ mục tìm kiếm: {error}")
+        db.dispose()
+        return 1
+    try:
+        with Session(db, expire_on_commit=False) as session:
+            return task(session, search)
+    except (SearchUnavailable, SQLAlchemyError) as error:
+        echo(f"Lỗi: {error}")
+        return 1
+    finally:
+        search.close()
+        db.dispose()
+
+
+def run_reindex(settings: Settings, *, echo: Echo) -> int:
+    """`cnnt search reindex`: rebuild the index; exit code 0 on success, 1 on error."""
+
+    def task(session: Session, search: SearchEngine) -> int:
+        count = reindex_all(session=session, engine=search)
+        echo(f"Đã lập chỉ mục lại {count} sản phẩm.")
+        return 0
+
+    return _with_stores(settings, echo, task)
+
+
+def _describe(label: str, ids: list[int]) -> str:
+    """'Thiếu: 3 sản phẩm (id 1, 2, 5)', at most 20 ids shown."""
+    shown = ", ".join(str(i) for i in ids[:20]) + (", …" if len(ids) > 20 else "")
+    return f"{label}: {len(ids)} sản phẩm (id {shown})"
+
+
+def run_check(settings: Settings, *, echo: Echo) -> int:
+    """`cnnt search check`: report drift; exit code 0 when clean, 1 otherwise."""
+
+    def task(session: Session, search: SearchEngine) -> int:
+        report = check_drift(session=session, engine=search)
+        if report.clean:
+            echo("Chỉ mục tìm kiếm khớp với cơ sở dữ liệu.")
+            return 0
+        for label, ids in (("Thiếu trong chỉ mục", report.missing), ("Đã cũ", report.stale),
+                           ("Thừa trong chỉ mục", report.orphaned)):
+            if ids:
+                echo(_describe(label, ids))
+        echo("Chạy `cnnt search reindex` để lập chỉ mục lại.")
+        return 1
+
+    return _with_stores(settings, echo, task)

@@ -1,0 +1,273 @@
+"""The embedded FTS5 engine on a real SQLite file, fed with hand-built documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.documents import ProductDocument, date_key, document_fingerprint
+from search.embedded import EmbeddedEngine
+from search.engine import (
+    MARK_END,
+    MARK_START,
+    MAX_QUERY_LENGTH,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    SortOrder,
+    StatusFilter,
+)
+
+TODAY = date(2025, 8, 1)
+
+
+def make_doc(doc_id: int, name: str, **overrides: Any) -> ProductDocument:
+    """A document with sensible defaults: a valid provincial certificate from 2023 in Hà Nội."""
+    fields: dict[str, Any] = {
+        "id": doc_id, "slug": f"san-pham-{doc_id}", "name": name, "description": "",
+        "group": "che_bien", "level": "tinh", "levels": ["tinh"], "years": [2023],
+        "province": "ha-noi", "province_name": "Hà Nội", "certified_provinces": ["ha-noi"],
+        "producer_name": f"Cơ sở {doc_id}", "producer_slug": f"co-so-{doc_id}",
+        "certificate_numbers": [], "certificate_codes": [f"CODE{doc_id:04d}"], "decision_numbers": [],
+        "valid_until": "2026-12-31", "valid_through": 20261231, "revoked_on": 0,
+        "latest_issued": 20231215, "image": "",
+    }
+    fields.update(overrides)
+    fields["fingerprint"] = document_fingerprint(fields)
+    return fields  # type: ignore[return-value]
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[EmbeddedEngine]:
+    """An empty engine on a fresh file."""
+    eng = EmbeddedEngine(tmp_path / "search.sqlite3")
+    yield eng
+    eng.close()
+
+
+def search(engine: EmbeddedEngine, text: str = "", **kwargs: Any) -> SearchResult:
+    """Run a query on TODAY unless told otherwise."""
+    kwargs.setdefault("today", TODAY)
+    return engine.search(SearchQuery(text=text, **kwargs))
+
+
+def names(result: SearchResult) -> list[str]:
+    """The hit names, in order."""
+    return [hit.document["name"] for hit in result.hits]
+
+
+def test_folded_query_finds_diacritics_and_d(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Đường phèn Quảng Ngãi"), make_doc(2, "Nước mắm Phú Quốc")])
+    assert names(search(engine, "duong phen")) == ["Đường phèn Quảng Ngãi"]
+    assert names(search(engine, "NUOC MAM")) == ["Nước mắm Phú Quốc"]
+
+
+def test_exact_diacritics_rank_above_folded_matches(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Dương xỉ cảnh", latest_issued=20250101),
+                   make_doc(2, "Đường phèn", latest_issued=20200101)])
+    assert names(search(engine, "đường")) == ["Đường phèn", "Dương xỉ cảnh"]
+    assert names(search(engine, "dương")) == ["Dương xỉ cảnh", "Đường phèn"]
+
+
+def test_last_word_is_a_prefix_others_are_whole_words(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Gốm Bát Tràng"), make_doc(2, "Bát gỗ")])
+    assert names(search(engine, "gốm bát tr")) == ["Gốm Bát Tràng"]
+    assert search(engine, "tràn bát").total == 0  # only the last word is a prefix
+    assert search(engine, "bát tràn").total == 1
+
+
+def test_synonyms_match_both_ways(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Mỳ Chũ Bắc Giang"), make_doc(2, "Chè Shan tuyết")])
+    assert names(search(engine, "mì chũ")) == ["Mỳ Chũ Bắc Giang"]
+    assert names(search(engine, "trà shan")) == ["Chè Shan tuyết"]
+    hit = search(engine, "mì").hits[0]
+    assert hit.name_highlighted == f"{MARK_START}Mỳ{MARK_END} Chũ Bắc Giang"
+
+
+def test_every_searchable_field(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Chiếu cói", producer_name="HTX Kim Sơn", description="dệt thủ công bằng tay",
+                            certificate_numbers=["123/QĐ-UBND"], decision_numbers=["45/QĐ-SCT"],
+                            province="ninh-binh", province_name="Ninh Bình",
+                            certified_provinces=["nam-dinh"]),
+                   make_doc(2, "Nón lá")])
+    for text in ["kim son", "det thu cong", "123/QĐ-UBND", "123/QD-UBND", "123QDUBND", "45 qđ sct",
+                 "ninh binh", "nam định", "code0001"]:
+        assert names(search(engine, text)) == ["Chiếu cói"], text
+
+
+def test_hostile_inputs_never_raise(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nón lá")])
+    for text in ['"', 'NEAR(a b', "*", "-", "OR", "a OR b", ":", "name:x", "^x", '"" AND', "x" * 10_000,
+                 "(", ")", "{name}", "NOT", "\x00", "\ue000"]:
+        result = search(engine, text)
+        assert result.total >= 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300))
+def test_any_text_never_raises(engine: EmbeddedEngine, text: str) -> None:
+    engine.upsert([make_doc(1, "Nón lá Huế")])
+    result = search(engine, text, provinces=("ha-noi", "bac-giang"), levels=("tinh",),
+                    status=StatusFilter.valid)
+    assert 0 <= result.total <= 1
+
+
+def test_very_long_query_is_truncated(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nón lá")])
+    assert search(engine, "nón " + "x" * MAX_QUERY_LENGTH * 5).total == 0
+    assert search(engine, "nón" + " " * MAX_QUERY_LENGTH + "zzz").total == 1
+
+
+def merger_docs() -> list[ProductDocument]:
+    """Bắc Giang merged into Bắc Ninh: one product certified in each, one elsewhere."""
+    return [
+        make_doc(1, "Vải thiều Lục Ngạn", province="bac-ninh", province_name="Bắc Ninh",
+                 certified_provinces=["bac-giang"]),
+        make_doc(2, "Tranh Đông Hồ", province="bac-ninh", province_name="Bắc Ninh",
+                 certified_provinces=["bac-ninh"]),
+        make_doc(3, "Nón lá", province="hue", province_name="Huế", certified_provinces=["thua-thien-hue"]),
+    ]
+
+
+def test_current_province_includes_former_former_alone_does_not(engine: EmbeddedEngine) -> None:
+    engine.upsert(merger_docs())
+    assert sorted(names(search(engine, provinces=("bac-ninh",)))) == ["Tranh Đông Hồ", "Vải thiều Lục Ngạn"]
+    assert names(search(engine, provinces=("bac-giang",))) == ["Vải thiều Lục Ngạn"]
+    assert search(engine, provinces=("bac-giang", "hue")).total == 2
+    assert search(engine, provinces=("no-such-province",)).total == 0
+
+
+def test_group_level_and_year_filters(engine: EmbeddedEngine) -> None:
+    engine.upsert([
+        make_doc(1, "A", group="co_khi", level="quoc_gia", levels=["quoc_gia", "tinh"], years=[2021, 2023]),
+        make_doc(2, "B", group="che_bien", level="tinh", levels=["tinh"], years=[2024]),
+        make_doc(3, "C", group="khac", level="xa", levels=["xa"], years=[2025]),
+    ])
+    assert names(search(engine, groups=("co_khi", "khac"), sort=SortOrder.name)) == ["A", "C"]
+    assert names(search(engine, levels=("tinh",), sort=SortOrder.name)) == ["A", "B"]
+    assert names(search(engine, years=(2021,))) == ["A"]
+    assert names(search(engine, years=(2023, 2025), levels=("xa",))) == ["C"]
+
+
+def status_docs() -> list[ProductDocument]:
+    """A product valid through 31/12/2025, one revoked mid-2025, one expired end of 2024."""
+    return [
+        make_doc(1, "Hết hạn cuối năm", valid_until="2025-12-31", valid_through=20251231),
+        make_doc(2, "Bị thu hồi", valid_until="2026-12-31", valid_through=20250614, revoked_on=20250615),
+        make_doc(3, "Đã hết hạn", valid_until="2024-12-31", valid_through=20241231),
+    ]
+
+
+@pytest.mark.parametrize(("today", "valid", "expired", "revoked"), [
+    (date(2025, 6, 14), ["Bị thu hồi", "Hết hạn cuối năm"], ["Đã hết hạn"], []),
+    (date(2025, 12, 31), ["Hết hạn cuối năm"], ["Đã hết hạn"], ["Bị thu hồi"]),
+    (date(2026, 1, 1), [], ["Hết hạn cuối năm", "Đã hết hạn"], ["Bị thu hồi"]),
+])
+def test_status_is_evaluated_on_the_query_day(engine: EmbeddedEngine, today: date, valid: list[str],
+                                              expired: list[str], revoked: list[str]) -> None:
+    engine.upsert(status_docs())
+    for status, expected in ((StatusFilter.valid, valid), (StatusFilter.expired, expired),
+                             (StatusFilter.revoked, revoked)):
+        result = search(engine, today=today, status=status, sort=SortOrder.name)
+        assert sorted(names(result)) == sorted(expected), status
+    facets = search(engine, today=today).facets["status"]
+    assert facets == {k: len(v) for k, v in (("valid", valid), ("expired", expired),
+                                             ("revoked", revoked)) if v}
+    assert date_key(today) > 0
+
+
+def test_facets_are_disjunctive(engine: EmbeddedEngine) -> None:
+    engine.upsert([*merger_docs(), make_doc(4, "Gốm", province="ha-noi", group="thu_cong_my_nghe",
+                                             levels=["tinh", "quoc_gia"], level="quoc_gia", years=[2025])])
+    result = search(engine, provinces=("bac-ninh",))
+    assert result.total == 2
+    assert result.facets["province"] == {"bac-ninh": 2, "hue": 1, "ha-noi": 1}
+    assert result.facets["group"] == {"che_bien": 2}
+    assert result.facets["level"] == {"tinh": 2}
+    assert result.facets["year"] == {"2023": 2}
+    assert result.facets["status"] == {"valid": 2}
+    both = search(engine, provinces=("ha-noi",), levels=("quoc_gia",))
+    assert both.facets["level"] == {"tinh": 1, "quoc_gia": 1}
+    assert both.facets["province"] == {"ha-noi": 1}
+
+
+def test_facets_follow_the_text(engine: EmbeddedEngine) -> None:
+    engine.upsert(merger_docs())
+    assert search(engine, "nón").facets["province"] == {"hue": 1}
+
+
+def test_sorts_and_pagination(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(i, name, latest_issued=issued) for i, (name, issued) in enumerate(
+        [("Bánh đa", 20230101), ("Ấm tích", 20250101), ("Đèn lồng", 20240101), ("Cói", 20220101)], start=1)])
+    assert names(search(engine, sort=SortOrder.name)) == ["Ấm tích", "Bánh đa", "Cói", "Đèn lồng"]
+    assert names(search(engine, sort=SortOrder.newest)) == ["Ấm tích", "Đèn lồng", "Bánh đa", "Cói"]
+    assert names(search(engine)) == ["Ấm tích", "Đèn lồng", "Bánh đa", "Cói"]
+    page = search(engine, sort=SortOrder.newest, page=2, per_page=3)
+    assert (page.total, names(page)) == (4, ["Cói"])
+
+
+def test_relevance_ties_break_on_newest(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nón lá", latest_issued=20200101),
+                   make_doc(2, "Nón lá", latest_issued=20240101)])
+    assert [h.document["id"] for h in search(engine, "nón lá").hits] == [2, 1]
+
+
+def test_highlights_folded_and_prefix(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Đường phèn (Quảng Ngãi)")])
+    hit = search(engine, "duong quang").hits[0]
+    assert hit.name_highlighted == f"{MARK_START}Đường{MARK_END} phèn ({MARK_START}Quảng{MARK_END} Ngãi)"
+    assert search(engine, "").hits[0].name_highlighted == "Đường phèn (Quảng Ngãi)"
+
+
+def test_suggestion_for_a_typo_only_when_nothing_matches(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nước mắm Phan Thiết")])
+    assert search(engine, "mắm thiếtt").suggestion == "mắm thiết"
+    assert search(engine, "mam thiett").suggestion == "mam thiet"
+    assert search(engine, "phan thiet").suggestion is None
+    assert search(engine, "qqqqqq").suggestion is None
+
+
+def test_upsert_replaces_delete_clear_and_fingerprints(engine: EmbeddedEngine) -> None:
+    first, second = make_doc(1, "Nón lá"), make_doc(2, "Chiếu cói")
+    engine.upsert([first, second])
+    renamed = make_doc(1, "Nón bài thơ")
+    engine.upsert([renamed])
+    assert engine.fingerprints() == {1: renamed["fingerprint"], 2: second["fingerprint"]}
+    assert search(engine, "lá").total == 0
+    assert names(search(engine, "bài thơ")) == ["Nón bài thơ"]
+    engine.delete([2, 99])
+    assert list(engine.fingerprints()) == [1]
+    assert search(engine, years=(2023,)).facets["year"] == {"2023": 1}
+    engine.clear()
+    assert engine.fingerprints() == {}
+    assert search(engine).total == 0
+
+
+def test_index_survives_reopening(tmp_path: Path) -> None:
+    first = EmbeddedEngine(tmp_path / "index.sqlite3")
+    first.upsert([make_doc(1, "Nón lá")])
+    first.close()
+    again = EmbeddedEngine(tmp_path / "index.sqlite3")
+    assert names(search(again, "non")) == ["Nón lá"]
+    again.close()
+
+
+def test_closed_engine_is_unavailable(engine: EmbeddedEngine) -> None:
+    engine.close()
+    with pytest.raises(SearchUnavailable):
+        search(engine, "nón")
+
+
+def test_threads_share_the_index(engine: EmbeddedEngine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine.upsert([make_doc(i, f"Sản phẩm {i}") for i in range(1, 51)])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        totals = list(pool.map(lambda i: search(engine, f"sản phẩm {i}").total, range(1, 51)))
+    assert all(total >= 1 for total in totals)
