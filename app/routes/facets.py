@@ -1,0 +1,138 @@
+"""Facet, sort and page links for the catalog, computed on the server (datasette style).
+
+Every facet value is a plain link whose URL toggles that value in the current query, so
+the catalog works without JavaScript; htmx only makes following the links faster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from app.domain.groups import ProductGroup
+from app.domain.levels import LEVELS_DESCENDING
+from app.domain.provinces import current_provinces, display_name, province_by_slug
+from app.domain.validity import STATUS_LABELS, CertificateStatus
+from search.engine import SearchQuery, SearchResult, SortOrder, StatusFilter
+
+CATALOG_PATH = "/san-pham"
+DEFAULT_PER_PAGE = 20
+Params = list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class FacetItem:
+    """One value of a facet: label, count, whether selected, and the URL that toggles it."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A facet with its title and items (selected first)."""
+
+    name: str
+    title: str
+    items: list[FacetItem]
+
+
+def query_params(query: SearchQuery, *, page: int = 1) -> Params:
+    """The URL parameters that reproduce `query` (defaults left out)."""
+    params: Params = [("q", query.text)] if query.text else []
+    params += [("province", v) for v in query.provinces]
+    params += [("group", v) for v in query.groups]
+    params += [("level", v) for v in query.levels]
+    params += [("year", str(v)) for v in query.years]
+    if query.status != StatusFilter.all:
+        params.append(("status", query.status.value))
+    if query.sort != SortOrder.relevance:
+        params.append(("sort", query.sort.value))
+    if query.per_page != DEFAULT_PER_PAGE:
+        params.append(("per_page", str(query.per_page)))
+    if page > 1:
+        params.append(("page", str(page)))
+    return params
+
+
+def catalog_url(params: Params) -> str:
+    """The catalog URL for these parameters."""
+    return f"{CATALOG_PATH}?{urlencode(params)}" if params else CATALOG_PATH
+
+
+def page_url(query: SearchQuery, page: int) -> str:
+    """Link to another page of the same results."""
+    return catalog_url(query_params(query, page=page))
+
+
+def suggestion_url(query: SearchQuery, text: str) -> str:
+    """Link for "did you mean": the same filters with the suggested text."""
+    params = [(k, v) for k, v in query_params(query) if k != "q"]
+    return catalog_url([("q", text), *params])
+
+
+def _toggle(query: SearchQuery, name: str, value: str, selected: bool, *, single: bool = False) -> str:
+    params = [(k, v) for k, v in query_params(query) if not (k == name and (single or v == value))]
+    if not selected:
+        params.append((name, value))
+    return catalog_url(params)
+
+
+def _item(query: SearchQuery, name: str, value: str, label: str, counts: dict[str, int],
+          selected: bool, *, single: bool = False) -> FacetItem:
+    return FacetItem(value=value, label=label, count=counts.get(value, 0), selected=selected,
+                     url=_toggle(query, name, value, selected, single=single))
+
+
+def _selected_first(items: list[FacetItem]) -> list[FacetItem]:
+    return [i for i in items if i.selected] + [i for i in items if not i.selected]
+
+
+def _province_facet(query: SearchQuery, counts: dict[str, int]) -> Facet:
+    items = [_item(query, "province", p.slug, p.name, counts, p.slug in query.provinces)
+             for p in current_provinces()]
+    current = {p.slug for p in current_provinces()}
+    for slug in query.provinces:
+        info = province_by_slug(slug)
+        if slug not in current and info is not None:
+            items.append(_item(query, "province", slug, display_name(info), counts, True))
+    return Facet("province", "Tỉnh, thành phố", _selected_first(items))
+
+
+def _status_facet(query: SearchQuery, counts: dict[str, int]) -> Facet:
+    items = [_item(query, "status", s.value, STATUS_LABELS[s], counts, query.status.value == s.value,
+                   single=True) for s in CertificateStatus]
+    return Facet("status", "Hiệu lực", items)
+
+
+def build_facets(query: SearchQuery, result: SearchResult) -> list[Facet]:
+    """Every facet of the catalog with counts from the engine and toggle URLs."""
+    counts = result.facets
+    groups = [_item(query, "group", g.value, g.label, counts.get("group", {}), g.value in query.groups)
+              for g in ProductGroup]
+    levels = [_item(query, "level", lv.value, lv.label, counts.get("level", {}), lv.value in query.levels)
+              for lv in LEVELS_DESCENDING]
+    levels = [i for i in levels if i.count or i.selected]
+    year_values = sorted({*counts.get("year", {}), *map(str, query.years)}, reverse=True)
+    years = [_item(query, "year", y, y, counts.get("year", {}), int(y) in query.years) for y in year_values]
+    return [
+        _status_facet(query, counts.get("status", {})),
+        _province_facet(query, counts.get("province", {})),
+        Facet("group", "Nhóm sản phẩm", _selected_first(groups)),
+        Facet("level", "Cấp chứng nhận", _selected_first(levels)),
+        Facet("year", "Năm chứng nhận", _selected_first(years)),
+    ]
+
+
+def hidden_filters(query: SearchQuery) -> Params:
+    """The filters the search form carries along when the text or sort changes."""
+    return [(k, v) for k, v in query_params(query) if k not in ("q", "sort")]
+
+
+def active_filter_count(query: SearchQuery) -> int:
+    """How many filter values are applied (for a "clear all" link)."""
+    extra = 0 if query.status == StatusFilter.all else 1
+    return len(query.provinces) + len(query.groups) + len(query.levels) + len(query.years) + extra

@@ -1,0 +1,127 @@
+"""The Jinja2 environment for every page: found from the package, with the site's filters."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cache
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from app.config import PACKAGE_DIR
+from app.domain.codes import display_code
+from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
+from app.domain.levels import LEVEL_LABELS, Level
+from app.domain.validity import STATUS_LABELS, CertificateStatus
+from app.media import ImageSource
+from search.engine import MARK_END, MARK_START
+
+STATIC_DIR = PACKAGE_DIR / "static"
+HTMX_FILE = "htmx-2.0.11.min.js"
+STATUS_ICONS = {
+    CertificateStatus.valid: "✓",
+    CertificateStatus.expired: "⏱",
+    CertificateStatus.revoked: "✕",
+}
+
+
+def vn_date(day: date | str | None) -> str:
+    """Dates as Vietnamese readers write them: dd/mm/yyyy (ISO strings accepted)."""
+    if day is None or day == "":
+        return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return day.strftime("%d/%m/%Y")
+
+
+def highlight(text: str | None) -> Markup:
+    """Escape first, then turn the engine's private-use markers into <mark> elements."""
+    escaped = str(escape(text or ""))
+    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
+
+
+def level_label(code: str | None) -> str:
+    """Vietnamese label of a level code; unknown codes are shown as they are."""
+    try:
+        return LEVEL_LABELS[Level(code or "")]
+    except ValueError:
+        return code or ""
+
+
+def group_label(code: str | None, short: bool = False) -> str:
+    """Vietnamese label of a product group code (short form for cards)."""
+    try:
+        group = ProductGroup(code or "")
+    except ValueError:
+        return code or ""
+    return (GROUP_SHORT_LABELS if short else GROUP_LABELS)[group]
+
+
+def status_label(code: str | None) -> str:
+    """Vietnamese words for a certificate status."""
+    try:
+        return STATUS_LABELS[CertificateStatus(code or "")]
+    except ValueError:
+        return code or ""
+
+
+def status_icon(code: str | None) -> str:
+    """A symbol shown beside the status words (never instead of them)."""
+    try:
+        return STATUS_ICONS[CertificateStatus(code or "")]
+    except ValueError:
+        return ""
+
+
+def srcset(sources: list[ImageSource], fmt: str) -> str:
+    """A `srcset` value: one URL per distinct real width (small originals repeat widths)."""
+    seen: dict[int, str] = {}
+    for source in sources:
+        seen.setdefault(source.width, source.urls[fmt])
+    return ", ".join(f"{url} {width}w" for width, url in seen.items())
+
+
+@cache
+def _file_version(path: str) -> str:
+    """A short content hash, so a changed file gets a new URL (cache busting)."""
+    full = (STATIC_DIR / path).resolve()
+    if not full.is_relative_to(STATIC_DIR.resolve()) or not full.is_file():
+        return "0"
+    return hashlib.sha256(full.read_bytes()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """URL of a packaged static file with a version query for cache busting."""
+    return f"/static/{path}?v={_file_version(path)}"
+
+
+def is_fragment_request(request: Request) -> bool:
+    """True for an htmx swap; boosted and history-restore requests need the whole page."""
+    headers = request.headers
+    return (
+        "hx-request" in headers
+        and "hx-history-restore-request" not in headers
+        and "hx-boosted" not in headers
+    )
+
+
+templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+templates.env.filters.update(
+    vn_date=vn_date,
+    highlight=highlight,
+    level_label=level_label,
+    group_label=group_label,
+    status_label=status_label,
+    status_icon=status_icon,
+    display_code=display_code,
+    srcset=srcset,
+)
+templates.env.globals.update(
+    static_url=static_url,
+    is_fragment_request=is_fragment_request,
+    htmx_file=HTMX_FILE,
+    groups=list(ProductGroup),
+    levels=list(Level),
+)

@@ -1,0 +1,194 @@
+"""Public pages: home, catalog with facets and htmx fragments, product, producer, province, errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from search.engine import SearchQuery, SearchResult, SearchUnavailable
+from search.indexer import apply_outbox
+from tests.factories import add_certificate, make_producer, make_product
+
+HX = {"HX-Request": "true"}
+
+
+def html(response: object) -> BeautifulSoup:
+    """Parse a response body."""
+    return BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
+
+
+def index(client: TestClient, session: Session) -> None:
+    """Commit the factories' rows and apply the outbox to the app's engine."""
+    session.commit()
+    apply_outbox(session=session, engine=client.app.state.search)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def catalog_data(client: TestClient, session: Session) -> dict[str, str]:
+    """A small catalog: one product certified in former Bắc Giang, others in Hà Nội and Huế."""
+    banh = make_product(session, name="Bánh tráng phơi sương", province_slug="tay-ninh",
+                        certified_in="tay-ninh", group="che_bien", issued_on=date(2024, 5, 1))
+    vai = make_product(session, name="Vải thiều sấy khô", province_slug="bac-ninh",
+                       certified_in="bac-giang", group="che_bien", issued_on=date(2023, 12, 15))
+    non = make_product(session, name="Nón lá bài thơ", province_slug="hue", certified_in="hue",
+                       group="thu_cong_my_nghe", issued_on=date(2019, 3, 1))
+    index(client, session)
+    return {"banh": banh.slug, "vai": vai.slug, "non": non.slug}
+
+
+def test_home_lists_groups_and_provinces(client: TestClient, catalog_data: dict[str, str]) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    soup = html(response)
+    assert soup.html is not None and soup.html["lang"] == "vi"
+    group_links = [a["href"] for a in soup.select("#by-group ~ ul a")]
+    assert "/san-pham?group=che_bien" in group_links and len(group_links) == 4
+    provinces = soup.select(".province-list li")
+    assert len(provinces) == 34
+    bac_ninh = next(li for li in provinces if li.a and li.a.get_text() == "Bắc Ninh")
+    assert bac_ninh.select_one(".count").get_text() == "1"  # type: ignore[union-attr]
+    assert soup.select(".cards .card")  # latest winners
+
+
+def test_catalog_finds_text_without_diacritics(client: TestClient, catalog_data: dict[str, str]) -> None:
+    response = client.get("/san-pham", params={"q": "banh trang"})
+    assert response.status_code == 200
+    assert response.headers["vary"] == "HX-Request"
+    soup = html(response)
+    titles = [t.get_text() for t in soup.select(".card__title")]
+    assert titles == ["Bánh tráng phơi sương"]
+    assert soup.select_one(".card__title mark") is not None
+    assert soup.select_one("form#search-form input[name=q]")["value"] == "banh trang"  # type: ignore[index]
+
+
+def _facet_link(soup: BeautifulSoup, name: str, label: str) -> Tag:
+    for details in soup.select("details.facet"):
+        summary = details.summary.get_text() if details.summary else ""
+        if summary.startswith(name):
+            for a in details.select("a"):
+                if label in a.get_text():
+                    return a
+    raise AssertionError(f"no facet link {name}/{label}")
+
+
+def test_facet_links_toggle(client: TestClient, catalog_data: dict[str, str]) -> None:
+    soup = html(client.get("/san-pham"))
+    link = _facet_link(soup, "Nhóm sản phẩm", "Thủ công mỹ nghệ")
+    assert parse_qs(urlsplit(str(link["href"])).query) == {"group": ["thu_cong_my_nghe"]}
+    filtered = html(client.get(str(link["href"])))
+    assert [t.get_text() for t in filtered.select(".card__title")] == ["Nón lá bài thơ"]
+    selected = _facet_link(filtered, "Nhóm sản phẩm", "Thủ công mỹ nghệ")
+    assert selected["aria-current"] == "true"
+    assert urlsplit(str(selected["href"])).query == ""  # clicking again removes the filter
+    hidden = filtered.select("#form-filters input[type=hidden]")
+    assert [(i["name"], i["value"]) for i in hidden] == [("group", "thu_cong_my_nghe")]
+
+
+def test_province_facet_includes_former_provinces(client: TestClient, catalog_data: dict[str, str]) -> None:
+    soup = html(client.get("/san-pham", params={"province": "bac-ninh"}))
+    assert [t.get_text() for t in soup.select(".card__title")] == ["Vải thiều sấy khô"]
+    assert "Bắc Giang (nay thuộc Bắc Ninh)" in soup.select_one(".card").get_text()  # type: ignore[union-attr]
+    former = html(client.get("/san-pham", params={"province": "Bac Giang"}))
+    assert "Bắc Giang (nay thuộc Bắc Ninh)" in _facet_link(former, "Tỉnh", "Bắc Giang").get_text()
+
+
+def test_htmx_request_gets_fragment(client: TestClient, catalog_data: dict[str, str]) -> None:
+    response = client.get("/san-pham", params={"q": "banh trang"}, headers=HX)
+    assert response.status_code == 200
+    assert response.headers["vary"] == "HX-Request"
+    soup = html(response)
+    assert soup.find("html") is None and soup.find("body") is None
+    assert soup.select_one("#results .card__title") is not None
+    assert soup.select_one("#form-filters")["hx-swap-oob"] == "true"  # type: ignore[index]
+    for extra in ({"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}):
+        full = html(client.get("/san-pham", params={"q": "banh trang"}, headers={**HX, **extra}))
+        assert full.find("html") is not None
+
+
+def test_product_page_timeline_and_badge(client: TestClient, session: Session) -> None:
+    producer = make_producer(session, name="HTX Gốm Thử Nghiệm", phone="0900 000 000",
+                             email="lienhe@example.invalid", website="example.invalid")
+    valid = make_product(session, name="Bình gốm men lam", producer=producer, issued_on=date(2024, 1, 10),
+                         number="12/GCN-SCT")
+    add_certificate(session, valid, level="huyen", issued_on=date(2018, 6, 1))
+    expired = make_product(session, name="Chén gốm cũ", producer=producer, issued_on=date(2018, 6, 1))
+    revoked = make_product(session, name="Đĩa gốm", producer=producer, revoked_on=date(2024, 6, 1))
+    session.commit()
+
+    soup = html(client.get(f"/san-pham/{valid.slug}"))
+    items = soup.select(".timeline__item")
+    assert len(items) == 2
+    assert "Còn hiệu lực" in items[0].get_text() and items[0].select_one(".cnnt-badge")
+    assert "Hết hiệu lực" in items[1].get_text() and not items[1].select_one(".cnnt-badge")
+    assert "12/GCN-SCT" in items[0].get_text()
+    code = items[0].select_one("code").get_text()  # type: ignore[union-attr]
+    assert len(code) == 9 and code[4] == "-"
+    assert soup.select_one('a[href="tel:0900000000"]') and soup.select_one('a[href^="mailto:"]')
+    assert soup.select_one('a[href="https://example.invalid"]')
+    assert soup.title is not None and "Bình gốm men lam" in soup.title.get_text()
+
+    assert not html(client.get(f"/san-pham/{expired.slug}")).select(".cnnt-badge")
+    revoked_item = html(client.get(f"/san-pham/{revoked.slug}")).select_one(".timeline__item")
+    assert revoked_item is not None
+    for words in ("Đã thu hồi", "01/06/2024", "Vi phạm quy định"):
+        assert words in revoked_item.get_text()
+
+    producer_page = html(client.get(f"/co-so/{producer.slug}"))
+    assert len(producer_page.select(".card")) == 3
+
+
+def test_former_province_display(client: TestClient, session: Session, catalog_data: dict[str, str]) -> None:
+    product = html(client.get(f"/san-pham/{catalog_data['vai']}"))
+    assert "Bắc Giang (nay thuộc Bắc Ninh)" in product.select_one(".timeline").get_text()  # type: ignore[union-attr]
+    former = html(client.get("/tinh/bac-giang"))
+    assert former.h1 is not None and former.h1.get_text() == "Bắc Giang (nay thuộc Bắc Ninh)"
+    assert [c.get_text() for c in former.select(".card__title")] == ["Vải thiều sấy khô"]
+    current = html(client.get("/tinh/bac-ninh"))
+    assert "Bắc Giang" in current.select_one(".note").get_text()  # type: ignore[union-attr]
+    assert "(chứng nhận tại Bắc Giang (nay thuộc Bắc Ninh))" in current.select_one(".card").get_text()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("path", ["/san-pham/khong-co", "/co-so/khong-co", "/tinh/khong-co"])
+def test_unknown_slug_is_404_page(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    soup = html(response)
+    assert soup.select_one(".error-page h1") is not None
+    assert soup.select_one('a[href="/"]') is not None
+
+
+@pytest.mark.parametrize("params", [
+    {"status": "maybe"}, {"province": "Atlantis"}, {"page": "0"}, {"year": "abc"}, {"per_page": "1000"},
+    {"sort": "price"}, {"level": "galaxy"}, {"q": "x" * 10_000},
+])
+def test_bad_params_render_422_page(client: TestClient, params: dict[str, str]) -> None:
+    response = client.get("/san-pham", params=params)
+    assert response.status_code == 422
+    soup = html(response)
+    assert soup.select_one(".error-page__message").get_text().strip()  # type: ignore[union-attr]
+    assert soup.select_one('.error-page a[href="/san-pham"]') is not None
+
+
+def test_search_unavailable_shows_notice(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(query: SearchQuery) -> SearchResult:
+        raise SearchUnavailable("down")
+
+    monkeypatch.setattr(client.app.state.search, "search", broken)  # type: ignore[attr-defined]
+    response = client.get("/san-pham", params={"q": "gốm"})
+    assert response.status_code == 200
+    assert "Tìm kiếm tạm thời gián đoạn" in html(response).select_one(".notice").get_text()  # type: ignore[union-attr]
+
+
+def test_catalog_page_is_small(client: TestClient, session: Session) -> None:
+    for n in range(21):
+        make_product(session, name=f"Sản phẩm mẫu có tên khá dài số {n}")
+    index(client, session)
+    response = client.get("/san-pham")
+    assert len(html(response).select(".card")) == 20
+    assert len(response.content) < 50_000
+    assert html(response).select_one('.pager a[rel="next"]') is not None
