@@ -43,6 +43,7 @@ lint: venv  ## ruff
 
 typecheck: venv  ## mypy (strict, packages from pyproject.toml)
 	$(BIN)/mypy
+	$(BIN)/mypy scripts
 
 test: venv browser-deps lint typecheck  ## lint, type-check, then every test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
