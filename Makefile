@@ -52,7 +52,7 @@ bench: venv  ## latency of the API and catalog page against a bare endpoint → 
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 
 clean:  ## remove caches and build output (keeps data/ and .venv)
-	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 clean-data:  ## remove the local database, search index and media (data/)

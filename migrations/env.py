@@ -17,12 +17,11 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def _configure(**kwargs: object) -> None:
+def _configure(*, sqlite: bool, **kwargs: object) -> None:
     """Options shared by offline and online runs: batch on SQLite, compare column types."""
-    url = str(kwargs.get("url") or config.get_main_option("sqlalchemy.url") or "")
     context.configure(
         target_metadata=target_metadata,
-        render_as_batch=url.startswith("sqlite"),
+        render_as_batch=sqlite,
         compare_type=True,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -30,14 +29,14 @@ def _configure(**kwargs: object) -> None:
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout (`--sql`) without a database."""
-    url = config.get_main_option("sqlalchemy.url")
-    _configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
+    url = config.get_main_option("sqlalchemy.url") or ""
+    _configure(sqlite=url.startswith("sqlite"), url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
     with context.begin_transaction():
         context.run_migrations()
 
 
 def _run_on(connection: Connection) -> None:
-    _configure(connection=connection, url=str(connection.engine.url))
+    _configure(sqlite=connection.dialect.name == "sqlite", connection=connection)
     with context.begin_transaction():
         context.run_migrations()
 
