@@ -57,7 +57,9 @@ def throwaway_postgres() -> Iterator[str]:
                       "--auth=trust", "-E", "UTF8", "--no-locale"]),
         **run,  # type: ignore[arg-type]
     )
-    options = f"-p {port} -k {base} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    options = (
+        f"-p {port} -k {base} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
     subprocess.run(
         _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
                       "-l", str(base / "log"), "-w", "start"]),

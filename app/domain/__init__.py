@@ -1,1 +1,1 @@
-"""Pure domain rules (no I/O beyond the packaged reference data): levels, groups, validity, provinces, text."""
+"""Pure domain rules: levels, groups, validity, provinces, codes, text (no I/O but packaged data)."""

@@ -68,7 +68,8 @@ def test_today_ignores_the_server_clock_zone(monkeypatch: pytest.MonkeyPatch) ->
     try:
         utc_now = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
         assert datetime.fromtimestamp(utc_now.timestamp()).date() == date(2026, 12, 31)  # noqa: DTZ006
-        assert today_in(ZoneInfo("Asia/Ho_Chi_Minh"), now=datetime(2026, 12, 31, 17, 30, tzinfo=UTC)) == date(2027, 1, 1)
+        hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+        assert today_in(hanoi, now=datetime(2026, 12, 31, 17, 30, tzinfo=UTC)) == date(2027, 1, 1)
         assert os.environ["TZ"] == "UTC"
     finally:
         monkeypatch.undo()
