@@ -20,7 +20,9 @@ from app.domain.provinces import province_by_slug
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
 from search.embedded_sql import (
+    DROP_SCHEMA,
     SCHEMA,
+    SCHEMA_VERSION,
     TEMP_SCHEMA,
     Condition,
     did_you_mean,
@@ -72,10 +74,9 @@ def _value_rows(doc: ProductDocument) -> list[tuple[str, str, int]]:
 
 
 def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
-    """The `doc` table row: filter and sort columns plus the document as JSON."""
+    """The narrow `doc` row (filter and sort columns) that facet scans read."""
     return (doc["id"], doc["province"], doc["group"], doc["valid_through"], doc["revoked_on"],
-            doc["latest_issued"], fold(doc["name"]), doc["fingerprint"],
-            json.dumps(doc, ensure_ascii=False))
+            doc["latest_issued"], fold(doc["name"]), doc["fingerprint"])
 
 
 def _order_by(query: SearchQuery, *, has_text: bool) -> str:
@@ -85,6 +86,48 @@ def _order_by(query: SearchQuery, *, has_text: bool) -> str:
     if query.sort == SortOrder.relevance and has_text:
         return "m.rank, d.latest_issued DESC, d.id DESC"
     return "d.latest_issued DESC, d.id DESC"
+
+
+def _source(conditions: dict[str, Condition], *, has_text: bool,
+            skip: str | None = None) -> tuple[str | None, list[object]]:
+    """A query of the ids passing the text match and every filter but `skip`; None: every document."""
+    parts = [(sql, params) for field, (sql, params) in conditions.items() if field != skip]
+    if not has_text and not parts:
+        return None, []
+    join = " JOIN temp.matched m ON m.id = d.id" if has_text else ""
+    where = " AND ".join(sql for sql, _ in parts) or "1"
+    return f"SELECT d.id FROM doc d{join} WHERE {where}", [p for _, ps in parts for p in ps]  # noqa: S608 - constant SQL, values bound
+
+
+def _page(conn: sqlite3.Connection, query: SearchQuery, *, has_text: bool, everything: bool,
+          words: list[str]) -> list[SearchHit]:
+    """The requested page: ids from the narrow tables first, then only those bodies."""
+    joins = "" if everything else " JOIN temp.selected s ON s.id = d.id"
+    joins += " JOIN temp.matched m ON m.id = d.id" if has_text else ""
+    ids = [row[0] for row in conn.execute(
+        f"SELECT d.id FROM doc d{joins} ORDER BY {_order_by(query, has_text=has_text)} LIMIT ? OFFSET ?",  # noqa: S608 - constant SQL, values bound
+        (max(query.per_page, 0), max(query.offset, 0)),
+    )]
+    bodies = dict(conn.execute(
+        f"SELECT id, body FROM doc_body WHERE id IN ({', '.join('?' for _ in ids)})", ids,  # noqa: S608 - constant SQL, values bound
+    ).fetchall())
+    documents = [cast(ProductDocument, json.loads(bodies[i])) for i in ids]
+    return [SearchHit(document=doc, name_highlighted=highlight_name(doc["name"], words)) for doc in documents]
+
+
+def _facets(conn: sqlite3.Connection, query: SearchQuery, conditions: dict[str, Condition], *,
+            has_text: bool, everything: bool) -> dict[str, dict[str, int]]:
+    """Counts per value of every facet field, under every filter but the field's own."""
+    facets: dict[str, dict[str, int]] = {}
+    for field in FACET_FIELDS:
+        source: str | None
+        if field in conditions:
+            source, params = _source(conditions, has_text=has_text, skip=field)
+        else:
+            source, params = (None if everything else "SELECT id FROM temp.selected"), []
+        sql, all_params = facet_statement(field, source, params, date_key(query.today))
+        facets[field] = {str(value): int(count) for value, count in conn.execute(sql, all_params)}
+    return facets
 
 
 class EmbeddedEngine:
@@ -98,7 +141,16 @@ class EmbeddedEngine:
         self._closed = False
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
-            self._connection().executescript(SCHEMA)
+            self._create_schema(self._connection())
+
+    @staticmethod
+    def _create_schema(conn: sqlite3.Connection) -> None:
+        """Create the tables; a file of another schema version is emptied (it is derived data)."""
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version != SCHEMA_VERSION:
+            conn.executescript(DROP_SCHEMA)
+        conn.executescript(SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -136,8 +188,10 @@ class EmbeddedEngine:
             return
         with self._transaction() as conn:
             self._delete_rows(conn, [doc["id"] for doc in documents])
-            conn.executemany(f"INSERT INTO doc VALUES ({', '.join('?' for _ in range(9))})",  # noqa: S608 - constant SQL, values bound
+            conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              [_doc_row(doc) for doc in documents])
+            conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
+                             [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
             conn.executemany("INSERT INTO doc_value (field, value, doc_id) VALUES (?, ?, ?)",
                              [row for doc in documents for row in _value_rows(doc)])
             conn.executemany(_INSERT_FTS, [_fts_row(doc) for doc in documents])
@@ -148,6 +202,7 @@ class EmbeddedEngine:
         params = [(i,) for i in ids]
         conn.executemany("DELETE FROM doc_fts WHERE rowid = ?", params)
         conn.executemany("DELETE FROM doc_value WHERE doc_id = ?", params)
+        conn.executemany("DELETE FROM doc_body WHERE id = ?", params)
         conn.executemany("DELETE FROM doc WHERE id = ?", params)
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -162,6 +217,7 @@ class EmbeddedEngine:
         with self._transaction() as conn:
             conn.execute("DELETE FROM doc_fts")
             conn.execute("DELETE FROM doc_value")
+            conn.execute("DELETE FROM doc_body")
             conn.execute("DELETE FROM doc")
 
     def fingerprints(self) -> dict[int, str]:
@@ -175,54 +231,21 @@ class EmbeddedEngine:
         with self._transaction("BEGIN") as conn:
             has_text = bool(parsed.match)
             if has_text:
+                rank = _RANK if query.sort == SortOrder.relevance else "0"
                 conn.execute("DELETE FROM temp.matched")
-                conn.execute(f"INSERT INTO temp.matched (id, rank) SELECT rowid, {_RANK} FROM doc_fts "  # noqa: S608 - constant SQL, values bound
+                conn.execute(f"INSERT INTO temp.matched (id, rank) SELECT rowid, {rank} FROM doc_fts "  # noqa: S608 - constant SQL, values bound
                              "WHERE doc_fts MATCH ?", (parsed.match,))
             conditions = filter_conditions(query)
-            source, params = self._source(conditions, has_text=has_text)
-            conn.execute("DELETE FROM temp.selected")
-            conn.execute(f"INSERT INTO temp.selected (id) {source}", params)
-            total = int(conn.execute("SELECT count(*) FROM temp.selected").fetchone()[0])
-            hits = self._page(conn, query, has_text=has_text, words=parsed.words)
-            facets = self._facets(conn, query, conditions, has_text=has_text)
+            source, params = _source(conditions, has_text=has_text)
+            if source is not None:
+                conn.execute("DELETE FROM temp.selected")
+                conn.execute(f"INSERT INTO temp.selected (id) {source}", params)
+            selected = "doc" if source is None else "temp.selected"
+            total = int(conn.execute(f"SELECT count(*) FROM {selected}").fetchone()[0])  # noqa: S608 - constant SQL
+            hits = _page(conn, query, has_text=has_text, everything=source is None, words=parsed.words)
+            facets = _facets(conn, query, conditions, has_text=has_text, everything=source is None)
             suggestion = did_you_mean(conn, parsed.words) if total == 0 and parsed.words else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
-
-    @staticmethod
-    def _source(conditions: dict[str, Condition], *, has_text: bool, skip: str | None = None) -> Condition:
-        """A query of the ids passing the text match and every filter but `skip`."""
-        join = " JOIN temp.matched m ON m.id = d.id" if has_text else ""
-        parts = [(sql, params) for field, (sql, params) in conditions.items() if field != skip]
-        where = " AND ".join(sql for sql, _ in parts) or "1"
-        return f"SELECT d.id FROM doc d{join} WHERE {where}", [p for _, ps in parts for p in ps]  # noqa: S608 - constant SQL, values bound
-
-    @staticmethod
-    def _page(conn: sqlite3.Connection, query: SearchQuery, *, has_text: bool,
-              words: list[str]) -> list[SearchHit]:
-        """The requested page of selected documents, highlighted."""
-        join = " JOIN temp.matched m ON m.id = d.id" if has_text else ""
-        rows = conn.execute(
-            f"SELECT d.body FROM temp.selected s JOIN doc d ON d.id = s.id{join} "  # noqa: S608 - constant SQL, values bound
-            f"ORDER BY {_order_by(query, has_text=has_text)} LIMIT ? OFFSET ?",
-            (max(query.per_page, 0), max(query.offset, 0)),
-        ).fetchall()
-        documents = [cast(ProductDocument, json.loads(body)) for (body,) in rows]
-        return [SearchHit(document=doc, name_highlighted=highlight_name(doc["name"], words))
-                for doc in documents]
-
-    def _facets(self, conn: sqlite3.Connection, query: SearchQuery, conditions: dict[str, Condition],
-                *, has_text: bool) -> dict[str, dict[str, int]]:
-        """Counts per value of every facet field, under every filter but the field's own."""
-        facets: dict[str, dict[str, int]] = {}
-        for field in FACET_FIELDS:
-            if field in conditions:
-                source, params = self._source(conditions, has_text=has_text, skip=field)
-            else:
-                source, params = "SELECT id FROM temp.selected", []
-            sql, all_params = facet_statement(field, source, params, date_key(query.today))
-            rows = conn.execute(sql, all_params).fetchall()
-            facets[field] = {str(value): int(count) for value, count in rows}
-        return facets
 
     def close(self) -> None:
         """Close every thread's connection; later calls raise SearchUnavailable."""

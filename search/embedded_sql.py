@@ -15,6 +15,15 @@ from search.documents import date_key
 from search.engine import SearchQuery, StatusFilter
 from search.fts_query import FTS_COLUMNS
 
+# Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
+SCHEMA_VERSION = 2
+DROP_SCHEMA = """
+DROP TABLE IF EXISTS doc_vocab;
+DROP TABLE IF EXISTS doc_fts;
+DROP TABLE IF EXISTS doc_value;
+DROP TABLE IF EXISTS doc_body;
+DROP TABLE IF EXISTS doc;
+"""
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS doc (
     id INTEGER PRIMARY KEY,
@@ -24,12 +33,12 @@ CREATE TABLE IF NOT EXISTS doc (
     revoked_on INTEGER NOT NULL,
     latest_issued INTEGER NOT NULL,
     name_key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    body TEXT NOT NULL
+    fingerprint TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_province ON doc (province);
 CREATE INDEX IF NOT EXISTS doc_grp ON doc (grp);
-CREATE INDEX IF NOT EXISTS doc_valid_through ON doc (valid_through);
+CREATE INDEX IF NOT EXISTS doc_status ON doc (valid_through, revoked_on);
 CREATE INDEX IF NOT EXISTS doc_newest ON doc (latest_issued DESC, id DESC);
 CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
 CREATE TABLE IF NOT EXISTS doc_value (
@@ -110,8 +119,20 @@ def filter_conditions(query: SearchQuery) -> dict[str, Condition]:
     return conditions
 
 
-def facet_statement(field: str, source: str, source_params: list[object], today: int) -> Condition:
-    """SQL counting documents of `source` (a query of ids) per value of `field`."""
+def _facet_over_everything(field: str, today: int) -> Condition:
+    """SQL counting every document per value of `field`, straight from the indexes."""
+    if field in _MULTI_VALUED_FACETS:
+        return ("SELECT value, count(*) FROM doc_value WHERE field = ? GROUP BY value",
+                [_MULTI_VALUED_FACETS[field]])
+    if field == "status":
+        return f"SELECT {STATUS_CASE}, count(*) FROM doc d GROUP BY 1", [today, today]  # noqa: S608 - constant SQL, values bound
+    return f"SELECT {_SINGLE_VALUED_FACETS[field]}, count(*) FROM doc d GROUP BY 1", []  # noqa: S608 - constant SQL
+
+
+def facet_statement(field: str, source: str | None, source_params: list[object], today: int) -> Condition:
+    """SQL counting documents of `source` (a query of ids; None: all) per value of `field`."""
+    if source is None:
+        return _facet_over_everything(field, today)
     if field in _MULTI_VALUED_FACETS:
         sql = (f"SELECT v.value, count(*) FROM ({source}) s JOIN doc_value v "  # noqa: S608 - constant SQL, values bound
                "ON v.doc_id = s.id AND v.field = ? GROUP BY v.value")
