@@ -1,0 +1,64 @@
+"""Word lists for the generated part of the demo data: realistic products, fictitious producers."""
+
+from __future__ import annotations
+
+# (product name stem, trade word for the producer's name), by group code.
+PRODUCTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "thu_cong_my_nghe": (
+        ("Gốm men lam", "gốm"), ("Bình gốm vẽ tay", "gốm"), ("Mây tre đan", "mây tre đan"),
+        ("Giỏ mây tre", "mây tre đan"), ("Nón lá", "nón lá"), ("Lụa tơ tằm", "dệt lụa"),
+        ("Khăn thổ cẩm", "dệt thổ cẩm"), ("Chiếu cói", "chiếu cói"), ("Tranh sơn mài", "sơn mài"),
+        ("Hộp khảm trai", "khảm trai"), ("Tượng gỗ mỹ nghệ", "mộc mỹ nghệ"), ("Đèn lồng vải", "đèn lồng"),
+        ("Giỏ lục bình", "lục bình"), ("Tranh thêu tay", "thêu"), ("Bộ ấm chén gốm", "gốm"),
+        ("Túi cói thêu", "cói"), ("Tranh đá quý", "tranh đá quý"), ("Đồ đồng mỹ thuật", "đúc đồng"),
+    ),
+    "che_bien": (
+        ("Nước mắm", "nước mắm"), ("Bánh tráng", "bánh tráng"), ("Chè búp", "chè"),
+        ("Trà xanh", "chè"), ("Mật ong rừng", "mật ong"), ("Miến dong", "miến dong"),
+        ("Bánh pía", "bánh pía"), ("Kẹo dừa", "kẹo dừa"), ("Cà phê rang xay", "cà phê"),
+        ("Mắm tôm", "mắm"), ("Tương bần", "tương"), ("Giò lụa", "giò chả"), ("Hạt điều rang muối", "điều"),
+        ("Tiêu đen", "hồ tiêu"), ("Bột sắn dây", "sắn dây"), ("Nem chua", "nem chua"),
+        ("Mứt gừng", "mứt"), ("Gạo thơm", "lúa gạo"), ("Rượu nếp cái hoa vàng", "rượu"),
+        ("Bún khô", "bún"), ("Chả cá", "chả cá"), ("Mỳ gạo", "mỳ gạo"), ("Trà hoa vàng", "chè"),
+    ),
+    "co_khi": (
+        ("Máy tuốt lúa", "cơ khí"), ("Dao rèn", "rèn"), ("Bộ dao làm bếp", "rèn"),
+        ("Máy sấy nông sản", "cơ khí"), ("Máy thái chuối", "cơ khí"), ("Máy ép mía", "cơ khí"),
+        ("Máy bóc vỏ lạc", "cơ khí"), ("Máy gieo hạt", "cơ khí nông nghiệp"), ("Lưỡi cày", "rèn"),
+        ("Nông cụ cầm tay", "rèn"), ("Máy xay xát gạo mini", "cơ khí"), ("Lò sấy chè", "cơ khí"),
+        ("Máy băm cỏ", "cơ khí"), ("Kéo cắt cành", "rèn"),
+    ),
+    "khac": (
+        ("Phân bón hữu cơ vi sinh", "phân bón"), ("Nước rửa chén bồ hòn", "hóa mỹ phẩm"),
+        ("Tinh dầu sả chanh", "tinh dầu"), ("Xà phòng thảo mộc", "thảo mộc"), ("Nhang trầm", "nhang"),
+        ("Than hoạt tính gáo dừa", "than gáo dừa"), ("Chổi đót", "chổi đót"),
+        ("Giá thể xơ dừa", "xơ dừa"), ("Cao dược liệu", "dược liệu"), ("Muối tôm", "muối"),
+    ),
+}
+# Place and brand words that make names distinct; not tied to any real business.
+BRANDS = (
+    "Phú An", "Tân Lộc", "Hòa Bình", "An Khang", "Thịnh Phát", "Bình Minh", "Hưng Thịnh", "Đồng Xanh",
+    "Sông Quê", "Làng Việt", "Hồng Phúc", "Kim Ngân", "Thuận Thiên", "Mộc Lan", "Sơn Thủy", "Phúc Lộc",
+    "Đại Nam", "Hải Đăng", "Tân Tiến", "Quê Hương", "Lam Sơn", "Hoa Sen", "Trường Xuân", "Vĩnh Hưng",
+    "Ngọc Lan", "Thanh Tâm", "Minh Đức", "Hạnh Phúc", "Gia Bảo", "Xuân Mai", "Bảo Châu", "Đông Hải",
+    "Tây Sơn", "Nam Phong", "Thiên Ân", "Cẩm Tú", "Hương Quê", "Lộc Điền", "Mỹ Hòa", "Phong Điền",
+)
+PEOPLE = (
+    "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang",
+    "Đặng Văn Hải", "Bùi Thị Hoa", "Đỗ Văn Khánh", "Hồ Thị Lan", "Ngô Văn Minh", "Dương Thị Nga",
+)
+LEGAL_FORMS = (
+    ("Công ty TNHH", "Doanh nghiệp"), ("HTX", "Hợp tác xã"), ("Tổ hợp tác", "Tổ hợp tác"),
+    ("Hộ kinh doanh", "Hộ kinh doanh"),
+)
+GROUP_SENTENCES: dict[str, str] = {
+    "thu_cong_my_nghe": "Làm thủ công theo nghề truyền thống của làng, mẫu mã hợp với thị trường hôm nay.",
+    "che_bien": "Chế biến từ nguyên liệu vùng trồng địa phương, đóng gói có nhãn mác và truy xuất nguồn gốc.",
+    "co_khi": "Gia công trong xưởng cơ khí nông thôn, phục vụ sản xuất nông nghiệp của bà con.",
+    "khac": "Sản phẩm tận dụng nguyên liệu sẵn có ở địa phương, thân thiện với môi trường.",
+}
+REVOCATION_REASONS = (
+    "Sử dụng biểu trưng sai quy định (dữ liệu minh họa).",
+    "Cơ sở ngừng sản xuất sản phẩm (dữ liệu minh họa).",
+    "Sản phẩm không còn đáp ứng tiêu chí bình chọn (dữ liệu minh họa).",
+)
