@@ -1,0 +1,116 @@
+"""Browser fixtures: the app on a free loopback port, headless Chromium, a screenshot on failure."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session, SQLModel
+
+import app.models  # noqa: F401  (registers the tables)
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.services.provinces import sync_provinces
+from search.indexer import apply_outbox
+from tests.factories import make_product
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remember each phase's report on the item, so fixtures can tell a failed test."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _seed(settings: Settings) -> None:
+    engine = make_engine(settings.sqlalchemy_url)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        sync_provinces(session=session)
+        make_product(session, name="Bánh tráng phơi sương", province_slug="tay-ninh",
+                     certified_in="tay-ninh", issued_on=date(2024, 5, 1))
+        make_product(session, name="Vải thiều sấy khô", province_slug="bac-ninh", certified_in="bac-giang")
+        make_product(session, name="Nón lá bài thơ", province_slug="hue", certified_in="hue",
+                     group="thu_cong_my_nghe", issued_on=date(2025, 3, 1))
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app, served from a background thread on a seeded SQLite database."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser"))
+    _seed(settings)
+    app: FastAPI = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    engine = app.state.engine
+    with Session(engine) as session:
+        apply_outbox(session=session, engine=app.state.search)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (Playwright's own download is never used)."""
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _screenshot_on_failure(request: pytest.FixtureRequest, page: Page) -> None:
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page with JavaScript on; saved as a screenshot in test-artifacts/ when the test fails."""
+    context = browser.new_context()
+    tab = context.new_page()
+    yield tab
+    _screenshot_on_failure(request, tab)
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page with JavaScript disabled, for the no-JS paths."""
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    yield tab
+    _screenshot_on_failure(request, tab)
+    context.close()
