@@ -10,6 +10,8 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.deps import get_today
+from app.models import ProductImage
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
 from search.indexer import apply_outbox
 from tests.factories import add_certificate, make_producer, make_product
@@ -186,9 +188,26 @@ def test_search_unavailable_shows_notice(client: TestClient, monkeypatch: pytest
 
 def test_catalog_page_is_small(client: TestClient, session: Session) -> None:
     for n in range(21):
-        make_product(session, name=f"Sản phẩm mẫu có tên khá dài số {n}")
+        product = make_product(session, name=f"Sản phẩm mẫu có tên khá dài số {n}", certified_in="bac-giang",
+                               province_slug="bac-ninh")
+        session.add(ProductImage(product_id=product.id, content_hash=f"{n:064x}", width=1600, height=1200))
     index(client, session)
     response = client.get("/san-pham")
-    assert len(html(response).select(".card")) == 20
+    soup = html(response)
+    assert len(soup.select(".card")) == 20
     assert len(response.content) < 50_000
-    assert html(response).select_one('.pager a[rel="next"]') is not None
+    assert soup.select_one('.pager a[rel="next"]') is not None
+    img = soup.select_one(".card img")
+    assert img is not None and img["loading"] == "lazy" and img["width"] == "640" and img["height"] == "480"
+    assert soup.select_one('.card picture source[type="image/webp"]') is not None
+
+
+def test_expiring_soon_hint_uses_vietnam_today(client: TestClient, session: Session) -> None:
+    product = make_product(session, issued_on=date(2023, 12, 15))
+    session.commit()
+    client.app.dependency_overrides[get_today] = lambda: date(2026, 12, 31)  # type: ignore[attr-defined]
+    item = html(client.get(f"/san-pham/{product.slug}")).select_one(".timeline__item")
+    assert item is not None and "Sắp hết hạn" in item.get_text() and "Còn hiệu lực" in item.get_text()
+    client.app.dependency_overrides[get_today] = lambda: date(2027, 1, 1)  # type: ignore[attr-defined]
+    item = html(client.get(f"/san-pham/{product.slug}")).select_one(".timeline__item")
+    assert item is not None and "Hết hiệu lực" in item.get_text() and "Sắp hết hạn" not in item.get_text()
