@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app.config import PACKAGE_DIR, Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
+from app.static_files import ImmutableFiles
 from search.factory import open_search_engine
 
 
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     settings.media_path.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
-    app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
+    app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")
 
     from app.routes import api, catalog
 
