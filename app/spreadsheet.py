@@ -73,6 +73,7 @@ def header_key(text: str) -> str:
 
 
 def _alias_index() -> dict[str, str]:
+    """Header key → column, for canonical names and Vietnamese aliases."""
     index = {header_key(column): column for column in COLUMNS}
     index.update({column: column for column in COLUMNS})
     for column, aliases in _ALIASES.items():

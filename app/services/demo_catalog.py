@@ -90,6 +90,7 @@ class RoundCalendar:
         self.numbers: dict[tuple[str, int, str], int] = {}
 
     def _date(self, level: Level, year: int) -> date:
+        """A plausible day for this level's round in `year` (local rounds before July in 2025)."""
         months = {Level.huyen: (3, 6), Level.xa: (8, 10), Level.tinh: (7, 10), Level.khu_vuc: (9, 10),
                   Level.quoc_gia: (11, 12)}[level]
         if level == Level.tinh and year == 2025:
@@ -177,6 +178,7 @@ def _chain(rng: random.Random, calendar: RoundCalendar, start: int, origin: Prov
     certs: list[DemoCertificate] = []
 
     def award(level: Level, year: int) -> None:
+        """Add the certificate of this level's round in `year`."""
         certs.append(calendar.certificate(level, year, _province_at(level, year, origin, current)))
 
     year = start

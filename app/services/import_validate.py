@@ -51,6 +51,7 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
+        """'Dòng 5, cột level: …', as the CLI prints it."""
         where = [f"Dòng {self.row}" if self.row is not None else "",
                  f"cột {self.column}" if self.column else ""]
         prefix = ", ".join(part for part in where if part)
@@ -118,6 +119,7 @@ class _RowReader:
 
 
 def _text(max_length: int) -> Callable[[object], str | None]:
+    """A text parser with this column's length limit."""
     return lambda value: clean_text(value, max_length=max_length)
 
 

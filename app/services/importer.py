@@ -50,6 +50,7 @@ class ImportReport:
         c = self.counts
 
         def part(label: str, tally: Tally) -> str:
+            """One kind of row's tally in words."""
             return f"{label}: {tally.created} mới, {tally.updated} cập nhật, {tally.unchanged} không đổi"
 
         head = "Kiểm tra xong (chưa ghi gì)" if self.dry_run else "Đã nhập"

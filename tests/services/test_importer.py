@@ -205,3 +205,30 @@ def test_spreadsheet_errors_become_problems(session: Session, tmp_path: Path) ->
     broken.write_bytes(b"PK\x03\x04 this is not a workbook")
     report = run(session, broken)
     assert len(report.problems) == 1 and "Excel" in report.problems[0].message
+
+
+def test_image_column_rotated_jpeg_with_gps_gives_upright_clean_variants(session: Session,
+                                                                         tmp_path: Path) -> None:
+    from PIL import Image
+
+    from tests.test_images import jpeg_with_exif
+
+    (tmp_path / "xoay.jpg").write_bytes(jpeg_with_exif((1600, 1200), orientation=6))
+    assert run(session, write_csv(tmp_path / "w.csv", [row(images="xoay.jpg")])).ok
+    image = session.exec(select(ProductImage)).one()
+    assert (image.width, image.height) == (1200, 1600)
+    for path in media_files(tmp_path / "media"):
+        variant = Image.open(path)
+        assert variant.height > variant.width and not variant.getexif()
+        assert b"Exif" not in path.read_bytes()
+
+
+def test_decompression_bomb_in_image_column_changes_nothing(session: Session, tmp_path: Path) -> None:
+    from tests.test_images import bomb_png
+
+    (tmp_path / "ok.jpg").write_bytes(jpeg_bytes())
+    (tmp_path / "bom.png").write_bytes(bomb_png(100_000, 100_000))
+    path = write_csv(tmp_path / "w.csv", [row(product_name="Tốt", images="ok.jpg"), row(images="bom.png")])
+    report = run(session, path)
+    assert problems_of(report) == [(3, "images")] and "bom.png" in report.problems[0].message
+    assert snapshot(session)["Product"] == 0 and media_files(tmp_path / "media") == []

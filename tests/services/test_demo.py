@@ -1,0 +1,53 @@
+"""The demo data set: built as a real spreadsheet with photos and loaded through the importer."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.domain.provinces import DATA_DIR
+from app.models import Certificate, Product, ProductImage, Province
+from app.services.demo import build_demo_sheet, load_demo
+from app.spreadsheet import read_spreadsheet
+
+
+def test_demo_sheet_is_a_valid_winners_spreadsheet(tmp_path: Path) -> None:
+    path = build_demo_sheet(tmp_path, generated=20)
+    rows = read_spreadsheet(path)
+    assert len(rows) >= 47 and all((tmp_path / r.values["images"]).is_file() for r in rows)
+    assert all("vi-du.example" in r.values["email"] for r in rows)
+    assert all(r.values["phone"].startswith("0900 000") for r in rows)
+
+
+def test_demo_load_covers_the_catalog(settings: Settings, engine: Engine) -> None:
+    said: list[str] = []
+    assert load_demo(settings, if_empty=True, echo=said.append) == 0
+    with Session(engine) as session:
+        products = session.exec(select(Product)).all()
+        certs = session.exec(select(Certificate)).all()
+        provinces = {p.id: p for p in session.exec(select(Province)).all()}
+        with_photo = {i.product_id for i in session.exec(select(ProductImage)).all()}
+    assert len(products) >= 300
+    assert len({provinces[p.province_id].slug for p in products}) == 34
+    assert {p.group for p in products} == {"thu_cong_my_nghe", "che_bien", "co_khi", "khac"}
+    assert {c.level for c in certs} == {"huyen", "xa", "tinh", "khu_vuc", "quoc_gia"}
+    assert {c.issued_on.year for c in certs} == set(range(2012, 2027))
+    assert all(c.issued_on.year % 2 == 0 for c in certs if c.level == "khu_vuc")
+    assert all(c.issued_on.year % 2 == 1 for c in certs if c.level == "quoc_gia")
+    former = {c.product_id for c in certs if provinces[c.province_id].successor_id is not None}
+    assert len(former) >= 0.3 * len(products)
+    assert 0 < sum(c.revoked_on is not None for c in certs) <= 0.05 * len(certs)
+    assert with_photo == {p.id for p in products}
+    per_product: dict[int, int] = {}
+    for c in certs:
+        per_product[c.product_id] = per_product.get(c.product_id, 0) + 1
+    assert sum(n > 1 for n in per_product.values()) >= 30
+    with (DATA_DIR / "sample_products.csv").open(encoding="utf-8") as f:
+        real = {row["product_name"] for row in csv.DictReader(f)}
+    assert real <= {p.name for p in products}
+    assert settings.search_index_path.exists()
+    assert load_demo(settings, if_empty=True, echo=said.append) == 0 and "không nạp" in said[-1]

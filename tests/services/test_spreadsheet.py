@@ -1,0 +1,88 @@
+"""Reading winners spreadsheets: formats, headers, and one clear message for a bad file."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from app import spreadsheet
+from app.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
+from tests.services.sheets import row, write_csv, write_xlsx
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [("Số giấy chứng nhận", "certificate_number"), ("Số GCN", "certificate_number"), ("Cấp", "level"),
+     ("Ngày cấp", "issued_on"), ("Số quyết định", "decision_number"), ("Ngày quyết định", "decision_date"),
+     ("Khu vực", "region"), ("Tỉnh", "province"), ("Tỉnh/Thành phố", "province"),
+     ("Tên sản phẩm", "product_name"), ("Nhóm sản phẩm", "product_group"), ("Mô tả", "description"),
+     ("Tên cơ sở", "producer_name"), ("Cơ sở sản xuất", "producer_name"), ("Loại hình", "legal_form"),
+     ("Địa chỉ", "address"), ("Điện thoại", "phone"), ("Email", "email"), ("Website", "website"),
+     ("Điểm", "score"), ("Hình ảnh", "images"), ("PRODUCT_NAME", "product_name"), ("issued on", "issued_on")],
+)
+def test_header_aliases(header: str, column: str) -> None:
+    assert column_for_header(header) == column
+
+
+@pytest.mark.parametrize(("delimiter", "bom"), [(",", False), (";", True), (",", True)])
+def test_csv_variants(tmp_path: Path, delimiter: str, bom: bool) -> None:
+    data = [row(description="dòng 1, còn tiếp\ndòng 2"), row()]
+    rows = read_spreadsheet(write_csv(tmp_path / "w.csv", data, delimiter=delimiter, bom=bom))
+    assert [r.number for r in rows] == [2, 3]
+    assert rows[0].values["product_name"] == "Mỳ Chũ" and rows[0].values["description"].endswith("dòng 2")
+
+
+def test_xlsx_keeps_cell_types_and_skips_blank_rows(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "w.xlsx", [row(issued_on=datetime(2023, 12, 15), score=90), {}, row()])
+    rows = read_spreadsheet(path)
+    assert [r.number for r in rows] == [2, 4]
+    assert rows[0].values["issued_on"] == datetime(2023, 12, 15) and rows[0].values["score"] == 90
+
+
+def _zip_without_workbook(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "xin chào")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "fragment"),
+    [
+        ("w.xlsx", lambda p: p.write_bytes(b"\x00\x01garbage" * 50), "Excel"),
+        ("w.xlsx", lambda p: p.write_bytes(b"PK\x03\x04broken zip"), "Excel"),
+        ("w.xlsx", _zip_without_workbook, "Excel"),
+        ("w.xlsx", lambda p: p.write_text("a,b\n1,2\n"), "Excel"),
+        ("w.csv", lambda p: p.write_bytes(b""), "trống"),
+        ("w.csv", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "không phải tệp CSV"),
+        ("w.csv", lambda p: p.write_bytes("Tên sản phẩm\n".encode("utf-16")), "không phải tệp CSV"),
+        ("w.csv", lambda p: p.write_bytes(b"T\xean;C\xe2p\n"), "UTF-8"),
+        ("w.csv", lambda p: p.write_text(",".join(spreadsheet.REQUIRED_COLUMNS) + "\n"), "không có dòng"),
+        ("w.txt", lambda p: p.write_text("x"), ".xlsx hoặc .csv"),
+    ],
+)
+def test_bad_files_give_one_clear_message(tmp_path: Path, name: str, make: object, fragment: str) -> None:
+    path = tmp_path / name
+    make(path)  # type: ignore[operator]
+    with pytest.raises(SpreadsheetError) as info:
+        read_spreadsheet(path)
+    assert fragment in info.value.message
+
+
+def test_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)
+    with pytest.raises(SpreadsheetError, match="quá 3 dòng"):
+        read_spreadsheet(write_csv(tmp_path / "w.csv", [row()] * 4))
+    monkeypatch.setattr(spreadsheet, "MAX_FILE_BYTES", 10)
+    with pytest.raises(SpreadsheetError, match="lớn hơn"):
+        read_spreadsheet(write_csv(tmp_path / "w2.csv", [row()]))
+
+
+def test_header_problems_are_all_listed(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "w.csv", [{}], headers=("Màu sắc", "Cấp", "Cấp"))
+    with pytest.raises(SpreadsheetError) as info:
+        read_spreadsheet(path)
+    messages = [message for _, _, message in info.value.problems]
+    assert len(messages) == 3 and "Màu sắc" in messages[0] and "trùng" in messages[1]
+    assert "product_name" in messages[2]
