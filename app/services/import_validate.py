@@ -157,7 +157,7 @@ def _check_meaning(reader: _RowReader, valid: ValidRow) -> None:
     if not level_allowed_on(valid.level, valid.issued_on):
         when = "từ 01/07/2025 không còn cấp huyện (dùng cấp xã)" if valid.level == Level.huyen else (
             "cấp xã chỉ có từ 01/07/2025 (trước đó là cấp huyện)")
-        reader.problem("level", f"Cấp {valid.level.label.lower()} ngày {valid.issued_on:%d/%m/%Y}: {when}.")
+        reader.problem("level", f"{valid.level.label} ngày {valid.issued_on:%d/%m/%Y}: {when}.")
     if valid.level == Level.khu_vuc and valid.region is None:
         reader.problem("region", "Cấp khu vực cần ghi khu vực (phía Bắc, miền Trung – Tây Nguyên, phía Nam).")
     if valid.level != Level.khu_vuc:
@@ -202,10 +202,15 @@ def validate_row(row: SheetRow, *, base_dir: Path, problems: list[ImportProblem]
 
 
 def find_duplicates(rows: list[ValidRow]) -> list[ImportProblem]:
-    """Rows repeating an earlier row's product, level and issue date."""
+    """Rows repeating an earlier row's product, level and issue date, or giving it another group."""
     first_seen: dict[tuple[object, ...], int] = {}
+    groups: dict[tuple[str, str, str], ValidRow] = {}
     problems: list[ImportProblem] = []
     for valid in rows:
+        earlier = groups.setdefault(valid.product_key, valid)
+        if earlier.group != valid.group:
+            message = f"Nhóm sản phẩm khác với dòng {earlier.row} của cùng sản phẩm ({earlier.group.label})."
+            problems.append(ImportProblem(valid.row, "product_group", message))
         key = (*valid.product_key, valid.level, valid.issued_on)
         if key in first_seen:
             message = f"Trùng với dòng {first_seen[key]} (cùng sản phẩm, cấp và ngày cấp)."

@@ -6,10 +6,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.config import Settings
 from app.models import Certificate, OutboxEvent, Producer, Product, ProductImage, Province, SelectionRound
-from app.services.importer import ImportReport, import_file
+from app.services.importer import ImportReport, import_file, run_import
 from tests.services.sheets import jpeg_bytes, media_files, row, write_csv, write_xlsx
 
 TABLES = (Producer, Product, Certificate, SelectionRound, ProductImage, OutboxEvent)
@@ -232,3 +234,25 @@ def test_decompression_bomb_in_image_column_changes_nothing(session: Session, tm
     report = run(session, path)
     assert problems_of(report) == [(3, "images")] and "bom.png" in report.problems[0].message
     assert snapshot(session)["Product"] == 0 and media_files(tmp_path / "media") == []
+
+
+def test_run_import_prints_problems_and_exits_1_then_imports_and_indexes(settings: Settings, engine: Engine,
+                                                                         tmp_path: Path) -> None:
+    said: list[str] = []
+    bad = write_csv(tmp_path / "bad.csv", [row(), row(product_name="Khác", level="xa")])
+    assert run_import(settings, bad, dry_run=False, echo=said.append) == 1
+    assert said[0].startswith("Dòng 3, cột level: ")
+    good = write_csv(tmp_path / "good.csv", [row()])
+    assert run_import(settings, good, dry_run=True, echo=said.append) == 0
+    with Session(engine) as session:
+        assert snapshot(session)["Product"] == 0
+    assert run_import(settings, good, dry_run=False, echo=said.append) == 0
+    assert said[-1].startswith("Đã nhập 1 dòng")
+    with Session(engine) as session:
+        assert snapshot(session)["Product"] == 1 and snapshot(session)["OutboxEvent"] == 0  # indexed
+
+
+def test_same_product_in_two_groups_is_an_error(session: Session, tmp_path: Path) -> None:
+    rows = [row(), row(level="quoc_gia", issued_on="2025-11-20", province="Bắc Ninh", product_group="1")]
+    report = run(session, write_csv(tmp_path / "w.csv", rows))
+    assert problems_of(report) == [(3, "product_group")]

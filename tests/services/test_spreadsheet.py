@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import spreadsheet
 from app.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
@@ -86,3 +88,15 @@ def test_header_problems_are_all_listed(tmp_path: Path) -> None:
     messages = [message for _, _, message in info.value.problems]
     assert len(messages) == 3 and "Màu sắc" in messages[0] and "trùng" in messages[1]
     assert "product_name" in messages[2]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2000), prefix=st.sampled_from([b"", b"PK\x03\x04", "cấp;".encode()]),
+       suffix=st.sampled_from([".xlsx", ".csv"]))
+def test_garbage_never_gives_a_traceback(tmp_path: Path, data: bytes, prefix: bytes, suffix: str) -> None:
+    path = tmp_path / f"rac{suffix}"
+    path.write_bytes(prefix + data)
+    try:
+        read_spreadsheet(path)
+    except SpreadsheetError as exc:
+        assert exc.message
