@@ -136,12 +136,23 @@ def _real_certificate(row: dict[str, str], province: ProvinceInfo,
     level_text, _, region_text = row["level"].partition(" (")
     level = Level(level_text.strip())
     cert = calendar.certificate(level, int(row["year"]), province)
+    # The sources give no printed number or score, and a decision only sometimes: never invent them.
+    cert.number, cert.score, cert.decision_number, cert.decision_date = None, None, None, None
     if region_text:
         cert.region = parse_region(region_text.rstrip(")"))
     if match := _DECISION.search(row["decision"]):
         cert.decision_number, cert.decision_date = match[1], parse_date(match[2])
         cert.issued_on = cert.decision_date
     return cert
+
+
+def _real_description(row: dict[str, str]) -> str:
+    """Say what is sourced and what is illustrative about a real sample product."""
+    day_note = "" if row["decision"].strip() else " Ngày cấp trong dữ liệu minh họa là giả định."
+    return (
+        f"Sản phẩm thật: cấp chứng nhận và năm theo nguồn {row['source_url'].strip()}.{day_note} "
+        "Thông tin liên hệ là giả (dữ liệu minh họa)."
+    )
 
 
 def real_products(calendar: RoundCalendar) -> list[DemoProduct]:
@@ -159,7 +170,7 @@ def real_products(calendar: RoundCalendar) -> list[DemoProduct]:
             products.append(DemoProduct(
                 index=index, name=name, group=ProductGroup(row["group"].split("(")[0].strip()),
                 producer=producer, legal_form=_legal_form_of(producer), current=successor_of(province),
-                description=f"Sản phẩm thật, theo nguồn: {row['source_url'].strip()}", certificates=[cert],
+                description=_real_description(row), certificates=[cert],
                 real=True, contact=index,
             ))
     return products

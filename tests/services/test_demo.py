@@ -51,3 +51,18 @@ def test_demo_load_covers_the_catalog(settings: Settings, engine: Engine) -> Non
     assert real <= {p.name for p in products}
     assert settings.search_index_path.exists()
     assert load_demo(settings, if_empty=True, echo=said.append) == 0 and "không nạp" in said[-1]
+
+
+def test_real_sample_products_carry_only_sourced_facts(tmp_path: Path) -> None:
+    sheet = read_spreadsheet(build_demo_sheet(tmp_path, generated=0))
+    rows = {r.values["product_name"]: r.values for r in sheet}
+    with (DATA_DIR / "sample_products.csv").open(encoding="utf-8") as f:
+        samples = list(csv.DictReader(f))
+    assert len(rows) == len(samples) == 27
+    for sample in samples:
+        row = rows[sample["product_name"]]
+        assert not row["certificate_number"] and not row["score"]  # not in the sources: never invented
+        assert sample["source_url"] in row["description"]
+    imextravinh = rows["Bánh tráng IMEXTRAVINH"]
+    assert imextravinh["decision_number"] == "3116/QĐ-BCT"
+    assert not rows["Cơm sấy Nhật Quỳnh"]["decision_number"]
