@@ -20,12 +20,6 @@ from search.engine import MARK_END, MARK_START
 
 STATIC_DIR = PACKAGE_DIR / "static"
 HTMX_FILE = "htmx-2.0.11.min.js"
-STATUS_ICONS = {
-    CertificateStatus.valid: "✓",
-    CertificateStatus.expired: "⏱",
-    CertificateStatus.revoked: "✕",
-}
-
 
 def vn_date(day: date | str | None) -> str:
     """Dates as Vietnamese readers write them: dd/mm/yyyy (ISO strings accepted)."""
@@ -67,14 +61,6 @@ def status_label(code: str | None) -> str:
         return code or ""
 
 
-def status_icon(code: str | None) -> str:
-    """A symbol shown beside the status words (never instead of them)."""
-    try:
-        return STATUS_ICONS[CertificateStatus(code or "")]
-    except ValueError:
-        return ""
-
-
 def srcset(sources: list[ImageSource], fmt: str) -> str:
     """A `srcset` value: one URL per distinct real width (small originals repeat widths)."""
     seen: dict[int, str] = {}
@@ -114,7 +100,6 @@ templates.env.filters.update(
     level_label=level_label,
     group_label=group_label,
     status_label=status_label,
-    status_icon=status_icon,
     display_code=display_code,
     srcset=srcset,
 )
