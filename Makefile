@@ -35,7 +35,7 @@ run: venv  ## migrate, load demo data if the catalog is empty, serve
 
 browser-deps:  ## install Debian's chromium and chromedriver when missing
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
 lint: venv  ## ruff
