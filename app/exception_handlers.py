@@ -10,8 +10,9 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from app.errors import DomainError
 
@@ -41,6 +42,13 @@ def error_response(request: Request, status_code: int, message: str, **extra: ob
         {"status_code": status_code, "message": message},
         status_code=status_code,
     )
+
+
+def plain_error(scope: Scope, status_code: int, message: str) -> Response:
+    """An error answered before routing (middleware): JSON under /api, plain text elsewhere."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    return PlainTextResponse(message, status_code=status_code)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, str]]]:

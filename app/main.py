@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app.config import PACKAGE_DIR, Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
+from app.middleware import RefuseNulBytes
 from app.static_files import ImmutableFiles
 from search.factory import open_search_engine
 
@@ -46,4 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(catalog.router)
     register_exception_handlers(app)
+    app.add_middleware(RefuseNulBytes)
     return app

@@ -123,3 +123,14 @@ def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/products", "/api/v1/products/{slug}", "/api/v1/certificates/{code}",
             "/api/v1/certificates"} <= paths.keys()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/san-pham/%00", "/api/v1/products/a%00b", "/co-so/%00", "/api/v1/certificates?number=%00",
+     "/san-pham?q=a%00b", "/api/v1/products?province=%00"],
+)
+def test_nul_bytes_are_refused_before_reaching_the_database(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "không hợp lệ" in response.text
