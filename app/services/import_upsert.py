@@ -78,6 +78,14 @@ def assign(obj: SQLModel, values: dict[str, object]) -> bool:
     return changed
 
 
+def update_outcome(obj: Producer | Product | Certificate, values: dict[str, object]) -> str:
+    """Apply `values`; "updated" (timestamp bumped) if anything differed, else "unchanged"."""
+    if assign(obj, values):
+        obj.updated_at = utcnow()
+        return "updated"
+    return "unchanged"
+
+
 class Upserter:
     """Applies validated rows to the database, remembering what it created and changed."""
 
@@ -111,11 +119,10 @@ class Upserter:
             found = Producer(slug=unique_slug(self.session, Producer, row.producer_name), name_key=key,
                              province_id=province_id, **values)  # type: ignore[arg-type]
             return self._save(found, "producer", "created")
-        if assign(found, values):
-            found.updated_at = utcnow()
+        outcome = update_outcome(found, values)
+        if outcome == "updated":
             self.changed_producers.add(found.id or 0)
-            return self._save(found, "producer", "updated")
-        return self._save(found, "producer", "unchanged")
+        return self._save(found, "producer", outcome)
 
     def _save(self, obj: M, kind: str, outcome: str) -> M:
         """Flush a new or changed row and count it."""
@@ -139,11 +146,8 @@ class Upserter:
             found = Product(slug=unique_slug(self.session, Product, row.product_name), name_key=key,
                             producer_id=producer.id, **values)  # type: ignore[arg-type]
             outcome = "created"
-        elif assign(found, values):
-            found.updated_at = utcnow()
-            outcome = "updated"
         else:
-            outcome = "unchanged"
+            outcome = update_outcome(found, values)
         self._save(found, "product", outcome)
         if outcome != "unchanged" and found.id is not None:
             self.touched_products.add(found.id)
@@ -188,11 +192,8 @@ class Upserter:
                                 issued_on=row.issued_on, valid_until=default_valid_until(row.issued_on),
                                 **values)  # type: ignore[arg-type]
             outcome = "created"
-        elif assign(found, values):
-            found.updated_at = utcnow()
-            outcome = "updated"
         else:
-            outcome = "unchanged"
+            outcome = update_outcome(found, values)
         self._save(found, "certificate", outcome)
         if outcome != "unchanged" and product.id is not None:
             self.touched_products.add(product.id)
