@@ -1,25 +1,28 @@
-# CNNT catalog — production image. Build: docker build -t cnnt-catalog .
-# Runs as a non-root user; migrates on start, then serves on port 8000.
-FROM python:3.11-slim
+# CNNT catalog — production image, two stages. Build: docker build -t cnnt-catalog .
+# The build stage compiles wheels into a virtual environment; the runtime stage copies only
+# that environment, runs as a non-root user, migrates on start and serves on port 8000.
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    CNNT_ENV=production \
-    CNNT_DATA_DIR=/var/lib/cnnt
-
-RUN groupadd --system cnnt \
-    && useradd --system --gid cnnt --home-dir /var/lib/cnnt --shell /usr/sbin/nologin cnnt \
-    && mkdir -p /var/lib/cnnt/media \
-    && chown -R cnnt:cnnt /var/lib/cnnt
-
-WORKDIR /srv/cnnt
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/cnnt
+WORKDIR /src
 COPY pyproject.toml ./
 COPY app ./app
 COPY search ./search
 COPY migrations ./migrations
-RUN pip install . && rm -rf /srv/cnnt/build
+RUN /opt/cnnt/bin/pip install .
+
+FROM python:3.11-slim AS runtime
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/cnnt/bin:$PATH \
+    CNNT_ENV=production \
+    CNNT_DATA_DIR=/var/lib/cnnt
+RUN groupadd --system cnnt \
+    && useradd --system --gid cnnt --home-dir /var/lib/cnnt --shell /usr/sbin/nologin cnnt \
+    && mkdir -p /var/lib/cnnt/media \
+    && chown -R cnnt:cnnt /var/lib/cnnt
+COPY --from=build /opt/cnnt /opt/cnnt
 
 USER cnnt
 WORKDIR /var/lib/cnnt
