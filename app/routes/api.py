@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.deps import SearchDep, SessionDep, SettingsDep, TodayDep
-from app.errors import DomainError
 from app.schemas import CertificateList, CertificateOut, ProductOut, ProductSearchResponse
 from app.search_params import MAX_PAGE, RawSearchParams, build_search_query
 from app.services import api_views
-from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchUnavailable
+from app.services.catalog_search import search_or_fallback
+from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -25,6 +25,7 @@ OnParam = Annotated[
 @router.get("/products", response_model=ProductSearchResponse)
 def search_products(
     settings: SettingsDep,
+    session: SessionDep,
     search: SearchDep,
     today: TodayDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="Words, diacritics optional")] = "",
@@ -37,17 +38,18 @@ def search_products(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> ProductSearchResponse:
-    """Search the catalog: filters within one facet are OR-ed, facets AND-ed; facet counts disjunctive."""
+    """Search the catalog: filters within one facet are OR-ed, facets AND-ed; facet counts disjunctive.
+
+    When the search engine is down the same filters are answered from the database, with a `notice`.
+    """
     raw = RawSearchParams(
         q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
         status=status, sort=sort, page=str(page), per_page=str(per_page),
     )
     query = build_search_query(raw, today=today)
-    try:
-        result = search.search(query)
-    except SearchUnavailable as exc:
-        raise DomainError("Tìm kiếm tạm thời không khả dụng. Vui lòng thử lại sau.") from exc
-    return api_views.search_response(result, query=query, base_url=settings.public_base_url)
+    result, fallback = search_or_fallback(session=session, engine=search, query=query)
+    notice = api_views.FALLBACK_NOTICE if fallback else None
+    return api_views.search_response(result, query=query, base_url=settings.public_base_url, notice=notice)
 
 
 @router.get("/products/{slug}", response_model=ProductOut)

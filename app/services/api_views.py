@@ -59,8 +59,15 @@ def product_hit(doc: ProductDocument, *, query: SearchQuery, base_url: str) -> P
     )
 
 
-def search_response(result: SearchResult, *, query: SearchQuery, base_url: str) -> ProductSearchResponse:
-    """A page of results with facets, as the API returns it."""
+FALLBACK_NOTICE = (
+    "Tìm kiếm đang gặp sự cố; danh sách dưới đây lấy trực tiếp từ cơ sở dữ liệu, "
+    "không xếp theo mức độ phù hợp."
+)
+
+
+def search_response(result: SearchResult, *, query: SearchQuery, base_url: str,
+                    notice: str | None = None) -> ProductSearchResponse:
+    """A page of results with facets, as the API returns it (`notice` when it is the fallback)."""
     return ProductSearchResponse(
         total=result.total,
         page=query.page,
@@ -68,6 +75,7 @@ def search_response(result: SearchResult, *, query: SearchQuery, base_url: str) 
         hits=[product_hit(hit.document, query=query, base_url=base_url) for hit in result.hits],
         facets=result.facets,
         suggestion=result.suggestion,
+        notice=notice,
     )
 
 

@@ -1,7 +1,7 @@
 """The catalog search use-case: ask the engine, add cover photos and status words for each hit.
 
-When the engine cannot answer the page says so instead of failing (a database fallback
-comes later).
+When the engine errors or times out, the same query is answered from the database
+(app.services.catalog_fallback) and the page is marked so it shows a notice instead of failing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.domain.provinces import display_name, province_by_slug
 from app.domain.validity import CertificateStatus
 from app.services.catalog import ImageView, covers
+from app.services.catalog_fallback import fallback_search
 from search.documents import document_status
 from search.engine import SearchEngine, SearchHit, SearchQuery, SearchResult, SearchUnavailable
 
@@ -32,21 +33,17 @@ class HitView:
 
 @dataclass(frozen=True, slots=True)
 class CatalogPage:
-    """A page of results (or the fact that search is down) for one query."""
+    """A page of results for one query; `unavailable` when they come from the database fallback."""
 
     query: SearchQuery
-    result: SearchResult | None
+    result: SearchResult
     hits: list[HitView] = field(default_factory=list)
-
-    @property
-    def unavailable(self) -> bool:
-        """True when the engine could not answer."""
-        return self.result is None
+    unavailable: bool = False
 
     @property
     def total(self) -> int:
-        """Number of matching products (0 when unavailable)."""
-        return self.result.total if self.result else 0
+        """Number of matching products."""
+        return self.result.total
 
     @property
     def page_count(self) -> int:
@@ -63,13 +60,20 @@ def _former_names(slugs: list[str], current: str) -> list[str]:
     return names
 
 
-def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery) -> CatalogPage:
-    """Run `query`; on SearchUnavailable return a page whose `result` is None."""
+def search_or_fallback(
+    *, session: Session, engine: SearchEngine, query: SearchQuery
+) -> tuple[SearchResult, bool]:
+    """The engine's answer, or the database listing when it cannot answer; True means the fallback."""
     try:
-        result = engine.search(query)
-    except SearchUnavailable:
-        log.warning("search engine unavailable for %r", query.text)
-        return CatalogPage(query=query, result=None)
+        return engine.search(query), False
+    except SearchUnavailable as error:
+        log.warning("search engine unavailable (%s); listing from the database", error)
+        return fallback_search(session=session, query=query), True
+
+
+def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery) -> CatalogPage:
+    """Run `query` with cover photos and status per hit; falls back to the database when search is down."""
+    result, unavailable = search_or_fallback(session=session, engine=engine, query=query)
     photos = covers(session=session, product_ids=[h.document["id"] for h in result.hits])
     hits = [
         HitView(
@@ -80,4 +84,4 @@ def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery
         )
         for hit in result.hits
     ]
-    return CatalogPage(query=query, result=result, hits=hits)
+    return CatalogPage(query=query, result=result, hits=hits, unavailable=unavailable)
