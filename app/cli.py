@@ -40,8 +40,16 @@ def db_upgrade() -> None:
 @cli.command()
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Only when no product exists.")] = False,
+    synthetic: Annotated[int, typer.Option(
+        "--synthetic", min=0, max=1_000_000, metavar="N",
+        help="Instead: N generated products bulk-inserted (no photos, no importer), for scale tests.",
+    )] = 0,
 ) -> None:
     """Load the demo data set (real sample products plus generated ones) through the importer."""
+    if synthetic:
+        from app.services.demo_synthetic import load_synthetic
+
+        raise typer.Exit(load_synthetic(Settings(), count=synthetic, if_empty=if_empty, echo=typer.echo))
     from app.services.demo import load_demo
 
     code = load_demo(Settings(), if_empty=if_empty, echo=typer.echo)
