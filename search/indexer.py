@@ -7,6 +7,7 @@ it processed, so a crash or an engine failure leaves them for the next run.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from search.documents import build_documents
 from search.engine import SearchEngine, SearchUnavailable
 from search.factory import SearchConfigurationError, open_search_engine
 
+log = logging.getLogger(__name__)
 REINDEX_BATCH = 1000
 OUTBOX_BATCH = 1000
 
@@ -47,18 +49,39 @@ def _sync_products(*, session: Session, engine: SearchEngine, product_ids: list[
 
 
 def apply_outbox(*, session: Session, engine: SearchEngine) -> int:
-    """Apply pending outbox rows in id order; returns how many products were re-synced."""
+    """Apply pending outbox rows in id order; returns how many products were re-synced.
+
+    Only the rows of a batch the engine accepted are deleted; when the engine fails the
+    session is rolled back and SearchUnavailable propagates, leaving that batch for the next run.
+    """
     synced = 0
     while True:
         rows = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)).limit(OUTBOX_BATCH)).all()
         if not rows:
             return synced
         product_ids = list(dict.fromkeys(row.product_id for row in rows))
-        _sync_products(session=session, engine=engine, product_ids=product_ids)
+        try:
+            _sync_products(session=session, engine=engine, product_ids=product_ids)
+        except SearchUnavailable:
+            session.rollback()
+            raise
         row_ids = [row.id for row in rows]
         session.execute(delete(OutboxEvent).where(col(OutboxEvent.id).in_(row_ids)))
         session.commit()
         synced += len(product_ids)
+
+
+def index_after_commit(*, session: Session, engine: SearchEngine) -> int | None:
+    """apply_outbox for callers whose data is already committed: never raises on an engine failure.
+
+    Returns the products re-synced, or None when the engine failed (logged as a warning; the
+    outbox rows stay and the next apply or `cnnt search reindex` indexes them).
+    """
+    try:
+        return apply_outbox(session=session, engine=engine)
+    except SearchUnavailable as error:
+        log.warning("search index not updated, outbox rows kept for a retry: %s", error)
+        return None
 
 
 def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator[list[int]]:

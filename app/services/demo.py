@@ -19,7 +19,7 @@ from app.models import Certificate, Product
 from app.services.certificates import revoke_certificate
 from app.services.demo_catalog import LAST_DEMO_DAY, DemoProduct, demo_products, spreadsheet_rows
 from app.services.demo_words import REVOCATION_REASONS
-from app.services.importer import import_file, index_outbox
+from app.services.importer import INDEX_RETRY_WARNING, import_file, index_outbox
 from app.spreadsheet import COLUMNS
 
 DEMO_SEED = 2025
@@ -120,6 +120,7 @@ def _load(settings: Settings, session: Session, echo: Callable[[str], object]) -
     session.commit()
     indexed = index_outbox(settings, session)
     echo(report.summary())
-    echo(f"Đã thu hồi {revoked} giấy chứng nhận minh họa; đã cập nhật chỉ mục tìm kiếm ({indexed} sản phẩm).")
+    echo(f"Đã thu hồi {revoked} giấy chứng nhận minh họa.")
+    echo(INDEX_RETRY_WARNING if indexed is None else f"Đã cập nhật chỉ mục tìm kiếm ({indexed} sản phẩm).")
     return 0
 

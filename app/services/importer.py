@@ -7,6 +7,7 @@ the same file changes nothing. The caller commits; `run_import` is the CLI bound
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,14 +113,30 @@ def import_file(*, session: Session, path: Path, media_dir: Path, dry_run: bool 
     return import_rows(session=session, rows=rows, base_dir=path.parent, media_dir=media_dir, dry_run=dry_run)
 
 
-def index_outbox(settings: Settings, session: Session) -> int:
-    """Apply pending outbox rows to the search engine (after commit); products re-synced."""
-    from search.factory import open_search_engine
-    from search.indexer import apply_outbox
+log = logging.getLogger(__name__)
+INDEX_RETRY_WARNING = (
+    "Cảnh báo: chưa cập nhật được chỉ mục tìm kiếm (công cụ tìm kiếm đang gặp sự cố). "
+    "Dữ liệu đã được lưu; các sản phẩm sẽ được lập chỉ mục ở lần áp dụng hàng đợi kế tiếp, "
+    "hoặc chạy `cnnt search reindex` khi công cụ tìm kiếm hoạt động trở lại."
+)
 
-    engine = open_search_engine(settings)
+
+def index_outbox(settings: Settings, session: Session) -> int | None:
+    """Apply pending outbox rows after commit; products re-synced, or None if the engine failed.
+
+    Never raises for an engine failure: the data is committed and the outbox rows stay.
+    """
+    from search.engine import SearchUnavailable
+    from search.factory import SearchConfigurationError, open_search_engine
+    from search.indexer import index_after_commit
+
     try:
-        return apply_outbox(session=session, engine=engine)
+        engine = open_search_engine(settings)
+    except (SearchUnavailable, SearchConfigurationError) as error:
+        log.warning("search engine not opened, outbox rows kept: %s", error)
+        return None
+    try:
+        return index_after_commit(session=session, engine=engine)
     finally:
         engine.close()
 
@@ -140,7 +157,8 @@ def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Callable[
                 return 1
             if not dry_run:
                 session.commit()
-                index_outbox(settings, session)
+                if index_outbox(settings, session) is None:
+                    echo(INDEX_RETRY_WARNING)
             echo(report.summary())
             return 0
     finally:
