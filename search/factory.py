@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 from app.config import Settings
-from search.engine import SearchEngine
+from search.engine import SearchEngine, SearchUnavailable
 
 
 class SearchConfigurationError(RuntimeError):
     """The configured engine cannot be used; the message says what to change."""
 
 
+def meili_unreachable_message(url: str, reason: str) -> str:
+    """One bilingual start-up message: what failed, why, and the two ways out (never the key)."""
+    return (
+        f"Không dùng được Meilisearch tại {url} (CNNT_MEILI_URL): {reason}. "
+        "Hãy kiểm tra máy chủ đang chạy và CNNT_MEILI_KEY đúng, hoặc bỏ CNNT_MEILI_URL để dùng "
+        "chỉ mục nhúng. / "
+        f"Cannot use Meilisearch at {url} (CNNT_MEILI_URL): {reason}. "
+        "Check that the server is running and CNNT_MEILI_KEY is right, or unset CNNT_MEILI_URL "
+        "to use the embedded engine."
+    )
+
+
+def _open_meili(settings: Settings) -> SearchEngine:
+    """A MeiliEngine that passed its health check and has the declared index settings."""
+    from search.meili import MeiliEngine
+
+    engine = MeiliEngine(settings.meili_url, settings.meili_key)
+    try:
+        engine.health()
+        engine.ensure_index()
+    except SearchUnavailable as error:
+        engine.close()
+        raise SearchConfigurationError(meili_unreachable_message(settings.meili_url, str(error))) from error
+    return engine
+
+
 def open_search_engine(settings: Settings) -> SearchEngine:
     """The engine the settings ask for, ready to use."""
     if settings.meili_url:
-        raise SearchConfigurationError(
-            "CNNT_MEILI_URL is set, but the Meilisearch engine is not part of this version yet; "
-            "unset it to use the embedded engine."
-        )
+        return _open_meili(settings)
     from search.embedded import EmbeddedEngine
 
     return EmbeddedEngine(settings.search_index_path)

@@ -1,0 +1,137 @@
+"""The Meilisearch engine: the SearchEngine protocol over the official `meilisearch` client.
+
+Settings are declared in search/meili_settings.py and applied at start-up only when they
+differ. A search is one multi-search call (search/meili_query.py). Every client, network or
+timeout error becomes SearchUnavailable; writes wait for their task, so a failed write
+raises and the outbox keeps its rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import meilisearch
+import requests
+from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
+
+from search.documents import ProductDocument
+from search.engine import SearchQuery, SearchResult, SearchUnavailable
+from search.meili_query import build_requests, parse_responses
+from search.meili_settings import index_settings, meili_document, settings_diff
+
+# ValueError covers pydantic's ValidationError of a malformed task; KeyError a malformed answer.
+CLIENT_ERRORS = (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError,
+                 requests.RequestException, ValueError, KeyError)
+UPSERT_BATCH = 1000
+FINGERPRINT_PAGE = 1000
+DELETE_BATCH = 1000
+
+
+@contextmanager
+def unavailable_on_error(action: str) -> Iterator[None]:
+    """Turn any client, connection or timeout error into SearchUnavailable naming the action."""
+    try:
+        yield
+    except CLIENT_ERRORS as error:
+        raise SearchUnavailable(f"Meilisearch: {action} failed: {error}") from error
+
+
+class MeiliEngine:
+    """SearchEngine on one Meilisearch index; writes wait for their task up to the timeout."""
+
+    def __init__(self, url: str, key: str, *, index_uid: str = "products", timeout_s: float = 5.0) -> None:
+        self.url = url
+        self.index_uid = index_uid
+        self.timeout_s = timeout_s
+        # the client takes whole seconds; never 0, which `requests` reads as "fail at once"
+        self._client = meilisearch.Client(url, key or None, timeout=max(1, math.ceil(timeout_s)))
+        self._index = self._client.index(index_uid)
+        self._closed = False
+
+    def _check_open(self) -> None:
+        """Refuse work after close(), as the embedded engine does."""
+        if self._closed:
+            raise SearchUnavailable("the Meilisearch engine is closed")
+
+    def _wait(self, task_uid: int, action: str) -> None:
+        """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable."""
+        task = self._client.wait_for_task(task_uid, timeout_in_ms=int(self.timeout_s * 1000))
+        if task.status != "succeeded":
+            raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
+
+    def health(self) -> None:
+        """Raise SearchUnavailable unless the server answers its health check."""
+        self._check_open()
+        with unavailable_on_error("health check"):
+            self._client.health()
+
+    def ensure_index(self) -> bool:
+        """Create the index if needed and apply the declared settings if they differ; True if changed."""
+        self._check_open()
+        with unavailable_on_error(f"preparing index {self.index_uid!r}"):
+            try:
+                current = self._index.get_settings()
+            except MeilisearchApiError as error:
+                if error.code != "index_not_found":
+                    raise
+                self._wait(self._client.create_index(self.index_uid, {"primaryKey": "id"}).task_uid,
+                           "create index")
+                current = self._index.get_settings()
+            changes = settings_diff(index_settings(), current)
+            if changes:
+                self._wait(self._index.update_settings(changes).task_uid, "update settings")
+        return bool(changes)
+
+    def upsert(self, documents: Sequence[ProductDocument]) -> None:
+        """Add or replace documents by `id`, in batches, each awaited."""
+        self._check_open()
+        with unavailable_on_error("upsert"):
+            for start in range(0, len(documents), UPSERT_BATCH):
+                batch = [meili_document(doc) for doc in documents[start:start + UPSERT_BATCH]]
+                self._wait(self._index.add_documents(batch, primary_key="id").task_uid, "upsert")
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove documents by product id (missing ids are ignored), by an `id IN [...]` filter."""
+        self._check_open()
+        id_list = [int(i) for i in ids]
+        with unavailable_on_error("delete"):
+            for start in range(0, len(id_list), DELETE_BATCH):
+                batch = ", ".join(str(i) for i in id_list[start:start + DELETE_BATCH])
+                self._wait(self._index.delete_documents(filter=f"id IN [{batch}]").task_uid, "delete")
+
+    def clear(self) -> None:
+        """Remove every document (settings stay)."""
+        self._check_open()
+        with unavailable_on_error("clear"):
+            self._wait(self._index.delete_all_documents().task_uid, "clear")
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Hits, exact total and disjunctive facet counts from one multi-search call."""
+        self._check_open()
+        labelled = build_requests(query, self.index_uid)
+        with unavailable_on_error("search"):
+            answer: dict[str, Any] = self._client.multi_search([r.body for r in labelled])
+            return parse_responses(labelled, list(answer["results"]))
+
+    def fingerprints(self) -> dict[int, str]:
+        """Product id → fingerprint of every indexed document, a page at a time."""
+        self._check_open()
+        found: dict[int, str] = {}
+        with unavailable_on_error("reading fingerprints"):
+            offset = 0
+            while True:
+                page = self._index.get_documents(
+                    {"fields": ["id", "fingerprint"], "limit": FINGERPRINT_PAGE, "offset": offset})
+                for document in page.results:
+                    fields = dict(document)
+                    found[int(fields["id"])] = str(fields["fingerprint"])
+                offset += len(page.results)
+                if not page.results or offset >= page.total:
+                    return found
+
+    def close(self) -> None:
+        """Forget the client; later calls raise SearchUnavailable."""
+        self._closed = True

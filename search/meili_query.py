@@ -1,0 +1,121 @@
+"""One SearchQuery → one Meilisearch multi-search request, and its response → SearchResult.
+
+Pure functions: the engine sends what `build_requests` returns and hands the answer to
+`parse_responses`, so both are tested without a server. The request holds the main query,
+one count query per facet with an active filter (its own filter removed: disjunctive
+counts), and three status count queries (valid, expired, revoked on the query's today).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from search.documents import ProductDocument, date_key
+from search.engine import MARK_END, MARK_START, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
+from search.fts_query import query_words
+from search.meili_filters import FACET_ATTRIBUTES, combine, filter_clauses, status_clause
+from search.meili_settings import DOCUMENT_FIELDS
+
+STATUS_VALUES = (StatusFilter.valid, StatusFilter.expired, StatusFilter.revoked)
+_ATTRIBUTE_FACETS = {attribute: field for field, attribute in FACET_ATTRIBUTES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledRequest:
+    """One query of the multi-search and what its answer is for: main, facet:<f> or status:<s>."""
+
+    label: str
+    body: dict[str, Any]
+
+
+def search_text(text: str) -> str:
+    """The words of the typed text only: quotes and minus signs never reach Meilisearch's syntax.
+
+    Words keep their diacritics rather than being folded: the folded document fields already
+    match unaccented input, and the typed spelling is what ranks an exact match first.
+    """
+    return " ".join(query_words(text))
+
+
+def sort_expression(query: SearchQuery, *, has_text: bool) -> list[str] | None:
+    """Meilisearch `sort`: None for relevance with text (ranking rules decide), else the order."""
+    if query.sort == SortOrder.name:
+        return ["name_sort:asc", "id:asc"]
+    if query.sort == SortOrder.relevance and has_text:
+        return None
+    return ["latest_issued:desc", "id:desc"]
+
+
+def _count_body(index_uid: str, q: str, filter_: str | None, facets: list[str]) -> dict[str, Any]:
+    """A query returning no hits, only the exact total (and the facet counts asked for)."""
+    body: dict[str, Any] = {"indexUid": index_uid, "q": q, "page": 1, "hitsPerPage": 0,
+                            "matchingStrategy": "all"}
+    if filter_ is not None:
+        body["filter"] = filter_
+    if facets:
+        body["facets"] = facets
+    return body
+
+
+def _main_body(query: SearchQuery, index_uid: str, q: str, filter_: str | None,
+               facets: list[str]) -> dict[str, Any]:
+    """The page of hits, exact total (page/hitsPerPage) and the facets without a filter of their own."""
+    body = _count_body(index_uid, q, filter_, facets)
+    body.update(page=max(query.page, 1), hitsPerPage=max(query.per_page, 0),
+                attributesToHighlight=["name"], highlightPreTag=MARK_START, highlightPostTag=MARK_END)
+    sort = sort_expression(query, has_text=bool(q))
+    if sort is not None:
+        body["sort"] = sort
+    return body
+
+
+def build_requests(query: SearchQuery, index_uid: str) -> list[LabelledRequest]:
+    """Every query of the one multi-search call that answers `query`."""
+    q = search_text(query.text)
+    clauses = filter_clauses(query)
+    plain = [attr for field, attr in FACET_ATTRIBUTES.items() if field not in clauses]
+    requests = [LabelledRequest("main", _main_body(query, index_uid, q, combine(clauses), plain))]
+    for field, attribute in FACET_ATTRIBUTES.items():
+        if field in clauses:
+            body = _count_body(index_uid, q, combine(clauses, skip=field), [attribute])
+            requests.append(LabelledRequest(f"facet:{field}", body))
+    day = date_key(query.today)
+    for status in STATUS_VALUES:
+        filter_ = combine(clauses, skip="status", extra=status_clause(status, day))
+        requests.append(LabelledRequest(f"status:{status.value}", _count_body(index_uid, q, filter_, [])))
+    return requests
+
+
+def _document(hit: dict[str, Any]) -> ProductDocument:
+    """The ProductDocument fields of a hit (extra indexed fields are not displayed anyway)."""
+    return cast(ProductDocument, {key: hit[key] for key in DOCUMENT_FIELDS if key in hit})
+
+
+def _hit(hit: dict[str, Any]) -> SearchHit:
+    """A hit with its highlighted name (Meilisearch's `_formatted`, markers as pre/post tags)."""
+    formatted = hit.get("_formatted") or {}
+    document = _document(hit)
+    return SearchHit(document=document, name_highlighted=str(formatted.get("name", document["name"])))
+
+
+def _distribution(result: dict[str, Any], attribute: str) -> dict[str, int]:
+    """Non-zero counts per value of one facet attribute, values as strings."""
+    counts = (result.get("facetDistribution") or {}).get(attribute) or {}
+    return {str(value): int(count) for value, count in counts.items() if int(count) > 0}
+
+
+def parse_responses(requests: list[LabelledRequest], results: list[dict[str, Any]]) -> SearchResult:
+    """The SearchResult of a multi-search answer, facets keyed as search.engine.FACET_FIELDS."""
+    if len(results) != len(requests):
+        raise ValueError(f"expected {len(requests)} results, got {len(results)}")
+    by_label = {request.label: result for request, result in zip(requests, results, strict=True)}
+    main = by_label["main"]
+    facets: dict[str, dict[str, int]] = {}
+    for field, attribute in FACET_ATTRIBUTES.items():
+        source = by_label.get(f"facet:{field}", main)
+        facets[field] = _distribution(source, attribute)
+    status_counts = {s.value: int(by_label[f"status:{s.value}"].get("totalHits", 0)) for s in STATUS_VALUES}
+    facets["status"] = {value: count for value, count in status_counts.items() if count > 0}
+    hits = [_hit(hit) for hit in main.get("hits", [])]
+    return SearchResult(total=int(main.get("totalHits", 0)), hits=hits, facets=facets)

@@ -1,0 +1,131 @@
+"""Meilisearch index settings declared in code, the document mapping, and the settings diff.
+
+Meilisearch drops most diacritics itself but not đ on every version, so each text field also
+gets a folded copy (app.domain.text.fold); the exact fields come first in the searchable
+order, so the attribute rule ranks a match on the typed spelling above a folded one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.provinces import all_provinces, formers_of, province_by_slug
+from app.domain.text import fold, normalize
+from search.documents import ProductDocument
+from search.fts_query import compact_number
+from search.synonyms import SYNONYM_GROUPS
+
+DOCUMENT_FIELDS: tuple[str, ...] = tuple(ProductDocument.__annotations__)
+# Order is the attribute ranking: the name decides most (typed spelling, then folded); printed
+# numbers, codes and decisions come next because a match there identifies one certificate;
+# then the producer, the provinces (current and at certification) and last the long description.
+SEARCHABLE_ATTRIBUTES = (
+    "name", "name_folded",
+    "certificate_numbers", "certificate_codes", "decision_numbers", "numbers_compact",
+    "producer_name", "producer_name_folded",
+    "province_names", "province_names_folded",
+    "description", "description_folded",
+)
+FILTERABLE_ATTRIBUTES = (
+    "province", "certified_provinces", "group", "levels", "years", "valid_through", "revoked_on", "id",
+)
+# `id` breaks ties, so pages never overlap when names or dates are equal.
+SORTABLE_ATTRIBUTES = ("latest_issued", "name_sort", "valid_through", "id")
+# `sort` first: an explicit sort (newest, name) orders the whole result, as in the embedded
+# engine; relevance sends no sort, so words → typo → proximity → attribute → exactness rank,
+# and the custom `latest_issued:desc` last breaks relevance ties on the newest certificate.
+RANKING_RULES = ("sort", "words", "typo", "proximity", "attribute", "exactness", "latest_issued:desc")
+# Printed numbers and codes must match as typed: one wrong digit is another certificate.
+TYPO_OFF_ATTRIBUTES = ("certificate_numbers", "certificate_codes", "decision_numbers", "numbers_compact")
+MAX_TOTAL_HITS = 1_000_000  # totals stay exact for any catalog size (pagination.maxTotalHits)
+MAX_VALUES_PER_FACET = 500  # 63 province slugs, a few levels, groups and years
+
+
+def province_names(doc: ProductDocument) -> list[str]:
+    """The current province's name and the names of the provinces at certification."""
+    names = [doc["province_name"]]
+    for slug in doc["certified_provinces"]:
+        province = province_by_slug(slug)
+        if province is not None and province.name not in names:
+            names.append(province.name)
+    return names
+
+
+def meili_document(doc: ProductDocument) -> dict[str, Any]:
+    """The document as indexed: every ProductDocument field plus folded copies and sort keys."""
+    names = province_names(doc)
+    numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
+    return {
+        **doc,
+        "name_folded": fold(doc["name"]),
+        "producer_name_folded": fold(doc["producer_name"]),
+        "description_folded": fold(doc["description"]),
+        "province_names": names,
+        "province_names_folded": [fold(name) for name in names],
+        "numbers_compact": [compact_number(number) for number in numbers],
+        "name_sort": fold(doc["name"]),
+    }
+
+
+def _add_synonyms(synonyms: dict[str, set[str]], words: set[str]) -> None:
+    """Make every word of `words` a synonym of each other one."""
+    for word in words:
+        synonyms.setdefault(word, set()).update(words - {word})
+
+
+def synonym_settings() -> dict[str, list[str]]:
+    """Spelling variants (mỳ ↔ mì …) and each former province name ↔ its current province."""
+    synonyms: dict[str, set[str]] = {}
+    for group in SYNONYM_GROUPS:
+        _add_synonyms(synonyms, {normalize(word) for word in group})
+    for province in all_provinces():
+        if not province.is_current:
+            continue
+        for former in formers_of(province):
+            _add_synonyms(synonyms, {normalize(province.name), normalize(former.name)})
+    return {word: sorted(others) for word, others in sorted(synonyms.items())}
+
+
+def index_settings() -> dict[str, Any]:
+    """Every setting this engine relies on, in the shape of PATCH /indexes/{uid}/settings."""
+    return {
+        "searchableAttributes": list(SEARCHABLE_ATTRIBUTES),
+        "displayedAttributes": list(DOCUMENT_FIELDS),
+        "filterableAttributes": list(FILTERABLE_ATTRIBUTES),
+        "sortableAttributes": list(SORTABLE_ATTRIBUTES),
+        "rankingRules": list(RANKING_RULES),
+        "synonyms": synonym_settings(),
+        "typoTolerance": {"enabled": True, "disableOnAttributes": list(TYPO_OFF_ATTRIBUTES)},
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+        "faceting": {"maxValuesPerFacet": MAX_VALUES_PER_FACET},
+    }
+
+
+_UNORDERED = {"filterableAttributes", "sortableAttributes"}
+
+
+def _canonical(key: str, value: Any) -> Any:
+    """A setting in a form where equal meaning compares equal (order-free sets, sorted synonyms)."""
+    if key in _UNORDERED and isinstance(value, list):
+        return sorted(str(v) for v in value)
+    if key == "synonyms" and isinstance(value, dict):
+        return {str(k).lower(): sorted(str(s).lower() for s in v) for k, v in value.items()}
+    if key == "typoTolerance" and isinstance(value, dict):
+        return {"enabled": value.get("enabled"),
+                "disableOnAttributes": sorted(value.get("disableOnAttributes") or [])}
+    if isinstance(value, dict):
+        return {k: value.get(k) for k in sorted(value)}
+    return value
+
+
+def settings_diff(desired: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The desired settings whose current value differs: what an idempotent update must send."""
+    changed: dict[str, Any] = {}
+    for key, value in desired.items():
+        wanted = _canonical(key, value)
+        have = current.get(key)
+        if isinstance(wanted, dict) and isinstance(have, dict) and key not in {"synonyms", "typoTolerance"}:
+            have = {k: have.get(k) for k in wanted}
+        if wanted != _canonical(key, have):
+            changed[key] = value
+    return changed
