@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+from app.config import Settings
 from search.engine import SearchEngine, SearchQuery
 
 TOP_K = 10
@@ -351,6 +353,41 @@ def evaluate(engine: SearchEngine, judgments: Sequence[Judgment] = JUDGMENTS, *,
         returned = tuple(hit.document["slug"] for hit in result.hits)
         report.outcomes.append(QueryOutcome(judgment=judgment, returned=returned, total=result.total))
     return report
+
+
+class DemoSetupError(RuntimeError):
+    """The demo catalog could not be loaded, or it is not the one these judgments describe."""
+
+
+def load_demo_catalog(data_dir: Path) -> Settings:
+    """Migrate a fresh SQLite database under `data_dir`, load `cnnt demo` into it, index it (embedded)."""
+    from app.migrate import upgrade_database
+    from app.services.demo import load_demo
+
+    settings = Settings(data_dir=data_dir, database_url="", meili_url="", meili_key="")
+    upgrade_database(settings)
+    messages: list[str] = []
+    if load_demo(settings, if_empty=False, echo=messages.append) != 0:
+        raise DemoSetupError("cnnt demo failed: " + " | ".join(messages[-3:]))
+    missing = check_slugs(catalog_slugs(settings))
+    if missing:
+        raise DemoSetupError(f"the demo catalog lacks judged products (seed or data changed?): {missing}")
+    return settings
+
+
+def catalog_slugs(settings: Settings) -> list[str]:
+    """Every product slug in the database of `settings`."""
+    from sqlmodel import Session, select
+
+    from app.db import make_engine
+    from app.models import Product
+
+    db = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(db) as session:
+            return list(session.exec(select(Product.slug)).all())
+    finally:
+        db.dispose()
 
 
 def _validate(judgments: Sequence[Judgment]) -> None:
