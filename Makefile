@@ -16,7 +16,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help venv run test lint typecheck browser-deps bench clean clean-data
+.PHONY: help venv run test lint typecheck browser-deps bench relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test: venv browser-deps lint typecheck  ## lint, type-check, then every test
 
 bench: venv  ## latency of the API and catalog page against a bare endpoint → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
+
+relevance: venv  ## recall@10 and MRR of search on judged queries over the demo data → BENCHMARKS.md
+	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md
 
 clean:  ## remove caches and build output (keeps data/ and .venv)
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
