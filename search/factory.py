@@ -13,12 +13,10 @@ class SearchConfigurationError(RuntimeError):
 def meili_unreachable_message(url: str, reason: str) -> str:
     """One bilingual start-up message: what failed, why, and the two ways out (never the key)."""
     return (
-        f"Không dùng được Meilisearch tại {url} (CNNT_MEILI_URL): {reason}. "
-        "Hãy kiểm tra máy chủ đang chạy và CNNT_MEILI_KEY đúng, hoặc bỏ CNNT_MEILI_URL để dùng "
-        "chỉ mục nhúng. / "
-        f"Cannot use Meilisearch at {url} (CNNT_MEILI_URL): {reason}. "
-        "Check that the server is running and CNNT_MEILI_KEY is right, or unset CNNT_MEILI_URL "
-        "to use the embedded engine."
+        f"Không dùng được Meilisearch tại {url} (CNNT_MEILI_URL) / Cannot use Meilisearch at {url}: "
+        f"{reason}. Hãy kiểm tra máy chủ đang chạy và CNNT_MEILI_KEY đúng, hoặc bỏ CNNT_MEILI_URL để "
+        "dùng chỉ mục nhúng. / Check that the server is running and CNNT_MEILI_KEY is right, or unset "
+        "CNNT_MEILI_URL to use the embedded engine."
     )
 
 

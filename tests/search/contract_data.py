@@ -1,0 +1,207 @@
+"""The contract data set: 30 hand-made product documents and the queries every engine must answer alike.
+
+Dates are chosen around the 31/12 boundary: `my-chu` is valid through 31/12/2025, `mat-ong`
+is revoked on 31/12/2025, `ruou-tao` expires on 31/12/2025 and is revoked only in 2026.
+Query words avoid near-misses of other words, so typo tolerance cannot change an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.domain.provinces import province_by_slug
+from search.documents import ProductDocument, document_fingerprint
+from search.engine import SearchQuery, SortOrder, StatusFilter
+
+TODAY = date(2025, 12, 31)
+
+
+def make_doc(doc_id: int, name: str, **overrides: Any) -> ProductDocument:
+    """A document with defaults (a valid 2023 provincial certificate in Hà Nội) and its fingerprint."""
+    fields: dict[str, Any] = {
+        "id": doc_id, "slug": f"san-pham-{doc_id}", "name": name, "description": "",
+        "group": "che_bien", "level": "tinh", "levels": ["tinh"], "years": [2023],
+        "province": "ha-noi", "province_name": "Hà Nội", "certified_provinces": ["ha-noi"],
+        "producer_name": f"Cơ sở số {doc_id}", "producer_slug": f"co-so-{doc_id}",
+        "certificate_numbers": [], "certificate_codes": [f"CODE{doc_id:04d}"], "decision_numbers": [],
+        "valid_until": "2026-12-31", "valid_through": 20261231, "revoked_on": 0,
+        "latest_issued": 20231215, "image": "",
+    }
+    fields.update(overrides)
+    fields["fingerprint"] = document_fingerprint(fields)
+    return fields  # type: ignore[return-value]
+
+
+def _doc(doc_id: int, slug: str, name: str, province: str, certified: str | None = None,
+         **overrides: Any) -> ProductDocument:
+    """A contract document: slug, name, current province and province at certification."""
+    info = province_by_slug(province)
+    assert info is not None and info.is_current, province
+    return make_doc(doc_id, name, slug=slug, province=province, province_name=info.name,
+                    certified_provinces=[certified or province], **overrides)
+
+
+def _years(*years: int) -> dict[str, Any]:
+    """Certificate years and the newest issue date (1 June of the last year unless told)."""
+    return {"years": list(years), "latest_issued": years[-1] * 10000 + 601}
+
+
+CRAFT, FOOD, MECH, OTHER = "thu_cong_my_nghe", "che_bien", "co_khi", "khac"
+DOCUMENTS: list[ProductDocument] = [
+    _doc(1, "duong-phen", "Đường phèn Quảng Ngãi", "quang-ngai", description="Kết tinh từ mía",
+         valid_until="2023-12-31", valid_through=20231231, **_years(2020)),
+    _doc(2, "duong-xi", "Dương xỉ cảnh", "ha-noi", group=OTHER, level="xa", levels=["xa"],
+         valid_until="2028-12-31", valid_through=20281231, **_years(2025)),
+    _doc(3, "gom-bat-trang", "Gốm Bát Tràng men rạn", "ha-noi", group=CRAFT, level="quoc_gia",
+         levels=["quoc_gia", "tinh"], years=[2021, 2023], latest_issued=20231215),
+    _doc(4, "bat-go", "Bát gỗ tiện tay", "ha-noi", group=CRAFT, valid_until="2027-12-31",
+         valid_through=20271231, **_years(2024)),
+    _doc(5, "my-chu", "Mỳ Chũ Lục Ngạn", "bac-ninh", "bac-giang", valid_until="2025-12-31",
+         valid_through=20251231, **_years(2022)),
+    _doc(6, "vai-thieu", "Vải thiều sấy khô", "bac-ninh", "bac-giang", latest_issued=20230905),
+    _doc(7, "tranh-dong-ho", "Tranh Đông Hồ", "bac-ninh", group=CRAFT, level="khu_vuc",
+         levels=["khu_vuc", "tinh"], years=[2022, 2024], latest_issued=20240801,
+         valid_until="2027-12-31", valid_through=20271231),
+    _doc(8, "che-shan", "Chè Shan tuyết cổ thụ", "tuyen-quang", "ha-giang"),
+    _doc(9, "tra-sen", "Trà sen Tây Hồ", "ha-noi", valid_until="2027-12-31", valid_through=20271231,
+         **_years(2024)),
+    _doc(10, "non-la", "Nón lá Huế", "hue", "thua-thien-hue", group=CRAFT, valid_until="2024-12-31",
+         valid_through=20241231, **_years(2021)),
+    _doc(11, "non-bai-tho", "Nón bài thơ", "hue", group=CRAFT, level="xa", levels=["xa"],
+         valid_until="2028-12-31", valid_through=20281231, latest_issued=20250720, years=[2025]),
+    _doc(12, "que-tra-my", "Quế Trà My", "da-nang", "quang-nam"),
+    _doc(13, "nuoc-mam-nam-o", "Nước mắm Nam Ô", "da-nang", valid_until="2027-12-31",
+         valid_through=20271231, **_years(2024)),
+    _doc(14, "chieu-coi", "Chiếu cói Kim Sơn", "ninh-binh", group=CRAFT, producer_name="HTX Cói Kim Sơn",
+         certificate_numbers=["123/QĐ-UBND"], decision_numbers=["45/QĐ-SCT"], certificate_codes=["KS7H2Q"],
+         latest_issued=20230310),
+    _doc(15, "may-tuot-lua", "Máy tuốt lúa mini", "ninh-binh", "nam-dinh", group=MECH,
+         valid_until="2025-12-31", valid_through=20251231, **_years(2022)),
+    _doc(16, "dao-da-sy", "Dao Đa Sỹ", "ha-noi", group=MECH, valid_through=20250614, revoked_on=20250615,
+         latest_issued=20230420),
+    _doc(17, "lua-van-phuc", "Lụa Vạn Phúc", "ha-noi", group=CRAFT, level="quoc_gia",
+         levels=["quoc_gia", "tinh"], years=[2023, 2025], latest_issued=20250930,
+         valid_until="2028-12-31", valid_through=20281231),
+    _doc(18, "banh-da-ke", "Bánh đa Kế", "bac-ninh", "bac-giang", valid_until="2027-12-31",
+         valid_through=20271231, latest_issued=20240101, years=[2024]),
+    _doc(19, "am-tich", "Ấm tích giữ nhiệt", "ha-noi", group=OTHER, description="Làm từ gốm sứ",
+         latest_issued=20230102),
+    _doc(20, "den-long", "Đèn lồng Hội An", "da-nang", "quang-nam", group=CRAFT,
+         valid_until="2027-12-31", valid_through=20271231, **_years(2024)),
+    _doc(21, "keo-lac", "Kẹo lạc", "hung-yen", latest_issued=20230707),
+    _doc(22, "ruou-tao", "Rượu táo mèo", "lao-cai", "yen-bai", valid_until="2025-12-31",
+         valid_through=20251231, revoked_on=20260601, **_years(2022)),
+    _doc(23, "may-cat-co", "Máy cắt cỏ cầm tay", "thanh-hoa", group=MECH, level="xa", levels=["xa"],
+         valid_until="2028-12-31", valid_through=20281231, latest_issued=20250815, years=[2025]),
+    _doc(24, "hop-son-mai", "Hộp sơn mài", "ho-chi-minh", "binh-duong", group=CRAFT,
+         latest_issued=20230515),
+    _doc(25, "mat-ong", "Mật ong bạc hà", "tuyen-quang", "ha-giang", valid_through=20251230,
+         revoked_on=20251231, **_years(2022)),
+    _doc(26, "choi-dot", "Chổi đót", "thanh-hoa", group=OTHER, valid_until="2024-12-31",
+         valid_through=20241231, **_years(2021)),
+    _doc(27, "tinh-dau-que", "Tinh dầu quế", "lao-cai", "yen-bai", group=OTHER, latest_issued=20231120),
+    _doc(28, "manh-tre", "Mành tre", "hai-phong", group=CRAFT, level="khu_vuc", levels=["khu_vuc", "tinh"],
+         years=[2023, 2024], latest_issued=20241105, valid_until="2027-12-31", valid_through=20271231),
+    _doc(29, "nuoc-mam-phu-quoc", "Nước mắm Phú Quốc", "an-giang", "kien-giang", latest_issued=20230601),
+    _doc(30, "banh-gai", "Bánh gai Ninh Giang", "hai-phong", "hai-duong", latest_issued=20230808),
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One query: the expected hits (as a set), those that must lead in order, total and facets."""
+
+    name: str
+    query: SearchQuery
+    slugs: frozenset[str]
+    leading: tuple[str, ...] = ()
+    total: int | None = None  # defaults to len(slugs): the page holds every hit
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def case(name: str, slugs: str | list[str], *, leading: str = "", total: int | None = None,
+         facets: dict[str, dict[str, int]] | None = None, **query: Any) -> Case:
+    """A case from space-separated slugs (or a list), query fields as keywords, today = TODAY."""
+    query.setdefault("today", TODAY)
+    hits = slugs.split() if isinstance(slugs, str) else slugs
+    return Case(name, SearchQuery(**query), frozenset(hits), tuple(leading.split()), total, facets or {})
+
+
+BAC_NINH_NOW = {"an-giang": 1, "bac-ninh": 4, "da-nang": 3, "ha-noi": 7, "hai-phong": 2, "ho-chi-minh": 1,
+                "hue": 2, "hung-yen": 1, "lao-cai": 2, "ninh-binh": 2, "quang-ngai": 1, "thanh-hoa": 2,
+                "tuyen-quang": 2}
+HOSTILE = '" OR province = "x'
+CASES: list[Case] = [
+    case("unaccented", "duong-phen", text="duong phen"),
+    case("unaccented-upper", "nuoc-mam-nam-o nuoc-mam-phu-quoc", text="NUOC MAM"),
+    case("d-folds-both-ways", "duong-phen duong-xi banh-gai hop-son-mai", text="duong"),
+    case("exact-diacritic-first", "duong-phen duong-xi banh-gai hop-son-mai", leading="duong-phen duong-xi",
+         text="đường"),
+    case("exact-diacritic-first-other-way", "duong-phen duong-xi banh-gai hop-son-mai", leading="duong-xi",
+         text="dương"),
+    case("name-before-description", "gom-bat-trang am-tich", leading="gom-bat-trang am-tich", text="gốm"),
+    case("last-word-prefix", "gom-bat-trang", text="gốm bát tr"),
+    case("synonym-my-mi", "my-chu", text="mì chũ"),
+    case("synonym-tra-che", "che-shan", text="trà shan"),
+    case("synonym-che-tra", "tra-sen", text="chè sen"),
+    case("certificate-number", "chieu-coi", text="123/QĐ-UBND"),
+    case("certificate-number-compact", "chieu-coi", text="123qdubnd"),
+    case("verification-code", "chieu-coi", text="KS7H2Q"),
+    case("producer", "chieu-coi", text="htx coi kim son"),
+    case("province-name", "non-la non-bai-tho", text="huế"),
+    case("former-province-alone", "my-chu vai-thieu banh-da-ke", provinces=("bac-giang",), facets={
+        "province": BAC_NINH_NOW, "group": {"che_bien": 3}, "year": {"2022": 1, "2023": 1, "2024": 1}}),
+    case("current-province-includes-former", "my-chu vai-thieu banh-da-ke tranh-dong-ho",
+         provinces=("bac-ninh",),
+         facets={"group": {"che_bien": 3, "thu_cong_my_nghe": 1}, "level": {"khu_vuc": 1, "tinh": 4}}),
+    case("disjunctive-facets", "my-chu vai-thieu banh-da-ke", provinces=("bac-ninh",), groups=("che_bien",),
+         facets={"province": {"an-giang": 1, "bac-ninh": 3, "da-nang": 2, "ha-noi": 1, "hai-phong": 1,
+                              "hung-yen": 1, "lao-cai": 1, "quang-ngai": 1, "tuyen-quang": 2},
+                 "group": {"che_bien": 3, "thu_cong_my_nghe": 1}, "level": {"tinh": 3},
+                 "status": {"valid": 3}}),
+    case("province-level-years", "tranh-dong-ho vai-thieu my-chu", provinces=("bac-ninh", "hue"),
+         levels=("tinh",), years=(2022, 2023),
+         facets={"level": {"khu_vuc": 1, "tinh": 3}, "year": {"2021": 1, "2022": 2, "2023": 1, "2024": 2}}),
+    case("groups-by-name", "am-tich choi-dot dao-da-sy duong-xi may-cat-co may-tuot-lua tinh-dau-que",
+         leading="am-tich choi-dot dao-da-sy duong-xi may-cat-co may-tuot-lua tinh-dau-que",
+         groups=("co_khi", "khac"), sort=SortOrder.name),
+    case("commune-level", "duong-xi may-cat-co non-bai-tho", levels=("xa",)),
+    case("year-newest", "manh-tre tranh-dong-ho den-long nuoc-mam-nam-o tra-sen bat-go banh-da-ke",
+         leading="manh-tre tranh-dong-ho den-long nuoc-mam-nam-o tra-sen bat-go banh-da-ke",
+         years=(2024,), sort=SortOrder.newest),
+    case("revoked-on-31-12", "dao-da-sy mat-ong", status=StatusFilter.revoked,
+         facets={"status": {"valid": 25, "expired": 3, "revoked": 2}}),
+    case("revoked-on-30-12", "dao-da-sy", status=StatusFilter.revoked, today=date(2025, 12, 30),
+         facets={"status": {"valid": 26, "expired": 3, "revoked": 1}}),
+    case("expired-on-1-1", "ruou-tao may-tuot-lua my-chu choi-dot non-la duong-phen",
+         status=StatusFilter.expired,
+         today=date(2026, 1, 1), facets={"status": {"valid": 22, "expired": 6, "revoked": 2}}),
+    case("valid-in-bac-ninh-on-1-1", "tranh-dong-ho banh-da-ke vai-thieu", status=StatusFilter.valid,
+         provinces=("bac-ninh",), today=date(2026, 1, 1), facets={"status": {"valid": 3, "expired": 1}}),
+    case("text-and-status", "non-bai-tho", text="nón", status=StatusFilter.valid,
+         facets={"status": {"valid": 1, "expired": 1}}),
+    case("facets-follow-text", "non-la non-bai-tho", text="nón",
+         facets={"province": {"hue": 2}, "group": {"thu_cong_my_nghe": 2}, "level": {"tinh": 1, "xa": 1},
+                 "year": {"2021": 1, "2025": 1}, "status": {"expired": 1, "valid": 1}}),
+    case("name-page-1", "am-tich banh-da-ke banh-gai bat-go che-shan",
+         leading="am-tich banh-da-ke banh-gai bat-go che-shan", total=30, sort=SortOrder.name, per_page=5),
+    case("name-page-2", "chieu-coi choi-dot dao-da-sy den-long duong-phen",
+         leading="chieu-coi choi-dot dao-da-sy den-long duong-phen", total=30, sort=SortOrder.name,
+         per_page=5, page=2),
+    case("name-last-page", "tranh-dong-ho vai-thieu", leading="tranh-dong-ho vai-thieu", total=30,
+         sort=SortOrder.name, per_page=7, page=5),
+    case("past-the-end", [], total=30, sort=SortOrder.name, per_page=10, page=9),
+    case("newest", "lua-van-phuc may-cat-co non-bai-tho duong-xi manh-tre",
+         leading="lua-van-phuc may-cat-co non-bai-tho duong-xi manh-tre", total=30, sort=SortOrder.newest,
+         per_page=5),
+    case("no-text-relevance-is-newest", "lua-van-phuc may-cat-co non-bai-tho",
+         leading="lua-van-phuc may-cat-co non-bai-tho", total=30, per_page=3),
+    case("hostile-quote", "lua-van-phuc may-cat-co non-bai-tho", total=30, text='"', per_page=3),
+    case("hostile-near", [], text="NEAR("),
+    case("hostile-or", [], text=HOSTILE),
+    case("hostile-long", [], text="x" * 10_000),
+    case("hostile-province-value", [], provinces=(HOSTILE,)),
+    case("hostile-group-value", [], groups=('che_bien" OR group = "khac', "a\\")),
+]

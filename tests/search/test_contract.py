@@ -1,0 +1,130 @@
+"""One contract for every engine: the same documents and queries, the same answers.
+
+The embedded engine always runs; the Meilisearch leg runs when CNNT_MEILI_URL points at a
+real server (a fresh, uniquely named index per session, deleted afterwards) and is reported
+as skipped otherwise: no stand-in server exists for it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from search.embedded import EmbeddedEngine
+from search.engine import SearchEngine, SearchQuery
+from tests.search.contract_data import CASES, DOCUMENTS, TODAY, Case, make_doc
+
+NO_SERVER = "CNNT_MEILI_URL is not set: no Meilisearch server on this machine"
+ENGINES = ["embedded", pytest.param("meilisearch", marks=pytest.mark.meili)]
+EngineFactory = Callable[[str], SearchEngine]
+
+
+@pytest.fixture(scope="module")
+def open_engine(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineFactory]:
+    """Opens empty engines of the parametrized kind; drops what it made at the end."""
+    kind: str = request.param
+    made: list[SearchEngine] = []
+    url, key = os.environ.get("CNNT_MEILI_URL", ""), os.environ.get("CNNT_MEILI_KEY", "")
+    if kind == "meilisearch" and not url:
+        pytest.skip(NO_SERVER)
+    session = uuid.uuid4().hex[:12]
+
+    def factory(label: str) -> SearchEngine:
+        if kind == "embedded":
+            engine: SearchEngine = EmbeddedEngine(Path(tmp_path_factory.mktemp(label)) / "index.sqlite3")
+        else:
+            from search.meili import MeiliEngine
+
+            meili = MeiliEngine(url, key, index_uid=f"cnnt_contract_{session}_{label}", timeout_s=30.0)
+            meili.ensure_index()
+            engine = meili
+        made.append(engine)
+        return engine
+
+    yield factory
+    for engine in made:
+        engine.close()
+    if kind == "meilisearch":
+        _drop_indexes(url, key, [f"cnnt_contract_{session}_{label}" for label in ("loaded", "scratch")])
+
+
+def _drop_indexes(url: str, key: str, uids: list[str]) -> None:
+    """Delete the session's indexes from the real server."""
+    import meilisearch
+
+    client = meilisearch.Client(url, key or None)
+    for uid in uids:
+        client.wait_for_task(client.delete_index(uid).task_uid, timeout_in_ms=30_000)
+
+
+@pytest.fixture(scope="module")
+def loaded(open_engine: EngineFactory) -> SearchEngine:
+    """An engine holding the 30 contract documents, shared by the read-only cases."""
+    engine = open_engine("loaded")
+    engine.upsert(DOCUMENTS)
+    return engine
+
+
+@pytest.fixture
+def scratch(open_engine: EngineFactory) -> SearchEngine:
+    """An emptied engine for the cases that write."""
+    engine = open_engine("scratch")
+    engine.clear()
+    return engine
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test here runs once per engine (the module-scoped `open_engine` is indirect)."""
+    if "open_engine" in metafunc.fixturenames:
+        metafunc.parametrize("open_engine", ENGINES, indirect=True, scope="module")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_query_case(loaded: SearchEngine, case: Case) -> None:
+    result = loaded.search(case.query)
+    slugs = [hit.document["slug"] for hit in result.hits]
+    assert sorted(slugs) == sorted(case.slugs)
+    assert tuple(slugs[:len(case.leading)]) == case.leading
+    assert result.total == (len(case.slugs) if case.total is None else case.total)
+    for field, counts in case.facets.items():
+        assert result.facets[field] == counts, field
+
+
+def test_highlight_marks_matched_words(loaded: SearchEngine) -> None:
+    hit = loaded.search(SearchQuery(today=TODAY, text="duong phen")).hits[0]
+    assert hit.name_highlighted == "\ue000Đường\ue001 \ue000phèn\ue001 Quảng Ngãi"
+    first = loaded.search(SearchQuery(today=TODAY, text="", per_page=1)).hits[0]
+    assert first.name_highlighted == "Lụa Vạn Phúc"
+
+
+def test_documents_come_back_whole(loaded: SearchEngine) -> None:
+    hit = loaded.search(SearchQuery(today=TODAY, text="KS7H2Q")).hits[0]
+    assert hit.document == next(d for d in DOCUMENTS if d["slug"] == "chieu-coi")
+
+
+def test_upsert_replaces_delete_removes_and_fingerprints(scratch: SearchEngine) -> None:
+    first, second = make_doc(1, "Nón lá"), make_doc(2, "Chiếu cói")
+    scratch.upsert([first, second])
+    renamed = make_doc(1, "Nón bài thơ")
+    scratch.upsert([renamed])
+    assert scratch.fingerprints() == {1: renamed["fingerprint"], 2: second["fingerprint"]}
+    assert scratch.search(SearchQuery(today=TODAY, text="lá")).total == 0
+    assert [h.document["name"] for h in scratch.search(SearchQuery(today=TODAY, text="bài thơ")).hits] == \
+        ["Nón bài thơ"]
+    scratch.delete([2, 99])
+    assert scratch.fingerprints() == {1: renamed["fingerprint"]}
+    assert scratch.search(SearchQuery(today=TODAY)).facets["year"] == {"2023": 1}
+    scratch.clear()
+    assert scratch.fingerprints() == {}
+    assert scratch.search(SearchQuery(today=TODAY)).total == 0
+
+
+def test_fingerprints_page_through_many_documents(scratch: SearchEngine) -> None:
+    documents = [make_doc(i, f"Sản phẩm {i}") for i in range(1, 1201)]
+    scratch.upsert(documents)
+    assert scratch.fingerprints() == {d["id"]: d["fingerprint"] for d in documents}
