@@ -74,15 +74,20 @@ def _add_synonyms(synonyms: dict[str, set[str]], words: set[str]) -> None:
 
 
 def synonym_settings() -> dict[str, list[str]]:
-    """Spelling variants (mỳ ↔ mì …) and each former province name ↔ its current province."""
+    """Spelling variants (mỳ ↔ mì …) both ways; current province → its former names, one way.
+
+    One way on purpose (DESIGN.md): "Bắc Ninh" also finds what was certified in former Bắc
+    Giang, but "Bắc Giang" finds only that, as on the embedded engine.
+    """
     synonyms: dict[str, set[str]] = {}
     for group in SYNONYM_GROUPS:
         _add_synonyms(synonyms, {normalize(word) for word in group})
     for province in all_provinces():
         if not province.is_current:
             continue
-        for former in formers_of(province):
-            _add_synonyms(synonyms, {normalize(province.name), normalize(former.name)})
+        formers = {normalize(former.name) for former in formers_of(province)}
+        if formers:
+            synonyms.setdefault(normalize(province.name), set()).update(formers)
     return {word: sorted(others) for word, others in sorted(synonyms.items())}
 
 
