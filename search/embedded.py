@@ -1,9 +1,9 @@
 """The embedded search engine: an FTS5 index in its own SQLite file, zero set-up.
 
-Documents live in a plain table (filter columns indexed), multi-valued fields in
-`doc_value`, and text in an FTS5 table with an exact and a folded column per field. A
-search materialises the text matches and the filtered ids in per-connection temp tables,
-then counts facets from them. Each thread gets its own connection (FastAPI's threadpool).
+Text matches come from FTS5 (bm25 only when sorting by relevance); filters and disjunctive
+facet counts are AND/OR/popcount over per-value bitsets (search/embedded_bits.py) cached
+per index generation; a page is then a walk of a sort index or a sort of the few ids. Each
+thread gets its own connection (FastAPI's threadpool).
 """
 
 from __future__ import annotations
@@ -13,32 +13,49 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from app.domain.provinces import province_by_slug
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
+from search.embedded_bits import (
+    FacetBits,
+    bits_of,
+    bytes_of,
+    contains,
+    facet_counts,
+    filter_bits,
+    ids_of,
+    intersect,
+    load_facet_bits,
+    status_bits,
+    update_facet_bits,
+)
 from search.embedded_sql import (
+    BUMP_GENERATION,
+    CONNECTION_PRAGMAS,
     DROP_SCHEMA,
+    ORDER_COLUMNS,
+    READ_GENERATION,
     SCHEMA,
     SCHEMA_VERSION,
-    TEMP_SCHEMA,
-    Condition,
-    did_you_mean,
-    facet_statement,
-    filter_conditions,
+    SEED_META,
 )
-from search.engine import FACET_FIELDS, SearchHit, SearchQuery, SearchResult, SearchUnavailable, SortOrder
-from search.fts_query import COLUMN_WEIGHTS, FTS_COLUMNS, compact_number, parse_query
+from search.embedded_typos import add_terms, did_you_mean, typo_expansions, vocabulary_words
+from search.engine import SearchHit, SearchQuery, SearchResult, SearchUnavailable, SortOrder
+from search.fts_query import COLUMN_WEIGHTS, FTS_COLUMNS, ParsedQuery, compact_number, parse_query
 from search.highlight import highlight_name
 
 BUSY_TIMEOUT_SECONDS = 5.0
+WALK_FACTOR = 4  # walk a sort index up to 4× the rows expected before sorting the ids instead
 _INSERT_FTS = (
     f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)}) "  # noqa: S608 - constant SQL, values bound
     f"VALUES (?, {', '.join('?' for _ in FTS_COLUMNS)})"
 )
 _RANK = f"bm25(doc_fts, {', '.join(str(w) for w in COLUMN_WEIGHTS)})"
+_TEXT_COLUMNS = [i for i, c in enumerate(FTS_COLUMNS) if not c.startswith(("numbers", "compact"))]
 
 
 @contextmanager
@@ -65,69 +82,122 @@ def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
     return (doc["id"], *(value for pair in pairs for value in pair), compact)
 
 
-def _value_rows(doc: ProductDocument) -> list[tuple[str, str, int]]:
-    """(field, value, id) rows of the multi-valued fields that filters and facets use."""
-    rows = [("level", level, doc["id"]) for level in doc["levels"]]
-    rows += [("year", str(year), doc["id"]) for year in doc["years"]]
-    rows += [("certified_province", slug, doc["id"]) for slug in doc["certified_provinces"]]
-    return rows
-
-
 def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
-    """The narrow `doc` row (filter and sort columns) that facet scans read."""
+    """The narrow `doc` row (sort and status columns)."""
     return (doc["id"], doc["province"], doc["group"], doc["valid_through"], doc["revoked_on"],
             doc["latest_issued"], fold(doc["name"]), doc["fingerprint"])
 
 
-def _order_by(query: SearchQuery, *, has_text: bool) -> str:
-    """ORDER BY clause: bm25 then newest, newest, or folded name."""
-    if query.sort == SortOrder.name:
-        return "d.name_key, d.id"
-    if query.sort == SortOrder.relevance and has_text:
-        return "m.rank, d.latest_issued DESC, d.id DESC"
-    return "d.latest_issued DESC, d.id DESC"
+@dataclass(frozen=True, slots=True)
+class _TextMatch:
+    """The products the words match, the ones matching without typo corrections, and ranks."""
+
+    bits: int
+    strict: int
+    ranked: list[tuple[int, float]] | None  # (id, bm25) of every match, when sorting by relevance
+    typos: dict[str, list[str]]
 
 
-def _source(conditions: dict[str, Condition], *, has_text: bool,
-            skip: str | None = None) -> tuple[str | None, list[object]]:
-    """A query of the ids passing the text match and every filter but `skip`; None: every document."""
-    parts = [(sql, params) for field, (sql, params) in conditions.items() if field != skip]
-    if not has_text and not parts:
-        return None, []
-    join = " JOIN temp.matched m ON m.id = d.id" if has_text else ""
-    where = " AND ".join(sql for sql, _ in parts) or "1"
-    return f"SELECT d.id FROM doc d{join} WHERE {where}", [p for _, ps in parts for p in ps]  # noqa: S608 - constant SQL, values bound
+def _match_ids(conn: sqlite3.Connection, expression: str) -> list[int]:
+    """Row ids matching a MATCH expression, unranked (cheap)."""
+    return [row[0] for row in conn.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?", (expression,))]
 
 
-def _page(conn: sqlite3.Connection, query: SearchQuery, *, has_text: bool, everything: bool,
-          words: list[str]) -> list[SearchHit]:
-    """The requested page: ids from the narrow tables first, then only those bodies."""
-    joins = "" if everything else " JOIN temp.selected s ON s.id = d.id"
-    joins += " JOIN temp.matched m ON m.id = d.id" if has_text else ""
-    ids = [row[0] for row in conn.execute(
-        f"SELECT d.id FROM doc d{joins} ORDER BY {_order_by(query, has_text=has_text)} LIMIT ? OFFSET ?",  # noqa: S608 - constant SQL, values bound
-        (max(query.per_page, 0), max(query.offset, 0)),
-    )]
+def _match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, relevance: bool) -> _TextMatch:
+    """Match the words, widened by typo corrections for words the index does not know."""
+    typos = typo_expansions(conn, parsed.words)
+    expression = parse_query(text, typos).match if typos else parsed.match
+    ranked: list[tuple[int, float]] | None = None
+    if relevance:
+        ranked = conn.execute(f"SELECT rowid, {_RANK} FROM doc_fts WHERE doc_fts MATCH ?",  # noqa: S608 - constant SQL, values bound
+                              (expression,)).fetchall()
+        matched = bits_of(pid for pid, _ in ranked)
+    else:
+        matched = bits_of(_match_ids(conn, expression))
+    strict = bits_of(_match_ids(conn, parsed.match)) if typos else matched
+    return _TextMatch(bits=matched, strict=strict, ranked=ranked, typos=typos)
+
+
+def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
+    """Product id → latest_issued, for breaking relevance ties."""
+    return dict(conn.execute(
+        "SELECT d.id, d.latest_issued FROM json_each(?) AS j CROSS JOIN doc AS d ON d.id = j.value",
+        (json.dumps(ids),)).fetchall())
+
+
+def _relevance_page(conn: sqlite3.Connection, text: _TextMatch, ranked: list[tuple[int, float]],
+                    selected: int, offset: int, limit: int) -> list[int]:
+    """Exact and prefix matches first, then typo-only ones; bm25 within each; ties newest first."""
+    mask = None if selected == text.bits else bytes_of(selected)
+    strict = None if text.strict == text.bits else bytes_of(text.strict)
+    keyed = sorted((0 if strict is None or contains(strict, pid) else 1, rank, pid) for pid, rank in ranked
+                   if mask is None or contains(mask, pid))
+    end = min(offset + limit, len(keyed))
+    while 0 < end < len(keyed) and keyed[end][:2] == keyed[end - 1][:2]:
+        end += 1
+    window = keyed[:end]
+    newest = _newest_keys(conn, [pid for _, _, pid in window])
+    window.sort(key=lambda k: (k[0], k[1], -newest.get(k[2], 0), -k[2]))
+    return [pid for _, _, pid in window[offset:offset + limit]]
+
+
+def _walk(conn: sqlite3.Connection, order: str, mask: bytes, need: int, budget: int) -> list[int] | None:
+    """The first `need` ids of `mask` in index order, or None when more than `budget` rows pass by."""
+    cursor = conn.execute(f"SELECT d.id FROM doc d ORDER BY {order}")  # noqa: S608 - constant SQL
+    found: list[int] = []
+    try:
+        for scanned, (pid,) in enumerate(cursor):
+            if contains(mask, pid):
+                found.append(pid)
+                if len(found) == need:
+                    return found
+            if scanned >= budget:
+                return None
+        return found
+    finally:
+        cursor.close()
+
+
+def _ordered_page(conn: sqlite3.Connection, order: str, selected: int, *, total: int, population: int,
+                  offset: int, limit: int) -> list[int]:
+    """A page of `selected` in `order`: walk the sort index when dense, else sort the few ids."""
+    need = offset + limit
+    expected = need * population // max(total, 1)
+    if expected < total:
+        found = _walk(conn, order, bytes_of(selected), need, budget=max(WALK_FACTOR * expected, 1000))
+        if found is not None:
+            return found[offset:]
+    rows = conn.execute(
+        f"SELECT d.id FROM json_each(?) AS j CROSS JOIN doc AS d ON d.id = j.value ORDER BY {order} "  # noqa: S608 - constant SQL, values bound
+        "LIMIT ? OFFSET ?", (json.dumps(ids_of(selected)), limit, offset))
+    return [row[0] for row in rows]
+
+
+def _page_ids(conn: sqlite3.Connection, query: SearchQuery, text: _TextMatch | None, selected: int, *,
+              total: int, everything: FacetBits, filtered: bool) -> list[int]:
+    """Ids of the requested page, in the query's order."""
+    offset, limit = max(query.offset, 0), max(query.per_page, 0)
+    if total == 0 or limit == 0:
+        return []
+    if text is not None and text.ranked is not None:
+        return _relevance_page(conn, text, text.ranked, selected, offset, limit)
+    order = ORDER_COLUMNS["name" if query.sort == SortOrder.name else "newest"]
+    if text is None and not filtered:
+        rows = conn.execute(f"SELECT d.id FROM doc d ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset))  # noqa: S608 - constant SQL, values bound
+        return [row[0] for row in rows]
+    return _ordered_page(conn, order, selected, total=total, population=everything.everything.bit_count(),
+                         offset=offset, limit=limit)
+
+
+def _hits(conn: sqlite3.Connection, ids: list[int], words: list[str],
+          typos: dict[str, list[str]]) -> list[SearchHit]:
+    """The page's documents, from their JSON bodies, with highlighted names."""
     bodies = dict(conn.execute(
-        f"SELECT id, body FROM doc_body WHERE id IN ({', '.join('?' for _ in ids)})", ids,  # noqa: S608 - constant SQL, values bound
-    ).fetchall())
-    documents = [cast(ProductDocument, json.loads(bodies[i])) for i in ids]
-    return [SearchHit(document=doc, name_highlighted=highlight_name(doc["name"], words)) for doc in documents]
-
-
-def _facets(conn: sqlite3.Connection, query: SearchQuery, conditions: dict[str, Condition], *,
-            has_text: bool, everything: bool) -> dict[str, dict[str, int]]:
-    """Counts per value of every facet field, under every filter but the field's own."""
-    facets: dict[str, dict[str, int]] = {}
-    for field in FACET_FIELDS:
-        source: str | None
-        if field in conditions:
-            source, params = _source(conditions, has_text=has_text, skip=field)
-        else:
-            source, params = (None if everything else "SELECT id FROM temp.selected"), []
-        sql, all_params = facet_statement(field, source, params, date_key(query.today))
-        facets[field] = {str(value): int(count) for value, count in conn.execute(sql, all_params)}
-    return facets
+        "SELECT b.id, b.body FROM json_each(?) AS j CROSS JOIN doc_body AS b ON b.id = j.value",
+        (json.dumps(ids),)).fetchall())
+    documents = [cast(ProductDocument, json.loads(bodies[i])) for i in ids if i in bodies]
+    return [SearchHit(document=doc, name_highlighted=highlight_name(doc["name"], words, typos))
+            for doc in documents]
 
 
 class EmbeddedEngine:
@@ -139,6 +209,8 @@ class EmbeddedEngine:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
+        self._bits: FacetBits | None = None
+        self._status: tuple[tuple[int, int], dict[str, int]] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
             self._create_schema(self._connection())
@@ -150,6 +222,7 @@ class EmbeddedEngine:
         if version != SCHEMA_VERSION:
             conn.executescript(DROP_SCHEMA)
         conn.executescript(SCHEMA)
+        conn.execute(SEED_META)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
 
     def _connection(self) -> sqlite3.Connection:
@@ -160,10 +233,8 @@ class EmbeddedEngine:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                    check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA temp_store=MEMORY")
-            conn.executescript(TEMP_SCHEMA)
+            for pragma in CONNECTION_PRAGMAS:
+                conn.execute(pragma)
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -186,22 +257,25 @@ class EmbeddedEngine:
         """Add or replace documents by `id`, all in one transaction."""
         if not documents:
             return
+        ids = [doc["id"] for doc in documents]
+        fts_rows = [_fts_row(doc) for doc in documents]
+        words = vocabulary_words(str(row[1 + i]) for row in fts_rows for i in _TEXT_COLUMNS)
         with self._transaction() as conn:
-            self._delete_rows(conn, [doc["id"] for doc in documents])
+            self._delete_rows(conn, ids)
             conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              [_doc_row(doc) for doc in documents])
             conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
                              [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
-            conn.executemany("INSERT INTO doc_value (field, value, doc_id) VALUES (?, ?, ?)",
-                             [row for doc in documents for row in _value_rows(doc)])
-            conn.executemany(_INSERT_FTS, [_fts_row(doc) for doc in documents])
+            conn.executemany(_INSERT_FTS, fts_rows)
+            add_terms(conn, words)
+            update_facet_bits(conn, ids, documents)
+            conn.execute(BUMP_GENERATION)
 
     @staticmethod
     def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
-        """Remove these ids from every table (inside the caller's transaction)."""
+        """Remove these ids from the row tables (inside the caller's transaction)."""
         params = [(i,) for i in ids]
         conn.executemany("DELETE FROM doc_fts WHERE rowid = ?", params)
-        conn.executemany("DELETE FROM doc_value WHERE doc_id = ?", params)
         conn.executemany("DELETE FROM doc_body WHERE id = ?", params)
         conn.executemany("DELETE FROM doc WHERE id = ?", params)
 
@@ -211,40 +285,56 @@ class EmbeddedEngine:
         if id_list:
             with self._transaction() as conn:
                 self._delete_rows(conn, id_list)
+                update_facet_bits(conn, id_list, [])
+                conn.execute(BUMP_GENERATION)
 
     def clear(self) -> None:
         """Remove every document (before a full reindex)."""
         with self._transaction() as conn:
-            conn.execute("DELETE FROM doc_fts")
-            conn.execute("DELETE FROM doc_value")
-            conn.execute("DELETE FROM doc_body")
-            conn.execute("DELETE FROM doc")
+            for table in ("doc_fts", "doc_body", "doc", "facet_bits", "term_delete"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - constant table names
+            conn.execute(BUMP_GENERATION)
 
     def fingerprints(self) -> dict[int, str]:
         """Product id → fingerprint of every indexed document."""
         with self._transaction("BEGIN") as conn:
             return dict(conn.execute("SELECT id, fingerprint FROM doc").fetchall())
 
+    def _facet_bits(self, conn: sqlite3.Connection) -> FacetBits:
+        """The bitsets of the snapshot's generation, read once per generation."""
+        generation = int(conn.execute(READ_GENERATION).fetchone()[0])
+        cached = self._bits
+        if cached is None or cached.generation != generation:
+            cached = self._bits = load_facet_bits(conn, generation)
+        return cached
+
+    def _status_bits(self, conn: sqlite3.Connection, bits: FacetBits, today: int) -> dict[str, int]:
+        """Status bitsets of `today`, computed once per generation and day."""
+        key = (bits.generation, today)
+        cached = self._status
+        if cached is None or cached[0] != key:
+            cached = self._status = (key, status_bits(conn, bits.everything, today))
+        return cached[1]
+
     def search(self, query: SearchQuery) -> SearchResult:
         """Text match, filters, disjunctive facets, sort and page, from one read snapshot."""
         parsed = parse_query(query.text)
         with self._transaction("BEGIN") as conn:
-            has_text = bool(parsed.match)
-            if has_text:
-                rank = _RANK if query.sort == SortOrder.relevance else "0"
-                conn.execute("DELETE FROM temp.matched")
-                conn.execute(f"INSERT INTO temp.matched (id, rank) SELECT rowid, {rank} FROM doc_fts "  # noqa: S608 - constant SQL, values bound
-                             "WHERE doc_fts MATCH ?", (parsed.match,))
-            conditions = filter_conditions(query)
-            source, params = _source(conditions, has_text=has_text)
-            if source is not None:
-                conn.execute("DELETE FROM temp.selected")
-                conn.execute(f"INSERT INTO temp.selected (id) {source}", params)
-            selected = "doc" if source is None else "temp.selected"
-            total = int(conn.execute(f"SELECT count(*) FROM {selected}").fetchone()[0])  # noqa: S608 - constant SQL
-            hits = _page(conn, query, has_text=has_text, everything=source is None, words=parsed.words)
-            facets = _facets(conn, query, conditions, has_text=has_text, everything=source is None)
-            suggestion = did_you_mean(conn, parsed.words) if total == 0 and parsed.words else None
+            bits = self._facet_bits(conn)
+            status = self._status_bits(conn, bits, date_key(query.today))
+            text = None
+            if parsed.match:
+                text = _match_text(conn, query.text, parsed, relevance=query.sort == SortOrder.relevance)
+            base = bits.everything if text is None else text.bits & bits.everything
+            filters = filter_bits(query, bits, status)
+            selected = intersect(base, filters)
+            total = selected.bit_count()
+            ids = _page_ids(conn, query, text, selected, total=total, everything=bits, filtered=bool(filters))
+            hits = _hits(conn, ids, parsed.words, text.typos if text else {})
+            facets = facet_counts(bits, status, base, filters)
+            exact = selected if text is None else selected & text.strict
+            exact_hits = total if exact == selected else exact.bit_count()
+            suggestion = did_you_mean(conn, parsed.words) if parsed.words and exact_hits == 0 else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
     def close(self) -> None:

@@ -1,13 +1,15 @@
 """Typed search text → a safe FTS5 MATCH expression for the embedded engine.
 
 User text never reaches FTS5 as syntax: only letter-and-digit words are extracted, each is
-quoted, and every word must match (AND) in its exact form, its folded form or a synonym.
+quoted, and every word must match (AND) in its exact form, its folded form, a synonym or
+(when the engine found it misspelt) an indexed term one edit away.
 The last word matches as a prefix, since people search as they type.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.domain.text import fold
@@ -43,16 +45,20 @@ def _phrase(term: str, *, prefix: bool) -> str:
     return f'"{term}"*' if prefix else f'"{term}"'
 
 
-def _word_clause(word: str, *, prefix: bool) -> str:
-    """Exact form in exact columns OR folded form in folded columns, for the word and its synonyms."""
+def _word_clause(word: str, *, prefix: bool, typos: Sequence[str] = ()) -> str:
+    """The word in exact columns OR folded in folded columns OR a synonym OR a typo correction.
+
+    Synonyms match in their exact form only: folded, "mỳ" would also find every "mỹ".
+    Typo corrections are folded indexed terms and match as whole words.
+    """
     exact = "{" + " ".join(EXACT_COLUMNS) + "}"
     folded = "{" + " ".join(FOLDED_COLUMNS) + "}"
-    alternatives: list[str] = []
-    for variant in sorted({word, *synonyms_of(word)}):
-        alternatives.append(f"{exact} : {_phrase(variant, prefix=prefix)}")
-        folded_variant = fold(variant)
-        if WORD_PATTERN.fullmatch(folded_variant):
-            alternatives.append(f"{folded} : {_phrase(folded_variant, prefix=prefix)}")
+    alternatives = [f"{exact} : {_phrase(word, prefix=prefix)}"]
+    folded_word = fold(word)
+    if WORD_PATTERN.fullmatch(folded_word):
+        alternatives.append(f"{folded} : {_phrase(folded_word, prefix=prefix)}")
+    alternatives += [f"{exact} : {_phrase(synonym, prefix=prefix)}" for synonym in sorted(synonyms_of(word))]
+    alternatives += [f"{folded} : {_phrase(term, prefix=False)}" for term in typos]
     return "(" + " OR ".join(dict.fromkeys(alternatives)) + ")"
 
 
@@ -64,12 +70,17 @@ class ParsedQuery:
     match: str
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Words and MATCH expression; several words also try the certificate-number compact form."""
+def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None) -> ParsedQuery:
+    """Words and MATCH expression; several words also try the certificate-number compact form.
+
+    `typos` maps a query word to the indexed terms that also count for it (typo tolerance).
+    """
     words = query_words(text)
     if not words:
         return ParsedQuery(words=[], match="")
-    clauses = [_word_clause(w, prefix=i == len(words) - 1) for i, w in enumerate(words)]
+    corrections = typos or {}
+    clauses = [_word_clause(w, prefix=i == len(words) - 1, typos=corrections.get(w, ()))
+               for i, w in enumerate(words)]
     expression = " AND ".join(clauses)
     if len(words) > 1:
         compact = fold("".join(words))

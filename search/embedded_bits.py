@@ -1,0 +1,163 @@
+"""Filters and disjunctive facet counts of the embedded engine, on bitsets.
+
+Every facet value keeps a bitset in `facet_bits` (a Python int in memory: bit n set = product
+n has the value), maintained by each write. A filter is then an OR of bitsets, the filtered
+set an AND, and a facet count `(source & value_bits).bit_count()`: a few microseconds each
+at 100,000 products, where counting rows through SQL joins took tens of milliseconds.
+Status bitsets depend on the query's day, so they are computed from `doc` per day.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.domain.provinces import province_by_slug
+from search.documents import ProductDocument
+from search.engine import FACET_FIELDS, SearchQuery, StatusFilter
+
+ALL = ("all", "")
+_ONE = re.compile("1")
+_FACET_SOURCE = {"province": "province", "group": "group", "level": "level", "year": "year"}
+
+
+def bits_of(ids: Iterable[int]) -> int:
+    """A bitset with the bits of `ids` set."""
+    id_list = list(ids)
+    if not id_list:
+        return 0
+    buffer = bytearray(max(id_list) // 8 + 1)
+    for i in id_list:
+        buffer[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def ids_of(bits: int) -> list[int]:
+    """The set bits of `bits`, ascending."""
+    return [match.start() for match in _ONE.finditer(bin(bits)[:1:-1])]
+
+
+def bytes_of(bits: int) -> bytes:
+    """Little-endian bytes of a bitset: storage, and a cheap membership test by id."""
+    return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+
+def contains(mask: bytes, pid: int) -> bool:
+    """True if bit `pid` is set in the little-endian `mask`."""
+    index = pid >> 3
+    return index < len(mask) and bool(mask[index] >> (pid & 7) & 1)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetBits:
+    """Every stored bitset of one index generation: (field, value) → bits."""
+
+    generation: int
+    values: Mapping[tuple[str, str], int]
+
+    @property
+    def everything(self) -> int:
+        """Every indexed product."""
+        return self.values.get(ALL, 0)
+
+    def of(self, field: str) -> dict[str, int]:
+        """Value → bits of one field."""
+        return {value: bits for (name, value), bits in self.values.items() if name == field}
+
+    def union(self, field: str, values: Iterable[str]) -> int:
+        """Products with any of `values` in `field`."""
+        result = 0
+        for value in values:
+            result |= self.values.get((field, value), 0)
+        return result
+
+
+def load_facet_bits(conn: sqlite3.Connection, generation: int) -> FacetBits:
+    """Read every bitset (about a hundred rows) into memory."""
+    rows = conn.execute("SELECT field, value, bits FROM facet_bits").fetchall()
+    return FacetBits(generation, {(f, v): int.from_bytes(b, "little") for f, v, b in rows})
+
+
+def document_bit_values(doc: ProductDocument) -> list[tuple[str, str]]:
+    """The (field, value) pairs whose bitsets include this document."""
+    pairs = [ALL, ("province", doc["province"]), ("group", doc["group"])]
+    pairs += [("level", level) for level in doc["levels"]]
+    pairs += [("year", str(year)) for year in doc["years"]]
+    pairs += [("certified_province", slug) for slug in doc["certified_provinces"]]
+    return pairs
+
+
+def update_facet_bits(conn: sqlite3.Connection, removed: Sequence[int],
+                      documents: Sequence[ProductDocument]) -> None:
+    """Clear the bits of `removed` ids, set those of `documents` (inside the caller's transaction)."""
+    clear = bits_of(removed)
+    added: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for doc in documents:
+        for key in document_bit_values(doc):
+            added[key].append(doc["id"])
+    stored = {(f, v): int.from_bytes(b, "little")
+              for f, v, b in conn.execute("SELECT field, value, bits FROM facet_bits")}
+    changed = {key: bits & ~clear for key, bits in stored.items() if bits & clear}
+    for key, ids in added.items():
+        changed[key] = changed.get(key, stored.get(key, 0)) | bits_of(ids)
+    conn.executemany("DELETE FROM facet_bits WHERE field = ? AND value = ?",
+                     [key for key, bits in changed.items() if not bits])
+    conn.executemany("INSERT OR REPLACE INTO facet_bits (field, value, bits) VALUES (?, ?, ?)",
+                     [(*key, bytes_of(bits)) for key, bits in changed.items() if bits])
+
+
+def status_bits(conn: sqlite3.Connection, everything: int, today: int) -> dict[str, int]:
+    """Status → products having it on `today` (a yyyymmdd key), from the indexed dates."""
+    valid = bits_of(pid for (pid,) in conn.execute("SELECT id FROM doc WHERE valid_through >= ?", (today,)))
+    revoked = bits_of(pid for (pid,) in conn.execute(
+        "SELECT id FROM doc WHERE revoked_on > 0 AND revoked_on <= ? AND valid_through < ?", (today, today)))
+    expired = everything & ~valid & ~revoked
+    return {"valid": valid, "expired": expired, "revoked": revoked}
+
+
+def _province_bits(bits: FacetBits, slugs: Sequence[str]) -> int:
+    """A current province matches products now in it; a former one, products certified there."""
+    former = [s for s in slugs if (p := province_by_slug(s)) is not None and not p.is_current]
+    current = [s for s in slugs if s not in former]
+    return bits.union("province", current) | bits.union("certified_province", former)
+
+
+def filter_bits(query: SearchQuery, bits: FacetBits, status: Mapping[str, int]) -> dict[str, int]:
+    """Facet field → products passing its filter, for the filters the query sets."""
+    filters: dict[str, int] = {}
+    if query.provinces:
+        filters["province"] = _province_bits(bits, query.provinces)
+    if query.groups:
+        filters["group"] = bits.union("group", query.groups)
+    if query.levels:
+        filters["level"] = bits.union("level", query.levels)
+    if query.years:
+        filters["year"] = bits.union("year", [str(y) for y in query.years])
+    if query.status != StatusFilter.all:
+        filters["status"] = status[query.status.value]
+    return filters
+
+
+def intersect(base: int, filters: Mapping[str, int], *, skip: str | None = None) -> int:
+    """`base` AND every filter but `skip`'s."""
+    result = base
+    for field, bits in filters.items():
+        if field != skip:
+            result &= bits
+    return result
+
+
+def facet_counts(bits: FacetBits, status: Mapping[str, int], base: int,
+                 filters: Mapping[str, int]) -> dict[str, dict[str, int]]:
+    """Counts per value of every facet field, under every filter but the field's own (disjunctive)."""
+    selected = intersect(base, filters)
+    facets: dict[str, dict[str, int]] = {}
+    for field in FACET_FIELDS:
+        source = intersect(base, filters, skip=field) if field in filters else selected
+        values = dict(status) if field == "status" else bits.of(_FACET_SOURCE[field])
+        counts = {value: (source & value_bits).bit_count() for value, value_bits in sorted(values.items())}
+        facets[field] = {value: count for value, count in counts.items() if count}
+    return facets
