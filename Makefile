@@ -48,8 +48,9 @@ typecheck: venv  ## mypy (strict, packages from pyproject.toml)
 test: venv browser-deps lint typecheck  ## lint, type-check, then every test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: venv  ## latency of the API and catalog page against a bare endpoint → BENCHMARKS.md
+bench: venv  ## latency of the API and catalog page, and search at 100,000 products → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
+	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
 
 relevance: venv  ## recall@10 and MRR of search on judged queries over the demo data → BENCHMARKS.md
 	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md
