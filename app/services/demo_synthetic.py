@@ -248,7 +248,13 @@ def _first_ids(session: Session) -> dict[str, int]:
 
 
 def insert_synthetic(*, session: Session, count: int, seed: int = SYNTHETIC_SEED) -> SyntheticRows:
-    """Generate and bulk-insert `count` products with producers, rounds and certificates; caller commits."""
+    """Generate and bulk-insert `count` products with producers, rounds and certificates; caller commits.
+
+    Only into a catalog without products: slugs, names and codes are made unique among the
+    generated rows alone, without a lookup per row.
+    """
+    if session.exec(select(Product.id)).first() is not None:
+        raise ValueError("synthetic data only goes into an empty catalog")
     province_ids = {slug: pid for pid, slug in session.exec(select(Province.id, Province.slug)).all()
                     if pid is not None}
     catalog = SyntheticCatalog(count, seed=seed, province_ids=province_ids, first_ids=_first_ids(session))
@@ -257,6 +263,9 @@ def insert_synthetic(*, session: Session, count: int, seed: int = SYNTHETIC_SEED
         table = sa.inspect(model).local_table
         for batch in _batches(getattr(rows, "rounds" if name == "round" else f"{name}s")):
             session.execute(sa.insert(table), batch)
+        if session.get_bind().dialect.name == "postgresql":  # explicit ids leave the sequence behind
+            session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 - table names are constants
+                                    f"(SELECT max(id) FROM {table.name}))"))
     return rows
 
 
