@@ -271,3 +271,152 @@ def test_threads_share_the_index(engine: EmbeddedEngine) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         totals = list(pool.map(lambda i: search(engine, f"sản phẩm {i}").total, range(1, 51)))
     assert all(total >= 1 for total in totals)
+
+
+@pytest.mark.parametrize("typed", ["truyeenn", "truyeen", "truyn", "trayen", "tryuen", "TRUYÊNN"])
+def test_one_edit_in_a_long_word_still_finds(engine: EmbeddedEngine, typed: str) -> None:
+    engine.upsert([make_doc(1, "Rượu nếp truyền thống"), make_doc(2, "Nón lá")])
+    result = search(engine, f"rượu {typed}")
+    if typed == "truyeenn":  # two edits: too far
+        assert result.total == 0
+        return
+    assert names(result) == ["Rượu nếp truyền thống"], typed
+    assert result.suggestion is not None  # results came from a correction: say which
+
+
+def test_known_words_are_not_widened_to_their_neighbours(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Tranh sơn mài"), make_doc(2, "Bánh tráng"), make_doc(3, "Thanh long sấy")])
+    assert names(search(engine, "tranh")) == ["Tranh sơn mài"]
+    assert names(search(engine, "trang")) == ["Bánh tráng"]
+    assert names(search(engine, "tranhh")) == ["Tranh sơn mài"]
+    assert search(engine, "thanh").suggestion is None
+
+
+def test_short_words_get_no_typo_tolerance(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nước mắm")])
+    assert search(engine, "nuoc mamm").total == 0
+
+
+def test_typo_correction_is_highlighted_and_the_suggestion_kept(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nước mắm Phan Thiết")])
+    result = search(engine, "phan thiêtt")
+    assert result.total == 1
+    assert result.hits[0].name_highlighted == (
+        f"Nước mắm {MARK_START}Phan{MARK_END} {MARK_START}Thiết{MARK_END}")
+    assert result.suggestion == "phan thiêt" or result.suggestion == "phan thiet"
+
+
+def test_typos_find_only_live_terms(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Rượu truyền thống")])
+    engine.delete([1])
+    engine.upsert([make_doc(2, "Nón lá")])
+    assert search(engine, "truyeen").total == 0
+    assert search(engine, "truyeen").suggestion is None
+
+
+def test_unaccented_synonyms_only_where_unambiguous(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Mỳ Chũ"), make_doc(2, "Gốm mỹ nghệ"), make_doc(3, "Ngô nếp"),
+                   make_doc(4, "Trà xanh"), make_doc(5, "Tương bần chế biến")])
+    assert names(search(engine, "mi chu")) == ["Mỳ Chũ"]
+    assert names(search(engine, "bap")) == ["Ngô nếp"]
+    assert "Gốm mỹ nghệ" not in names(search(engine, "mì"))
+    assert "Trà xanh" not in names(search(engine, "che"))  # che is also chế
+    assert names(search(engine, "chè"))[0] == "Trà xanh"  # the synonym, exact, before the folded chế
+
+
+def random_docs(count: int, seed: int) -> list[ProductDocument]:
+    """Documents with random facet values, for comparing the engine with a plain computation."""
+    import random
+
+    rng = random.Random(seed)
+    provinces = [("ha-noi", ["ha-noi"]), ("bac-ninh", ["bac-ninh"]), ("bac-ninh", ["bac-giang"]),
+                 ("hue", ["thua-thien-hue"])]
+    docs = []
+    for i in range(1, count + 1):
+        province, certified = rng.choice(provinces)
+        levels = sorted(rng.sample(["xa", "tinh", "khu_vuc", "quoc_gia"], rng.randint(1, 2)))
+        through = rng.choice([20241231, 20251231, 20261231])
+        docs.append(make_doc(
+            i * 3, f"{rng.choice(['Gốm', 'Nón', 'Chè'])} {rng.choice(['Bát Tràng', 'Huế', 'Thái'])} {i}",
+            province=province, certified_provinces=certified, group=rng.choice(["co_khi", "che_bien"]),
+            levels=levels, level=levels[-1], years=sorted(rng.sample(range(2019, 2026), 2)),
+            valid_through=through, revoked_on=rng.choice([0, 0, 0, through + 1 if through < 20251231 else 0]),
+            latest_issued=rng.choice([20230101, 20240601, 20250301])))
+    return docs
+
+
+def expected(docs: list[ProductDocument], query: SearchQuery) -> tuple[list[int], dict[str, dict[str, int]]]:
+    """Ids and facets computed plainly in Python from the documents (no text)."""
+    from collections import Counter
+
+    from search.documents import document_status
+
+    def passes(doc: ProductDocument, skip: str = "") -> bool:
+        checks = {
+            "province": not query.provinces or doc["province"] in query.provinces
+            or bool(set(doc["certified_provinces"]) & {"bac-giang"} & set(query.provinces)),
+            "group": not query.groups or doc["group"] in query.groups,
+            "level": not query.levels or bool(set(doc["levels"]) & set(query.levels)),
+            "year": not query.years or bool(set(doc["years"]) & set(query.years)),
+            "status": query.status == StatusFilter.all
+            or document_status(doc, today=query.today).value == query.status.value,
+        }
+        return all(ok for field, ok in checks.items() if field != skip)
+
+    facets: dict[str, dict[str, int]] = {}
+    for field in ("province", "group", "level", "year", "status"):
+        counts: Counter[str] = Counter()
+        for doc in (d for d in docs if passes(d, skip=field)):
+            values = {"province": [doc["province"]], "group": [doc["group"]], "level": doc["levels"],
+                      "year": [str(y) for y in doc["years"]],
+                      "status": [document_status(doc, today=query.today).value]}[field]
+            counts.update(values)
+        facets[field] = dict(counts)
+    order = sorted((d for d in docs if passes(d)), key=lambda d: (-d["latest_issued"], -d["id"]))
+    return [d["id"] for d in order], facets
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"provinces": ("bac-ninh",)}, {"provinces": ("bac-giang", "hue")}, {"groups": ("co_khi",)},
+    {"levels": ("quoc_gia",), "years": (2020, 2021)}, {"status": StatusFilter.valid},
+    {"status": StatusFilter.revoked, "groups": ("che_bien",)}, {"status": StatusFilter.expired},
+    {"provinces": ("ha-noi",), "levels": ("xa",), "years": (2025,), "status": StatusFilter.valid},
+])
+def test_filters_facets_and_pages_match_a_plain_computation(engine: EmbeddedEngine,
+                                                            filters: dict[str, Any]) -> None:
+    docs = random_docs(400, seed=len(filters))
+    engine.upsert(docs[:250])
+    engine.upsert(docs[250:])
+    engine.delete([docs[0]["id"]])
+    docs = docs[1:]
+    query = SearchQuery(today=TODAY, sort=SortOrder.newest, **filters)
+    ids, facets = expected(docs, query)
+    result = engine.search(query)
+    assert result.total == len(ids)
+    assert result.facets == facets
+    for page in (1, 2, 7):
+        paged = engine.search(SearchQuery(today=TODAY, sort=SortOrder.newest, page=page, per_page=15,
+                                          **filters))
+        assert [h.document["id"] for h in paged.hits] == ids[(page - 1) * 15:page * 15]
+
+
+def test_a_second_engine_on_the_same_file_sees_writes(tmp_path: Path) -> None:
+    writer, reader = EmbeddedEngine(tmp_path / "i.sqlite3"), EmbeddedEngine(tmp_path / "i.sqlite3")
+    try:
+        writer.upsert([make_doc(1, "Nón lá", group="khac")])
+        assert search(reader).facets["group"] == {"khac": 1}
+        writer.upsert([make_doc(1, "Nón lá", group="co_khi"), make_doc(2, "Chiếu")])
+        assert search(reader).facets["group"] == {"co_khi": 1, "che_bien": 1}
+        assert search(reader, groups=("khac",)).total == 0
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_sqlite_errors_become_unavailable(engine: EmbeddedEngine) -> None:
+    engine.upsert([make_doc(1, "Nón lá")])
+    conn = engine._connection()
+    conn.execute("DROP TABLE facet_bits")
+    engine._bits = None
+    with pytest.raises(SearchUnavailable):
+        search(engine, "nón")
