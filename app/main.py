@@ -14,6 +14,7 @@ from app.exception_handlers import register_exception_handlers
 from app.middleware import RefuseNulBytes
 from app.static_files import ImmutableFiles
 from search.factory import open_search_engine
+from search.reconnecting import ReconnectingEngine
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,7 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.sqlalchemy_url)
-        search = open_search_engine(settings)
+        search = ReconnectingEngine(lambda: open_search_engine(settings))
+        search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
         try:
             yield
