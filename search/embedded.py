@@ -200,6 +200,11 @@ def _hits(conn: sqlite3.Connection, ids: list[int], words: list[str],
             for doc in documents]
 
 
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (no statement of ours holds a semicolon)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
 class EmbeddedEngine:
     """SearchEngine over a local SQLite FTS5 file (WAL), one connection per thread."""
 
@@ -291,9 +296,10 @@ class EmbeddedEngine:
     def clear(self) -> None:
         """Remove every document (before a full reindex)."""
         with self._transaction() as conn:
-            for table in ("doc_fts", "doc_body", "doc", "facet_bits", "term_delete"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - constant table names
-            conn.execute(BUMP_GENERATION)
+            generation = int(conn.execute(READ_GENERATION).fetchone()[0])
+            for statement in _statements(DROP_SCHEMA + SCHEMA):  # far faster than deleting FTS5 rows
+                conn.execute(statement)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('generation', ?)", (generation + 1,))
 
     def fingerprints(self) -> dict[int, str]:
         """Product id → fingerprint of every indexed document."""
