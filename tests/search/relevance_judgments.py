@@ -85,7 +85,8 @@ JUDGMENTS: tuple[Judgment, ...] = (
     _j("unaccented", "non ngua phu gia", "non-ngua-phu-gia"),
     _j("unaccented", "tu tho truyen thong go cong", "tu-tho-truyen-thong-go-cong"),
     _j("unaccented", "gom men lam",
-       "gom-men-lam-gia-bao gom-men-lam-thien-an gom-men-lam-hung-thinh gom-men-lam-cam-tu gom-men-lam-huong-que"),
+       "gom-men-lam-gia-bao gom-men-lam-thien-an gom-men-lam-hung-thinh gom-men-lam-cam-tu "
+       "gom-men-lam-huong-que"),
     _j("unaccented", "khan tho cam",
        "khan-tho-cam-my-hoa khan-tho-cam-hong-phuc khan-tho-cam-dong-xanh khan-tho-cam-nam-phong "
        "khan-tho-cam-hung-thinh khan-tho-cam-binh-minh khan-tho-cam-truong-xuan"),
@@ -98,7 +99,8 @@ JUDGMENTS: tuple[Judgment, ...] = (
     _j("d", "mứt gừng Đà Nẵng", "mut-gung-dai-nam mut-gung-song-que"),
     _j("d", "do dong my thuat",
        "do-dong-my-thuat-an-khang do-dong-my-thuat-phuc-loc do-dong-my-thuat-tay-son "
-       "do-dong-my-thuat-son-thuy do-dong-my-thuat-hanh-phuc do-dong-my-thuat-gia-bao do-dong-my-thuat-dong-hai"),
+       "do-dong-my-thuat-son-thuy do-dong-my-thuat-hanh-phuc do-dong-my-thuat-gia-bao "
+       "do-dong-my-thuat-dong-hai"),
     _j("d", "dong xanh",
        "ruou-nep-cai-hoa-vang-dong-xanh gio-may-tre-dong-xanh tui-coi-theu-dong-xanh may-bam-co-dong-xanh "
        "khan-tho-cam-dong-xanh choi-dot-dong-xanh my-gao-dong-xanh binh-gom-ve-tay-dong-xanh "
@@ -149,9 +151,11 @@ JUDGMENTS: tuple[Judgment, ...] = (
     _j("former_province", "ha giang",
        "may-thai-chuoi-tay-son gio-luc-binh-hanh-phuc may-gieo-hat-bao-chau nuoc-rua-chen-bo-hon-tan-tien"),
     _j("former_province", "quang binh",
-       "tieu-den-xuan-mai may-gieo-hat-dai-nam binh-gom-ve-tay-loc-dien bot-san-day-song-que mut-gung-huong-que"),
+       "tieu-den-xuan-mai may-gieo-hat-dai-nam binh-gom-ve-tay-loc-dien bot-san-day-song-que "
+       "mut-gung-huong-que"),
     _j("former_province", "yen bai mien dong", "mien-dong-tay-son mien-dong-dai-nam"),
-    _j("former_province", "ba ria vung tau", "gia-the-xo-dua-huong-que bun-kho-bao-chau ca-phe-rang-xay-dong-hai"),
+    _j("former_province", "ba ria vung tau",
+       "gia-the-xo-dua-huong-que bun-kho-bao-chau ca-phe-rang-xay-dong-hai"),
     _j("former_province", "binh dinh nuoc mam", "nuoc-mam-thai-an"),
     # Configured synonyms and spelling variants.
     _j("synonym", "mì gạo", MY_GAO),
@@ -345,7 +349,8 @@ def check_slugs(known: Iterable[str], judgments: Sequence[Judgment] = JUDGMENTS)
     return sorted({slug for j in judgments for slug in j.relevant} - catalog)
 
 
-def evaluate(engine: SearchEngine, judgments: Sequence[Judgment] = JUDGMENTS, *, today: date = TODAY) -> Report:
+def evaluate(engine: SearchEngine, judgments: Sequence[Judgment] = JUDGMENTS, *,
+             today: date = TODAY) -> Report:
     """Run every judged query through `engine.search` (relevance order, top TOP_K) and score it."""
     report = Report()
     for judgment in judgments:

@@ -63,7 +63,8 @@ def meili_settings(demo_settings: Settings) -> Iterator[Settings]:
     url = os.environ.get("CNNT_MEILI_URL", "")
     if not url:
         pytest.skip("CNNT_MEILI_URL is not set: no Meilisearch server to measure")
-    yield demo_settings.model_copy(update={"meili_url": url, "meili_key": os.environ.get("CNNT_MEILI_KEY", "")})
+    key = os.environ.get("CNNT_MEILI_KEY", "")
+    yield demo_settings.model_copy(update={"meili_url": url, "meili_key": key})
 
 
 @pytest.mark.meili
