@@ -45,7 +45,14 @@ from search.embedded_sql import (
 )
 from search.embedded_typos import add_terms, did_you_mean, typo_expansions, vocabulary_words
 from search.engine import SearchHit, SearchQuery, SearchResult, SearchUnavailable, SortOrder
-from search.fts_query import COLUMN_WEIGHTS, FTS_COLUMNS, ParsedQuery, compact_number, parse_query
+from search.fts_query import (
+    COLUMN_WEIGHTS,
+    FTS_COLUMNS,
+    ParsedQuery,
+    compact_number,
+    parse_query,
+    phrase_match,
+)
 from search.highlight import highlight_name
 
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -94,6 +101,7 @@ class _TextMatch:
 
     bits: int
     strict: int
+    phrase: int  # matches with the words side by side (== strict for one word)
     ranked: list[tuple[int, float]] | None  # (id, bm25) of every match, when sorting by relevance
     typos: dict[str, list[str]]
 
@@ -115,7 +123,9 @@ def _match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, rel
     else:
         matched = bits_of(_match_ids(conn, expression))
     strict = bits_of(_match_ids(conn, parsed.match)) if typos else matched
-    return _TextMatch(bits=matched, strict=strict, ranked=ranked, typos=typos)
+    together = phrase_match(parsed.words) if relevance else ""
+    phrase = bits_of(_match_ids(conn, together)) & strict if together else strict
+    return _TextMatch(bits=matched, strict=strict, phrase=phrase, ranked=ranked, typos=typos)
 
 
 def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
@@ -127,11 +137,18 @@ def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
 
 def _relevance_page(conn: sqlite3.Connection, text: _TextMatch, ranked: list[tuple[int, float]],
                     selected: int, offset: int, limit: int) -> list[int]:
-    """Exact and prefix matches first, then typo-only ones; bm25 within each; ties newest first."""
+    """Words side by side first, then other exact and prefix matches, then typo-only ones;
+    bm25 within each tier; ties newest first."""
     mask = None if selected == text.bits else bytes_of(selected)
     strict = None if text.strict == text.bits else bytes_of(text.strict)
-    keyed = sorted((0 if strict is None or contains(strict, pid) else 1, rank, pid) for pid, rank in ranked
-                   if mask is None or contains(mask, pid))
+    phrase = None if text.phrase == text.strict else bytes_of(text.phrase)
+
+    def tier(pid: int) -> int:
+        if strict is not None and not contains(strict, pid):
+            return 2
+        return 0 if phrase is None or contains(phrase, pid) else 1
+
+    keyed = sorted((tier(pid), rank, pid) for pid, rank in ranked if mask is None or contains(mask, pid))
     end = min(offset + limit, len(keyed))
     while 0 < end < len(keyed) and keyed[end][:2] == keyed[end - 1][:2]:
         end += 1

@@ -92,3 +92,19 @@ def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None) -> 
 def compact_number(text: str) -> str:
     """A printed number without separators, folded: '123/QĐ-UBND' → '123qdubnd'."""
     return "".join(WORD_PATTERN.findall(fold(text)))
+
+
+def phrase_match(words: list[str]) -> str:
+    """Several words side by side, as typed (last one a prefix), in any exact or folded column.
+
+    Used only to rank: "dien bien" should put products from Điện Biên before those whose
+    description merely holds "biến" somewhere and a name with "Điền".
+    """
+    if len(words) < 2:
+        return ""
+    exact = "{" + " ".join(EXACT_COLUMNS) + "} : " + _phrase(" ".join(words), prefix=True)
+    folded_words = [fold(word) for word in words]
+    if not all(WORD_PATTERN.fullmatch(word) for word in folded_words):
+        return exact
+    folded = "{" + " ".join(FOLDED_COLUMNS) + "} : " + _phrase(" ".join(folded_words), prefix=True)
+    return f"({exact}) OR ({folded})"

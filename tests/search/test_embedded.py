@@ -75,6 +75,16 @@ def test_exact_diacritics_rank_above_folded_matches(engine: EmbeddedEngine) -> N
     assert names(search(engine, "dương")) == ["Dương xỉ cảnh", "Đường phèn"]
 
 
+def test_words_side_by_side_rank_above_words_apart(engine: EmbeddedEngine) -> None:
+    apart = make_doc(1, "Miến dong Lộc Điền", description="Chế biến thủ công, phơi nắng.",
+                     latest_issued=20250101)
+    together = make_doc(2, "Chè shan tuyết", province="dien-bien", province_name="Điện Biên",
+                        certified_provinces=["dien-bien"], latest_issued=20150101)
+    engine.upsert([apart, together])
+    assert names(search(engine, "dien bien")) == ["Chè shan tuyết", "Miến dong Lộc Điền"]
+    assert names(search(engine, "điện bi"))[0] == "Chè shan tuyết"  # last word still a prefix
+
+
 def test_last_word_is_a_prefix_others_are_whole_words(engine: EmbeddedEngine) -> None:
     engine.upsert([make_doc(1, "Gốm Bát Tràng"), make_doc(2, "Bát gỗ")])
     assert names(search(engine, "gốm bát tr")) == ["Gốm Bát Tràng"]
