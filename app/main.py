@@ -7,13 +7,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 
 from app.config import PACKAGE_DIR, Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
 from app.middleware import RefuseNulBytes
 from app.static_files import ImmutableFiles
+from search.engine import SearchEngine
 from search.factory import open_search_engine
+from search.indexer import index_after_commit
 from search.reconnecting import ReconnectingEngine
 
 
@@ -24,7 +27,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.sqlalchemy_url)
-        search = ReconnectingEngine(lambda: open_search_engine(settings))
+
+        def replay_outbox(opened: SearchEngine) -> None:
+            """Index what was written while the engine was down, as soon as it is back."""
+            with Session(engine) as session:
+                index_after_commit(session=session, engine=opened)
+
+        search = ReconnectingEngine(lambda: open_search_engine(settings), on_open=replay_outbox)
         search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
         try:

@@ -26,8 +26,10 @@ class ReconnectingEngine:
     """A SearchEngine that opens the configured one on demand and again after it failed to open."""
 
     def __init__(self, opener: Callable[[], SearchEngine], *, retry_after_s: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_open: Callable[[SearchEngine], object] | None = None) -> None:
         self._opener, self._retry_after_s, self._clock = opener, retry_after_s, clock
+        self._on_open = on_open  # e.g. replay the outbox rows written while the engine was down
         self._inner: SearchEngine | None = None
         self._next_try = 0.0
         self._reason = ""
@@ -63,6 +65,8 @@ class ReconnectingEngine:
                 log.error("search engine unavailable, serving from the database: %s", self._reason)
                 raise SearchUnavailable(self._reason) from error
             self._reason = ""
+            if self._on_open is not None:
+                self._on_open(self._inner)
             return self._inner
 
     def _call(self, action: Callable[[SearchEngine], T]) -> T:

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from app.config import Settings
 from app.main import create_app
+from app.models import OutboxEvent
 from search.embedded import EmbeddedEngine
 from search.engine import SearchEngine, SearchQuery, SearchUnavailable
 from search.reconnecting import ReconnectingEngine
+from tests.factories import make_product
 
 QUERY = SearchQuery(today=date(2026, 11, 21))
 
@@ -57,3 +60,15 @@ def test_site_starts_with_a_broken_index_and_lists_from_the_database(settings: S
     assert catalog.status_code == 200 and "cơ sở dữ liệu" in catalog.text
     assert api.status_code == 200 and api.json()["notice"]
     assert home.status_code == 200
+
+
+def test_start_up_indexes_what_was_written_while_the_site_was_down(settings: Settings,
+                                                                    session: Session) -> None:
+    make_product(session, name="Nước mắm Thái An", province_slug="gia-lai", certified_in="binh-dinh")
+    session.commit()
+    assert session.exec(select(OutboxEvent)).all()
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/api/v1/products", params={"q": "nuoc mam thai an"}).json()
+    assert [hit["name"] for hit in body["hits"]] == ["Nước mắm Thái An"] and body["notice"] is None
+    session.expire_all()
+    assert session.exec(select(OutboxEvent)).all() == []
