@@ -27,10 +27,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from benchmarks_md import write_section  # scripts/benchmarks_md.py: one writer for every section
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 QUERIES = (
     "q=banh+trang",
     "q=che+thai+nguyen",
@@ -194,19 +194,6 @@ def render(rows: Sequence[Row], *, requests: int, warmup: int, command: str, dem
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the text between the markers in `path` (created with a heading if missing)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else (
-        "# Benchmarks\n\nLatency of the catalog against a bare FastAPI endpoint on the same machine. "
-        "Regenerate with `make bench`.\n\n"
-    )
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -229,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     section = render(rows, requests=args.requests, warmup=args.warmup, command=command, demo=not args.no_demo)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, "bench", section, heading="Catalog latency")
     return 0
 
 

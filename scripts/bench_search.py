@@ -30,13 +30,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from bench import BenchError, serve  # scripts/bench.py: same server harness
+from benchmarks_md import write_section  # scripts/benchmarks_md.py: one writer for every section
 
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SortOrder, StatusFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-START, END = "<!-- search-scale:start -->", "<!-- search-scale:end -->"
 TODAY = date(2026, 11, 21)
 TARGET_P95_MS, TARGET_REINDEX_S, TARGET_RSS_MB = 50.0, 120.0, 1024.0
 MAX_RUNS, MAX_PRODUCTS = 1000, 1_000_000
@@ -238,16 +238,6 @@ def _sqlite_version() -> str:
     return sqlite3.sqlite_version
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the text between the search-scale markers in `path` (appended when missing)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Search at scale\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -271,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     section = render(figures, rows, products=args.products, runs=args.runs, command=command)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, "search-scale", section, heading="Search at scale")
     return 0
 
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.search.relevance_judgments holds the judged set
 
+from benchmarks_md import write_section  # noqa: E402  # one writer for every BENCHMARKS.md section
 from sqlmodel import Session  # noqa: E402
 
 from app.config import Settings  # noqa: E402
@@ -43,7 +44,6 @@ from tests.search.relevance_judgments import (  # noqa: E402
     load_demo_catalog,
 )
 
-START, END = "<!-- relevance:start -->", "<!-- relevance:end -->"
 COMMAND = "make relevance"
 
 
@@ -116,16 +116,6 @@ def markdown(reports: dict[str, Report], *, measured: datetime) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replace the text between the relevance markers (append the markers if missing)."""
-    text = path.read_text(encoding="utf-8")
-    if START in text and END in text:
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        text = f"{head}{START}\n{body}\n{END}{tail}"
-    else:
-        text = text.rstrip("\n") + f"\n\n## Search relevance\n\n{START}\n{body}\n{END}\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def run(write: Path | None) -> int:
@@ -149,7 +139,8 @@ def run(write: Path | None) -> int:
     if not meili:
         print("\nmeilisearch: skipped (CNNT_MEILI_URL is not set)")  # noqa: T201
     if write is not None:
-        write_section(write, markdown(reports, measured=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))))
+        body = markdown(reports, measured=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")))
+        write_section(write, "relevance", body, heading="Search relevance")
         print(f"wrote {write}")  # noqa: T201
     return 0
 

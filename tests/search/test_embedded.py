@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.documents import ProductDocument, date_key, document_fingerprint
+from search.documents import ProductDocument, date_key
 from search.embedded import EmbeddedEngine
 from search.engine import (
     MARK_END,
@@ -23,24 +23,11 @@ from search.engine import (
     SortOrder,
     StatusFilter,
 )
+from tests.search.contract_data import make_doc
 
 TODAY = date(2025, 8, 1)
 
 
-def make_doc(doc_id: int, name: str, **overrides: Any) -> ProductDocument:
-    """A document with sensible defaults: a valid provincial certificate from 2023 in Hà Nội."""
-    fields: dict[str, Any] = {
-        "id": doc_id, "slug": f"san-pham-{doc_id}", "name": name, "description": "",
-        "group": "che_bien", "level": "tinh", "levels": ["tinh"], "years": [2023],
-        "province": "ha-noi", "province_name": "Hà Nội", "certified_provinces": ["ha-noi"],
-        "producer_name": f"Cơ sở {doc_id}", "producer_slug": f"co-so-{doc_id}",
-        "certificate_numbers": [], "certificate_codes": [f"CODE{doc_id:04d}"], "decision_numbers": [],
-        "valid_until": "2026-12-31", "valid_through": 20261231, "revoked_on": 0,
-        "latest_issued": 20231215, "image": "",
-    }
-    fields.update(overrides)
-    fields["fingerprint"] = document_fingerprint(fields)
-    return fields  # type: ignore[return-value]
 
 
 @pytest.fixture
