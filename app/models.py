@@ -127,3 +127,39 @@ class OutboxEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class VerificationCount(SQLModel, table=True):
+    """How often a certificate was looked up on a day (Vietnam date); no personal data at all."""
+
+    __tablename__ = "verification_count"
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    day: date
+    count: int = 0
+
+
+class MisuseReport(SQLModel, table=True):
+    """A consumer's report of a suspected fake or logo misuse, for the responsible office.
+
+    `province_id` is the product's current province (its office handles it); NULL when the
+    product is unknown, which leaves the report to the ministry. No IP address is stored.
+    """
+
+    __tablename__ = "misuse_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id", index=True)
+    province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
+    reported_code: str = Field(default="", max_length=100)  # what the reporter typed
+    where_bought: str = Field(max_length=300)
+    details: str = Field(default="", max_length=2000)
+    photo_hash: str | None = Field(default=None, max_length=64)
+    photo_width: int | None = None
+    photo_height: int | None = None
+    contact: str | None = Field(default=None, max_length=200)
+    state: str = Field(default="new", max_length=16)

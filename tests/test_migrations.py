@@ -78,3 +78,29 @@ def test_revisions_form_one_line_with_date_stamped_names() -> None:
     assert files, "no revision files"
     assert all(REVISION_NAME.match(name) for name in files), files
     assert len(files) == len(list(script.walk_revisions()))
+
+
+def test_0002_rekeys_printed_numbers_for_look_alikes(db_url: str) -> None:
+    config = alembic_config(db_url)
+    command.upgrade(config, "0001")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO province (id, slug, name) VALUES (1, 'ha-noi', 'Hà Nội')"))
+            conn.execute(sa.text(
+                "INSERT INTO producer (id, slug, name, name_key, province_id, created_at, updated_at) "
+                "VALUES (1, 'p', 'P', 'p', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO product (id, slug, name, name_key, \"group\", state, producer_id, province_id, "
+                "created_at, updated_at) VALUES (1, 's', 'S', 's', 'khac', 'published', 1, 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO certificate (id, code, number, number_key, level, issued_on, valid_until, "
+                "product_id, province_id, created_at, updated_at) VALUES (1, 'ABCDEFGH', 'IO/QĐ-SCT', "
+                "'IOQDSCT', 'tinh', '2023-12-15', '2026-12-31', 1, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            key = conn.execute(sa.text("SELECT number_key FROM certificate WHERE id = 1")).scalar_one()
+    finally:
+        engine.dispose()
+    assert key == "10QDSCT"

@@ -36,6 +36,12 @@ def display_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+_LOOK_ALIKES = str.maketrans("OIL", "011")
+
+
 def number_key(number: str) -> str:
-    """A printed certificate number reduced for lookup: '12/GCN-SCT' → '12GCNSCT'."""
-    return _NUMBER_NOISE.sub("", fold(number)).upper()
+    """A printed number reduced for lookup: case, diacritics, punctuation and look-alikes ignored.
+
+    '12/GCN-SCT' → '12GCNSCT'; O reads as 0 and I, L as 1, so 'IO/QĐ' and '10/qd' are one key.
+    """
+    return _NUMBER_NOISE.sub("", fold(number)).upper().translate(_LOOK_ALIKES)

@@ -74,4 +74,5 @@ def test_codes_are_random_unambiguous_and_tolerant() -> None:
 
 def test_number_key_ignores_case_diacritics_and_punctuation() -> None:
     assert number_key("12/GCN-SCT") == number_key("12 gcn sct") == "12GCNSCT"
-    assert number_key("Số 5/QĐ-UBND") == "SO5QDUBND"
+    assert number_key("Số 5/QĐ-UBND") == "S05QDUBND"
+    assert number_key("IO/QĐ-BCT") == number_key("10/qd-bct") == number_key("lO qđ bct")
