@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import session_scope
 from app.domain.validity import today_in
+from app.rate_limit import SiteLimits, client_key
 from search.engine import SearchEngine
 
 
@@ -37,7 +38,21 @@ def get_today(settings: Annotated[Settings, Depends(get_settings)]) -> date:
     return today_in(settings.tz)
 
 
+def get_client_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
+    """An opaque per-client key for rate limits (uvicorn has already applied proxy headers)."""
+    address = request.client.host if request.client else "unknown"
+    return client_key(address, secret=settings.secret_key)
+
+
+def get_limits(request: Request) -> SiteLimits:
+    """The site's rate limiters (per process)."""
+    limits: SiteLimits = request.app.state.limits
+    return limits
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SearchDep = Annotated[SearchEngine, Depends(get_search)]
 TodayDep = Annotated[date, Depends(get_today)]
+ClientKeyDep = Annotated[str, Depends(get_client_key)]
+LimitsDep = Annotated[SiteLimits, Depends(get_limits)]

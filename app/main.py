@@ -13,6 +13,7 @@ from app.config import PACKAGE_DIR, Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
 from app.middleware import RefuseNulBytes
+from app.rate_limit import SiteLimits
 from app.static_files import ImmutableFiles
 from search.engine import SearchEngine
 from search.factory import open_search_engine
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.limits = SiteLimits()
     settings.media_path.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")

@@ -61,3 +61,14 @@ class RateLimiter:
         if len(self._events) >= self.max_keys:  # still full: forget the oldest half
             for key in list(self._events)[: self.max_keys // 2]:
                 del self._events[key]
+
+
+class SiteLimits:
+    """The site's limiters: certificate lookups, and misuse reports (stricter: they are stored)."""
+
+    LOOKUPS_PER_MINUTE = 30
+    REPORTS_PER_HOUR = 5
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.lookups = RateLimiter(limit=self.LOOKUPS_PER_MINUTE, window_s=60, clock=clock)
+        self.reports = RateLimiter(limit=self.REPORTS_PER_HOUR, window_s=3600, clock=clock)
