@@ -24,3 +24,18 @@ class InvalidInput(DomainError):
     """A parameter or form value the site cannot use."""
 
     status_code = 422
+
+
+class TooManyRequests(DomainError):
+    """A client over its rate limit; `retry_after` seconds go out as the Retry-After header.
+
+    `page` names the template that shows the wait to people (the plain error page when None),
+    so a lookup form can be shown again; the API always answers JSON.
+    """
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, page: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.page = page
