@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from app.errors import DomainError
+from app.errors import DomainError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,19 @@ def register_exception_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         extra: dict[str, object] = {"field": exc.field} if exc.field else {}
         return error_response(request, exc.status_code, exc.message, **extra)
+
+    @app.exception_handler(TooManyRequests)
+    async def _too_many(request: Request, exc: TooManyRequests) -> Response:
+        """429 with Retry-After; people see the raiser's page (e.g. the lookup form) when it names one."""
+        if exc.page is None or _wants_json(request):
+            response = error_response(request, exc.status_code, exc.message)
+        else:
+            from app.templating import templates
+
+            context = {"status_code": exc.status_code, "message": exc.message, "retry_after": exc.retry_after}
+            response = templates.TemplateResponse(request, exc.page, context, status_code=exc.status_code)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
