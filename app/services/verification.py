@@ -1,0 +1,186 @@
+"""The consumer's lookup: a typed code or printed number in, a certain answer out, counted per day.
+
+Counts are one row per certificate and Vietnam day, incremented with an atomic upsert
+(INSERT … ON CONFLICT DO UPDATE on SQLite and PostgreSQL), so concurrent lookups never lose
+an increment and never collide on the unique key. Nothing about the visitor is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from app.domain.codes import normalize_code
+from app.domain.text import squash_spaces
+from app.errors import InvalidInput, TooManyRequests
+from app.models import Producer, VerificationCount
+from app.rate_limit import SiteLimits
+from app.services.catalog import CertificateView, ImageView, covers, find_certificates
+
+MAX_LOOKUP_LENGTH = 100  # a printed number is at most 100 characters (Certificate.number)
+_UPSERT_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+class Verdict(StrEnum):
+    """The one answer a consumer reads first: words and icon, never colour alone."""
+
+    valid = "valid"
+    expiring = "expiring"
+    expired = "expired"
+    revoked = "revoked"
+    not_found = "not_found"
+
+    @property
+    def label(self) -> str:
+        """The huge words on the answer page."""
+        return VERDICT_LABELS[self]
+
+
+VERDICT_LABELS: dict[Verdict, str] = {
+    Verdict.valid: "Còn hiệu lực",
+    Verdict.expiring: "Sắp hết hạn",
+    Verdict.expired: "Hết hiệu lực",
+    Verdict.revoked: "Đã thu hồi",
+    Verdict.not_found: "Không tìm thấy",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedCertificate:
+    """One certificate found, with what a consumer compares: photo, producer, days left."""
+
+    view: CertificateView
+    producer: Producer
+    photo: ImageView | None
+    days_left: int  # days after today until valid_until (negative once expired)
+
+    @property
+    def verdict(self) -> Verdict:
+        """Revoked and expired as the status says; valid split into valid and expiring soon."""
+        if self.view.status == "valid":
+            return Verdict.expiring if self.view.expiring_soon else Verdict.valid
+        return Verdict(self.view.status.value)
+
+
+@dataclass(frozen=True, slots=True)
+class LookupAnswer:
+    """What was typed, how it matched (code or printed number) and every certificate found."""
+
+    query: str
+    matched_by: str | None  # "code", "number" or None when nothing matched
+    certificates: list[VerifiedCertificate]
+
+    @property
+    def found(self) -> bool:
+        """Whether any certificate answers the query."""
+        return bool(self.certificates)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The headline: the single certificate's verdict, or not found."""
+        if not self.certificates:
+            return Verdict.not_found
+        return self.certificates[0].verdict
+
+
+def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = None) -> None:
+    """Raise TooManyRequests once `client` has used its lookups for the window (scrapers, guessers)."""
+    if not limits.lookups.allow(client):
+        wait = limits.lookups.retry_after(client)
+        raise TooManyRequests(
+            f"Bạn tra cứu quá nhanh. Vui lòng thử lại sau {wait} giây.", retry_after=wait, page=page
+        )
+
+
+def clean_query(text: str) -> str:
+    """The typed text with spaces squashed; InvalidInput when it is too long to be a code or number."""
+    if len(text) > MAX_LOOKUP_LENGTH * 4:  # do not even squash a pasted essay
+        raise InvalidInput(_too_long_message(), field="q")
+    cleaned = squash_spaces(text)
+    if len(cleaned) > MAX_LOOKUP_LENGTH:
+        raise InvalidInput(_too_long_message(), field="q")
+    return cleaned
+
+
+def _too_long_message() -> str:
+    return (f"Nội dung nhập quá dài (tối đa {MAX_LOOKUP_LENGTH} ký tự). Hãy nhập mã tra cứu 8 ký tự "
+            "hoặc số giấy chứng nhận đúng như in trên giấy.")
+
+
+def look_up(*, session: Session, text: str, today: date, codes_only: bool = False) -> LookupAnswer:
+    """A code first, then (unless `codes_only`) a printed number; found certificates are counted."""
+    query = clean_query(text)
+    matched_by, views = None, []
+    if normalize_code(query) is not None:
+        views = find_certificates(session=session, code=query, number=None, today=today)
+        matched_by = "code" if views else None
+    if not views and not codes_only and query:
+        views = find_certificates(session=session, code=None, number=query, today=today)
+        matched_by = "number" if views else None
+    answer = LookupAnswer(query=query, matched_by=matched_by, certificates=_verified(session, views, today))
+    record_lookups(session=session, certificate_ids=[_cert_id(v) for v in views], day=today)
+    return answer
+
+
+def _cert_id(view: CertificateView) -> int:
+    if view.certificate.id is None:
+        raise ValueError("certificate has not been saved")
+    return view.certificate.id
+
+
+def _verified(session: Session, views: Sequence[CertificateView], today: date) -> list[VerifiedCertificate]:
+    """Attach each certificate's producer and cover photo (two queries for any number of them)."""
+    product_ids = [v.product.id for v in views if v.product.id is not None]
+    photos = covers(session=session, product_ids=product_ids)
+    producer_ids = {v.product.producer_id for v in views}
+    producers = {p.id: p for p in session.exec(select(Producer).where(col(Producer.id).in_(producer_ids)))}
+    return [
+        VerifiedCertificate(
+            view=v,
+            producer=producers[v.product.producer_id],
+            photo=photos.get(v.product.id) if v.product.id is not None else None,
+            days_left=(v.certificate.valid_until - today).days,
+        )
+        for v in views
+    ]
+
+
+def record_lookups(*, session: Session, certificate_ids: Iterable[int], day: date) -> None:
+    """Add one to each certificate's count for `day` and commit (no-op for none): one atomic upsert."""
+    ids = sorted(set(certificate_ids))  # a fixed order: concurrent multi-row upserts cannot deadlock
+    if not ids:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = _UPSERT_INSERTS.get(dialect)
+    if insert is None:
+        raise NotImplementedError(f"verification counts need SQLite or PostgreSQL, not {dialect}")
+    statement = insert(VerificationCount).values([{"certificate_id": i, "day": day, "count": 1} for i in ids])
+    statement = statement.on_conflict_do_update(
+        index_elements=["certificate_id", "day"],
+        set_={"count": col(VerificationCount.count) + 1},
+    )
+    session.exec(statement)
+    session.commit()
+
+
+def verification_counts(*, session: Session, certificate_ids: Iterable[int], since: date) -> dict[int, int]:
+    """Lookups per certificate from `since` (inclusive) to now; certificates never looked up give 0."""
+    ids = set(certificate_ids)
+    counts = dict.fromkeys(ids, 0)
+    if not ids:
+        return counts
+    total = sa.func.sum(col(VerificationCount.count))
+    rows = session.exec(
+        select(col(VerificationCount.certificate_id), total)
+        .where(col(VerificationCount.certificate_id).in_(ids), col(VerificationCount.day) >= since)
+        .group_by(col(VerificationCount.certificate_id))
+    ).all()
+    counts.update({int(cert_id): int(n) for cert_id, n in rows})
+    return counts
