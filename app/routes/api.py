@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from app.deps import SearchDep, SessionDep, SettingsDep, TodayDep
+from app.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
 from app.schemas import CertificateList, CertificateOut, ProductOut, ProductSearchResponse
 from app.search_params import MAX_PAGE, RawSearchParams, build_search_query
 from app.services import api_views
 from app.services.catalog_search import search_or_fallback
+from app.services.verification import check_lookup_rate
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -20,6 +21,11 @@ ListParam = Annotated[list[str], Query()]
 OnParam = Annotated[
     date | None, Query(description="Status as of this day (YYYY-MM-DD); default today in Vietnam")
 ]
+
+
+def lookup_allowed(limits: LimitsDep, client: ClientKeyDep) -> None:
+    """Certificate lookups share the page's per-client limit: 429 JSON with Retry-After when over."""
+    check_lookup_rate(limits=limits, client=client)
 
 
 @router.get("/products", response_model=ProductSearchResponse)
@@ -61,16 +67,18 @@ def get_product(
     return api_views.product_out(session=session, slug=slug, on=on or today, base_url=base_url)
 
 
-@router.get("/certificates/{code}", response_model=CertificateOut)
+@router.get("/certificates/{code}", response_model=CertificateOut, dependencies=[Depends(lookup_allowed)])
 def get_certificate(
     code: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None
 ) -> CertificateOut:
     """One certificate by its verification code (case, spaces and dashes ignored); 404 if unknown."""
     base_url = settings.public_base_url
-    return api_views.certificate_by_code(session=session, code=code, on=on or today, base_url=base_url)
+    return api_views.certificate_by_code(
+        session=session, code=code, on=on or today, base_url=base_url, today=today
+    )
 
 
-@router.get("/certificates", response_model=CertificateList)
+@router.get("/certificates", response_model=CertificateList, dependencies=[Depends(lookup_allowed)])
 def find_certificates_by_number(
     settings: SettingsDep,
     session: SessionDep,
@@ -80,5 +88,5 @@ def find_certificates_by_number(
 ) -> CertificateList:
     """Certificates by printed number (several may share one); an empty list when none match."""
     return api_views.certificates_by_number(
-        session=session, number=number, on=on or today, base_url=settings.public_base_url
+        session=session, number=number, on=on or today, base_url=settings.public_base_url, today=today
     )

@@ -23,6 +23,7 @@ from app.schemas import (
     ProvinceRef,
 )
 from app.services.catalog import CertificateView, ImageView, find_certificates, get_product_detail
+from app.services.verification import count_views
 from search.documents import ProductDocument, document_status
 from search.engine import SearchQuery, SearchResult
 
@@ -145,17 +146,21 @@ def product_out(*, session: Session, slug: str, on: date, base_url: str) -> Prod
     )
 
 
-def certificate_by_code(*, session: Session, code: str, on: date, base_url: str) -> CertificateOut:
-    """GET /certificates/{code}; NotFound when no certificate has this code."""
+def certificate_by_code(*, session: Session, code: str, on: date, base_url: str,
+                        today: date) -> CertificateOut:
+    """GET /certificates/{code}; NotFound when no certificate has this code. Counted on `today`."""
     views = find_certificates(session=session, code=code, number=None, today=on)
     if not views:
         raise NotFound("Không tìm thấy giấy chứng nhận có mã này.")
+    count_views(session=session, views=views, day=today)
     return certificate_out(session, views[0], base_url=base_url)
 
 
-def certificates_by_number(*, session: Session, number: str, on: date, base_url: str) -> CertificateList:
-    """GET /certificates?number=: every certificate printed with this number."""
+def certificates_by_number(*, session: Session, number: str, on: date, base_url: str,
+                           today: date) -> CertificateList:
+    """GET /certificates?number=: every certificate printed with this number. Counted on `today`."""
     views = find_certificates(session=session, code=None, number=number, today=on)
+    count_views(session=session, views=views, day=today)
     return CertificateList(
         number=number, on=on, certificates=[certificate_out(session, v, base_url=base_url) for v in views]
     )

@@ -125,14 +125,14 @@ def look_up(*, session: Session, text: str, today: date, codes_only: bool = Fals
         views = find_certificates(session=session, code=None, number=query, today=today)
         matched_by = "number" if views else None
     answer = LookupAnswer(query=query, matched_by=matched_by, certificates=_verified(session, views, today))
-    record_lookups(session=session, certificate_ids=[_cert_id(v) for v in views], day=today)
+    count_views(session=session, views=views, day=today)
     return answer
 
 
-def _cert_id(view: CertificateView) -> int:
-    if view.certificate.id is None:
-        raise ValueError("certificate has not been saved")
-    return view.certificate.id
+def count_views(*, session: Session, views: Sequence[CertificateView], day: date) -> None:
+    """Count one lookup of each certificate answered (the page, /v/ and the API all call this)."""
+    ids = [v.certificate.id for v in views if v.certificate.id is not None]
+    record_lookups(session=session, certificate_ids=ids, day=day)
 
 
 def _verified(session: Session, views: Sequence[CertificateView], today: date) -> list[VerifiedCertificate]:
