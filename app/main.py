@@ -55,11 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")
 
-    from app.routes import api, badges, catalog, verify
+    from app.routes import api, badges, catalog, reports, verify
 
     app.include_router(api.router)
     app.include_router(catalog.router)
     app.include_router(badges.router)
+    app.include_router(reports.router)
     app.include_router(verify.router)
     register_exception_handlers(app)
     app.add_middleware(RefuseNulBytes)

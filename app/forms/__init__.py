@@ -1,0 +1,1 @@
+"""Form models (pydantic) and the reading of posted forms with size limits."""

@@ -1,0 +1,118 @@
+"""The misuse report form: a pydantic model whose errors are per-field Vietnamese messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+MAX_CODE = 100  # MisuseReport.reported_code
+MAX_PRODUCT = 200  # Product.slug
+MIN_WHERE, MAX_WHERE = 3, 300
+MAX_DETAILS = 2000
+MAX_CONTACT = 200
+TEXT_FIELDS = ("san_pham", "ma", "noi_mua", "mo_ta", "lien_he")
+HONEYPOT_FIELD = "website"
+TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
+PHOTO_FIELD = "anh"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \n \r
+_SPACES = re.compile(r"\s+")
+
+
+def _one_line(value: str) -> str:
+    """Control characters dropped (PostgreSQL refuses NUL), runs of whitespace made one space."""
+    return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
+
+
+def _multi_line(value: str) -> str:
+    """Control characters dropped, line breaks kept as \\n, outer whitespace trimmed."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _too_long(label: str, limit: int) -> PydanticCustomError:
+    """The error for a value over its length limit."""
+    return PydanticCustomError("too_long", f"{label} dài tối đa {limit} ký tự.")
+
+
+class ReportForm(BaseModel):
+    """What a consumer reports: which product, where it was bought, what looks wrong, a contact."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    san_pham: str = ""  # slug of the product the page was opened for (hidden field)
+    ma: str = ""  # a verification code, a printed certificate number or a product name
+    noi_mua: str = ""
+    mo_ta: str = ""
+    lien_he: str = ""
+
+    @field_validator("san_pham")
+    @classmethod
+    def _product(cls, value: str) -> str:
+        """A slug from our own page; anything longer than a slug is not one."""
+        return "" if len(value) > MAX_PRODUCT else _one_line(value)
+
+    @field_validator("ma")
+    @classmethod
+    def _code(cls, value: str, info: ValidationInfo) -> str:
+        """Required unless the page named the product already."""
+        value = _one_line(value)
+        if len(value) > MAX_CODE:
+            raise _too_long("Mã, số giấy chứng nhận hoặc tên sản phẩm", MAX_CODE)
+        if not value and not info.data.get("san_pham"):
+            raise PydanticCustomError(
+                "missing", "Vui lòng nhập mã tra cứu, số giấy chứng nhận hoặc tên sản phẩm."
+            )
+        return value
+
+    @field_validator("noi_mua")
+    @classmethod
+    def _where(cls, value: str) -> str:
+        """Required: the office needs a shop, market or website and a place to inspect."""
+        value = _one_line(value)
+        if not value:
+            raise PydanticCustomError(
+                "missing", "Vui lòng cho biết nơi mua: cửa hàng, chợ hoặc trang web và địa điểm."
+            )
+        if len(value) < MIN_WHERE:
+            raise PydanticCustomError("too_short", "Vui lòng ghi rõ hơn nơi mua (ít nhất 3 ký tự).")
+        if len(value) > MAX_WHERE:
+            raise _too_long("Nơi mua", MAX_WHERE)
+        return value
+
+    @field_validator("mo_ta")
+    @classmethod
+    def _details(cls, value: str) -> str:
+        """Optional free text; line breaks kept."""
+        value = _multi_line(value)
+        if len(value) > MAX_DETAILS:
+            raise _too_long("Phần mô tả", MAX_DETAILS)
+        return value
+
+    @field_validator("lien_he")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        """Optional phone or email, as typed."""
+        value = _one_line(value)
+        if len(value) > MAX_CONTACT:
+            raise _too_long("Thông tin liên hệ", MAX_CONTACT)
+        return value
+
+
+def typed_values(data: Mapping[str, object]) -> dict[str, str]:
+    """The text fields as typed (first value of each; files and unknown names ignored)."""
+    return {name: value for name in TEXT_FIELDS if isinstance(value := data.get(name, ""), str)}
+
+
+def parse_report_form(values: Mapping[str, str]) -> tuple[ReportForm | None, dict[str, str]]:
+    """The validated form, or None and a Vietnamese message per field."""
+    try:
+        return ReportForm.model_validate(dict(values)), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "ma"
+            errors.setdefault(field, error["msg"])
+        return None, errors

@@ -1,0 +1,141 @@
+"""Report a suspected fake or logo misuse, without an account: a plain form that works without JS.
+
+Spam is kept out by a signed, time-stamped form token (forged, expired or filled in under
+three seconds), a honeypot field, a per-client rate limit, length limits on every field and a
+request size limit checked before the body is read. Bots are answered as if they succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.config import Settings
+from app.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
+from app.forms.reports import (
+    HONEYPOT_FIELD,
+    MAX_CODE,
+    PHOTO_FIELD,
+    TOKEN_FIELD,
+    ReportForm,
+    parse_report_form,
+    typed_values,
+)
+from app.forms.uploads import MAX_REQUEST_BYTES, PostedForm, read_posted
+from app.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
+from app.services.reports import office_for_slug, report_office, subject_view, submit_report
+from app.spam import TokenCheck, check_token, issue_token
+from app.templating import templates
+
+router = APIRouter(default_response_class=HTMLResponse)
+FORM_PURPOSE = "misuse-report"
+THANKS_URL = "/bao-cao/da-gui"
+_TOKEN_MESSAGES = {
+    TokenCheck.forged: "Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại.",
+    TokenCheck.expired: "Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại.",
+}
+
+
+async def _posted_report(request: Request) -> PostedForm:
+    """The posted report, read within the size limits (async: the body streams in)."""
+    return await read_posted(request, file_field=PHOTO_FIELD)
+
+
+PostedReportDep = Annotated[PostedForm, Depends(_posted_report)]
+
+
+@dataclass(frozen=True, slots=True)
+class FormPage:
+    """What every rendering of the form needs, so each outcome is one call."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    today: date
+
+    def render(self, values: Mapping[str, str], *, errors: Mapping[str, str] | None = None,
+               notice: str = "", status: int = 200, token: str = "") -> Response:
+        """The form with what was typed, per-field errors and a notice above it."""
+        subject = subject_view(session=self.session, text=values.get("ma", ""),
+                               product_slug=values.get("san_pham", ""), today=self.today)
+        context = {
+            "values": values, "errors": errors or {}, "notice": notice, "subject": subject,
+            "token": token or issue_token(secret=self.settings.secret_key, purpose=FORM_PURPOSE),
+            "limits": {"request_mb": MAX_REQUEST_BYTES // 2**20, "photo_mb": MAX_IMAGE_BYTES // 2**20},
+        }
+        return templates.TemplateResponse(self.request, "reports/form.html", context, status_code=status)
+
+
+def _form_page(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep) -> FormPage:
+    """The request's form renderer."""
+    return FormPage(request=request, session=session, settings=settings, today=today)
+
+
+FormPageDep = Annotated[FormPage, Depends(_form_page)]
+
+
+@router.get("/bao-cao", name="report_form")
+def report_form(page: FormPageDep, ma: str = "") -> Response:
+    """The empty form, or prefilled from `?ma=` (a code, a number or a name) with that product."""
+    return page.render({"ma": ma[:MAX_CODE]})
+
+
+@router.post("/bao-cao", name="report_submit")
+def report_submit(page: FormPageDep, posted: PostedReportDep, client_key: ClientKeyDep,
+                  limits: LimitsDep) -> Response:
+    """Screen, validate, store, then redirect (303) to the thank-you page."""
+    if posted.rejected is not None:
+        return page.render({}, notice=posted.rejected.message, status=posted.rejected.status_code)
+    values = typed_values(posted.fields)
+    token = posted.fields.get(TOKEN_FIELD, "")
+    verdict = check_token(token, secret=page.settings.secret_key, purpose=FORM_PURPOSE)
+    if verdict in _TOKEN_MESSAGES:
+        return page.render(values, notice=_TOKEN_MESSAGES[verdict], status=400)
+    if verdict is TokenCheck.too_fast or posted.fields.get(HONEYPOT_FIELD, "").strip():
+        return RedirectResponse(THANKS_URL, status_code=303)  # a bot: it learns nothing
+    form, errors = parse_report_form(values)
+    if form is None:
+        return page.render(values, errors=errors, status=422, token=token)
+    if not limits.reports.allow(client_key):
+        return _rate_limited(page, values, retry_after=limits.reports.retry_after(client_key))
+    return _store(page, form, values, posted.upload, token)
+
+
+def _rate_limited(page: FormPage, values: Mapping[str, str], *, retry_after: int) -> Response:
+    """429 with Retry-After, the form kept as typed."""
+    minutes = max(1, -(-retry_after // 60))
+    notice = (f"Bạn đã gửi nhiều báo cáo trong thời gian ngắn. Vui lòng thử lại sau khoảng "
+              f"{minutes} phút; nội dung bạn nhập vẫn được giữ lại bên dưới.")
+    response = page.render(values, notice=notice, status=429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
+           upload: tuple[str, bytes] | None, token: str) -> Response:
+    """Check the photo, store the report and its photo, redirect to the thank-you page."""
+    photo: ProcessedImage | None = None
+    if upload is not None:
+        filename, data = upload
+        try:
+            photo = process_image(data, filename=filename)
+        except ImageRejected as exc:
+            return page.render(values, errors={PHOTO_FIELD: exc.message}, status=422, token=token)
+    report = submit_report(session=page.session, form=form, photo=photo,
+                           media_dir=page.settings.media_path)
+    _, slug = report_office(session=page.session, report=report)
+    return RedirectResponse(f"{THANKS_URL}?so={slug}" if slug else THANKS_URL, status_code=303)
+
+
+@router.get(THANKS_URL, name="report_thanks")
+def report_thanks(request: Request, so: str = "") -> Response:
+    """Thanks, and which office will look into the report."""
+    context = {"office": office_for_slug(so)}
+    return templates.TemplateResponse(request, "reports/thanks.html", context)
+
