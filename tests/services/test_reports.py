@@ -87,12 +87,14 @@ def test_report_goes_to_the_current_province_of_a_product_certified_in_a_former_
     assert stored.province_id == province(session, "da-nang").id
     assert stored.product_id == product.id and stored.certificate_id is not None
     assert stored.contact == "0900 000 000" and stored.where_bought == "Chợ Hàn, Đà Nẵng"
-    assert [r.id for r in reports_for_province(session=session, province_id=stored.province_id)] == [report.id]
+    handled = reports_for_province(session=session, province_id=stored.province_id)
+    assert [r.id for r in handled] == [report.id]
     assert reports_for_province(session=session, province_id=None) == []
 
 
 def test_unknown_product_goes_to_the_ministry(session: Session, tmp_path: Path) -> None:
-    report = submit_report(session=session, form=form(ma="KHÔNG RÕ", lien_he=""), photo=None, media_dir=tmp_path)
+    report = submit_report(session=session, form=form(ma="KHÔNG RÕ", lien_he=""), photo=None,
+                           media_dir=tmp_path)
     assert report.province_id is None and report.product_id is None and report.contact is None
     assert report.reported_code == "KHÔNG RÕ"
     assert [r.id for r in reports_for_province(session=session, province_id=None)] == [report.id]
