@@ -16,7 +16,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help venv run test lint typecheck browser-deps bench relevance clean clean-data
+.PHONY: help venv run test lint typecheck browser-deps node-deps bench relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ browser-deps:  ## install Debian's chromium and chromedriver when missing
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
+node-deps:  ## install the pinned axe-core (package-lock.json) for the browser accessibility tests
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund; fi
+
 lint: venv  ## ruff
 	$(BIN)/ruff check app search tests scripts migrations
 
@@ -45,7 +48,7 @@ typecheck: venv  ## mypy (strict, packages from pyproject.toml)
 	$(BIN)/mypy
 	$(BIN)/mypy scripts
 
-test: venv browser-deps lint typecheck  ## lint, type-check, then every test
+test: venv browser-deps node-deps lint typecheck  ## lint, type-check, then every test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: venv  ## latency of the API and catalog page, and search at 100,000 products → BENCHMARKS.md
