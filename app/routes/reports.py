@@ -29,6 +29,7 @@ from app.forms.reports import (
 )
 from app.forms.uploads import MAX_REQUEST_BYTES, PostedForm, read_posted
 from app.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
+from app.rate_limit import SiteLimits
 from app.services.reports import office_for_slug, report_office, subject_view, submit_report
 from app.spam import TokenCheck, check_token, issue_token
 from app.templating import templates
@@ -58,12 +59,16 @@ class FormPage:
     session: Session
     settings: Settings
     today: date
+    client_key: str
+    limits: SiteLimits
 
     def render(self, values: Mapping[str, str], *, errors: Mapping[str, str] | None = None,
                notice: str = "", status: int = 200, token: str = "") -> Response:
         """The form with what was typed, per-field errors and a notice above it."""
-        subject = subject_view(session=self.session, text=values.get("ma", ""),
-                               product_slug=values.get("san_pham", ""), today=self.today)
+        subject = None
+        text, slug = values.get("ma", ""), values.get("san_pham", "")
+        if (text or slug) and self.limits.lookups.allow(self.client_key):  # no oracle past /tra-cuu's limit
+            subject = subject_view(session=self.session, text=text, product_slug=slug, today=self.today)
         context = {
             "values": values, "errors": errors or {}, "notice": notice, "subject": subject,
             "token": token or issue_token(secret=self.settings.secret_key, purpose=FORM_PURPOSE),
@@ -72,9 +77,11 @@ class FormPage:
         return templates.TemplateResponse(self.request, "reports/form.html", context, status_code=status)
 
 
-def _form_page(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep) -> FormPage:
+def _form_page(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep,
+               client_key: ClientKeyDep, limits: LimitsDep) -> FormPage:
     """The request's form renderer."""
-    return FormPage(request=request, session=session, settings=settings, today=today)
+    return FormPage(request=request, session=session, settings=settings, today=today,
+                    client_key=client_key, limits=limits)
 
 
 FormPageDep = Annotated[FormPage, Depends(_form_page)]
@@ -87,8 +94,7 @@ def report_form(page: FormPageDep, ma: str = "") -> Response:
 
 
 @router.post("/bao-cao", name="report_submit")
-def report_submit(page: FormPageDep, posted: PostedReportDep, client_key: ClientKeyDep,
-                  limits: LimitsDep) -> Response:
+def report_submit(page: FormPageDep, posted: PostedReportDep) -> Response:
     """Screen, validate, store, then redirect (303) to the thank-you page."""
     if posted.rejected is not None:
         return page.render({}, notice=posted.rejected.message, status=posted.rejected.status_code)
@@ -102,8 +108,8 @@ def report_submit(page: FormPageDep, posted: PostedReportDep, client_key: Client
     form, errors = parse_report_form(values)
     if form is None:
         return page.render(values, errors=errors, status=422, token=token)
-    if not limits.reports.allow(client_key):
-        return _rate_limited(page, values, retry_after=limits.reports.retry_after(client_key))
+    if not page.limits.reports.allow(page.client_key):
+        return _rate_limited(page, values, retry_after=page.limits.reports.retry_after(page.client_key))
     return _store(page, form, values, posted.upload, token)
 
 

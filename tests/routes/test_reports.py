@@ -307,3 +307,20 @@ def test_urlencoded_post_and_nul_bytes(client: TestClient, session: Session, set
     assert response.status_code == 303
     [report] = reports(session)
     assert (report.reported_code, report.where_bought, report.details) == ("ABCD", "Chợ Hàn", "ab")
+
+
+def test_declared_length_is_refused_without_reading_the_body(client: TestClient, session: Session) -> None:
+    headers = {"content-type": "multipart/form-data; boundary=b", "content-length": str(22 * 1024 * 1024)}
+    response = client.post("/bao-cao", content=b"--b--\r\n", headers=headers)
+    assert response.status_code == 413 and reports(session) == []
+
+
+def test_prefill_is_no_lookup_oracle_past_the_lookup_limit(
+    client: TestClient, lantern: tuple[Product, str]
+) -> None:
+    _, code = lantern
+    for _ in range(SiteLimits.LOOKUPS_PER_MINUTE):
+        assert html(client.get("/bao-cao", params={"ma": code})).select_one(".report-subject") is not None
+    over = html(client.get("/bao-cao", params={"ma": code}))
+    assert over.select_one(".report-subject") is None
+    assert over.select_one("#field-ma")["value"] == code  # type: ignore[index]
