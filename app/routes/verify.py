@@ -25,6 +25,13 @@ def _answer_page(request: Request, answer: LookupAnswer | None, *, q: str = "",
     return response
 
 
+def _answered(request: Request, answer: LookupAnswer) -> Response:
+    """200 with the answer, or 404 with the typed text kept in the field to correct it."""
+    if answer.found:
+        return _answer_page(request, answer)
+    return _answer_page(request, answer, q=answer.query, status_code=404)
+
+
 @router.get("/tra-cuu", name="verify")
 def verify_page(request: Request, session: SessionDep, today: TodayDep, limits: LimitsDep,
                 client: ClientKeyDep, q: str = "") -> Response:
@@ -36,7 +43,7 @@ def verify_page(request: Request, session: SessionDep, today: TodayDep, limits: 
         answer = look_up(session=session, text=q, today=today)
     except InvalidInput as exc:  # re-render the form with the problem, as every form does
         return _answer_page(request, None, error=exc.message, status_code=422)
-    return _answer_page(request, answer, q=answer.query, status_code=200 if answer.found else 404)
+    return _answered(request, answer)
 
 
 @router.get("/v/{code}", name="verify_code")
@@ -48,4 +55,4 @@ def verify_code_page(request: Request, code: str, session: SessionDep, today: To
         answer = look_up(session=session, text=code, today=today, codes_only=True)
     except InvalidInput as exc:
         return _answer_page(request, None, error=exc.message, status_code=422)
-    return _answer_page(request, answer, q=answer.query, status_code=200 if answer.found else 404)
+    return _answered(request, answer)

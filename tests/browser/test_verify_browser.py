@@ -1,0 +1,95 @@
+"""The lookup on a phone: the QR target's answer is readable at once, and axe-core finds no WCAG 2.1 A/AA issue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import _screenshot_on_failure
+
+pytestmark = pytest.mark.browser
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                      nodes: v.nodes.map(n => n.target.join(' '))}));
+}"""
+
+
+@pytest.fixture
+def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone-sized touch page (390×844); CSP bypassed only so axe can be injected."""
+    context = browser.new_context(**PHONE, bypass_csp=True, locale="vi-VN")
+    tab = context.new_page()
+    yield tab
+    _screenshot_on_failure(request, tab)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def codes(live_server: str) -> dict[str, str]:
+    """Verification codes of the seeded products, read through the public API."""
+    found = {}
+    with httpx.Client(base_url=live_server) as http:
+        for hit in http.get("/api/v1/products", params={"per_page": 50}).json()["hits"]:
+            detail = http.get(f"/api/v1/products/{hit['slug']}").json()
+            found[hit["name"]] = detail["certificates"][0]["code"]
+    return found
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run the pinned axe-core on the current page with the WCAG 2.1 A and AA rules only."""
+    if not AXE_JS.is_file():
+        pytest.fail("axe-core is missing: run `make node-deps` (npm ci)")
+    page.add_script_tag(path=str(AXE_JS))
+    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE, WCAG_TAGS)
+    return violations
+
+
+def test_qr_target_answers_on_a_phone_without_accessibility_violations(
+    phone: Page, live_server: str, codes: dict[str, str]
+) -> None:
+    phone.goto(f"{live_server}/v/{codes['Bánh tráng phơi sương']}")
+    title = phone.locator(".verdict__title")
+    expect(title).to_have_text("Còn hiệu lực")
+    box = title.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844  # read without scrolling
+    assert float(title.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 32
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+    expect(phone.locator(".verdict .cnnt-badge")).to_be_visible()
+    expect(phone.get_by_role("link", name="Báo cáo nghi vấn giả mạo")).to_be_visible()
+    assert axe_violations(phone) == []
+
+
+def test_not_found_answer_has_no_accessibility_violations(phone: Page, live_server: str) -> None:
+    response = phone.goto(f"{live_server}/v/ZZZZ-ZZZZ")
+    assert response is not None and response.status == 404
+    expect(phone.locator(".verdict__title")).to_have_text("Không tìm thấy")
+    assert axe_violations(phone) == []
+
+
+def test_lookup_form_and_its_errors_have_no_accessibility_violations(phone: Page, live_server: str) -> None:
+    phone.goto(f"{live_server}/tra-cuu")
+    expect(phone.get_by_label("Mã tra cứu hoặc số giấy chứng nhận")).to_be_visible()
+    assert axe_violations(phone) == []
+    phone.goto(f"{live_server}/tra-cuu?q={'7' * 500}")
+    expect(phone.locator(".verify-form__error")).to_contain_text("quá dài")
+    assert axe_violations(phone) == []
+
+
+def test_lookup_form_works_without_javascript(page_without_js: Page, live_server: str,
+                                             codes: dict[str, str]) -> None:
+    code = codes["Nón lá bài thơ"]
+    page_without_js.goto(f"{live_server}/tra-cuu")
+    page_without_js.get_by_label("Mã tra cứu hoặc số giấy chứng nhận").fill(f" {code[:4].lower()} - {code[4:]} ")
+    page_without_js.get_by_role("button", name="Tra cứu").click()
+    expect(page_without_js.locator(".verdict__title")).to_have_text("Còn hiệu lực")
+    expect(page_without_js.locator(".verified__product")).to_have_text("Nón lá bài thơ")
