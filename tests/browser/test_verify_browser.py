@@ -1,4 +1,4 @@
-"""The lookup on a phone: the QR target's answer is readable at once, and axe-core finds no WCAG 2.1 A/AA issue."""
+"""The lookup on a phone: the QR target's answer reads at once; axe-core finds no WCAG 2.1 A/AA issue."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -27,7 +26,8 @@ RUN_AXE = """async (tags) => {
 @pytest.fixture
 def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A phone-sized touch page (390×844); CSP bypassed only so axe can be injected."""
-    context = browser.new_context(**PHONE, bypass_csp=True, locale="vi-VN")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3,
+                                  is_mobile=True, has_touch=True, bypass_csp=True, locale="vi-VN")
     tab = context.new_page()
     yield tab
     _screenshot_on_failure(request, tab)
@@ -89,7 +89,8 @@ def test_lookup_form_works_without_javascript(page_without_js: Page, live_server
                                              codes: dict[str, str]) -> None:
     code = codes["Nón lá bài thơ"]
     page_without_js.goto(f"{live_server}/tra-cuu")
-    page_without_js.get_by_label("Mã tra cứu hoặc số giấy chứng nhận").fill(f" {code[:4].lower()} - {code[4:]} ")
+    field = page_without_js.get_by_label("Mã tra cứu hoặc số giấy chứng nhận")
+    field.fill(f" {code[:4].lower()} - {code[4:]} ")
     page_without_js.get_by_role("button", name="Tra cứu").click()
     expect(page_without_js.locator(".verdict__title")).to_have_text("Còn hiệu lực")
     expect(page_without_js.locator(".verified__product")).to_have_text("Nón lá bài thơ")
