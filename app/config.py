@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         return self.media_dir or self.data_dir / "media"
 
     @property
+    def private_media_path(self) -> Path:
+        """Photos sent with misuse reports: kept for the offices, never served under /media."""
+        return self.data_dir / "private" / "reports"
+
+    @property
     def search_index_path(self) -> Path:
         """The embedded engine's SQLite FTS5 file, separate from the database."""
         return self.search_path or self.data_dir / "search.sqlite3"

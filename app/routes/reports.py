@@ -134,7 +134,7 @@ def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
         except ImageRejected as exc:
             return page.render(values, errors={PHOTO_FIELD: exc.message}, status=422, token=token)
     report = submit_report(session=page.session, form=form, photo=photo,
-                           media_dir=page.settings.media_path)
+                           media_dir=page.settings.private_media_path)
     _, slug = report_office(session=page.session, report=report)
     return RedirectResponse(f"{THANKS_URL}?so={slug}" if slug else THANKS_URL, status_code=303)
 

@@ -59,8 +59,9 @@ def reports(session: Session) -> list[MisuseReport]:
 
 
 def media_files(settings: Settings) -> list[Path]:
-    """Every file under the media folder."""
-    return [p for p in settings.media_path.rglob("*") if p.is_file()]
+    """Every photo file written, public media and private report photos alike."""
+    folders = (settings.media_path, settings.private_media_path)
+    return [p for folder in folders for p in folder.rglob("*") if p.is_file()]
 
 
 @pytest.fixture
@@ -126,6 +127,7 @@ def test_valid_report_is_stored_for_the_current_province(
     assert report.contact == "a@example.com"
     files = media_files(settings)
     assert report.photo_hash is not None and len(files) == 6
+    assert all(settings.private_media_path in p.parents for p in files)  # never served under /media
     assert all(report.photo_hash in str(p) for p in files)
     for path in files:
         image = Image.open(io.BytesIO(path.read_bytes()))
