@@ -336,6 +336,7 @@ def clock(client: TestClient) -> Clock:
 
 
 def _use_up(get: Callable[[], Response]) -> Response:
+    """Make one request more than the limit allows; the others must pass."""
     responses = [get() for _ in range(SiteLimits.LOOKUPS_PER_MINUTE + 1)]
     assert all(r.status_code != 429 for r in responses[:-1])
     return responses[-1]
