@@ -39,3 +39,21 @@ class TooManyRequests(DomainError):
         super().__init__(message)
         self.retry_after = retry_after
         self.page = page
+
+
+class LoginRequired(DomainError):
+    """An office page was asked for without a valid session: answered with a redirect to login."""
+
+    status_code = 302
+
+
+class Forbidden(DomainError):
+    """The account is signed in but its role may not do this (records of another province are NotFound)."""
+
+    status_code = 403
+
+
+class CsrfRejected(DomainError):
+    """A state-changing request without the session's CSRF token."""
+
+    status_code = 403

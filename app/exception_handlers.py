@@ -7,14 +7,15 @@ answered with a plain 500 page.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from app.errors import DomainError, TooManyRequests
+from app.errors import DomainError, LoginRequired, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,14 @@ def register_exception_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         extra: dict[str, object] = {"field": exc.field} if exc.field else {}
         return error_response(request, exc.status_code, exc.message, **extra)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        """Anonymous office pages: 302 to the login page (htmx: HX-Redirect), coming back after."""
+        target = "/quan-ly/dang-nhap?" + urlencode({"next": request.url.path})
+        if request.headers.get("HX-Request"):
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=302)
 
     @app.exception_handler(TooManyRequests)
     async def _too_many(request: Request, exc: TooManyRequests) -> Response:

@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
+from starlette.middleware.sessions import SessionMiddleware
 
+from app.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.config import PACKAGE_DIR, Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
@@ -55,13 +57,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")
 
-    from app.routes import api, badges, catalog, reports, verify
+    from app.routes import admin_auth, api, badges, catalog, reports, verify
 
     app.include_router(api.router)
     app.include_router(catalog.router)
     app.include_router(badges.router)
     app.include_router(reports.router)
     app.include_router(verify.router)
+    app.include_router(admin_auth.router)
     register_exception_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=settings.env == "production",
+    )
     app.add_middleware(RefuseNulBytes)
     return app

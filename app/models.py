@@ -95,6 +95,7 @@ class SelectionRound(SQLModel, table=True):
     organiser: str | None = Field(default=None, max_length=300)
     decision_number: str | None = Field(default=None, max_length=100)
     decision_date: date | None = None
+    state: str = Field(default="published", max_length=16)  # draft | published | withdrawn
 
 
 class Certificate(SQLModel, table=True):
@@ -163,3 +164,59 @@ class MisuseReport(SQLModel, table=True):
     photo_height: int | None = None
     contact: str | None = Field(default=None, max_length=200)
     state: str = Field(default="new", max_length=16)
+
+
+class User(SQLModel, table=True):
+    """An office account: the ministry's administrators, or one province office's staff.
+
+    A province office owns its current province (`province_id`, always a current one) and,
+    through it, the records of the former provinces merged into it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=16)  # "admin" | "office"
+    province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=_timestamp())
+    session_version: int = 1  # bumped on password change: older session cookies stop working
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class AuditEntry(SQLModel, table=True):
+    """One recorded change: who, when, what, and the values before and after (JSON)."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=_timestamp(), index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
+    before: str | None = Field(default=None, sa_type=sa.Text())
+    after: str | None = Field(default=None, sa_type=sa.Text())
+
+
+class ImportBatch(SQLModel, table=True):
+    """A winners spreadsheet uploaded in the browser: previewed, then published or discarded."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    user_id: int = Field(foreign_key="user.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="selection_round.id", index=True)
+    province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
+    filename: str = Field(max_length=300)
+    stored_path: str = Field(max_length=500)  # the uploaded file, kept under DATA_DIR/private/imports
+    state: str = Field(default="preview", max_length=16)  # preview | published | discarded
+    rows: int = 0
+    errors: int = 0
+    warnings: int = 0
+    summary: str | None = Field(default=None, sa_type=sa.Text())
+    published_at: datetime | None = Field(default=None, sa_type=_timestamp())

@@ -64,11 +64,13 @@ class RateLimiter:
 
 
 class SiteLimits:
-    """The site's limiters: certificate lookups, and misuse reports (stricter: they are stored)."""
+    """The site's limiters: certificate lookups, misuse reports (stored, so stricter), office sign-ins."""
 
     LOOKUPS_PER_MINUTE = 30
     REPORTS_PER_HOUR = 5
+    LOGINS_PER_15_MINUTES = 20
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.lookups = RateLimiter(limit=self.LOOKUPS_PER_MINUTE, window_s=60, clock=clock)
         self.reports = RateLimiter(limit=self.REPORTS_PER_HOUR, window_s=3600, clock=clock)
+        self.logins = RateLimiter(limit=self.LOGINS_PER_15_MINUTES, window_s=900, clock=clock)

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from app.auth import csrf_token
 from app.config import PACKAGE_DIR
 from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
@@ -103,7 +104,13 @@ templates.env.filters.update(
     display_code=display_code,
     srcset=srcset,
 )
+def csrf_field_value(request: Request) -> str:
+    """The session's CSRF token for hidden form fields and htmx headers (admin pages)."""
+    return csrf_token(request.session)
+
+
 templates.env.globals.update(
+    csrf_token=csrf_field_value,
     static_url=static_url,
     is_fragment_request=is_fragment_request,
     htmx_file=HTMX_FILE,

@@ -9,12 +9,13 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.domain.codes import new_code, number_key
 from app.domain.text import fold
 from app.domain.validity import default_valid_until
-from app.models import Certificate, OutboxEvent, Producer, Product, Province
+from app.models import Certificate, OutboxEvent, Producer, Product, Province, User
 
 _serial = itertools.count(1)
 
@@ -91,3 +92,35 @@ def add_certificate(
     session.add(OutboxEvent(product_id=product.id))
     session.flush()
     return cert
+
+
+TEST_PASSWORD = "mat-khau-thu-nghiem-123"  # noqa: S105 - test accounts only
+
+
+def make_user(session: Session, *, role: str = "office", province_slug: str | None = "da-nang",
+              email: str | None = None, password: str = TEST_PASSWORD) -> User:
+    """An account through the real service (Argon2 hash); an office gets `province_slug`."""
+    from app.domain.permissions import Role
+    from app.services.accounts import create_user
+
+    n = next(_serial)
+    office_province = province_slug if role == "office" else None
+    user = create_user(session=session, email=email or f"nguoi-dung-{n}@vi-du.example", name=f"Cán bộ {n}",
+                       password=password, role=Role(role), province=office_province)
+    session.commit()
+    return user
+
+
+def sign_in(client: TestClient, user: User, *, password: str = TEST_PASSWORD) -> None:
+    """Sign `client` in through the real login form (CSRF token read from the page)."""
+    page = client.get("/quan-ly/dang-nhap")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/quan-ly/dang-nhap", data={"email": user.email, "password": password,
+                                                      "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+def csrf_of(client: TestClient, path: str = "/quan-ly/dang-nhap") -> str:
+    """The CSRF token of the client's session, read from a page that carries it."""
+    page = client.get(path)
+    return page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]

@@ -1,0 +1,48 @@
+"""Who may manage which records. Pure rules; routes and services ask, never decide themselves.
+
+The ministry's administrators manage everything. A province office manages records of its
+current province and of the former provinces merged into it, at commune/district and
+provincial level only (regional and national rounds belong to the ministry).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.domain.levels import Level
+from app.domain.provinces import province_by_slug, successor_of
+
+
+class Role(StrEnum):
+    """An account's role."""
+
+    admin = "admin"
+    office = "office"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return "Quản trị (Bộ Công Thương)" if self is Role.admin else "Sở Công Thương"
+
+
+OFFICE_LEVELS = frozenset({Level.huyen, Level.xa, Level.tinh})
+
+
+def owns_province(role: Role, office_province: str | None, record_province: str) -> bool:
+    """True if the account may manage records located in `record_province` (a current or former slug)."""
+    if role is Role.admin:
+        return True
+    info = province_by_slug(record_province)
+    return office_province is not None and info is not None and successor_of(info).slug == office_province
+
+
+def may_manage_level(role: Role, level: Level) -> bool:
+    """Offices manage commune/district and provincial certificates; the ministry all levels."""
+    return role is Role.admin or level in OFFICE_LEVELS
+
+
+def may_manage_certificate(
+    role: Role, office_province: str | None, *, certified_in: str, level: Level
+) -> bool:
+    """A certificate: the province it was certified in must be the office's, and the level an office level."""
+    return may_manage_level(role, level) and owns_province(role, office_province, certified_in)

@@ -1,0 +1,64 @@
+"""Signing in and out of the office workspace (/quan-ly)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.auth import start_session
+from app.deps import ClientKeyDep, LimitsDep, SessionDep, check_csrf
+from app.errors import InvalidInput, TooManyRequests
+from app.services.accounts import authenticate
+from app.templating import templates
+
+router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+
+
+def _safe_next(target: str) -> str:
+    """Only a local path under /quan-ly: never an open redirect."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/quan-ly") or "\\" in target:
+        return "/quan-ly"
+    return parts.path
+
+
+@router.get("/dang-nhap", name="login")
+def login_form(request: Request, next: str = "/quan-ly") -> Response:  # noqa: A002 - the query name
+    """The sign-in form."""
+    return templates.TemplateResponse(request, "admin/login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/dang-nhap")
+def login(
+    request: Request,
+    session: SessionDep,
+    limits: LimitsDep,
+    client: ClientKeyDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/quan-ly",  # noqa: A002 - the form field's name
+) -> Response:
+    """Check the credentials; on success a fresh session and a redirect to where the user was going."""
+    if not limits.logins.allow(client):
+        raise TooManyRequests("Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau.",
+                              retry_after=limits.logins.retry_after(client))
+    try:
+        user = authenticate(session=session, email=email, password=password)
+    except InvalidInput as error:
+        session.commit()  # keep the failure count and any lock-out
+        context = {"next": _safe_next(next), "error": error.message, "email": email}
+        return templates.TemplateResponse(request, "admin/login.html", context, status_code=401)
+    session.commit()
+    assert user.id is not None  # noqa: S101
+    start_session(request.session, user_id=user.id, version=user.session_version)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/dang-xuat")
+def logout(request: Request) -> Response:
+    """End the session."""
+    request.session.clear()
+    return RedirectResponse("/quan-ly/dang-nhap", status_code=303)
