@@ -1,19 +1,23 @@
-"""The `cnnt` command line: serve, migrate, load demo data, import, search upkeep."""
+"""The `cnnt` command line: serve, migrate, load demo data, import, search upkeep, office accounts."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from app.config import Settings
+from app.domain.permissions import Role
 
 cli = typer.Typer(help="CNNT catalog: sản phẩm công nghiệp nông thôn tiêu biểu.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 search_cli = typer.Typer(help="Search index upkeep.", no_args_is_help=True)
+user_cli = typer.Typer(help="Office accounts (Bộ Công Thương, Sở Công Thương).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(search_cli, name="search")
+cli.add_typer(user_cli, name="user")
 
 
 @cli.command()
@@ -82,6 +86,53 @@ def search_check() -> None:
     from search.indexer import run_check
 
     raise typer.Exit(run_check(Settings(), echo=typer.echo))
+
+
+def _read_new_password(from_stdin: bool) -> str:
+    """The new password: first line of stdin for scripts, else typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Mật khẩu", hide_input=True)
+    repeat: str = typer.prompt("Nhập lại mật khẩu", hide_input=True)
+    if password != repeat:
+        typer.echo("Lỗi: hai lần nhập mật khẩu không khớp; chưa tạo tài khoản.", err=True)
+        raise typer.Exit(1)
+    return password
+
+
+@user_cli.command("add")
+def user_add(
+    email: Annotated[str, typer.Option("--email", help="Email used to sign in.")],
+    name: Annotated[str, typer.Option("--name", help="Name shown in the workspace and the audit log.")],
+    role: Annotated[Role, typer.Option("--role", help="admin (the ministry) or office (a province).")],
+    province: Annotated[str | None, typer.Option(
+        "--province", help="An office's current province: name, slug or code (e.g. 'Đà Nẵng', da-nang, 48).",
+    )] = None,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from the first line of stdin (for scripts).",
+    )] = False,
+) -> None:
+    """Create an office account; the password is never a command-line argument."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.errors import InvalidInput
+    from app.services.accounts import create_user
+
+    password = _read_new_password(password_stdin)
+    engine = make_engine(Settings().sqlalchemy_url)
+    try:
+        with Session(engine) as session:
+            try:
+                user = create_user(session=session, email=email, name=name, password=password,
+                                   role=role, province=province)
+            except InvalidInput as error:
+                typer.echo(f"Lỗi: {error.message} Chưa tạo tài khoản.", err=True)
+                raise typer.Exit(1) from error
+            session.commit()
+            typer.echo(f"Đã tạo tài khoản {role.label}: {user.email}.")
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
