@@ -7,9 +7,10 @@ an increment and never collide on the unique key. Nothing about the visitor is s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,8 +20,9 @@ from sqlmodel import Session, col, select
 
 from app.domain.codes import normalize_code
 from app.domain.text import squash_spaces
+from app.domain.validity import VIETNAM
 from app.errors import InvalidInput, TooManyRequests
-from app.models import Producer, VerificationCount
+from app.models import AuditEntry, Certificate, Producer, VerificationCount
 from app.rate_limit import SiteLimits
 from app.services.catalog import CertificateView, ImageView, covers, find_certificates
 
@@ -53,6 +55,15 @@ VERDICT_LABELS: dict[Verdict, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One public step in a certificate's life: a day, what happened, and (for a revocation) why."""
+
+    day: date
+    label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class VerifiedCertificate:
     """One certificate found, with what a consumer compares: photo, producer, days left."""
 
@@ -60,6 +71,7 @@ class VerifiedCertificate:
     producer: Producer
     photo: ImageView | None
     days_left: int  # days after today until valid_until (negative once expired)
+    history: tuple[HistoryEvent, ...] = ()  # issued, revoked, reinstated, validity corrected
 
     @property
     def verdict(self) -> Verdict:
@@ -138,12 +150,14 @@ def _verified(session: Session, views: Sequence[CertificateView], today: date) -
     photos = covers(session=session, product_ids=product_ids)
     producer_ids = {v.product.producer_id for v in views}
     producers = {p.id: p for p in session.exec(select(Producer).where(col(Producer.id).in_(producer_ids)))}
+    histories = status_histories(session=session, certificates=[v.certificate for v in views])
     return [
         VerifiedCertificate(
             view=v,
             producer=producers[v.product.producer_id],
             photo=photos.get(v.product.id) if v.product.id is not None else None,
             days_left=(v.certificate.valid_until - today).days,
+            history=tuple(histories.get(v.certificate.id or 0, ())),
         )
         for v in views
     ]
@@ -181,3 +195,55 @@ def verification_counts(*, session: Session, certificate_ids: Iterable[int], sin
     ).all()
     counts.update({int(cert_id): int(n) for cert_id, n in rows})
     return counts
+
+
+_HISTORY_ACTIONS = ("certificate.revoke", "certificate.reinstate", "certificate.update")
+_CORRECTIONS = (("issued_on", "Đính chính ngày cấp", "Ngày cấp"),
+                ("valid_until", "Điều chỉnh thời hạn hiệu lực", "Hiệu lực đến"))
+
+
+def _vn_day(moment: datetime) -> date:
+    """The Vietnam date of a stored instant (SQLite hands back naive UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(VIETNAM).date()
+
+
+def _history_steps(entry: AuditEntry) -> list[HistoryEvent]:
+    """The public steps one audit entry stands for; never who made it."""
+    before, after = json.loads(entry.before or "{}"), json.loads(entry.after or "{}")
+    day = _vn_day(entry.at)
+    if entry.action == "certificate.revoke" and after.get("revoked_on"):
+        revoked_on = date.fromisoformat(after["revoked_on"])
+        return [HistoryEvent(revoked_on, "Thu hồi", after.get("revoked_reason") or "")]
+    if entry.action == "certificate.reinstate":
+        return [HistoryEvent(day, "Hủy quyết định thu hồi, giấy chứng nhận có hiệu lực trở lại")]
+    steps = []
+    for field, label, prefix in _CORRECTIONS:
+        if before.get(field) != after.get(field) and after.get(field):
+            new = date.fromisoformat(after[field]).strftime("%d/%m/%Y")
+            steps.append(HistoryEvent(day, label, f"{prefix}: {new}"))
+    return steps
+
+
+def status_histories(
+    *, session: Session, certificates: Sequence[Certificate]
+) -> dict[int, list[HistoryEvent]]:
+    """Each certificate's public history, oldest first: issued, then what the audit log records."""
+    ids = [c.id for c in certificates if c.id is not None]
+    if not ids:
+        return {}
+    entries = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "certificate", col(AuditEntry.entity_id).in_(ids),
+               col(AuditEntry.action).in_(_HISTORY_ACTIONS))
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    ).all()
+    histories: dict[int, list[HistoryEvent]] = {
+        c.id: [HistoryEvent(c.issued_on, "Cấp giấy chứng nhận")] for c in certificates if c.id is not None}
+    for entry in entries:
+        histories[entry.entity_id or 0].extend(_history_steps(entry))
+    for cert in certificates:  # revoked outside the office pages (an import, old data): still shown
+        steps = histories.get(cert.id or 0, [])
+        if cert.revoked_on is not None and not any(s.label == "Thu hồi" for s in steps):
+            steps.append(HistoryEvent(cert.revoked_on, "Thu hồi", cert.revoked_reason or ""))
+    return histories

@@ -1,0 +1,224 @@
+"""Office pages for editing products, producers and certificates, their lifecycle and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.accounts import Account
+from app.deps import AccountDep, SearchDep, SessionDep, TodayDep, check_csrf
+from app.domain.groups import ProductGroup
+from app.domain.levels import Level
+from app.domain.parsing import LEGAL_FORM_LABELS
+from app.errors import InvalidInput
+from app.forms.records import (
+    CERTIFICATE_FIELDS,
+    PRODUCT_FIELDS,
+    REVOKE_FIELDS,
+    CertificateForm,
+    ProductForm,
+    RevokeForm,
+    parse_form,
+    typed_values,
+)
+from app.models import Certificate, Producer, Product, SelectionRound
+from app.services import records
+from app.services.records_audit import ENTITY_LABELS, audit_log
+from app.services.records_list import STATE_LABELS, list_products
+from app.templating import templates
+
+GROUP_OPTIONS = [(group.value, group.label) for group in ProductGroup]
+LEGAL_FORM_OPTIONS = [(form.value, label) for form, label in LEGAL_FORM_LABELS.items()]
+router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """The posted text fields (the CSRF check has already read and cached the form)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+PostedDep = Annotated[dict[str, str], Depends(_posted)]
+
+
+def _product(session: SessionDep, account: AccountDep, product_id: int) -> Product:
+    """The product in the path, if the account's province holds it (404 otherwise)."""
+    return records.managed_product(session=session, account=account, product_id=product_id)
+
+
+def _certificate(session: SessionDep, account: AccountDep, certificate_id: int) -> Certificate:
+    """The certificate in the path, if the account may change it (404 other province, 403 level)."""
+    return records.managed_certificate(session=session, account=account, certificate_id=certificate_id)
+
+
+ProductDep = Annotated[Product, Depends(_product)]
+CertificateDep = Annotated[Certificate, Depends(_certificate)]
+
+
+@router.get("/san-pham", name="admin_products")
+def product_list(request: Request, session: SessionDep, account: AccountDep, q: str = "", state: str = "",
+                 page: int = 1) -> Response:
+    """The products the account manages, searchable by name and filtered by state."""
+    listing = list_products(session=session, account=account, q=q, state=state, page=page)
+    context = {"account": account, "listing": listing, "states": STATE_LABELS}
+    return templates.TemplateResponse(request, "admin/records/list.html", context)
+
+
+def _product_page(request: Request, session: SessionDep, account: Account, product: Product, today: TodayDep,
+                  *, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
+                  status: int = 200) -> Response:
+    """The product edit page, with what was typed and per-field errors after a refused save."""
+    edit = records.product_for_edit(session=session, account=account, product=product, today=today)
+    context = {
+        "account": account, "edit": edit, "values": values or _product_values(product, edit.producer),
+        "errors": errors or {}, "states": STATE_LABELS, "group_options": GROUP_OPTIONS,
+        "legal_forms": LEGAL_FORM_OPTIONS,
+        "saved": request.query_params.get("da-luu") == "1",
+    }
+    return templates.TemplateResponse(request, "admin/records/product.html", context, status_code=status)
+
+
+def _product_values(product: Product, producer: Producer) -> dict[str, str]:
+    """The stored values as form text."""
+    return {
+        "name": product.name, "group": product.group, "description": product.description or "",
+        "producer_name": producer.name, "legal_form": producer.legal_form or "",
+        "address": producer.address or "", "phone": producer.phone or "", "email": producer.email or "",
+        "website": producer.website or "",
+    }
+
+
+@router.get("/san-pham/{product_id}", name="admin_product")
+def product_page(request: Request, session: SessionDep, account: AccountDep, product: ProductDep,
+                 today: TodayDep) -> Response:
+    """The edit form of a product and its producer, with its certificates and lifecycle buttons."""
+    return _product_page(request, session, account, product, today)
+
+
+@router.post("/san-pham/{product_id}")
+def product_save(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
+                 product: ProductDep, today: TodayDep, posted: PostedDep) -> Response:
+    """Save the product and producer; 422 with messages when the input is refused."""
+    values = typed_values(posted, PRODUCT_FIELDS)
+    form, errors = parse_form(ProductForm, values)
+    if form is not None:
+        try:
+            records.update_product(session=session, search=search, account=account, product=product,
+                                   form=form)
+        except InvalidInput as error:
+            session.rollback()
+            errors = {error.field or "name": error.message}
+        else:
+            return RedirectResponse(f"/quan-ly/san-pham/{product.id}?da-luu=1", status_code=303)
+    return _product_page(request, session, account, product, today, values=values, errors=errors, status=422)
+
+
+@router.post("/san-pham/{product_id}/trang-thai")
+def product_state(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
+                  product: ProductDep, today: TodayDep, posted: PostedDep) -> Response:
+    """Publish, withdraw or republish the product."""
+    try:
+        records.change_product_state(session=session, search=search, account=account, product=product,
+                                     target=posted.get("state", ""))
+    except InvalidInput as error:
+        session.rollback()
+        return _product_page(request, session, account, product, today, errors={"state": error.message},
+                             status=422)
+    return RedirectResponse(f"/quan-ly/san-pham/{product.id}?da-luu=1", status_code=303)
+
+
+def _certificate_page(request: Request, session: SessionDep, account: Account, cert: Certificate,
+                      today: TodayDep, *, values: Mapping[str, str] | None = None,
+                      errors: Mapping[str, str] | None = None, status: int = 200) -> Response:
+    """The certificate page: the edit form, then revocation (or its cancellation)."""
+    edit = records.certificate_for_edit(session=session, account=account, certificate=cert, today=today)
+    stored = {
+        "number": cert.number or "", "issued_on": cert.issued_on.strftime("%d/%m/%Y"),
+        "valid_until": cert.valid_until.strftime("%d/%m/%Y"),
+        "score": "" if cert.score is None else f"{cert.score:g}",
+        "round_id": "" if cert.round_id is None else str(cert.round_id),
+        "revoked_on": today.strftime("%d/%m/%Y"), "reason": "",
+    }
+    context = {"account": account, "edit": edit, "values": {**stored, **(values or {})},
+               "round_options": [(str(r.id), _round_label(r)) for r in edit.rounds],
+               "errors": errors or {}, "saved": request.query_params.get("da-luu") == "1"}
+    return templates.TemplateResponse(request, "admin/records/certificate.html", context, status_code=status)
+
+
+def _round_label(selection_round: SelectionRound) -> str:
+    """A round as the select list names it: level, year, organiser, decision."""
+    parts = [f"{Level(selection_round.level).label} năm {selection_round.year}"]
+    if selection_round.organiser:
+        parts.append(selection_round.organiser)
+    if selection_round.decision_number:
+        parts.append(f"quyết định số {selection_round.decision_number}")
+    return ", ".join(parts)
+
+
+@router.get("/giay-chung-nhan/{certificate_id}", name="admin_certificate")
+def certificate_page(request: Request, session: SessionDep, account: AccountDep, cert: CertificateDep,
+                     today: TodayDep) -> Response:
+    """The certificate's edit form and its revocation form."""
+    return _certificate_page(request, session, account, cert, today)
+
+
+@router.post("/giay-chung-nhan/{certificate_id}")
+def certificate_save(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
+                     cert: CertificateDep, today: TodayDep, posted: PostedDep) -> Response:
+    """Correct number, dates, score or round; 422 with messages when refused."""
+    values = typed_values(posted, CERTIFICATE_FIELDS)
+    form, errors = parse_form(CertificateForm, values)
+    if form is not None:
+        try:
+            records.update_certificate(session=session, search=search, account=account, certificate=cert,
+                                       form=form)
+        except InvalidInput as error:
+            session.rollback()
+            errors = {error.field or "number": error.message}
+        else:
+            return RedirectResponse(f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1", status_code=303)
+    return _certificate_page(request, session, account, cert, today, values=values, errors=errors, status=422)
+
+
+@router.post("/giay-chung-nhan/{certificate_id}/thu-hoi")
+def certificate_revoke(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
+                       cert: CertificateDep, today: TodayDep, posted: PostedDep) -> Response:
+    """Revoke from a date with a reason; the verification page shows it at once."""
+    values = typed_values(posted, REVOKE_FIELDS)
+    form, errors = parse_form(RevokeForm, values)
+    if form is not None:
+        try:
+            records.revoke(session=session, search=search, account=account, certificate=cert, form=form)
+        except InvalidInput as error:
+            session.rollback()
+            errors = {error.field or "reason": error.message}
+        else:
+            return RedirectResponse(f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1", status_code=303)
+    return _certificate_page(request, session, account, cert, today, values=values, errors=errors, status=422)
+
+
+@router.post("/giay-chung-nhan/{certificate_id}/huy-thu-hoi")
+def certificate_reinstate(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
+                          cert: CertificateDep, today: TodayDep) -> Response:
+    """Cancel a revocation made in error."""
+    try:
+        records.reinstate(session=session, search=search, account=account, certificate=cert)
+    except InvalidInput as error:
+        session.rollback()
+        return _certificate_page(request, session, account, cert, today,
+                                 errors={"revoked_on": error.message}, status=422)
+    return RedirectResponse(f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1", status_code=303)
+
+
+@router.get("/nhat-ky", name="admin_audit")
+def audit_page(request: Request, session: SessionDep, account: AccountDep, entity: str = "",
+               user: str = "", page: int = 1) -> Response:
+    """The audit log, newest first (administrators only)."""
+    user_id = int(user) if user.isdigit() else None
+    entity = entity if entity in ENTITY_LABELS else ""
+    log = audit_log(session=session, account=account, entity=entity, user_id=user_id, page=page)
+    context = {"account": account, "log": log, "entities": ENTITY_LABELS}
+    return templates.TemplateResponse(request, "admin/audit/index.html", context)
