@@ -2,7 +2,10 @@
 
 Untrusted bytes in, clean bytes out: the image is decoded fully (truncated files and
 decompression bombs are refused), turned upright from its EXIF orientation, flattened to
-RGB and re-encoded without any metadata (no EXIF, GPS or ICC profile) in WebP and JPEG.
+RGB and re-encoded without any metadata (no EXIF, GPS or ICC profile) in AVIF, WebP and JPEG.
+HEIC/HEIF (what phones take) is read through pillow-heif, registered once at import.
+AVIF is encoded at libaom speed 8, quality 55: on photos about WebP's encoding time for a
+quarter fewer bytes, where the default speed 6 takes three times as long.
 """
 
 from __future__ import annotations
@@ -14,14 +17,19 @@ import warnings
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from app.errors import DomainError
 from app.media import VARIANT_FORMATS, VARIANT_WIDTHS
 
+register_heif_opener()
+
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "GIF")
+ACCEPTED_WORDS = "JPEG, PNG, WebP, HEIC"
 _ENCODERS: dict[str, tuple[str, dict[str, object]]] = {
+    "avif": ("AVIF", {"quality": 55, "speed": 8}),
     "webp": ("WEBP", {"quality": 80, "method": 4}),
     "jpg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
 }
@@ -60,7 +68,7 @@ def _decode(data: bytes, filename: str) -> Image.Image:
             image.load()
             upright = _to_rgb(ImageOps.exif_transpose(image))
         except UnidentifiedImageError:
-            raise ImageRejected(f"Tệp {filename} không phải ảnh (nhận JPEG, PNG, WebP, GIF).") from None
+            raise ImageRejected(_not_an_image(data, filename)) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRejected(f"Ảnh {filename} quá lớn (nghi là ảnh nén bất thường).") from None
         except _DECODE_ERRORS:
@@ -68,6 +76,20 @@ def _decode(data: bytes, filename: str) -> Image.Image:
     if upright.width < 1 or upright.height < 1:
         raise ImageRejected(f"Ảnh {filename} không có kích thước hợp lệ.")
     return upright
+
+
+def _not_an_image(data: bytes, filename: str) -> str:
+    """Why an unreadable file is refused; SVG and other text files are named as such."""
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<", b"\xef\xbb\xbf<")) or b"<svg" in head:
+        return f"Tệp {filename} là tệp SVG hoặc văn bản, không phải ảnh chụp (nhận {ACCEPTED_WORDS})."
+    return f"Tệp {filename} không phải ảnh (nhận {ACCEPTED_WORDS})."
+
+
+def check_file_size(size: int, *, filename: str) -> None:
+    """ImageRejected when a file is over the limit, before a byte of it is read."""
+    if size > MAX_IMAGE_BYTES:
+        raise ImageRejected(f"Ảnh {filename} lớn hơn {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -112,8 +134,7 @@ def process_image(data: bytes, *, filename: str) -> ProcessedImage:
     """Verify `data` as a photo and build its variants; ImageRejected (Vietnamese) if unusable."""
     if not data:
         raise ImageRejected(f"Tệp {filename} trống.")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ImageRejected(f"Ảnh {filename} lớn hơn {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
+    check_file_size(len(data), filename=filename)
     image = _decode(data, filename)
     image.info = {}
     return ProcessedImage(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VARIANT_WIDTHS = (320, 640, 1280)
-VARIANT_FORMATS = ("webp", "jpg")
+VARIANT_FORMATS = ("avif", "webp", "jpg")  # best first; jpg is the <img> fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +57,15 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_written(media_dir: Path, paths: list[Path]) -> None:
+    """Undo a failed upload: delete the files it wrote, then its folders if they are left empty."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    for folder in sorted({p.parent for p in paths} | {p.parent.parent for p in paths}, reverse=True):
+        if folder != media_dir and media_dir in folder.parents:
+            try:
+                folder.rmdir()  # only when empty: another photo's files are never touched
+            except OSError:
+                continue

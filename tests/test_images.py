@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.images import ImageRejected, process_image
+from app.images import MAX_IMAGE_BYTES, ImageRejected, check_file_size, process_image
 from app.media import VARIANT_FORMATS, VARIANT_WIDTHS, variant_dir
+from app.services import photos
 from app.services.photos import store_image
+
+GPS_IFD = 0x8825
 
 
 def jpeg_with_exif(size: tuple[int, int], orientation: int) -> bytes:
@@ -27,6 +30,19 @@ def jpeg_with_exif(size: tuple[int, int], orientation: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+def heic_with_gps(size: tuple[int, int] = (1000, 750)) -> bytes:
+    """A HEIC photo (as phones take them) carrying GPS coordinates, written by pillow-heif."""
+    exif = Image.Exif()
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (21.0, 1.0, 30.0), 3: "E", 4: (105.0, 51.0, 0.0)})
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 200)).save(out, "HEIF", quality=60, exif=exif.tobytes())
+    return out.getvalue()
+
+
+SVG_WITH_SCRIPT = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                   b'<script>alert(document.cookie)</script><rect width="10" height="10"/></svg>')
 
 
 def png_bytes(size: tuple[int, int], mode: str = "RGB") -> bytes:
@@ -55,14 +71,14 @@ def test_exif_rotated_jpeg_gives_upright_variants_without_metadata(tmp_path: Pat
     assert set(processed.variants) == {(w, f) for w in VARIANT_WIDTHS for f in VARIANT_FORMATS}
     for (nominal, fmt), blob in processed.variants.items():
         variant = Image.open(io.BytesIO(blob))
-        assert variant.format == {"webp": "WEBP", "jpg": "JPEG"}[fmt]
+        assert variant.format == {"avif": "AVIF", "webp": "WEBP", "jpg": "JPEG"}[fmt]
         assert variant.width == min(nominal, 1200) and variant.height > variant.width
         assert not variant.getexif() and "exif" not in variant.info and "icc_profile" not in variant.info
         assert b"Exif" not in blob and "bí mật".encode() not in blob
     top = Image.open(io.BytesIO(processed.variants[(320, "jpg")])).convert("RGB")
     assert top.getpixel((160, 10))[1] < 100  # the red band is now along the top edge
     store_image(media_dir=tmp_path, processed=processed)
-    assert len(list(variant_dir(tmp_path, processed.content_hash).iterdir())) == 6
+    assert len(list(variant_dir(tmp_path, processed.content_hash).iterdir())) == 9
     assert store_image(media_dir=tmp_path, processed=processed) == 0
 
 
@@ -102,3 +118,49 @@ def test_rejections_name_the_file(data: bytes, fragment: str) -> None:
 def test_oversized_file_is_refused_before_decoding() -> None:
     with pytest.raises(ImageRejected, match="MB"):
         process_image(b"\xff" * (20 * 1024 * 1024 + 1), filename="to.jpg")
+
+
+def test_heic_is_read_and_every_variant_decodes_without_gps() -> None:
+    data = heic_with_gps()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the test photo does carry GPS
+    processed = process_image(data, filename="IMG_0001.HEIC")
+    assert (processed.width, processed.height) == (1000, 750)
+    for (nominal, fmt), blob in processed.variants.items():
+        variant = Image.open(io.BytesIO(blob))
+        variant.load()  # decodes fully (AVIF through Pillow's own plugin)
+        assert variant.format == {"avif": "AVIF", "webp": "WEBP", "jpg": "JPEG"}[fmt]
+        assert variant.width == min(nominal, 1000)
+        assert not variant.getexif() and "exif" not in variant.info
+
+
+def test_avif_variants_are_smaller_than_jpeg() -> None:
+    processed = process_image(jpeg_with_exif((1600, 1200), 1), filename="anh.jpg")
+    assert len(processed.variants[(1280, "avif")]) < len(processed.variants[(1280, "jpg")])
+
+
+def test_svg_with_a_script_is_refused_as_not_a_photo() -> None:
+    with pytest.raises(ImageRejected) as info:
+        process_image(SVG_WITH_SCRIPT, filename="logo.svg")
+    assert "logo.svg" in info.value.message and "SVG" in info.value.message
+
+
+def test_size_is_checked_before_reading() -> None:
+    check_file_size(MAX_IMAGE_BYTES, filename="vua.jpg")
+    with pytest.raises(ImageRejected, match="qua-lon.jpg"):
+        check_file_size(25 * 1024 * 1024, filename="qua-lon.jpg")
+
+
+def test_a_failed_write_leaves_no_file_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    processed = process_image(png_bytes((400, 300)), filename="anh.png")
+    real_write = photos.write_atomically
+    calls = iter(range(100))
+
+    def failing_write(path: Path, data: bytes) -> None:
+        if next(calls) == 4:
+            raise OSError("đĩa đầy")
+        real_write(path, data)
+
+    monkeypatch.setattr(photos, "write_atomically", failing_write)
+    with pytest.raises(OSError, match="đĩa đầy"):
+        store_image(media_dir=tmp_path, processed=processed)
+    assert list(tmp_path.rglob("*")) == []

@@ -126,7 +126,7 @@ def test_valid_report_is_stored_for_the_current_province(
     assert (report.reported_code, report.details) == (code, "Bao bì khác ảnh")
     assert report.contact == "a@example.com"
     files = media_files(settings)
-    assert report.photo_hash is not None and len(files) == 6
+    assert report.photo_hash is not None and len(files) == 9  # 3 widths × 3 formats
     assert all(settings.private_media_path in p.parents for p in files)  # never served under /media
     assert all(report.photo_hash in str(p) for p in files)
     for path in files:

@@ -117,7 +117,7 @@ def test_photo_variants_are_written_without_metadata(session: Session, tmp_path:
     report = submit_report(session=session, form=form(), photo=photo, media_dir=tmp_path)
     assert (report.photo_hash, report.photo_width, report.photo_height) == (photo.content_hash, 800, 600)
     files = list(variant_dir(tmp_path, photo.content_hash).iterdir())
-    assert len(files) == 6
+    assert len(files) == 9  # 3 widths × AVIF, WebP, JPEG
     for path in files:
         data = path.read_bytes()
         image = Image.open(io.BytesIO(data))
