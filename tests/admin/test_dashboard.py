@@ -115,6 +115,8 @@ def test_office_sees_its_province_and_former_provinces_only(client: TestClient, 
         assert "Chợ Hàn, Đà Nẵng" in _section(response.text, "phan-anh").get_text(" ")
         assert BeautifulSoup(response.text, "html.parser").find(id="phan-anh-bo") is None
         assert BeautifulSoup(response.text, "html.parser").find("select", attrs={"name": "tinh"}) is None
+    links = [a["href"] for a in _section(response.text, "sap-het-han").find_all("a")]
+    assert links and all(client.get(str(href)).status_code == 200 for href in links)  # its own records
 
 
 def test_admin_sees_everything_and_the_ministry_reports(client: TestClient, seeded: Seeded) -> None:
