@@ -57,7 +57,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")
 
-    from app.routes import admin_auth, admin_dashboard, admin_records, api, badges, catalog, reports, verify
+    from app.routes import (
+        admin_auth,
+        admin_dashboard,
+        admin_photos,
+        admin_records,
+        api,
+        badges,
+        catalog,
+        reports,
+        verify,
+    )
 
     app.include_router(api.router)
     app.include_router(catalog.router)
@@ -65,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(verify.router)
     app.include_router(admin_auth.router)
+    app.include_router(admin_photos.router)
     app.include_router(admin_records.router)
     app.include_router(admin_dashboard.router)
     register_exception_handlers(app)
