@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_dashboard,
         admin_photos,
         admin_records,
+        admin_rounds,
         api,
         badges,
         catalog,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(verify.router)
     app.include_router(admin_auth.router)
     app.include_router(admin_photos.router)
+    app.include_router(admin_rounds.router)
     app.include_router(admin_records.router)
     app.include_router(admin_dashboard.router)
     register_exception_handlers(app)

@@ -49,6 +49,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "images": ("hinh anh", "anh", "anh san pham"),
 }
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+# "Tên sản phẩm (product_name)": a label with its column code, as the template writes headers.
+_CODE_IN_BRACKETS = re.compile(r"\(\s*([a-z_]+)\s*\)\s*$")
 
 
 class SpreadsheetError(DomainError):
@@ -85,8 +87,12 @@ _INDEX = _alias_index()
 
 
 def column_for_header(text: str) -> str | None:
-    """The canonical column named by a header (English name or Vietnamese alias), or None."""
-    return _INDEX.get(header_key(text)) or _INDEX.get(header_key(text).replace(" ", "_"))
+    """The canonical column named by a header (English name, Vietnamese alias, or 'Label (code)'), or None."""
+    found = _INDEX.get(header_key(text)) or _INDEX.get(header_key(text).replace(" ", "_"))
+    bracketed = _CODE_IN_BRACKETS.search(text)
+    if found is None and bracketed is not None and bracketed[1] in COLUMNS:
+        return bracketed[1]
+    return found
 
 
 def map_headers(headers: list[object]) -> dict[int, str]:

@@ -1,0 +1,152 @@
+"""Selection rounds and their winners spreadsheets in the office workspace (/quan-ly)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.accounts import Account
+from app.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.domain.regions import Region
+from app.errors import InvalidInput
+from app.models import ImportBatch, SelectionRound
+from app.services.import_preview import get_batch, publish_batch, read_summary, upload_batch
+from app.services.import_template import TEMPLATE_FILENAME, template_workbook
+from app.services.rounds import (
+    create_round,
+    get_round,
+    level_choices,
+    parse_round_form,
+    province_choices,
+    round_batches,
+    round_province,
+    round_winners,
+    visible_rounds,
+)
+from app.spreadsheet import MAX_FILE_BYTES
+from app.templating import templates
+from search.indexer import index_after_commit
+
+router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHARED_LABELS: dict[str, Any] = {
+    "region_labels": {region.value: region.label for region in Region},
+    "batch_states": {"preview": "Đang xem trước", "published": "Đã xuất bản",
+                     "discarded": "Đã thay bằng tệp mới"},
+}
+ROUND_FIELDS = ("level", "year", "region", "province", "organiser", "decision_number", "decision_date")
+
+
+@router.get("/dot-binh-chon", name="admin_rounds")
+def rounds_list(request: Request, session: SessionDep, account: AccountDep) -> Response:
+    """The rounds this account may see."""
+    rows = visible_rounds(session=session, account=account)
+    context = {"account": account, "rows": rows, **SHARED_LABELS}
+    return templates.TemplateResponse(request, "admin/rounds/list.html", context)
+
+
+def _form_page(request: Request, account: Account, values: dict[str, Any], errors: dict[str, str],
+               status_code: int = 200) -> Response:
+    """The new-round form with the values typed so far and one message per field."""
+    context = {"account": account, "values": values, "errors": errors, "levels": level_choices(account),
+               "provinces": province_choices(account), **SHARED_LABELS}
+    return templates.TemplateResponse(request, "admin/rounds/new.html", context, status_code=status_code)
+
+
+@router.get("/dot-binh-chon/moi")
+def new_round_form(request: Request, account: AccountDep) -> Response:
+    """An empty new-round form (an office's province preselected)."""
+    values = {"province": account.province_slug or "", "level": "tinh"}
+    return _form_page(request, account, values, {})
+
+
+@router.post("/dot-binh-chon/moi")
+async def new_round(request: Request, session: SessionDep, account: AccountDep) -> Response:
+    """Create the round; 422 with per-field messages when the form is wrong."""
+    posted = await request.form()
+    values = {name: str(posted.get(name) or "")[:400] for name in ROUND_FIELDS}
+    form, errors = parse_round_form(values)
+    if form is None:
+        return _form_page(request, account, values, errors, status_code=422)
+    try:
+        created = create_round(session=session, account=account, form=form)
+    except InvalidInput as error:
+        return _form_page(request, account, values, {error.field or "level": error.message}, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/quan-ly/dot-binh-chon/{created.id}", status_code=303)
+
+
+def _round_page(request: Request, session: SessionDep, account: Account, selection_round: SelectionRound,
+                upload_error: str | None = None, status_code: int = 200) -> Response:
+    """A round: its facts, its uploads, its winners and the upload form."""
+    assert selection_round.id is not None  # noqa: S101 - loaded from the database
+    winners, total = round_winners(session=session, round_id=selection_round.id)
+    context = {"account": account, "round": selection_round, "winners": winners, "total": total,
+               "province": round_province(session=session, selection_round=selection_round),
+               "batches": round_batches(session=session, round_id=selection_round.id),
+               "upload_error": upload_error, **SHARED_LABELS}
+    return templates.TemplateResponse(request, "admin/rounds/detail.html", context, status_code=status_code)
+
+
+@router.get("/dot-binh-chon/{round_id}", name="admin_round")
+def round_page(request: Request, session: SessionDep, account: AccountDep, round_id: int) -> Response:
+    """One round; 404 for a round of another province."""
+    selection_round = get_round(session=session, account=account, round_id=round_id)
+    return _round_page(request, session, account, selection_round)
+
+
+@router.post("/dot-binh-chon/{round_id}/nhap")
+def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: int,
+           file: Annotated[UploadFile, File()]) -> Response:
+    """Store the spreadsheet as a preview batch, then show its preview; 422 if it cannot be read."""
+    selection_round = get_round(session=session, account=account, round_id=round_id)
+    data = file.file.read(MAX_FILE_BYTES + 1)
+    try:
+        batch = upload_batch(session=session, account=account, selection_round=selection_round,
+                             folder=settings.data_dir / "private" / "imports", filename=file.filename or "",
+                             data=data)
+    except InvalidInput as error:
+        session.rollback()
+        return _round_page(request, session, account, selection_round, error.message, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/quan-ly/nhap/{batch.id}", status_code=303)
+
+
+def _preview_page(request: Request, account: Account, batch: ImportBatch, selection_round: SelectionRound,
+                  error: str | None = None, status_code: int = 200) -> Response:
+    """The batch's stored preview: every row with its errors and warnings."""
+    context = {"account": account, "batch": batch, "round": selection_round, "summary": read_summary(batch),
+               "error": error, **SHARED_LABELS}
+    return templates.TemplateResponse(request, "admin/imports/preview.html", context, status_code=status_code)
+
+
+@router.get("/nhap/{batch_id}", name="admin_import_preview")
+def preview(request: Request, session: SessionDep, account: AccountDep, batch_id: int) -> Response:
+    """The preview of an uploaded spreadsheet; 404 for another office's."""
+    batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
+    return _preview_page(request, account, batch, selection_round)
+
+
+@router.post("/nhap/{batch_id}/xuat-ban")
+def publish(request: Request, session: SessionDep, account: AccountDep, search: SearchDep,
+            batch_id: int) -> Response:
+    """Publish the batch in one transaction, then index (a search outage never fails this)."""
+    batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
+    try:
+        publish_batch(session=session, account=account, batch=batch, selection_round=selection_round)
+    except InvalidInput as error:
+        session.rollback()
+        batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
+        return _preview_page(request, account, batch, selection_round, error.message, status_code=422)
+    session.commit()
+    index_after_commit(session=session, engine=search)
+    return RedirectResponse(f"/quan-ly/nhap/{batch_id}", status_code=303)
+
+
+@router.get("/mau-danh-sach.xlsx")
+def template_file(account: AccountDep) -> Response:
+    """The winners spreadsheet template, with drop-down lists and a short guide."""
+    return Response(template_workbook(), media_type=XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILENAME}"'})
