@@ -58,9 +58,15 @@ def _seed(settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of the module's live server, for tests that seed more rows into its database."""
+    return Settings(data_dir=tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings: Settings) -> Iterator[str]:
     """Base URL of the app, served from a background thread on a seeded SQLite database."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser"))
+    settings = live_settings
     _seed(settings)
     app: FastAPI = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
