@@ -227,8 +227,9 @@ def test_invalid_product_input_is_422_with_a_message(client: TestClient, session
     ({"number": "9" * 500}, "number", "tối đa 100 ký tự"),
     ({"round_id": "999999"}, "round_id", "đợt bình chọn"),
 ])
-def test_invalid_certificate_input_is_422_with_a_message(client: TestClient, session: Session,
-                                                         data: dict[str, str], field: str, words: str) -> None:
+def test_invalid_certificate_input_is_422_with_a_message(
+    client: TestClient, session: Session, data: dict[str, str], field: str, words: str
+) -> None:
     product = make_product(session)
     session.commit()
     office(client, session)
@@ -255,7 +256,8 @@ def test_certificate_validity_defaults_from_the_rule_and_may_be_corrected(client
     session.expire_all()
     assert session.get_one(Certificate, cert.id).valid_until == date(2027, 6, 30)
     history = html(client.get(f"/v/{cert.code}")).select(".status-history li")
-    assert any("Điều chỉnh thời hạn hiệu lực" in li.get_text() and "30/06/2027" in li.get_text() for li in history)
+    texts = [li.get_text() for li in history]
+    assert any("Điều chỉnh thời hạn hiệu lực" in text and "30/06/2027" in text for text in texts)
 
 
 def _public_slugs(client: TestClient) -> set[str]:
@@ -263,7 +265,8 @@ def _public_slugs(client: TestClient) -> set[str]:
     return {hit["slug"] for hit in client.get("/api/v1/products", params={"per_page": 50}).json()["hits"]}
 
 
-def test_withdraw_removes_from_catalog_and_republish_brings_back(client: TestClient, session: Session) -> None:
+def test_withdraw_removes_from_catalog_and_republish_brings_back(client: TestClient,
+                                                                 session: Session) -> None:
     product = make_product(session, name="Chiếu cói Kim Sơn")
     index(client, session)
     assert product.slug in _public_slugs(client)
@@ -274,8 +277,10 @@ def test_withdraw_removes_from_catalog_and_republish_brings_back(client: TestCli
     listing = html(client.get("/san-pham"))
     assert not listing.select(f'a[href="/san-pham/{product.slug}"]')
     assert client.get(f"/san-pham/{product.slug}").status_code == 404
-    assert "Đã rút" in html(client.get(f"/quan-ly/san-pham/{product.id}")).select_one("#product-state").get_text()  # type: ignore[union-attr]
-    assert post(client, f"/quan-ly/san-pham/{product.id}/trang-thai", {"state": "published"}).status_code == 303  # type: ignore[attr-defined]
+    state = html(client.get(f"/quan-ly/san-pham/{product.id}")).select_one("#product-state")
+    assert state is not None and "Đã rút" in state.get_text()
+    again = post(client, f"/quan-ly/san-pham/{product.id}/trang-thai", {"state": "published"})
+    assert again.status_code == 303  # type: ignore[attr-defined]
     assert product.slug in _public_slugs(client)
     assert html(client.get("/san-pham")).select(f'a[href="/san-pham/{product.slug}"]')
     actions = [e.action for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()]
@@ -297,7 +302,8 @@ def test_revoke_shows_at_once_on_verification_with_history(client: TestClient, s
     user = office(client, session)
     cert = cert_of(session, product)
     before = html(client.get(f"/v/{cert.code}"))
-    assert [li.get_text() for li in before.select(".status-history li")] == ["10/05/2024: Cấp giấy chứng nhận"]
+    issued_only = [li.get_text() for li in before.select(".status-history li")]
+    assert issued_only == ["10/05/2024: Cấp giấy chứng nhận"]
     response = post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi",
                     {"revoked_on": "20/05/2026", "reason": "Sản phẩm không còn đạt tiêu chuẩn"})
     assert response.status_code == 303  # type: ignore[attr-defined]
@@ -336,7 +342,8 @@ def test_reinstate_keeps_both_steps_in_the_history(client: TestClient, session: 
     session.commit()
     office(client, session)
     cert = cert_of(session, product)
-    post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi", {"revoked_on": "20/05/2026", "reason": "Nhầm"})
+    post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi",
+         {"revoked_on": "20/05/2026", "reason": "Nhầm"})
     assert post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/huy-thu-hoi", {}).status_code == 303  # type: ignore[attr-defined]
     page = html(client.get(f"/v/{cert.code}"))
     assert page.select_one(".verdict__title").get_text() == "Còn hiệu lực"  # type: ignore[union-attr]
@@ -360,3 +367,15 @@ def test_xss_payloads_are_stored_and_rendered_inert(client: TestClient, session:
         soup = html(client.get(path))
         assert not [s for s in soup.find_all("script") if "alert" in s.get_text()], path
         assert not soup.select("img[onerror]"), path
+
+
+def test_a_name_the_producer_already_uses_is_refused(client: TestClient, session: Session) -> None:
+    first = make_product(session, name="Chè Shan tuyết")
+    second = make_product(session, name="Chè búp", producer=session.get_one(Producer, first.producer_id))
+    session.commit()
+    office(client, session)
+    producer = session.get_one(Producer, first.producer_id)
+    response = post(client, f"/quan-ly/san-pham/{second.id}",
+                    product_form(name="che shan tuyet", producer_name=producer.name))
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "cùng tên" in html(response).select_one("#error-name").get_text()  # type: ignore[union-attr]
