@@ -54,6 +54,7 @@ test: venv browser-deps node-deps lint typecheck  ## lint, type-check, then ever
 bench: venv  ## latency of the API and catalog page, and search at 100,000 products → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
+	$(BIN)/python scripts/bench_import.py --write BENCHMARKS.md  # bench-import: 10,000-row `cnnt import`
 
 relevance: venv  ## recall@10 and MRR of search on judged queries over the demo data → BENCHMARKS.md
 	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md
