@@ -182,7 +182,7 @@ def test_images_are_stored_and_attached_once(session: Session, tmp_path: Path) -
     assert report.ok, report.problems
     images = session.exec(select(ProductImage).order_by(ProductImage.position)).all()  # type: ignore[arg-type]
     assert [(i.width, i.position) for i in images] == [(1600, 0), (300, 1)]
-    assert len(media_files(tmp_path / "media")) == 12
+    assert len(media_files(tmp_path / "media")) == 18  # 2 photos × 3 widths × AVIF, WebP, JPEG
 
 
 @pytest.mark.parametrize(
