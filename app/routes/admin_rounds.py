@@ -99,9 +99,16 @@ def round_page(request: Request, session: SessionDep, account: AccountDep, round
 
 @router.post("/dot-binh-chon/{round_id}/nhap")
 def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: int,
-           file: Annotated[UploadFile, File()]) -> Response:
-    """Store the spreadsheet as a preview batch, then show its preview; 422 if it cannot be read."""
+           file: Annotated[UploadFile | None, File()] = None) -> Response:
+    """Store the spreadsheet as a preview batch, then show its preview; 422 if it cannot be read.
+
+    The file is optional in the signature so that access is checked first: another province's
+    round answers 404 whatever was sent, never a validation error that reveals it exists.
+    """
     selection_round = get_round(session=session, account=account, round_id=round_id)
+    if file is None:
+        return _round_page(request, session, account, selection_round, "Chưa chọn tệp danh sách để tải lên.",
+                           status_code=422)
     data = file.file.read(MAX_FILE_BYTES + 1)
     try:
         batch = upload_batch(session=session, account=account, selection_round=selection_round,

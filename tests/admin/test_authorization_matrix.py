@@ -1,0 +1,182 @@
+"""Every office route × every kind of caller: anonymous, own office, another office, wrong role, admin.
+
+Routes are read from the admin routers themselves, so a new route without an entry in
+ROUTE_RULES fails `test_every_admin_route_is_in_the_matrix`. For each call the test checks
+the status and that no response to the Đà Nẵng office carries any Hà Nội record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Certificate, ImportBatch, ProductImage, SelectionRound
+from app.routes import admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds
+from tests.factories import add_certificate, csrf_of, make_product, make_user, province, sign_in
+from tests.services.sheets import row, write_csv
+
+SECRET = "BIMATHANOI"  # appears only in Hà Nội's records: must never reach the Đà Nẵng office
+ALLOWED_GET = {200}
+ALLOWED_POST = {200, 303, 400, 413, 422}  # an empty form is refused for its content, never for access
+PUBLIC = {("GET", "/quan-ly/dang-nhap"), ("POST", "/quan-ly/dang-nhap"), ("POST", "/quan-ly/dang-xuat")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a route is reached: which record its parameters name, and who may use it."""
+
+    record: str | None = None  # "product" | "certificate" | "national" | "round" | "batch" | "image"
+    admin_only: bool = False
+    office_forbidden: bool = False  # an office of the right province is still refused (403)
+
+
+ROUTE_RULES: dict[str, Rule] = {
+    "/quan-ly": Rule(),
+    "/quan-ly/mat-khau": Rule(),
+    "/quan-ly/nhat-ky": Rule(admin_only=True),
+    "/quan-ly/san-pham": Rule(),
+    "/quan-ly/san-pham/{product_id}": Rule("product"),
+    "/quan-ly/san-pham/{product_id}/trang-thai": Rule("product"),
+    "/quan-ly/san-pham/{product_id}/anh": Rule("product"),
+    "/quan-ly/san-pham/{product_id}/anh/mo-ta": Rule("product"),
+    "/quan-ly/san-pham/{product_id}/anh/{image_id}/{action}": Rule("image"),
+    "/quan-ly/giay-chung-nhan/{certificate_id}": Rule("certificate"),
+    "/quan-ly/giay-chung-nhan/{certificate_id}/thu-hoi": Rule("certificate"),
+    "/quan-ly/giay-chung-nhan/{certificate_id}/huy-thu-hoi": Rule("certificate"),
+    "/quan-ly/dot-binh-chon": Rule(),
+    "/quan-ly/dot-binh-chon/moi": Rule(),
+    "/quan-ly/dot-binh-chon/{round_id}": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/nhap": Rule("round"),
+    "/quan-ly/nhap/{batch_id}": Rule("batch"),
+    "/quan-ly/nhap/{batch_id}/xuat-ban": Rule("batch"),
+    "/quan-ly/mau-danh-sach.xlsx": Rule(),
+}
+# An office may not touch a national certificate even of its own province.
+NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/giay-chung-nhan/")}
+
+
+def admin_routes() -> list[tuple[str, str]]:
+    """(method, path) of every office route, from the routers themselves."""
+    found = set()
+    for module in (admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds):
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            found |= {(method, route.path) for method in route.methods if method != "HEAD"}
+    return sorted(found - PUBLIC)
+
+
+@dataclass
+class World:
+    """Records of Đà Nẵng (with former Quảng Nam) and of Hà Nội, and ids to reach them."""
+
+    own: dict[str, int]
+    other: dict[str, int]
+
+
+def _upload_batch(client: TestClient, round_id: int, path: Path) -> int:
+    token = csrf_of(client, "/quan-ly/dot-binh-chon")
+    files = {"file": (path.name, path.read_bytes(), "text/csv")}
+    response = client.post(f"/quan-ly/dot-binh-chon/{round_id}/nhap", data={"csrf_token": token},
+                           files=files, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[-1])
+
+
+def _records(session: Session, slug: str, certified_in: str, name: str) -> dict[str, int]:
+    product = make_product(session, name=name, province_slug=slug, certified_in=certified_in)
+    national = add_certificate(session, product, level="quoc_gia", issued_on=date(2025, 11, 1),
+                               certified_in=slug)
+    image = ProductImage(product_id=product.id, content_hash="ab" * 32, width=800, height=600, alt=name)
+    selection_round = SelectionRound(level="tinh", year=2025, province_id=province(session, slug).id)
+    session.add_all([image, selection_round])
+    session.commit()
+    tinh = session.exec(select(Certificate).where(Certificate.product_id == product.id,
+                                                  Certificate.level == "tinh")).one()
+    assert product.id and national.id and tinh.id and image.id and selection_round.id
+    return {"product": product.id, "certificate": tinh.id, "national": national.id,
+            "image": image.id, "round": selection_round.id}
+
+
+@pytest.fixture
+def world(client: TestClient, session: Session, tmp_path: Path) -> World:
+    """Both provinces' records, and one import batch each, uploaded by each office."""
+    own = _records(session, "da-nang", "quang-nam", "Nước mắm Nam Ô")
+    other = _records(session, "ha-noi", "ha-noi", f"Lụa Vạn Phúc {SECRET}")
+    for slug, ids, product_name in (("da-nang", own, "Chả bò Đà Nẵng"), ("ha-noi", other, f"Bánh {SECRET}")):
+        sign_in(client, make_user(session, province_slug=slug))
+        winner = row(province=slug, issued_on="15/12/2025", product_name=product_name,
+                     producer_name=product_name)
+        sheet = write_csv(tmp_path / f"{slug}.csv", [winner])
+        ids["batch"] = _upload_batch(client, ids["round"], sheet)
+        client.cookies.clear()
+    assert session.exec(select(ImportBatch)).all()
+    return World(own=own, other=other)
+
+
+def _url(path: str, rule: Rule, ids: dict[str, int]) -> str:
+    values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
+              "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia"}
+    return path.format(**values)
+
+
+def _call(client: TestClient, method: str, url: str) -> tuple[int, str]:
+    if method == "GET":
+        response = client.get(url, follow_redirects=False)
+    else:
+        token = csrf_of(client, "/quan-ly/dang-nhap")
+        response = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+    body = response.text if "text" in response.headers.get("content-type", "") else ""
+    return response.status_code, body
+
+
+def test_every_admin_route_is_in_the_matrix() -> None:
+    missing = {path for _, path in admin_routes()} - ROUTE_RULES.keys()
+    assert not missing, f"add these routes to ROUTE_RULES: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("method", "path"), admin_routes())
+def test_route_answers_each_caller_as_expected(client: TestClient, session: Session, world: World,
+                                               method: str, path: str) -> None:
+    rule = ROUTE_RULES[path]
+    allowed = ALLOWED_GET if method == "GET" else ALLOWED_POST
+    own_url = _url(path, rule, world.own)
+
+    status, _ = _call(client, method, own_url)  # anonymous (with a session token for POSTs)
+    assert status == 302, f"anonymous {method} {own_url}: {status}"
+
+    sign_in(client, make_user(session, province_slug="da-nang"))
+    status, body = _call(client, method, own_url)
+    expected = {403} if rule.admin_only or rule.office_forbidden else allowed
+    assert status in expected, f"own office {method} {own_url}: {status}"
+    assert SECRET not in body
+    if rule.record is not None:
+        other_url = _url(path, rule, world.other)
+        status, body = _call(client, method, other_url)
+        assert status in ({403} if rule.admin_only else {404}), f"own office on Hà Nội {method} {other_url}"
+        assert SECRET not in body
+    if path in NATIONAL_CERTIFICATE_ROUTES:
+        national_url = _url(path, rule, {**world.own, "certificate": world.own["national"]})
+        status, body = _call(client, method, national_url)
+        assert status == 403, f"office on a national certificate {method} {national_url}: {status}"
+    client.cookies.clear()
+
+    sign_in(client, make_user(session, role="admin"))
+    for ids in (world.own, world.other):
+        status, _ = _call(client, method, _url(path, rule, ids))
+        assert status in allowed, f"admin {method} {_url(path, rule, ids)}: {status}"
+
+
+def test_no_csrf_token_no_change(client: TestClient, session: Session, world: World) -> None:
+    sign_in(client, make_user(session, role="admin"))
+    for method, path in admin_routes():
+        if method == "POST":
+            url = _url(path, ROUTE_RULES[path], world.own)
+            photo = {"photos": ("a.jpg", b"\xff\xd8", "image/jpeg")}  # a well-formed multipart post
+            forged = client.post(url, data={"alt": "x"}, files=photo, follow_redirects=False)
+            assert forged.status_code == 403, url
