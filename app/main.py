@@ -71,15 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.include_router(api.router)
-    app.include_router(catalog.router)
-    app.include_router(badges.router)
-    app.include_router(reports.router)
-    app.include_router(verify.router)
-    app.include_router(admin_auth.router)
-    app.include_router(admin_photos.router)
-    app.include_router(admin_rounds.router)
-    app.include_router(admin_records.router)
-    app.include_router(admin_dashboard.router)
+    # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
+    pages = (catalog, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
+             admin_dashboard)
+    for module in pages:  # HTML pages: not part of the JSON API's OpenAPI schema
+        app.include_router(module.router, include_in_schema=False)
     register_exception_handlers(app)
     app.add_middleware(
         SessionMiddleware,
