@@ -190,6 +190,8 @@ class AuditEntry(SQLModel, table=True):
     """One recorded change: who, when, what, and the values before and after (JSON)."""
 
     __tablename__ = "audit_entry"
+    # The public status history of a certificate reads its entries on every verification.
+    __table_args__ = (sa.Index("ix_audit_entry_entity_entity_id", "entity", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=_timestamp(), index=True)
