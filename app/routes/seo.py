@@ -1,0 +1,65 @@
+"""robots.txt, the sitemap, and the canonical-URL and JSON-LD helpers every page's <head> uses."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from app.deps import SessionDep, SettingsDep
+from app.errors import NotFound
+from app.services import seo
+from app.templating import templates
+
+router = APIRouter()
+XML = "application/xml; charset=utf-8"
+
+
+def page_canonical_url(request: Request) -> str:
+    """The page's canonical URL from BASE_URL, its path and the parameters that matter."""
+    base: str = request.app.state.settings.public_base_url
+    return seo.canonical_url(base, request.url.path, list(request.query_params.multi_items()))
+
+
+def page_base_url(request: Request) -> str:
+    """BASE_URL without the trailing slash, for absolute links in meta tags."""
+    base: str = request.app.state.settings.public_base_url
+    return base
+
+
+templates.env.globals.update(canonical_url=page_canonical_url, base_url=page_base_url,
+                             product_json_ld=seo.product_json_ld, product_og_image=seo.og_image)
+templates.env.filters.update(json_ld=seo.json_ld)
+
+
+@router.get("/robots.txt", name="robots")
+def robots(settings: SettingsDep) -> Response:
+    """Crawl everything public; keep out of the office workspace and the JSON API."""
+    lines = ["User-agent: *", "Allow: /", "Disallow: /quan-ly", "Disallow: /api",
+             f"Sitemap: {settings.public_base_url}/sitemap.xml", ""]
+    return PlainTextResponse("\n".join(lines))
+
+
+def _pages(session: SessionDep, settings: SettingsDep) -> list[list[seo.SitemapEntry]]:
+    """All sitemap entries, cut into files of at most SITEMAP_MAX_URLS."""
+    entries = list(seo.sitemap_entries(session=session, base_url=settings.public_base_url))
+    return seo.sitemap_pages(entries, seo.SITEMAP_MAX_URLS)
+
+
+@router.get("/sitemap.xml", name="sitemap")
+def sitemap(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The sitemap, or a sitemap index pointing at numbered files past 50,000 URLs."""
+    pages = _pages(session, settings)
+    if len(pages) == 1:
+        return templates.TemplateResponse(request, "seo/sitemap.xml", {"entries": pages[0]}, media_type=XML)
+    files = [f"{settings.public_base_url}/sitemap-{n}.xml" for n in range(1, len(pages) + 1)]
+    return templates.TemplateResponse(request, "seo/sitemap_index.xml", {"files": files}, media_type=XML)
+
+
+@router.get("/sitemap-{number}.xml", name="sitemap_part")
+def sitemap_part(request: Request, number: int, session: SessionDep, settings: SettingsDep) -> Response:
+    """One numbered file of a split sitemap."""
+    pages = _pages(session, settings)
+    if not 1 <= number <= len(pages) or len(pages) == 1:
+        raise NotFound("Không có tệp sitemap này.")
+    context = {"entries": pages[number - 1]}
+    return templates.TemplateResponse(request, "seo/sitemap.xml", context, media_type=XML)
