@@ -1,0 +1,90 @@
+"""Downloads: the catalog search as CSV or XLSX, and the open-data page with full dumps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlmodel import Session
+
+from app.deps import SettingsDep, TodayDep
+from app.errors import NotFound
+from app.search_params import RawSearchParams, build_search_query
+from app.services import exports
+from app.templating import templates
+
+router = APIRouter()
+Many = Annotated[list[str], Query()]
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(request: Request, produce: Callable[[Session], Iterator[bytes]], *, media_type: str,
+              filename: str) -> StreamingResponse:
+    """Stream `produce` over a session of its own, as an attachment named `filename`."""
+    body = exports.streamed(request.app.state.engine, produce)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return StreamingResponse(body, media_type=media_type, headers=headers)
+
+
+def _export_request(settings: SettingsDep, today: date, *, q: str, province: list[str], group: list[str],
+                    level: list[str], year: list[str], status: str, chon: str) -> exports.ExportRequest:
+    """The page's filters, validated by the catalog's own parser (InvalidInput → 422)."""
+    raw = RawSearchParams(q=q, province=tuple(province), group=tuple(group), level=tuple(level),
+                          year=tuple(year), status=status)
+    query = build_search_query(raw, today=today)
+    slugs = exports.parse_chosen(chon)
+    return exports.ExportRequest(query=query, slugs=slugs, base_url=settings.public_base_url)
+
+
+@router.get("/san-pham.{kind}", name="catalog_export")
+def catalog_export(
+    request: Request,
+    settings: SettingsDep,
+    today: TodayDep,
+    kind: str,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    province: Many = [],  # noqa: B006 - FastAPI copies defaults per request
+    group: Many = [],  # noqa: B006
+    level: Many = [],  # noqa: B006
+    year: Many = [],  # noqa: B006
+    status: str = "",
+    chon: Annotated[str, Query(max_length=50_000)] = "",
+) -> Response:
+    """The catalog search (same filters as /san-pham, or a shortlist via `chon`) as CSV or XLSX."""
+    if kind not in ("csv", "xlsx"):
+        raise NotFound("Chỉ có bản CSV hoặc XLSX.")
+    export = _export_request(settings, today, q=q, province=province, group=group, level=level, year=year,
+                             status=status, chon=chon)
+    write = exports.csv_chunks if kind == "csv" else exports.xlsx_chunks
+    return _download(request, lambda s: write(exports.export_rows(session=s, request=export)),
+                     media_type=CSV_TYPE if kind == "csv" else XLSX_TYPE,
+                     filename=exports.export_filename(kind, today=today))
+
+
+@router.get("/du-lieu-mo", name="open_data", response_class=HTMLResponse)
+def open_data(request: Request, today: TodayDep) -> Response:
+    """The open-data page: downloads, licence and the data dictionary."""
+    return templates.TemplateResponse(request, "exports/open_data.html",
+                                      {"today": today, "columns": exports.COLUMNS})
+
+
+@router.get("/du-lieu-mo/cnnt-san-pham.csv", name="open_data_csv")
+def open_data_csv(request: Request, settings: SettingsDep, today: TodayDep) -> StreamingResponse:
+    """Every published product as CSV (the catalog export without filters)."""
+    export = exports.ExportRequest(query=build_search_query(RawSearchParams(), today=today),
+                                   base_url=settings.public_base_url)
+    return _download(request, lambda s: exports.csv_chunks(exports.export_rows(session=s, request=export)),
+                     media_type=CSV_TYPE, filename="cnnt-san-pham.csv")
+
+
+@router.get("/du-lieu-mo/cnnt-san-pham.json", name="open_data_json")
+def open_data_json(request: Request, settings: SettingsDep, today: TodayDep) -> StreamingResponse:
+    """Every published product with its certificates, as one streamed JSON array."""
+    export = exports.ExportRequest(query=build_search_query(RawSearchParams(), today=today),
+                                   base_url=settings.public_base_url)
+    return _download(request, lambda s: exports.json_chunks(session=s, request=export),
+                     media_type="application/json", filename="cnnt-san-pham.json")
