@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api,
         badges,
         catalog,
+        exports,
         reports,
         seo,
         shortlist,
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api.router)
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    pages = (catalog, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
+    pages = (catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
              admin_dashboard, seo, shortlist)
     for module in pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
