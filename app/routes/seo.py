@@ -8,10 +8,12 @@ from fastapi.responses import PlainTextResponse, Response
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
 from app.services import seo
+from app.services.feeds import parse_feed_filters, winners_feed
 from app.templating import templates
 
 router = APIRouter()
 XML = "application/xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
 
 
 def page_canonical_url(request: Request) -> str:
@@ -63,3 +65,12 @@ def sitemap_part(request: Request, number: int, session: SessionDep, settings: S
         raise NotFound("Không có tệp sitemap này.")
     context = {"entries": pages[number - 1]}
     return templates.TemplateResponse(request, "seo/sitemap.xml", context, media_type=XML)
+
+
+@router.get("/feeds/moi.atom", name="feed_new")
+def new_winners(request: Request, session: SessionDep, settings: SettingsDep,
+                tinh: str = "", nhom: str = "", cap: str = "") -> Response:
+    """The newest winners as Atom, optionally of one province (current or former), group or level."""
+    filters = parse_feed_filters(tinh=tinh, nhom=nhom, cap=cap)
+    feed = winners_feed(session=session, filters=filters, base_url=settings.public_base_url)
+    return templates.TemplateResponse(request, "seo/feed.atom.xml", {"feed": feed}, media_type=ATOM)
