@@ -43,16 +43,21 @@ def search_products(
     sort: Annotated[str, Query(description="relevance | newest | name")] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+    updated_since: Annotated[str, Query(max_length=64, description=api_views.UPDATED_SINCE_HELP)] = "",
 ) -> ProductSearchResponse:
     """Search the catalog: filters within one facet are OR-ed, facets AND-ed; facet counts disjunctive.
 
     When the search engine is down the same filters are answered from the database, with a `notice`.
+    With `updated_since` (incremental sync) the answer comes from the database, sorted by update time.
     """
     raw = RawSearchParams(
         q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
         status=status, sort=sort, page=str(page), per_page=str(per_page),
     )
     query = build_search_query(raw, today=today)
+    if (since := api_views.parse_updated_since(updated_since)) is not None:
+        return api_views.changed_products(session=session, query=query, since=since,
+                                          base_url=settings.public_base_url)
     result, fallback = search_or_fallback(session=session, engine=search, query=query)
     notice = api_views.FALLBACK_NOTICE if fallback else None
     return api_views.search_response(result, query=query, base_url=settings.public_base_url, notice=notice)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
 
 from app.domain.groups import ProductGroup
 from app.domain.provinces import ProvinceInfo, province_by_slug, successor_of
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.media import VARIANT_WIDTHS, variant_url
-from app.models import Producer, Province
+from app.models import Certificate, Producer, Product, Province
 from app.schemas import (
     CertificateList,
     CertificateOut,
@@ -23,9 +26,10 @@ from app.schemas import (
     ProvinceRef,
 )
 from app.services.catalog import CertificateView, ImageView, find_certificates, get_product_detail
+from app.services.catalog_fallback import _base, _status_table, filter_conditions
 from app.services.verification import count_views
-from search.documents import ProductDocument, document_status
-from search.engine import SearchQuery, SearchResult
+from search.documents import ProductDocument, build_documents, document_status
+from search.engine import SearchHit, SearchQuery, SearchResult
 
 
 def province_ref(info: ProvinceInfo) -> ProvinceRef:
@@ -164,3 +168,52 @@ def certificates_by_number(*, session: Session, number: str, on: date, base_url:
     return CertificateList(
         number=number, on=on, certificates=[certificate_out(session, v, base_url=base_url) for v in views]
     )
+
+
+UPDATED_SINCE_HELP = (
+    "Incremental sync: only products changed at or after this instant (ISO 8601 date or datetime; "
+    "no offset means UTC), counting changes to the product, any of its certificates and its producer. "
+    "Hits are then sorted by that update time, oldest first, then by id; page through with `page`. "
+    "Other filters still apply; `q` is then a plain word match on product and producer names."
+)
+
+
+def parse_updated_since(value: str) -> datetime | None:
+    """`updated_since` as an aware UTC instant (None when absent); InvalidInput names it when malformed."""
+    if not value.strip():
+        return None
+    try:
+        instant = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            "Tham số updated_since phải là ngày hoặc thời điểm ISO 8601, ví dụ 2026-11-21 "
+            "hoặc 2026-11-21T08:00:00+07:00.", field="updated_since") from None
+    return (instant if instant.tzinfo else instant.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _later(a: Any, b: Any) -> ColumnElement[datetime]:
+    """The later of two timestamps; a NULL `b` (no certificate) leaves `a`."""
+    return sa.case((b > a, b), else_=a)
+
+
+def _updated_at() -> ColumnElement[datetime]:
+    """When a product last changed: itself, its producer or any of its certificates."""
+    certificates = select(sa.func.max(col(Certificate.updated_at))).where(
+        col(Certificate.product_id) == col(Product.id)).scalar_subquery()
+    return _later(_later(col(Product.updated_at), col(Producer.updated_at)), certificates)
+
+
+def changed_products(*, session: Session, query: SearchQuery, since: datetime,
+                     base_url: str) -> ProductSearchResponse:
+    """GET /products?updated_since=: products changed since `since`, oldest change first (no facets)."""
+    status = _status_table(query.today)
+    updated = _updated_at()
+    matching = _base([col(Product.id)], status, filter_conditions(query, status)).where(updated >= since)
+    total = session.execute(select(sa.func.count()).select_from(matching.subquery())).scalar_one()
+    page = matching.order_by(updated, col(Product.id)).limit(query.per_page).offset(query.offset)
+    ids = [int(pid) for pid in session.execute(page).scalars()]
+    documents = build_documents(session=session, product_ids=ids)
+    hits = [SearchHit(document=documents[pid], name_highlighted=documents[pid]["name"])
+            for pid in ids if pid in documents]
+    result = SearchResult(total=int(total), hits=hits, facets={})
+    return search_response(result, query=query, base_url=base_url)

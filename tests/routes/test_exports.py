@@ -22,11 +22,12 @@ def catalog(session: Session) -> dict[str, str]:
     tricky = make_producer(session, name="=HYPERLINK(\"http://x\")", province_slug="da-nang",
                            phone="+84 236 123", address="@Số 1")
     made = [
-        make_product(session, name="Bánh tráng phơi sương", province_slug="vinh-long", certified_in="tra-vinh",
-                     level="quoc_gia", issued_on=date(2023, 12, 1)),
-        make_product(session, name="Cơm sấy Nhật Quỳnh", province_slug="vinh-long", issued_on=date(2017, 10, 1)),
-        make_product(session, name="Vải lụa tơ tằm Mã Châu", province_slug="da-nang", certified_in="quang-nam",
-                     group="thu_cong_my_nghe", issued_on=date(2024, 5, 1)),
+        make_product(session, name="Bánh tráng phơi sương", province_slug="vinh-long",
+                     certified_in="tra-vinh", level="quoc_gia", issued_on=date(2023, 12, 1)),
+        make_product(session, name="Cơm sấy Nhật Quỳnh", province_slug="vinh-long",
+                     issued_on=date(2017, 10, 1)),
+        make_product(session, name="Vải lụa tơ tằm Mã Châu", province_slug="da-nang",
+                     certified_in="quang-nam", group="thu_cong_my_nghe", issued_on=date(2024, 5, 1)),
         make_product(session, name="-Dao rèn Phước Sơn", province_slug="da-nang", producer=tricky,
                      issued_on=date(2024, 5, 1), revoked_on=date(2025, 1, 10)),
     ]
@@ -41,7 +42,8 @@ def _csv(client: TestClient, url: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_csv_has_bom_vietnamese_headers_and_every_product(client: TestClient, catalog: dict[str, str]) -> None:
+def test_csv_has_bom_vietnamese_headers_and_every_product(client: TestClient,
+                                                           catalog: dict[str, str]) -> None:
     response = client.get("/san-pham.csv")
     assert response.headers["content-type"].startswith("text/csv")
     assert "cnnt-san-pham-" in response.headers["content-disposition"]
@@ -65,7 +67,8 @@ def test_csv_respects_province_filters(client: TestClient, catalog: dict[str, st
 def test_csv_respects_status_text_and_shortlist(client: TestClient, catalog: dict[str, str]) -> None:
     revoked = _csv(client, "/san-pham.csv?status=revoked")
     assert [r["Tình trạng hôm nay"] for r in revoked] == ["Đã thu hồi"]
-    assert [r["Tên sản phẩm"] for r in _csv(client, "/san-pham.csv?q=banh trang")] == ["Bánh tráng phơi sương"]
+    found = _csv(client, "/san-pham.csv?q=banh trang")
+    assert [r["Tên sản phẩm"] for r in found] == ["Bánh tráng phơi sương"]
     chosen = ",".join([catalog["Cơm sấy Nhật Quỳnh"], catalog["Vải lụa tơ tằm Mã Châu"]])
     names = {r["Tên sản phẩm"] for r in _csv(client, f"/san-pham.csv?chon={chosen}")}
     assert names == {"Cơm sấy Nhật Quỳnh", "Vải lụa tơ tằm Mã Châu"}
