@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog,
         exports,
         reports,
+        rounds_public,
         seo,
         shortlist,
         verify,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     pages = (catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
-             admin_dashboard, seo, shortlist)
+             admin_dashboard, seo, shortlist, rounds_public)
     for module in pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
     register_exception_handlers(app)
