@@ -55,6 +55,7 @@ bench: venv  ## latency of the API and catalog page, and search at 100,000 produ
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_import.py --write BENCHMARKS.md  # bench-import: 10,000-row `cnnt import`
+	$(BIN)/python scripts/bench_export.py --write BENCHMARKS.md  # CSV/XLSX/JSON of 100,000 products
 
 relevance: venv  ## recall@10 and MRR of search on judged queries over the demo data → BENCHMARKS.md
 	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md
