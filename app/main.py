@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         badges,
         catalog,
         exports,
+        map,
         reports,
         rounds_public,
         seo,
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     pages = (catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
-             admin_dashboard, seo, shortlist, rounds_public)
+             admin_dashboard, seo, shortlist, rounds_public, map)
     for module in pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
     register_exception_handlers(app)
