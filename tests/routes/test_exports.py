@@ -8,11 +8,13 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
 
 from app.models import Producer
+from search.indexer import apply_outbox
 from tests.factories import make_producer, make_product
 
 
@@ -121,6 +123,16 @@ def test_empty_catalog_gives_valid_files(client: TestClient) -> None:
 ])
 def test_hostile_export_params_are_422(client: TestClient, url: str) -> None:
     assert client.get(url).status_code == 422
+
+
+def test_catalog_page_links_exports_with_its_filters(client: TestClient, session: Session,
+                                                     catalog: dict[str, str]) -> None:
+    apply_outbox(session=session, engine=client.app.state.search)  # type: ignore[attr-defined]
+    page = client.get("/san-pham?province=da-nang&status=valid&sort=name")
+    links = [a["href"] for a in BeautifulSoup(page.text, "html.parser").select(".export-links a")]
+    assert links == ["/san-pham.csv?province=da-nang&status=valid&sort=name",
+                     "/san-pham.xlsx?province=da-nang&status=valid&sort=name"]
+    assert [r["Tên sản phẩm"] for r in _csv(client, links[0])] == ["Vải lụa tơ tằm Mã Châu"]
 
 
 def test_unknown_export_format_is_404(client: TestClient) -> None:
