@@ -122,7 +122,8 @@ def render(build_s: float, expected: int, done: Sequence[Download], *, command: 
     peak = max(d.rss_mb for d in done)
     lines = [
         f"Measured {now} on {platform.machine()} {platform.system()} ({os.cpu_count()} CPUs), "
-        f"Python {platform.python_version()}, SQLite. Command: `{command}`.",
+        f"Python {platform.python_version()}, SQLite, load average {os.getloadavg()[0]:.1f} at the end. "
+        f"Command: `{command}`.",
         "",
         f"Synthetic catalog of {expected:,} published products (built in {build_s:.0f} s); "
         "uvicorn, 1 worker, loopback; each file downloaded whole and re-read to check it.",
