@@ -18,7 +18,7 @@ from search.embedded import EmbeddedEngine
 from search.engine import SearchEngine, SearchQuery
 from tests.search.contract_data import CASES, DOCUMENTS, TODAY, Case, make_doc
 
-NO_SERVER = "CNNT_MEILI_URL is not set: no Meilisearch server on this machine"
+NO_MEILI_SERVER = "CNNT_MEILI_URL is not set: no Meilisearch server on this machine"
 ENGINES = ["embedded", pytest.param("meilisearch", marks=pytest.mark.meili)]
 EngineFactory = Callable[[str], SearchEngine]
 
@@ -31,7 +31,7 @@ def open_engine(request: pytest.FixtureRequest,
     made: list[SearchEngine] = []
     url, key = os.environ.get("CNNT_MEILI_URL", ""), os.environ.get("CNNT_MEILI_KEY", "")
     if kind == "meilisearch" and not url:
-        pytest.skip(NO_SERVER)
+        pytest.skip(NO_MEILI_SERVER)
     session = uuid.uuid4().hex[:12]
 
     def factory(label: str) -> SearchEngine:
