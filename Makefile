@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 
 run: venv  ## migrate, load demo data if the catalog is empty, serve
 	$(BIN)/cnnt db upgrade
+	$(BIN)/cnnt media backfill
 	$(BIN)/cnnt demo --if-empty
 	$(BIN)/cnnt serve --host $(HOST) --port $(PORT)
 

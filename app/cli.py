@@ -17,6 +17,8 @@ search_cli = typer.Typer(help="Search index upkeep.", no_args_is_help=True)
 user_cli = typer.Typer(help="Office accounts (Bộ Công Thương, Sở Công Thương).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(search_cli, name="search")
+media_cli = typer.Typer(help="Photo files.", no_args_is_help=True)
+cli.add_typer(media_cli, name="media")
 cli.add_typer(user_cli, name="user")
 
 
@@ -70,6 +72,24 @@ def import_(
 
     code = run_import(Settings(), file, dry_run=dry_run, echo=typer.echo)
     raise typer.Exit(code)
+
+
+@media_cli.command("backfill")
+def media_backfill() -> None:
+    """Write missing photo variants (e.g. AVIF added after the photos were stored)."""
+    from sqlmodel import Session, select
+
+    from app.db import make_engine
+    from app.models import ProductImage
+    from app.services.photos import backfill_variants
+
+    settings = Settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    with Session(engine) as session:
+        hashes = set(session.exec(select(ProductImage.content_hash)).all())
+    engine.dispose()
+    written = sum(backfill_variants(media_dir=settings.media_path, content_hash=h) for h in sorted(hashes))
+    typer.echo(f"Đã kiểm tra {len(hashes)} ảnh; ghi thêm {written} tệp biến thể.")
 
 
 @search_cli.command("reindex")

@@ -112,7 +112,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _variants(image: Image.Image) -> dict[tuple[int, str], bytes]:
+def build_variants(image: Image.Image) -> dict[tuple[int, str], bytes]:
     """Every (nominal width, format) variant; never wider than the original."""
     variants: dict[tuple[int, str], bytes] = {}
     by_width: dict[int, dict[str, bytes]] = {}
@@ -141,5 +141,5 @@ def process_image(data: bytes, *, filename: str) -> ProcessedImage:
         content_hash=hashlib.sha256(data).hexdigest(),
         width=image.width,
         height=image.height,
-        variants=_variants(image),
+        variants=build_variants(image),
     )

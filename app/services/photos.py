@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from PIL import Image
 from sqlmodel import Session, col, select
 
 from app.accounts import Account
 from app.errors import InvalidInput, NotFound
-from app.images import ImageRejected, ProcessedImage, check_file_size, process_image
-from app.media import remove_written, variant_dir, write_atomically
+from app.images import ImageRejected, ProcessedImage, build_variants, check_file_size, process_image
+from app.media import VARIANT_FORMATS, VARIANT_WIDTHS, remove_written, variant_dir, write_atomically
 from app.models import OutboxEvent, Product, ProductImage, Province
 from app.services.audit import record_change, snapshot
 from app.services.catalog import ImageView, image_view
@@ -317,3 +318,23 @@ def remove_photo(*, session: Session, search: SearchEngine, account: Account, pr
         rest.position = position
         session.add(rest)
     _finish(session=session, search=search, product=product)
+
+
+def backfill_variants(*, media_dir: Path, content_hash: str) -> int:
+    """Write the variants a stored photo lacks (a format added later, e.g. AVIF); return files written.
+
+    Originals are not kept, so the missing files are re-encoded from the photo's largest JPEG
+    (1280 px or the original width). Without them a browser that prefers the new format gets
+    a 404 from <picture> and shows no photo at all.
+    """
+    folder = variant_dir(media_dir, content_hash)
+    missing = [(w, f) for w in VARIANT_WIDTHS for f in VARIANT_FORMATS if not (folder / f"{w}.{f}").exists()]
+    source = folder / f"{VARIANT_WIDTHS[-1]}.jpg"
+    if not missing or not source.exists():
+        return 0
+    with Image.open(source) as image:
+        image.load()
+        variants = build_variants(image)
+    for width, fmt in missing:
+        write_atomically(folder / f"{width}.{fmt}", variants[(width, fmt)])
+    return len(missing)
