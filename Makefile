@@ -16,7 +16,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help venv run test lint typecheck browser-deps node-deps bench relevance clean clean-data
+.PHONY: help venv run test translations lint typecheck browser-deps node-deps bench relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,11 @@ browser-deps:  ## install Debian's chromium and chromedriver when missing
 
 node-deps:  ## install the pinned axe-core (package-lock.json) for the browser accessibility tests
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund; fi
+
+translations: venv  ## extract the site's words into the English .po (translate new msgids, then commit)
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project=cnnt-catalog -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d app/translations -l en --width=110 --ignore-obsolete
 
 lint: venv  ## ruff
 	$(BIN)/ruff check app search tests scripts migrations

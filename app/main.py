@@ -14,6 +14,7 @@ from app.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.config import PACKAGE_DIR, Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
+from app.i18n import LanguagePrefix
 from app.middleware import RefuseNulBytes
 from app.rate_limit import SiteLimits
 from app.static_files import ImmutableFiles
@@ -90,5 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.env == "production",
     )
+    app.add_middleware(LanguagePrefix)  # `/en/...`: the same pages in English
     app.add_middleware(RefuseNulBytes)
     return app

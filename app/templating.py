@@ -16,6 +16,7 @@ from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
 from app.domain.validity import STATUS_LABELS, CertificateStatus
+from app.i18n import LANGUAGE_NAMES, OG_LOCALES, current_lang, gettext, lang_prefix, lang_url, ngettext
 from app.media import ImageSource
 from search.engine import MARK_END, MARK_START
 
@@ -38,26 +39,26 @@ def highlight(text: str | None) -> Markup:
 
 
 def level_label(code: str | None) -> str:
-    """Vietnamese label of a level code; unknown codes are shown as they are."""
+    """Label of a level code in the page's language; unknown codes are shown as they are."""
     try:
-        return LEVEL_LABELS[Level(code or "")]
+        return gettext(LEVEL_LABELS[Level(code or "")])
     except ValueError:
         return code or ""
 
 
 def group_label(code: str | None, short: bool = False) -> str:
-    """Vietnamese label of a product group code (short form for cards)."""
+    """Label of a product group code in the page's language (short form for cards)."""
     try:
         group = ProductGroup(code or "")
     except ValueError:
         return code or ""
-    return (GROUP_SHORT_LABELS if short else GROUP_LABELS)[group]
+    return gettext((GROUP_SHORT_LABELS if short else GROUP_LABELS)[group])
 
 
 def status_label(code: str | None) -> str:
-    """Vietnamese words for a certificate status."""
+    """Words for a certificate status in the page's language."""
     try:
-        return STATUS_LABELS[CertificateStatus(code or "")]
+        return gettext(STATUS_LABELS[CertificateStatus(code or "")])
     except ValueError:
         return code or ""
 
@@ -95,6 +96,9 @@ def is_fragment_request(request: Request) -> bool:
 
 
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+# Per-request translations: the callables read the language the LanguagePrefix middleware set.
+templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters.update(
     vn_date=vn_date,
     highlight=highlight,
@@ -102,8 +106,11 @@ templates.env.filters.update(
     group_label=group_label,
     status_label=status_label,
     display_code=display_code,
+    lang_url=lang_url,
     srcset=srcset,
 )
+
+
 def csrf_field_value(request: Request) -> str:
     """The session's CSRF token for hidden form fields and htmx headers (admin pages)."""
     return csrf_token(request.session)
@@ -116,4 +123,9 @@ templates.env.globals.update(
     htmx_file=HTMX_FILE,
     groups=list(ProductGroup),
     levels=list(Level),
+    current_lang=current_lang,
+    lang_prefix=lang_prefix,
+    lang_url=lang_url,
+    language_names=LANGUAGE_NAMES,
+    og_locales=OG_LOCALES,
 )

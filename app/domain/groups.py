@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.domain.messages import N_
 from app.domain.text import fold
 
 
@@ -27,16 +28,16 @@ class ProductGroup(StrEnum):
 
 
 GROUP_LABELS: dict[ProductGroup, str] = {
-    ProductGroup.thu_cong_my_nghe: "Thủ công mỹ nghệ",
-    ProductGroup.che_bien: "Chế biến nông, lâm, thủy sản và thực phẩm",
-    ProductGroup.co_khi: "Thiết bị, máy móc, dụng cụ và phụ tùng cơ khí",
-    ProductGroup.khac: "Sản phẩm khác",
+    ProductGroup.thu_cong_my_nghe: N_("Thủ công mỹ nghệ"),
+    ProductGroup.che_bien: N_("Chế biến nông, lâm, thủy sản và thực phẩm"),
+    ProductGroup.co_khi: N_("Thiết bị, máy móc, dụng cụ và phụ tùng cơ khí"),
+    ProductGroup.khac: N_("Sản phẩm khác"),
 }
 GROUP_SHORT_LABELS: dict[ProductGroup, str] = {
-    ProductGroup.thu_cong_my_nghe: "Thủ công mỹ nghệ",
-    ProductGroup.che_bien: "Chế biến thực phẩm",
-    ProductGroup.co_khi: "Cơ khí",
-    ProductGroup.khac: "Sản phẩm khác",
+    ProductGroup.thu_cong_my_nghe: N_("Thủ công mỹ nghệ"),
+    ProductGroup.che_bien: N_("Chế biến thực phẩm"),
+    ProductGroup.co_khi: N_("Cơ khí"),
+    ProductGroup.khac: N_("Sản phẩm khác"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from app.domain.messages import N_
 from app.domain.text import fold
 
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
@@ -35,11 +36,11 @@ class Level(StrEnum):
 
 
 LEVEL_LABELS: dict[Level, str] = {
-    Level.huyen: "Cấp huyện",
-    Level.xa: "Cấp xã",
-    Level.tinh: "Cấp tỉnh",
-    Level.khu_vuc: "Cấp khu vực",
-    Level.quoc_gia: "Cấp quốc gia",
+    Level.huyen: N_("Cấp huyện"),
+    Level.xa: N_("Cấp xã"),
+    Level.tinh: N_("Cấp tỉnh"),
+    Level.khu_vuc: N_("Cấp khu vực"),
+    Level.quoc_gia: N_("Cấp quốc gia"),
 }
 LEVEL_RANKS: dict[Level, int] = {
     Level.huyen: 1,

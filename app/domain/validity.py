@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from app.domain.messages import N_
+
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 EXPIRING_SOON_DAYS = 90
 
@@ -29,9 +31,9 @@ class CertificateStatus(StrEnum):
 
 
 STATUS_LABELS: dict[CertificateStatus, str] = {
-    CertificateStatus.valid: "Còn hiệu lực",
-    CertificateStatus.expired: "Hết hiệu lực",
-    CertificateStatus.revoked: "Đã thu hồi",
+    CertificateStatus.valid: N_("Còn hiệu lực"),
+    CertificateStatus.expired: N_("Hết hiệu lực"),
+    CertificateStatus.revoked: N_("Đã thu hồi"),
 }
 
 

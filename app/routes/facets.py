@@ -13,6 +13,8 @@ from app.domain.groups import ProductGroup
 from app.domain.levels import LEVELS_DESCENDING
 from app.domain.provinces import current_provinces, display_name, province_by_slug
 from app.domain.validity import STATUS_LABELS, CertificateStatus
+from app.i18n import gettext as _
+from app.i18n import lang_url
 from search.engine import SearchQuery, SearchResult, SortOrder, StatusFilter
 
 CATALOG_PATH = "/san-pham"
@@ -59,8 +61,9 @@ def query_params(query: SearchQuery, *, page: int = 1) -> Params:
 
 
 def catalog_url(params: Params) -> str:
-    """The catalog URL for these parameters."""
-    return f"{CATALOG_PATH}?{urlencode(params)}" if params else CATALOG_PATH
+    """The catalog URL for these parameters, in the page's language."""
+    path = lang_url(CATALOG_PATH)
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def page_url(query: SearchQuery, page: int) -> str:
@@ -99,21 +102,21 @@ def _province_facet(query: SearchQuery, counts: dict[str, int]) -> Facet:
         info = province_by_slug(slug)
         if slug not in current and info is not None:
             items.append(_item(query, "province", slug, display_name(info), counts, True))
-    return Facet("province", "Tỉnh, thành phố", _selected_first(items))
+    return Facet("province", _("Tỉnh, thành phố"), _selected_first(items))
 
 
 def _status_facet(query: SearchQuery, counts: dict[str, int]) -> Facet:
-    items = [_item(query, "status", s.value, STATUS_LABELS[s], counts, query.status.value == s.value,
+    items = [_item(query, "status", s.value, _(STATUS_LABELS[s]), counts, query.status.value == s.value,
                    single=True) for s in CertificateStatus]
-    return Facet("status", "Hiệu lực", items)
+    return Facet("status", _("Hiệu lực"), items)
 
 
 def build_facets(query: SearchQuery, result: SearchResult) -> list[Facet]:
     """Every facet of the catalog with counts from the engine and toggle URLs."""
     counts = result.facets
-    groups = [_item(query, "group", g.value, g.label, counts.get("group", {}), g.value in query.groups)
+    groups = [_item(query, "group", g.value, _(g.label), counts.get("group", {}), g.value in query.groups)
               for g in ProductGroup]
-    levels = [_item(query, "level", lv.value, lv.label, counts.get("level", {}), lv.value in query.levels)
+    levels = [_item(query, "level", lv.value, _(lv.label), counts.get("level", {}), lv.value in query.levels)
               for lv in LEVELS_DESCENDING]
     levels = [i for i in levels if i.count or i.selected]
     year_values = sorted({*counts.get("year", {}), *map(str, query.years)}, reverse=True)
@@ -121,9 +124,9 @@ def build_facets(query: SearchQuery, result: SearchResult) -> list[Facet]:
     return [
         _status_facet(query, counts.get("status", {})),
         _province_facet(query, counts.get("province", {})),
-        Facet("group", "Nhóm sản phẩm", _selected_first(groups)),
-        Facet("level", "Cấp chứng nhận", _selected_first(levels)),
-        Facet("year", "Năm chứng nhận", _selected_first(years)),
+        Facet("group", _("Nhóm sản phẩm"), _selected_first(groups)),
+        Facet("level", _("Cấp chứng nhận"), _selected_first(levels)),
+        Facet("year", _("Năm chứng nhận"), _selected_first(years)),
     ]
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
+from app.i18n import DEFAULT_LANG, LANGUAGES, current_lang, lang_prefix
 from app.services import seo
 from app.services.feeds import parse_feed_filters, winners_feed
 from app.templating import templates
@@ -16,10 +17,24 @@ XML = "application/xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 
 
-def page_canonical_url(request: Request) -> str:
-    """The page's canonical URL from BASE_URL, its path and the parameters that matter."""
+def page_canonical_url(request: Request, lang: str | None = None) -> str:
+    """The page's canonical URL in its (or the given) language: BASE_URL, path, the parameters that matter."""
     base: str = request.app.state.settings.public_base_url
-    return seo.canonical_url(base, request.url.path, list(request.query_params.multi_items()))
+    url = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
+    return f"{base}{lang_prefix(lang)}{url}"
+
+
+def page_alternates(request: Request) -> list[tuple[str, str]]:
+    """hreflang alternates of the page: one per language, Vietnamese as x-default."""
+    urls = [(lang, page_canonical_url(request, lang)) for lang in LANGUAGES]
+    return [*urls, ("x-default", page_canonical_url(request, DEFAULT_LANG))]
+
+
+def language_switch(request: Request) -> list[tuple[str, str]]:
+    """The same page (same query string) in each other language, for the header's switch link."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return [(lang, f"{lang_prefix(lang)}{request.url.path}{query}")
+            for lang in LANGUAGES if lang != current_lang()]
 
 
 def page_base_url(request: Request) -> str:
@@ -29,6 +44,7 @@ def page_base_url(request: Request) -> str:
 
 
 templates.env.globals.update(canonical_url=page_canonical_url, base_url=page_base_url,
+                             alternate_urls=page_alternates, language_switch=language_switch,
                              product_json_ld=seo.product_json_ld, product_og_image=seo.og_image)
 templates.env.filters.update(json_ld=seo.json_ld)
 
