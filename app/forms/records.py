@@ -6,7 +6,6 @@ one message per field, so a route can re-render the form with 422 and keep the i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TypeVar
@@ -24,6 +23,7 @@ from app.domain.parsing import (
     parse_score,
     parse_website,
 )
+from app.forms.text import multi_line, one_line
 
 MAX_NAME = 300
 MAX_DESCRIPTION = 5000
@@ -31,19 +31,9 @@ MAX_ADDRESS = 500
 MAX_NUMBER = 100
 MAX_REASON = 500
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"\s+")
 FormT = TypeVar("FormT", bound=BaseModel)
 
 
-def _one_line(value: str) -> str:
-    """Control characters dropped (PostgreSQL refuses NUL), whitespace runs made one space."""
-    return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
-
-
-def _multi_line(value: str) -> str:
-    """Control characters dropped, line breaks kept as \\n, outer whitespace trimmed."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _error(kind: str, message: str) -> PydanticCustomError:
@@ -53,7 +43,7 @@ def _error(kind: str, message: str) -> PydanticCustomError:
 
 def _required(value: str, label: str, limit: int) -> str:
     """A required one-line text within `limit` characters."""
-    value = _one_line(value)
+    value = one_line(value)
     if not value:
         raise _error("missing", f"Vui lòng nhập {label}.")
     if len(value) > limit:
@@ -63,7 +53,7 @@ def _required(value: str, label: str, limit: int) -> str:
 
 def _optional(value: str, label: str, limit: int) -> str | None:
     """An optional one-line text within `limit` characters; None when blank."""
-    value = _one_line(value)
+    value = one_line(value)
     if len(value) > limit:
         raise _error("too_long", f"{label.capitalize()} dài tối đa {limit} ký tự (đang có {len(value)}).")
     return value or None
@@ -110,7 +100,7 @@ class ProductForm(BaseModel):
     @classmethod
     def _description(cls, value: str) -> str:
         """Optional; line breaks kept."""
-        value = _multi_line(value)
+        value = multi_line(value)
         if len(value) > MAX_DESCRIPTION:
             raise _error("too_long", f"Mô tả dài tối đa {MAX_DESCRIPTION} ký tự (đang có {len(value)}).")
         return value
@@ -139,21 +129,21 @@ class ProductForm(BaseModel):
     @classmethod
     def _phone(cls, value: str) -> str:
         """Optional; must hold digits."""
-        value = _one_line(value)
+        value = one_line(value)
         return str(_parsed(value, parse_phone)) if value else ""
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
         """Optional; must look like an address."""
-        value = _one_line(value)
+        value = one_line(value)
         return str(_parsed(value, parse_email)) if value else ""
 
     @field_validator("website")
     @classmethod
     def _website(cls, value: str) -> str:
         """Optional; http(s) only, https:// added when missing."""
-        value = _one_line(value)
+        value = one_line(value)
         return str(_parsed(value, parse_website)) if value else ""
 
 
@@ -178,7 +168,7 @@ class CertificateForm(BaseModel):
     @classmethod
     def _issued_on(cls, value: str) -> str:
         """Required: a real date."""
-        if not _one_line(value):
+        if not one_line(value):
             raise _error("missing", "Vui lòng nhập ngày cấp (dd/mm/yyyy).")
         return _date_text(value)
 
@@ -186,13 +176,13 @@ class CertificateForm(BaseModel):
     @classmethod
     def _valid_until(cls, value: str) -> str:
         """Optional: blank means 31/12 of the issue year + 3."""
-        return _date_text(value) if _one_line(value) else ""
+        return _date_text(value) if one_line(value) else ""
 
     @field_validator("score")
     @classmethod
     def _score(cls, value: str) -> str:
         """Optional: 0 to 100, a comma decimal accepted."""
-        value = _one_line(value)
+        value = one_line(value)
         return str(_parsed(value, parse_score)) if value else ""
 
     @field_validator("round_id")
@@ -237,7 +227,7 @@ class RevokeForm(BaseModel):
     @classmethod
     def _revoked_on(cls, value: str) -> str:
         """Required: a real date."""
-        if not _one_line(value):
+        if not one_line(value):
             raise _error("missing", "Vui lòng nhập ngày thu hồi (dd/mm/yyyy).")
         return _date_text(value)
 
@@ -255,14 +245,10 @@ class RevokeForm(BaseModel):
 
 def _date_text(value: str) -> str:
     """A typed date (dd/mm/yyyy or ISO) as ISO text, or a field error."""
-    day = _parsed(_one_line(value), parse_date)
+    day = _parsed(one_line(value), parse_date)
     assert isinstance(day, date)  # noqa: S101 - parse_date returns a date
     return day.isoformat()
 
-
-def typed_values(data: Mapping[str, object], names: tuple[str, ...]) -> dict[str, str]:
-    """The named text fields as typed (files and unknown names ignored)."""
-    return {name: value for name in names if isinstance(value := data.get(name, ""), str)}
 
 
 def parse_form(model: type[FormT], values: Mapping[str, str]) -> tuple[FormT | None, dict[str, str]]:

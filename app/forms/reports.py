@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+
+from app.forms.text import multi_line, one_line, text_fields
 
 MAX_CODE = 100  # MisuseReport.reported_code
 MAX_PRODUCT = 200  # Product.slug
@@ -18,18 +19,8 @@ HONEYPOT_FIELD = "website"
 TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 PHOTO_FIELD = "anh"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \n \r
-_SPACES = re.compile(r"\s+")
 
 
-def _one_line(value: str) -> str:
-    """Control characters dropped (PostgreSQL refuses NUL), runs of whitespace made one space."""
-    return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
-
-
-def _multi_line(value: str) -> str:
-    """Control characters dropped, line breaks kept as \\n, outer whitespace trimmed."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _too_long(label: str, limit: int) -> PydanticCustomError:
@@ -52,13 +43,13 @@ class ReportForm(BaseModel):
     @classmethod
     def _product(cls, value: str) -> str:
         """A slug from our own page; anything longer than a slug is not one."""
-        return "" if len(value) > MAX_PRODUCT else _one_line(value)
+        return "" if len(value) > MAX_PRODUCT else one_line(value)
 
     @field_validator("ma")
     @classmethod
     def _code(cls, value: str, info: ValidationInfo) -> str:
         """Required unless the page named the product already."""
-        value = _one_line(value)
+        value = one_line(value)
         if len(value) > MAX_CODE:
             raise _too_long("Mã, số giấy chứng nhận hoặc tên sản phẩm", MAX_CODE)
         if not value and not info.data.get("san_pham"):
@@ -71,7 +62,7 @@ class ReportForm(BaseModel):
     @classmethod
     def _where(cls, value: str) -> str:
         """Required: the office needs a shop, market or website and a place to inspect."""
-        value = _one_line(value)
+        value = one_line(value)
         if not value:
             raise PydanticCustomError(
                 "missing", "Vui lòng cho biết nơi mua: cửa hàng, chợ hoặc trang web và địa điểm."
@@ -86,7 +77,7 @@ class ReportForm(BaseModel):
     @classmethod
     def _details(cls, value: str) -> str:
         """Optional free text; line breaks kept."""
-        value = _multi_line(value)
+        value = multi_line(value)
         if len(value) > MAX_DETAILS:
             raise _too_long("Phần mô tả", MAX_DETAILS)
         return value
@@ -95,7 +86,7 @@ class ReportForm(BaseModel):
     @classmethod
     def _contact(cls, value: str) -> str:
         """Optional phone or email, as typed."""
-        value = _one_line(value)
+        value = one_line(value)
         if len(value) > MAX_CONTACT:
             raise _too_long("Thông tin liên hệ", MAX_CONTACT)
         return value
@@ -103,7 +94,7 @@ class ReportForm(BaseModel):
 
 def typed_values(data: Mapping[str, object]) -> dict[str, str]:
     """The text fields as typed (first value of each; files and unknown names ignored)."""
-    return {name: value for name in TEXT_FIELDS if isinstance(value := data.get(name, ""), str)}
+    return text_fields(data, TEXT_FIELDS)
 
 
 def parse_report_form(values: Mapping[str, str]) -> tuple[ReportForm | None, dict[str, str]]:

@@ -22,8 +22,8 @@ from app.forms.records import (
     ProductForm,
     RevokeForm,
     parse_form,
-    typed_values,
 )
+from app.forms.text import text_fields
 from app.models import Certificate, Producer, Product, SelectionRound
 from app.services import records
 from app.services.records_audit import ENTITY_LABELS, audit_log
@@ -102,7 +102,7 @@ def product_page(request: Request, session: SessionDep, account: AccountDep, pro
 def product_save(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
                  product: ProductDep, today: TodayDep, posted: PostedDep) -> Response:
     """Save the product and producer; 422 with messages when the input is refused."""
-    values = typed_values(posted, PRODUCT_FIELDS)
+    values = text_fields(posted, PRODUCT_FIELDS)
     form, errors = parse_form(ProductForm, values)
     if form is not None:
         try:
@@ -169,7 +169,7 @@ def certificate_page(request: Request, session: SessionDep, account: AccountDep,
 def certificate_save(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
                      cert: CertificateDep, today: TodayDep, posted: PostedDep) -> Response:
     """Correct number, dates, score or round; 422 with messages when refused."""
-    values = typed_values(posted, CERTIFICATE_FIELDS)
+    values = text_fields(posted, CERTIFICATE_FIELDS)
     form, errors = parse_form(CertificateForm, values)
     if form is not None:
         try:
@@ -187,7 +187,7 @@ def certificate_save(request: Request, session: SessionDep, search: SearchDep, a
 def certificate_revoke(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
                        cert: CertificateDep, today: TodayDep, posted: PostedDep) -> Response:
     """Revoke from a date with a reason; the verification page shows it at once."""
-    values = typed_values(posted, REVOKE_FIELDS)
+    values = text_fields(posted, REVOKE_FIELDS)
     form, errors = parse_form(RevokeForm, values)
     if form is not None:
         try:
