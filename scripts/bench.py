@@ -63,7 +63,7 @@ def _free_port() -> int:
         return port
 
 
-def _clean_env(data_dir: Path) -> dict[str, str]:
+def clean_env(data_dir: Path) -> dict[str, str]:
     """The environment without any CNNT_ setting of the caller, pointed at `data_dir`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CNNT_")}
     env["CNNT_DATA_DIR"] = str(data_dir)
@@ -80,7 +80,7 @@ def _run(args: Sequence[str], env: dict[str, str], cwd: Path) -> None:
 
 def build_demo(data_dir: Path, *, demo: bool) -> dict[str, str]:
     """Migrate a fresh database in `data_dir` and load the demo data into it."""
-    env = _clean_env(data_dir)
+    env = clean_env(data_dir)
     _run([str(BIN / "cnnt"), "db", "upgrade"], env, data_dir)
     if demo:
         _run([str(BIN / "cnnt"), "demo"], env, data_dir)

@@ -28,8 +28,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-from bench import BenchError, serve  # scripts/bench.py: same server harness
-from bench_search import BIN, ROOT, _env, _server_peak_rss, run_measured
+from bench import BenchError, clean_env, serve  # scripts/bench.py: same server harness
+from bench_search import BIN, ROOT, _server_peak_rss, run_measured
 from benchmarks_md import write_section
 from openpyxl import load_workbook
 
@@ -97,7 +97,7 @@ def run(products: int) -> tuple[float, int, list[Download]]:
     """Build, serve, download; (build seconds, published products, downloads)."""
     with tempfile.TemporaryDirectory(prefix="cnnt-bench-export-") as tmp:
         data_dir = Path(tmp)
-        env = _env(data_dir)
+        env = clean_env(data_dir)
         cnnt = str(BIN / "cnnt")
         run_measured([cnnt, "db", "upgrade"], env, data_dir)
         build_s, _ = run_measured([cnnt, "demo", "--synthetic", str(products)], env, data_dir)

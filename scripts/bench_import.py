@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench import clean_env  # scripts/bench.py: the same clean environment
 from benchmarks_md import write_section  # scripts/benchmarks_md.py: one writer for every section
 from openpyxl import Workbook
 
@@ -98,12 +99,6 @@ def write_sheet(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    """The environment without the caller's CNNT_ settings, pointed at `data_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CNNT_")}
-    env["CNNT_DATA_DIR"] = str(data_dir)
-    return env
-
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> str:
     """Run one command; its stdout, or BenchError with the last line of output."""
@@ -118,7 +113,7 @@ def run_bench(count: int) -> Result:
     """Generate, migrate, then time the import; the temporary folder is removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="cnnt-bench-import-") as tmp:
         folder = Path(tmp)
-        env = _env(folder)
+        env = clean_env(folder)
         sheet = write_sheet(folder / "winners-10k.xlsx", realistic_rows(count))
         _run([str(BIN / "cnnt"), "db", "upgrade"], env, folder)
         started = time.perf_counter()

@@ -29,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from bench import BenchError, serve  # scripts/bench.py: same server harness
+from bench import BenchError, clean_env, serve  # scripts/bench.py: same server harness
 from benchmarks_md import write_section  # scripts/benchmarks_md.py: one writer for every section
 
 from search.embedded import EmbeddedEngine
@@ -85,12 +85,6 @@ def _percentile(sorted_ms: Sequence[float], pct: float) -> float:
     rank = max(1, min(len(sorted_ms), round(pct / 100 * len(sorted_ms) + 0.5)))
     return sorted_ms[rank - 1]
 
-
-def _env(data_dir: Path) -> dict[str, str]:
-    """The environment without any CNNT_ setting of the caller, pointed at `data_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CNNT_")}
-    env["CNNT_DATA_DIR"] = str(data_dir)
-    return env
 
 
 # Runs one command and prints its wall time and peak RSS (it is the wrapper's only child).
@@ -176,7 +170,7 @@ def run(products: int, *, runs: int, warmup: int) -> tuple[dict[str, float], lis
     """Build, reindex, time; (figures, rows)."""
     with tempfile.TemporaryDirectory(prefix="cnnt-bench-search-") as tmp:
         data_dir = Path(tmp)
-        env = _env(data_dir)
+        env = clean_env(data_dir)
         cnnt = str(BIN / "cnnt")
         run_measured([cnnt, "db", "upgrade"], env, data_dir)
         build_s, build_rss = run_measured([cnnt, "demo", "--synthetic", str(products)], env, data_dir)
