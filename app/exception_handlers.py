@@ -1,7 +1,8 @@
 """Map domain and validation errors to responses in one place: JSON under /api, pages elsewhere.
 
 No user input ever reaches the visitor as a stack trace: unexpected errors are logged and
-answered with a plain 500 page.
+answered with a plain 500 page. Domain errors arrive in the page's language (raised with gettext);
+the handlers' own messages are translated here, where they are shown.
 """
 
 from __future__ import annotations
@@ -15,16 +16,25 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
+from app.domain.messages import N_
 from app.errors import DomainError, LoginRequired, TooManyRequests
 
 log = logging.getLogger(__name__)
 
 _HTTP_MESSAGES = {
-    404: "Không tìm thấy trang bạn yêu cầu.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Yêu cầu quá lớn.",
-    429: "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau.",
+    404: N_("Không tìm thấy trang bạn yêu cầu."),
+    405: N_("Phương thức không được hỗ trợ."),
+    413: N_("Yêu cầu quá lớn."),
+    429: N_("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau."),
 }
+_SERVER_ERROR = N_("Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")
+
+
+def _translated(message: str) -> str:
+    """`message` in the request's language (imported late: app.i18n imports this module)."""
+    from app.i18n import gettext
+
+    return gettext(message)
 
 
 def _wants_json(request: Request) -> bool:
@@ -58,7 +68,9 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
         location = ".".join(str(part) for part in err.get("loc", ()) if part not in ("query", "path"))
         problems.append({"field": location, "message": str(err.get("msg", ""))})
     fields = ", ".join(p["field"] for p in problems if p["field"])
-    return f"Tham số không hợp lệ: {fields or 'yêu cầu'}.", problems
+    if not fields:
+        return _translated("Yêu cầu không hợp lệ."), problems
+    return _translated("Tham số không hợp lệ: %(fields)s.") % {"fields": fields}, problems
 
 
 def register_exception_handlers(app: FastAPI) -> None:
@@ -97,10 +109,11 @@ def register_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+        known = _HTTP_MESSAGES.get(exc.status_code)
+        message = _translated(known) if known else str(exc.detail)
         return error_response(request, exc.status_code, message)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
-        return error_response(request, 500, "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")
+        return error_response(request, 500, _translated(_SERVER_ERROR))

@@ -27,7 +27,11 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 OG_LOCALES = {"vi": "vi_VN", "en": "en_US"}
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 # Paths that exist in one language only (the JSON API, its docs, files): `/en/api/...` is a 404.
-UNTRANSLATED_PREFIXES = ("/api", "/static", "/media", "/docs", "/redoc", "/openapi.json")
+UNTRANSLATED_PREFIXES = ("/api", "/static", "/media", "/docs", "/redoc", "/openapi.json", "/feeds", "/ma")
+# Downloads and machine-read files (CSV, XLSX, JSON dumps, sitemap, robots.txt) have no English twin either.
+UNTRANSLATED_SUFFIXES = (".csv", ".xlsx", ".json", ".xml", ".atom", ".txt", ".svg", ".png", ".pdf")
+# The office workspace is Vietnamese only: `/en/quan-ly/...` is sent (308) to the Vietnamese path.
+OFFICE_PREFIX = "/quan-ly"
 
 _current: ContextVar[str] = ContextVar("cnnt_lang", default=DEFAULT_LANG)
 
@@ -73,9 +77,24 @@ def lang_url(path: str, lang: str | None = None) -> str:
     return f"{lang_prefix(lang)}{path}"
 
 
+def _under(path: str, prefix: str) -> bool:
+    """True for `prefix` itself and the paths below it."""
+    return path == prefix or path.startswith(f"{prefix}/")
+
+
 def _untranslated(path: str) -> bool:
-    """True for paths that have no English twin."""
-    return any(path == p or path.startswith(f"{p}/") for p in UNTRANSLATED_PREFIXES)
+    """True for paths that have no English twin (the API, files, downloads)."""
+    return any(_under(path, p) for p in UNTRANSLATED_PREFIXES) or path.endswith(UNTRANSLATED_SUFFIXES)
+
+
+def is_office_path(path: str) -> bool:
+    """True for the office workspace, which is Vietnamese only."""
+    return _under(path, OFFICE_PREFIX)
+
+
+def has_english(path: str) -> bool:
+    """Whether the page at `path` (without a language prefix) also exists in English."""
+    return not (is_office_path(path) or _untranslated(path))
 
 
 class LanguagePrefix:
@@ -85,20 +104,26 @@ class LanguagePrefix:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Route `/en/x` as `/x` in English; `/en` redirects to `/en/`; `/en/api/...` is not found."""
+        """Route `/en/x` as `/x` in English; `/en` redirects to `/en/`; `/en/api/...` is not found.
+
+        `/en/quan-ly/...` redirects (308, method and body kept) to the Vietnamese-only office pages.
+        """
         lang = DEFAULT_LANG
         if scope["type"] == "http":
             path: str = scope["path"]
-            if path == "/en":
+            raw: bytes = scope.get("raw_path") or b""
+            if not raw.startswith(b"/en"):  # a percent-encoded prefix: rebuild from the decoded path
+                raw = quote(path).encode()
+            if path == "/en" or (path.startswith("/en/") and is_office_path(path[3:])):
+                target = "/en/" if path == "/en" else raw[3:].decode("latin-1")
                 query = scope.get("query_string", b"").decode("latin-1")
-                await RedirectResponse("/en/" + (f"?{query}" if query else ""), 308)(scope, receive, send)
+                await RedirectResponse(target + (f"?{query}" if query else ""), 308)(scope, receive, send)
                 return
             if path.startswith("/en/"):
                 rest = path[3:]
                 if _untranslated(rest):
                     await plain_error(scope, 404, "Not found.")(scope, receive, send)
                     return
-                raw = scope.get("raw_path") or quote(path).encode()
                 scope = {**scope, "path": rest, "raw_path": raw[3:]}
                 lang = "en"
             scope.setdefault("state", {})["lang"] = lang

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from app.errors import DomainError
+from app.i18n import gettext
 from app.media import VARIANT_FORMATS, VARIANT_WIDTHS
 
 register_heif_opener()
@@ -41,7 +42,7 @@ _DECODE_ERRORS = (
 
 
 class ImageRejected(DomainError):
-    """A file that is not an acceptable photo; the message names the file."""
+    """A file that is not an acceptable photo; the message names the file (in the request's language)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +63,20 @@ def _decode(data: bytes, filename: str) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise ImageRejected(
-                    f"Ảnh {filename} quá lớn ({width}×{height} điểm ảnh, tối đa 40 triệu)."
-                )
+                message = gettext("Ảnh %(name)s quá lớn (%(width)s×%(height)s điểm ảnh, tối đa 40 triệu).")
+                raise ImageRejected(message % {"name": filename, "width": width, "height": height})
             image.load()
             upright = _to_rgb(ImageOps.exif_transpose(image))
         except UnidentifiedImageError:
             raise ImageRejected(_not_an_image(data, filename)) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRejected(f"Ảnh {filename} quá lớn (nghi là ảnh nén bất thường).") from None
+            message = gettext("Ảnh %(name)s quá lớn (nghi là ảnh nén bất thường).")
+            raise ImageRejected(message % {"name": filename}) from None
         except _DECODE_ERRORS:
-            raise ImageRejected(f"Ảnh {filename} bị hỏng hoặc không đầy đủ.") from None
+            message = gettext("Ảnh %(name)s bị hỏng hoặc không đầy đủ.")
+            raise ImageRejected(message % {"name": filename}) from None
     if upright.width < 1 or upright.height < 1:
-        raise ImageRejected(f"Ảnh {filename} không có kích thước hợp lệ.")
+        raise ImageRejected(gettext("Ảnh %(name)s không có kích thước hợp lệ.") % {"name": filename})
     return upright
 
 
@@ -82,14 +84,17 @@ def _not_an_image(data: bytes, filename: str) -> str:
     """Why an unreadable file is refused; SVG and other text files are named as such."""
     head = data[:1024].lstrip().lower()
     if head.startswith((b"<", b"\xef\xbb\xbf<")) or b"<svg" in head:
-        return f"Tệp {filename} là tệp SVG hoặc văn bản, không phải ảnh chụp (nhận {ACCEPTED_WORDS})."
-    return f"Tệp {filename} không phải ảnh (nhận {ACCEPTED_WORDS})."
+        message = gettext("Tệp %(name)s là tệp SVG hoặc văn bản, không phải ảnh chụp (nhận %(formats)s).")
+    else:
+        message = gettext("Tệp %(name)s không phải ảnh (nhận %(formats)s).")
+    return message % {"name": filename, "formats": ACCEPTED_WORDS}
 
 
 def check_file_size(size: int, *, filename: str) -> None:
     """ImageRejected when a file is over the limit, before a byte of it is read."""
     if size > MAX_IMAGE_BYTES:
-        raise ImageRejected(f"Ảnh {filename} lớn hơn {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
+        message = gettext("Ảnh %(name)s lớn hơn %(max)s MB.")
+        raise ImageRejected(message % {"name": filename, "max": MAX_IMAGE_BYTES // (1024 * 1024)})
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -131,9 +136,9 @@ def build_variants(image: Image.Image) -> dict[tuple[int, str], bytes]:
 
 
 def process_image(data: bytes, *, filename: str) -> ProcessedImage:
-    """Verify `data` as a photo and build its variants; ImageRejected (Vietnamese) if unusable."""
+    """Verify `data` as a photo and build its variants; ImageRejected (page's language) if unusable."""
     if not data:
-        raise ImageRejected(f"Tệp {filename} trống.")
+        raise ImageRejected(gettext("Tệp %(name)s trống.") % {"name": filename})
     check_file_size(len(data), filename=filename)
     image = _decode(data, filename)
     image.info = {}

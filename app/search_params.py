@@ -1,7 +1,7 @@
 """Turn catalog query parameters (page URL or API) into a SearchQuery, or say what is wrong.
 
 One parser for both the HTML catalog and /api/v1/products, so a link copied from one
-works on the other. Messages are Vietnamese and name the parameter.
+works on the other. Messages name the parameter, in the page's language (the API's are Vietnamese).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from app.domain.groups import ProductGroup, parse_group
 from app.domain.levels import Level, parse_level
 from app.domain.provinces import resolve_province
 from app.errors import InvalidInput
+from app.i18n import gettext
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchQuery, SortOrder, StatusFilter
 
 MAX_PAGE = 1000
@@ -40,7 +41,7 @@ class RawSearchParams:
 def _split(values: tuple[str, ...], name: str) -> list[str]:
     items = [v.strip() for value in values for v in value.split(",") if v.strip()]
     if len(items) > MAX_VALUES_PER_FILTER:
-        raise InvalidInput(f"Quá nhiều giá trị cho tham số {name}.", field=name)
+        raise InvalidInput(gettext("Quá nhiều giá trị cho tham số %(name)s.") % {"name": name}, field=name)
     return items
 
 
@@ -49,7 +50,8 @@ def _provinces(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in _split(values, "province"):
         found = resolve_province(value)
         if found is None:
-            raise InvalidInput(f"Không có tỉnh/thành phố nào tên “{value[:60]}”.", field="province")
+            message = gettext("Không có tỉnh/thành phố nào tên “%(value)s”.") % {"value": value[:60]}
+            raise InvalidInput(message, field="province")
         slugs.append(found.slug)
     return tuple(dict.fromkeys(slugs))
 
@@ -59,7 +61,8 @@ def _groups(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in _split(values, "group"):
         group = parse_group(value)
         if group is None:
-            raise InvalidInput(f"Nhóm sản phẩm “{value[:60]}” không hợp lệ.", field="group")
+            message = gettext("Nhóm sản phẩm “%(value)s” không hợp lệ.") % {"value": value[:60]}
+            raise InvalidInput(message, field="group")
         found.append(group)
     return tuple(dict.fromkeys(g.value for g in found))
 
@@ -69,7 +72,8 @@ def _levels(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in _split(values, "level"):
         level = parse_level(value)
         if level is None:
-            raise InvalidInput(f"Cấp “{value[:60]}” không hợp lệ.", field="level")
+            message = gettext("Cấp “%(value)s” không hợp lệ.") % {"value": value[:60]}
+            raise InvalidInput(message, field="level")
         found.append(level)
     return tuple(dict.fromkeys(lv.value for lv in found))
 
@@ -78,7 +82,7 @@ def _years(values: tuple[str, ...]) -> tuple[int, ...]:
     years = []
     for value in _split(values, "year"):
         if not value.isdigit() or not FIRST_YEAR <= int(value) <= LAST_YEAR:
-            raise InvalidInput(f"Năm “{value[:20]}” không hợp lệ.", field="year")
+            raise InvalidInput(gettext("Năm “%(value)s” không hợp lệ.") % {"value": value[:20]}, field="year")
         years.append(int(value))
     return tuple(sorted(set(years)))
 
@@ -87,7 +91,8 @@ def _bounded_int(value: str, name: str, *, default: int, low: int, high: int) ->
     if not value.strip():
         return default
     if not value.strip().isdigit() or not low <= int(value) <= high:
-        raise InvalidInput(f"Tham số {name} phải là số từ {low} đến {high}.", field=name)
+        message = gettext("Tham số %(name)s phải là số từ %(low)s đến %(high)s.")
+        raise InvalidInput(message % {"name": name, "low": low, "high": high}, field=name)
     return int(value)
 
 
@@ -98,15 +103,15 @@ def _choice(value: str, enum: type[E], name: str, default: E) -> E:
         return enum(value.strip())
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise InvalidInput(f"Tham số {name} phải là một trong: {allowed}.", field=name) from None
+        message = gettext("Tham số %(name)s phải là một trong: %(allowed)s.")
+        raise InvalidInput(message % {"name": name, "allowed": allowed}, field=name) from None
 
 
 def build_search_query(raw: RawSearchParams, *, today: date, default_per_page: int = 20) -> SearchQuery:
     """Validate every parameter; raise InvalidInput naming the first bad one."""
     if len(raw.q) > MAX_QUERY_LENGTH:
-        raise InvalidInput(
-            f"Từ khóa quá dài (tối đa {MAX_QUERY_LENGTH} ký tự).", field="q"
-        )
+        message = gettext("Từ khóa quá dài (tối đa %(max)s ký tự).") % {"max": MAX_QUERY_LENGTH}
+        raise InvalidInput(message, field="q")
     return SearchQuery(
         today=today,
         text=" ".join(raw.q.split()),

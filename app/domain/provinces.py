@@ -158,7 +158,14 @@ def formers_of(province: ProvinceInfo) -> tuple[ProvinceInfo, ...]:
 
 
 def display_name(province: ProvinceInfo) -> str:
-    """'Bắc Giang (nay thuộc Bắc Ninh)' for a former province, the plain name otherwise."""
+    """'Bắc Giang (nay thuộc Bắc Ninh)' for a former province, the plain name otherwise.
+
+    The words around the names follow the page's language ('Bắc Giang (now part of Bắc Ninh)' on
+    English pages); outside a request they are Vietnamese.
+    """
     if province.is_current:
         return province.name
-    return f"{province.name} (nay thuộc {successor_of(province).name})"
+    from app.i18n import gettext  # late: the web layer's translations, only for pages that show this
+
+    words = gettext("%(former)s (nay thuộc %(current)s)")
+    return words % {"former": province.name, "current": successor_of(province).name}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.domain.messages import N_
 from app.domain.text import fold
 
 
@@ -16,14 +17,14 @@ class Region(StrEnum):
 
     @property
     def label(self) -> str:
-        """Vietnamese label shown on pages."""
+        """Vietnamese label shown on pages (a msgid, translated where shown)."""
         return REGION_LABELS[self]
 
 
 REGION_LABELS: dict[Region, str] = {
-    Region.bac: "Phía Bắc",
-    Region.trung_tay_nguyen: "Miền Trung – Tây Nguyên",
-    Region.nam: "Phía Nam",
+    Region.bac: N_("Phía Bắc"),
+    Region.trung_tay_nguyen: N_("Miền Trung – Tây Nguyên"),
+    Region.nam: N_("Phía Nam"),
 }
 
 

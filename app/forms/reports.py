@@ -1,4 +1,8 @@
-"""The misuse report form: a pydantic model whose errors are per-field Vietnamese messages."""
+"""The misuse report form: a pydantic model whose errors are per-field messages in the page's language.
+
+Messages are translated when the form is validated, inside the request, so an English page gets
+English errors; labels are Vietnamese msgids (N_) until then.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.domain.messages import N_
 from app.forms.text import multi_line, one_line, text_fields
+from app.i18n import gettext
 
 MAX_CODE = 100  # MisuseReport.reported_code
 MAX_PRODUCT = 200  # Product.slug
@@ -20,12 +26,15 @@ TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 PHOTO_FIELD = "anh"
 
 
-
+def _error(kind: str, message: str) -> PydanticCustomError:
+    """A field error whose text is `message` (a Vietnamese msgid) in the page's language."""
+    return PydanticCustomError(kind, gettext(message))
 
 
 def _too_long(label: str, limit: int) -> PydanticCustomError:
-    """The error for a value over its length limit."""
-    return PydanticCustomError("too_long", f"{label} dài tối đa {limit} ký tự.")
+    """The error for a value over its length limit; `label` is a Vietnamese msgid."""
+    message = gettext("%(field)s dài tối đa %(max)s ký tự.") % {"field": gettext(label), "max": limit}
+    return PydanticCustomError("too_long", message)
 
 
 class ReportForm(BaseModel):
@@ -51,11 +60,9 @@ class ReportForm(BaseModel):
         """Required unless the page named the product already."""
         value = one_line(value)
         if len(value) > MAX_CODE:
-            raise _too_long("Mã, số giấy chứng nhận hoặc tên sản phẩm", MAX_CODE)
+            raise _too_long(N_("Mã, số giấy chứng nhận hoặc tên sản phẩm"), MAX_CODE)
         if not value and not info.data.get("san_pham"):
-            raise PydanticCustomError(
-                "missing", "Vui lòng nhập mã tra cứu, số giấy chứng nhận hoặc tên sản phẩm."
-            )
+            raise _error("missing", N_("Vui lòng nhập mã tra cứu, số giấy chứng nhận hoặc tên sản phẩm."))
         return value
 
     @field_validator("noi_mua")
@@ -64,13 +71,12 @@ class ReportForm(BaseModel):
         """Required: the office needs a shop, market or website and a place to inspect."""
         value = one_line(value)
         if not value:
-            raise PydanticCustomError(
-                "missing", "Vui lòng cho biết nơi mua: cửa hàng, chợ hoặc trang web và địa điểm."
-            )
+            raise _error("missing",
+                         N_("Vui lòng cho biết nơi mua: cửa hàng, chợ hoặc trang web và địa điểm."))
         if len(value) < MIN_WHERE:
-            raise PydanticCustomError("too_short", "Vui lòng ghi rõ hơn nơi mua (ít nhất 3 ký tự).")
+            raise _error("too_short", N_("Vui lòng ghi rõ hơn nơi mua (ít nhất 3 ký tự)."))
         if len(value) > MAX_WHERE:
-            raise _too_long("Nơi mua", MAX_WHERE)
+            raise _too_long(N_("Nơi mua"), MAX_WHERE)
         return value
 
     @field_validator("mo_ta")
@@ -79,7 +85,7 @@ class ReportForm(BaseModel):
         """Optional free text; line breaks kept."""
         value = multi_line(value)
         if len(value) > MAX_DETAILS:
-            raise _too_long("Phần mô tả", MAX_DETAILS)
+            raise _too_long(N_("Phần mô tả"), MAX_DETAILS)
         return value
 
     @field_validator("lien_he")
@@ -88,7 +94,7 @@ class ReportForm(BaseModel):
         """Optional phone or email, as typed."""
         value = one_line(value)
         if len(value) > MAX_CONTACT:
-            raise _too_long("Thông tin liên hệ", MAX_CONTACT)
+            raise _too_long(N_("Thông tin liên hệ"), MAX_CONTACT)
         return value
 
 
@@ -98,7 +104,7 @@ def typed_values(data: Mapping[str, object]) -> dict[str, str]:
 
 
 def parse_report_form(values: Mapping[str, str]) -> tuple[ReportForm | None, dict[str, str]]:
-    """The validated form, or None and a Vietnamese message per field."""
+    """The validated form, or None and a message per field (in the page's language)."""
     try:
         return ReportForm.model_validate(dict(values)), {}
     except ValidationError as exc:

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from app.errors import DomainError
+from app.i18n import gettext
 from app.images import MAX_IMAGE_BYTES
 
 MAX_REQUEST_BYTES = 21 * 1024 * 1024  # one 20 MB photo plus the text fields
@@ -37,8 +38,8 @@ class RequestTooLarge(FormRejected):
 
 def _too_large() -> RequestTooLarge:
     """The message people see when the whole submission is too big."""
-    limit = MAX_REQUEST_BYTES // (1024 * 1024)
-    return RequestTooLarge(f"Nội dung gửi lên quá lớn (tối đa {limit} MB). Hãy chọn ảnh nhỏ hơn 20 MB.")
+    message = gettext("Nội dung gửi lên quá lớn (tối đa %(max)s MB). Hãy chọn ảnh nhỏ hơn %(photo)s MB.")
+    return RequestTooLarge(message % {"max": MAX_REQUEST_BYTES // 2**20, "photo": MAX_IMAGE_BYTES // 2**20})
 
 
 class _OverLimit(MultiPartException):
@@ -51,7 +52,7 @@ def _check_declared_length(request: Request, max_bytes: int) -> None:
     if declared is None:
         return
     if not declared.isdigit():
-        raise FormRejected("Yêu cầu không hợp lệ.")
+        raise FormRejected(gettext("Yêu cầu không hợp lệ."))
     if int(declared) > max_bytes:
         raise _too_large()
 
@@ -81,8 +82,8 @@ async def read_form(request: Request, *, max_bytes: int = MAX_REQUEST_BYTES, max
     except _OverLimit:
         raise _too_large() from None
     except MultiPartException:
-        raise FormRejected("Biểu mẫu gửi lên không hợp lệ (chỉ được gửi một ảnh).") from None
-    raise FormRejected("Biểu mẫu gửi lên không hợp lệ.")
+        raise FormRejected(gettext("Biểu mẫu gửi lên không hợp lệ (chỉ được gửi một ảnh).")) from None
+    raise FormRejected(gettext("Biểu mẫu gửi lên không hợp lệ."))
 
 
 async def read_upload(form: FormData, field: str) -> tuple[str, bytes] | None:
@@ -102,7 +103,7 @@ def display_filename(filename: str | None) -> str:
     """The file's own name for messages: no folders, no control characters, not too long."""
     name = re.split(r"[\\/]", filename or "")[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()[:MAX_FILENAME]
-    return name or "ảnh đính kèm"
+    return name or gettext("ảnh đính kèm")
 
 
 @dataclass(frozen=True, slots=True)

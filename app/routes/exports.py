@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.deps import SettingsDep, TodayDep
 from app.errors import NotFound
+from app.i18n import gettext
 from app.search_params import RawSearchParams, build_search_query
 from app.services import exports
 from app.templating import templates
@@ -56,7 +57,7 @@ def catalog_export(
 ) -> Response:
     """The catalog search (same filters as /san-pham, or a shortlist via `chon`) as CSV or XLSX."""
     if kind not in ("csv", "xlsx"):
-        raise NotFound("Chỉ có bản CSV hoặc XLSX.")
+        raise NotFound(gettext("Chỉ có bản CSV hoặc XLSX."))
     export = _export_request(settings, today, q=q, province=province, group=group, level=level, year=year,
                              status=status, chon=chon)
     write = exports.csv_chunks if kind == "csv" else exports.xlsx_chunks

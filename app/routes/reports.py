@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
+from app.domain.messages import N_
 from app.forms.reports import (
     HONEYPOT_FIELD,
     MAX_CODE,
@@ -28,18 +29,19 @@ from app.forms.reports import (
     typed_values,
 )
 from app.forms.uploads import MAX_REQUEST_BYTES, PostedForm, read_posted
+from app.i18n import gettext, lang_url, ngettext
 from app.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
 from app.rate_limit import SiteLimits
-from app.services.reports import office_for_slug, report_office, subject_view, submit_report
+from app.services.reports import MINISTRY, office_for_slug, report_office, subject_view, submit_report
 from app.spam import TokenCheck, check_token, issue_token
 from app.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
 FORM_PURPOSE = "misuse-report"
 THANKS_URL = "/bao-cao/da-gui"
-_TOKEN_MESSAGES = {
-    TokenCheck.forged: "Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại.",
-    TokenCheck.expired: "Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại.",
+_TOKEN_MESSAGES = {  # Vietnamese msgids, translated when shown
+    TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
+    TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
 }
 
 
@@ -102,9 +104,9 @@ def report_submit(page: FormPageDep, posted: PostedReportDep) -> Response:
     token = posted.fields.get(TOKEN_FIELD, "")
     verdict = check_token(token, secret=page.settings.secret_key, purpose=FORM_PURPOSE)
     if verdict in _TOKEN_MESSAGES:
-        return page.render(values, notice=_TOKEN_MESSAGES[verdict], status=400)
+        return page.render(values, notice=gettext(_TOKEN_MESSAGES[verdict]), status=400)
     if verdict is TokenCheck.too_fast or posted.fields.get(HONEYPOT_FIELD, "").strip():
-        return RedirectResponse(THANKS_URL, status_code=303)  # a bot: it learns nothing
+        return RedirectResponse(lang_url(THANKS_URL), status_code=303)  # a bot: it learns nothing
     form, errors = parse_report_form(values)
     if form is None:
         return page.render(values, errors=errors, status=422, token=token)
@@ -116,8 +118,11 @@ def report_submit(page: FormPageDep, posted: PostedReportDep) -> Response:
 def _rate_limited(page: FormPage, values: Mapping[str, str], *, retry_after: int) -> Response:
     """429 with Retry-After, the form kept as typed."""
     minutes = max(1, -(-retry_after // 60))
-    notice = (f"Bạn đã gửi nhiều báo cáo trong thời gian ngắn. Vui lòng thử lại sau khoảng "
-              f"{minutes} phút; nội dung bạn nhập vẫn được giữ lại bên dưới.")
+    words = ngettext("Bạn đã gửi nhiều báo cáo trong thời gian ngắn. Vui lòng thử lại sau khoảng "
+                     "%(num)s phút; nội dung bạn nhập vẫn được giữ lại bên dưới.",
+                     "Bạn đã gửi nhiều báo cáo trong thời gian ngắn. Vui lòng thử lại sau khoảng "
+                     "%(num)s phút; nội dung bạn nhập vẫn được giữ lại bên dưới.", minutes)
+    notice = words % {"num": minutes}
     response = page.render(values, notice=notice, status=429)
     response.headers["Retry-After"] = str(retry_after)
     return response
@@ -136,12 +141,14 @@ def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
     report = submit_report(session=page.session, form=form, photo=photo,
                            media_dir=page.settings.private_media_path)
     _, slug = report_office(session=page.session, report=report)
-    return RedirectResponse(f"{THANKS_URL}?so={slug}" if slug else THANKS_URL, status_code=303)
+    thanks = lang_url(THANKS_URL)
+    return RedirectResponse(f"{thanks}?so={slug}" if slug else thanks, status_code=303)
 
 
 @router.get(THANKS_URL, name="report_thanks")
 def report_thanks(request: Request, so: str = "") -> Response:
     """Thanks, and which office will look into the report."""
-    context = {"office": office_for_slug(so)}
+    office = office_for_slug(so)
+    context = {"office": office, "to_ministry": office == gettext(MINISTRY)}
     return templates.TemplateResponse(request, "reports/thanks.html", context)
 

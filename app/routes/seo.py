@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
-from app.i18n import DEFAULT_LANG, LANGUAGES, current_lang, lang_prefix
+from app.i18n import LANGUAGES, current_lang, has_english, lang_prefix
 from app.services import seo
 from app.services.feeds import parse_feed_filters, winners_feed
 from app.templating import templates
@@ -25,13 +25,21 @@ def page_canonical_url(request: Request, lang: str | None = None) -> str:
 
 
 def page_alternates(request: Request) -> list[tuple[str, str]]:
-    """hreflang alternates of the page: one per language, Vietnamese as x-default."""
-    urls = [(lang, page_canonical_url(request, lang)) for lang in LANGUAGES]
-    return [*urls, ("x-default", page_canonical_url(request, DEFAULT_LANG))]
+    """hreflang alternates of the page: one per language, Vietnamese as x-default (none for the office)."""
+    if not has_english(request.url.path):
+        return []
+    base: str = request.app.state.settings.public_base_url
+    path = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
+    return list(seo.language_versions(base, path))
 
 
 def language_switch(request: Request) -> list[tuple[str, str]]:
-    """The same page (same query string) in each other language, for the header's switch link."""
+    """The same page (same query string) in each other language, for the header's switch link.
+
+    None on the office workspace, which is Vietnamese only.
+    """
+    if not has_english(request.url.path):
+        return []
     query = f"?{request.url.query}" if request.url.query else ""
     return [(lang, f"{lang_prefix(lang)}{request.url.path}{query}")
             for lang in LANGUAGES if lang != current_lang()]

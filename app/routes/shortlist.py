@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import SessionDep, SettingsDep, TodayDep
 from app.errors import Forbidden, NotFound
+from app.i18n import gettext, lang_url
 from app.services.shortlist import (
     COOKIE_MAX_AGE_S,
     COOKIE_NAME,
@@ -32,8 +33,13 @@ from app.services.shortlist import (
 from app.templating import is_fragment_request, templates
 
 LIST_PATH = "/danh-sach-chon"
-FULL_MESSAGE = (f"Danh sách chọn đã đủ {MAX_ITEMS} sản phẩm. "
-                "Hãy bỏ bớt sản phẩm trước khi thêm sản phẩm khác.")
+
+
+def full_message() -> str:
+    """Why a product was not added, in the page's language."""
+    message = gettext("Danh sách chọn đã đủ %(max)s sản phẩm. "
+                      "Hãy bỏ bớt sản phẩm trước khi thêm sản phẩm khác.")
+    return message % {"max": MAX_ITEMS}
 
 
 def _host(url: str) -> str:
@@ -48,11 +54,12 @@ def check_same_site(request: Request, settings: SettingsDep) -> None:
         return  # old browsers and privacy tools send neither; SameSite=Lax still protects the cookie
     allowed = {request.headers.get("host", "").lower(), _host(settings.public_base_url)}
     if _host(claimed) not in allowed - {""}:
-        raise Forbidden("Yêu cầu đến từ một trang khác nên không được thực hiện.")
+        raise Forbidden(gettext("Yêu cầu đến từ một trang khác nên không được thực hiện."))
 
 
-def local_path(value: str | None, fallback: str = LIST_PATH) -> str:
-    """`value` if it is a path on this site ('/…', not '//…' nor a URL); `fallback` otherwise."""
+def local_path(value: str | None, fallback: str | None = None) -> str:
+    """`value` if it is a path on this site ('/…', not '//…' nor a URL); `fallback` (the list) otherwise."""
+    fallback = fallback or lang_url(LIST_PATH)
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
         return fallback
     if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
@@ -113,12 +120,12 @@ def shortlist_add(request: Request, session: SessionDep, today: TodayDep, _: Sam
                   slug: SlugField, next_path: NextField = "") -> Response:
     """Add one published product; a full list (MAX_ITEMS) is refused with a message."""
     if not published_slugs(session=session, slugs=[slug]):
-        raise NotFound("Không tìm thấy sản phẩm này. Có thể sản phẩm đã bị gỡ.")
+        raise NotFound(gettext("Không tìm thấy sản phẩm này. Có thể sản phẩm đã bị gỡ."))
     current = published_slugs(session=session, slugs=cookie_slugs(request))
     slugs, outcome = add_slug(current, slug)
     if outcome is AddOutcome.full and not is_fragment_request(request):
-        return _list_page(request, session, today, notice=FULL_MESSAGE, status=422)
-    notice = FULL_MESSAGE if outcome is AddOutcome.full else ""
+        return _list_page(request, session, today, notice=full_message(), status=422)
+    notice = full_message() if outcome is AddOutcome.full else ""
     return _toggle_answer(request, slug=slug, slugs=slugs, next_path=local_path(next_path), notice=notice)
 
 
@@ -135,7 +142,7 @@ def shortlist_save(request: Request, session: SessionDep, _: SameSite,
                    shared: Annotated[str, Form(alias="sp", max_length=8000)] = "") -> Response:
     """Replace the visitor's list with a shared one ("Lưu vào danh sách của tôi")."""
     slugs = published_slugs(session=session, slugs=parse_slugs(shared).slugs)
-    return _store(RedirectResponse(LIST_PATH, status_code=303), slugs)
+    return _store(RedirectResponse(lang_url(LIST_PATH), status_code=303), slugs)
 
 
 def _list_page(request: Request, session: SessionDep, today: TodayDep, *, shared: str | None = None,

@@ -28,6 +28,7 @@ from app.domain.provinces import (
 )
 from app.domain.validity import CertificateStatus, certificate_status, effective_end, expiring_soon, today_in
 from app.errors import NotFound
+from app.i18n import gettext
 from app.media import ImageSource, image_sources
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
 
@@ -244,7 +245,7 @@ def _certificate_views(session: Session, pairs: Sequence[tuple[Certificate, Prod
 def _published_product(session: Session, slug: str) -> Product:
     product = session.exec(select(Product).where(Product.slug == slug)).first()
     if product is None or product.state != PUBLISHED:
-        raise NotFound("Không tìm thấy sản phẩm này. Có thể đường dẫn đã thay đổi.")
+        raise NotFound(gettext("Không tìm thấy sản phẩm này. Có thể đường dẫn đã thay đổi."))
     return product
 
 
@@ -275,7 +276,7 @@ def get_producer_detail(*, session: Session, slug: str, today: date | None = Non
     """A producer with its published products; NotFound for an unknown slug."""
     producer = session.exec(select(Producer).where(Producer.slug == slug)).first()
     if producer is None:
-        raise NotFound("Không tìm thấy cơ sở sản xuất này.")
+        raise NotFound(gettext("Không tìm thấy cơ sở sản xuất này."))
     products = session.exec(
         select(Product).where(Product.producer_id == producer.id, Product.state == PUBLISHED)
         .order_by(col(Product.name))
@@ -294,7 +295,7 @@ def get_province_page(*, session: Session, slug: str, today: date) -> ProvincePa
     info = province_by_slug(slug)
     row = session.exec(select(Province).where(Province.slug == slug)).first()
     if info is None or row is None:
-        raise NotFound("Không có tỉnh/thành phố này.")
+        raise NotFound(gettext("Không có tỉnh/thành phố này."))
     query = select(Product).where(Product.state == PUBLISHED)
     if info.is_current:
         query = query.where(Product.province_id == row.id)

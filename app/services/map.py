@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.domain.provinces import ProvinceInfo, current_provinces
+from app.i18n import gettext, ngettext
 from app.models import Certificate, Product, Province
 
 BUCKETS = 5  # 0 = none, 1–4 = quarters of the largest count
@@ -71,12 +72,14 @@ def map_tiles(*, session: Session, today: date) -> list[MapTile]:
 
 
 def bucket_ranges(tiles: list[MapTile]) -> list[tuple[int, str]]:
-    """The legend: each bucket with the counts it covers, in words."""
+    """The legend: each bucket with the counts it covers, in words of the page's language."""
     largest = max((t.count for t in tiles), default=0)
-    legend = [(0, "0 sản phẩm")]
+    legend = [(0, ngettext("%(num)s sản phẩm", "%(num)s sản phẩm", 0) % {"num": 0})]
     for bucket in range(1, BUCKETS):
         low = math.floor((bucket - 1) * largest / (BUCKETS - 1)) + 1
         high = math.floor(bucket * largest / (BUCKETS - 1))
-        if largest and low <= high:
-            legend.append((bucket, f"{low}–{high} sản phẩm" if low < high else f"{low} sản phẩm"))
+        if largest and low < high:
+            legend.append((bucket, gettext("%(low)s–%(high)s sản phẩm") % {"low": low, "high": high}))
+        elif largest and low == high:
+            legend.append((bucket, ngettext("%(num)s sản phẩm", "%(num)s sản phẩm", low) % {"num": low}))
     return legend

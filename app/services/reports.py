@@ -14,16 +14,18 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.domain.codes import display_code, normalize_code, number_key
+from app.domain.messages import N_
 from app.domain.provinces import province_by_slug
 from app.domain.text import fold
 from app.domain.validity import CertificateStatus, certificate_status
 from app.forms.reports import ReportForm
+from app.i18n import gettext
 from app.images import ProcessedImage
 from app.models import Certificate, MisuseReport, Producer, Product, Province
 from app.services.catalog import PUBLISHED, ImageView, covers
 from app.services.photos import store_image
 
-MINISTRY = "Bộ Công Thương"
+MINISTRY = N_("Bộ Công Thương")
 NEW = "new"
 REPORTS_PAGE_LIMIT = 500
 
@@ -49,15 +51,20 @@ class SubjectView:
     office: str
 
 
+def _department(province_name: str) -> str:
+    """A province's Department of Industry and Trade, named in the page's language."""
+    return gettext("Sở Công Thương %(province)s") % {"province": province_name}
+
+
 def office_name(province: Province | None) -> str:
     """Who handles a report: the province's Department of Industry and Trade, or the ministry."""
-    return f"Sở Công Thương {province.name}" if province is not None else MINISTRY
+    return _department(province.name) if province is not None else gettext(MINISTRY)
 
 
 def office_for_slug(slug: str) -> str:
     """The office of a current province given by slug; the ministry for anything else."""
     info = province_by_slug(slug) if len(slug) <= 64 else None
-    return f"Sở Công Thương {info.name}" if info is not None and info.is_current else MINISTRY
+    return _department(info.name) if info is not None and info.is_current else gettext(MINISTRY)
 
 
 def _published_certificates(session: Session, *conditions: object) -> list[tuple[Certificate, Product]]:

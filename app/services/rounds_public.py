@@ -11,6 +11,7 @@ from app.domain.levels import Level
 from app.domain.provinces import display_name, province_by_slug
 from app.domain.regions import Region
 from app.errors import NotFound
+from app.i18n import gettext
 from app.models import Certificate, Product, Province, SelectionRound
 from app.services.catalog import ProductSummary, summarize
 
@@ -20,8 +21,8 @@ class RoundPage:
     """A round with its level, place (region or province) and winning products."""
 
     round: SelectionRound
-    level_label: str
-    place: str
+    level_label: str  # a Vietnamese msgid, translated where shown
+    place: str  # in the page's language
     winners: list[ProductSummary]
 
 
@@ -29,7 +30,7 @@ def _place(session: Session, rnd: SelectionRound) -> str:
     """'Phía Nam' for a regional round, the province for a local one, '' for the national round."""
     if rnd.region:
         try:
-            return Region(rnd.region).label
+            return gettext(Region(rnd.region).label)
         except ValueError:
             return rnd.region
     if rnd.province_id is None:
@@ -43,7 +44,7 @@ def get_round_page(*, session: Session, round_id: int, today: date) -> RoundPage
     """A published round and its published winners by group then name; NotFound otherwise."""
     rnd = session.get(SelectionRound, round_id)
     if rnd is None or rnd.state != "published":
-        raise NotFound("Không tìm thấy đợt bình chọn này.")
+        raise NotFound(gettext("Không tìm thấy đợt bình chọn này."))
     winners = session.exec(
         select(Product).where(Product.state == "published")
         .where(col(Product.id).in_(select(Certificate.product_id).where(Certificate.round_id == round_id)))

@@ -1,4 +1,8 @@
-"""Search-engine facts: canonical URLs, the sitemap's entries and a product's JSON-LD."""
+"""Search-engine facts: canonical URLs, the sitemap's entries and a product's JSON-LD.
+
+Every public page exists in Vietnamese (`/x`) and English (`/en/x`): the sitemap lists both,
+each with its hreflang alternates, and JSON-LD speaks the language of the page it is on.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
+from app.i18n import DEFAULT_LANG, LANGUAGES, gettext, lang_prefix
 from app.media import variant_url
 from app.models import Producer, Product, Province, SelectionRound
 from app.services.catalog import ProductDetail
 
 SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
-STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do")
+STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do", "/du-lieu-mo")
 # Query parameters that change what a page shows; everything else (utm_*, fbclid, sort…) is dropped.
 CANONICAL_PARAMS: dict[str, frozenset[str]] = {
     "/san-pham": frozenset({"q", "province", "group", "level", "year", "status", "page"}),
@@ -27,10 +32,11 @@ CANONICAL_PARAMS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True, slots=True)
 class SitemapEntry:
-    """One <url> of the sitemap: an absolute location and when it last changed."""
+    """One <url> of the sitemap: an absolute location, when it last changed, and its language versions."""
 
     loc: str
     lastmod: datetime | None = None
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, absolute URL), x-default last
 
 
 def canonical_url(base_url: str, path: str, params: list[tuple[str, str]]) -> str:
@@ -54,10 +60,10 @@ def og_image(detail: ProductDetail, base_url: str) -> str | None:
     return f"{base_url}{variant_url(detail.images[0].image.content_hash, 1280, 'jpg')}"
 
 
-def _organization(producer: Producer, base_url: str) -> dict[str, Any]:
+def _organization(producer: Producer, site: str) -> dict[str, Any]:
     """The producer as a schema.org Organization, with the contacts it publishes."""
     org: dict[str, Any] = {"@type": "Organization", "name": producer.name,
-                           "url": f"{base_url}/co-so/{producer.slug}"}
+                           "url": f"{site}/co-so/{producer.slug}"}
     if producer.address:
         org["address"] = {"@type": "PostalAddress", "streetAddress": producer.address, "addressCountry": "VN"}
     if producer.phone:
@@ -69,48 +75,71 @@ def _organization(producer: Producer, base_url: str) -> dict[str, Any]:
     return org
 
 
-def _breadcrumb(detail: ProductDetail, base_url: str, url: str) -> dict[str, Any]:
-    """Home › Catalog › Province › Product, as the page's breadcrumb shows it."""
-    trail = [("Trang chủ", f"{base_url}/"), ("Sản phẩm", f"{base_url}/san-pham"),
-             (detail.province.name, f"{base_url}/tinh/{detail.province.slug}"), (detail.product.name, url)]
+def _breadcrumb(detail: ProductDetail, site: str, url: str) -> dict[str, Any]:
+    """Home › Catalog › Province › Product, as the page's breadcrumb shows it (in the page's language)."""
+    trail = [(gettext("Trang chủ"), f"{site}/"), (gettext("Sản phẩm"), f"{site}/san-pham"),
+             (detail.province.name, f"{site}/tinh/{detail.province.slug}"), (detail.product.name, url)]
     items = [{"@type": "ListItem", "position": i, "name": name, "item": link}
              for i, (name, link) in enumerate(trail, start=1)]
     return {"@type": "BreadcrumbList", "itemListElement": items}
 
 
+def _award(level: str, year: int) -> str:
+    """A certificate as schema.org `award` text, in the page's language."""
+    words = gettext("Sản phẩm công nghiệp nông thôn tiêu biểu %(level)s năm %(year)s")
+    return words % {"level": gettext(Level(level).label).lower(), "year": year}
+
+
 def product_json_ld(detail: ProductDetail, base_url: str) -> dict[str, Any]:
-    """schema.org Product (producer as brand and manufacturer, certificates as awards) and its breadcrumb."""
+    """schema.org Product (producer as brand and manufacturer, certificates as awards) and its breadcrumb.
+
+    URLs are those of the page's language (`/en/...` on English pages); names stay as entered.
+    """
     product = detail.product
-    url = f"{base_url}/san-pham/{product.slug}"
-    org = _organization(detail.producer, base_url)
+    site = f"{base_url}{lang_prefix()}"
+    url = f"{site}/san-pham/{product.slug}"
+    org = _organization(detail.producer, site)
     data: dict[str, Any] = {
         "@type": "Product", "@id": f"{url}#product", "name": product.name, "url": url,
         "description": product.description or product.name, "brand": org, "manufacturer": org,
-        "award": [f"Sản phẩm công nghiệp nông thôn tiêu biểu {Level(v.certificate.level).label.lower()} "
-                  f"năm {v.certificate.issued_on.year}" for v in detail.certificates],
+        "award": [_award(v.certificate.level, v.certificate.issued_on.year) for v in detail.certificates],
     }
     image = og_image(detail, base_url)
     if image:
         data["image"] = image
-    return {"@context": "https://schema.org", "@graph": [data, _breadcrumb(detail, base_url, url)]}
+    return {"@context": "https://schema.org", "@graph": [data, _breadcrumb(detail, site, url)]}
 
 
-def sitemap_entries(*, session: Session, base_url: str) -> Iterator[SitemapEntry]:
-    """Every public URL: fixed pages, published products and rounds, producers, provinces."""
+def _public_paths(session: Session) -> Iterator[tuple[str, datetime | None]]:
+    """(path, last change) of every public page: fixed pages, products, producers, rounds, provinces."""
     for path in STATIC_PATHS:
-        yield SitemapEntry(f"{base_url}{path}")
+        yield path, None
     products = select(Product.slug, Product.updated_at).where(Product.state == "published")
     for slug, updated in session.exec(products.order_by(col(Product.id))):
-        yield SitemapEntry(f"{base_url}/san-pham/{slug}", updated)
+        yield f"/san-pham/{slug}", updated
     with_products = select(Product.producer_id).where(Product.state == "published")
     producers = select(Producer.slug, Producer.updated_at).where(col(Producer.id).in_(with_products))
     for slug, updated in session.exec(producers.order_by(col(Producer.id))):
-        yield SitemapEntry(f"{base_url}/co-so/{slug}", updated)
+        yield f"/co-so/{slug}", updated
     rounds = select(SelectionRound.id).where(SelectionRound.state == "published")
     for round_id in session.exec(rounds.order_by(col(SelectionRound.id))):
-        yield SitemapEntry(f"{base_url}/dot-binh-chon/{round_id}")
+        yield f"/dot-binh-chon/{round_id}", None
     for slug in session.exec(select(Province.slug).order_by(col(Province.id))):
-        yield SitemapEntry(f"{base_url}/tinh/{slug}")
+        yield f"/tinh/{slug}", None
+
+
+def language_versions(base_url: str, path: str) -> tuple[tuple[str, str], ...]:
+    """hreflang alternates of a page: each language's URL, then Vietnamese as x-default."""
+    urls = tuple((lang, f"{base_url}{lang_prefix(lang)}{path}") for lang in LANGUAGES)
+    return (*urls, ("x-default", f"{base_url}{lang_prefix(DEFAULT_LANG)}{path}"))
+
+
+def sitemap_entries(*, session: Session, base_url: str) -> Iterator[SitemapEntry]:
+    """Every public URL in every language, each naming all its language versions (Google's hreflang form)."""
+    for path, updated in _public_paths(session):
+        alternates = language_versions(base_url, path)
+        for lang in LANGUAGES:
+            yield SitemapEntry(f"{base_url}{lang_prefix(lang)}{path}", updated, alternates)
 
 
 def sitemap_pages(entries: list[SitemapEntry], limit: int = SITEMAP_MAX_URLS) -> list[list[SitemapEntry]]:

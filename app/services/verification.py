@@ -19,9 +19,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.domain.codes import normalize_code
+from app.domain.messages import N_
 from app.domain.text import squash_spaces
 from app.domain.validity import VIETNAM
 from app.errors import InvalidInput, TooManyRequests
+from app.i18n import gettext, ngettext
 from app.models import AuditEntry, Certificate, Producer, VerificationCount
 from app.rate_limit import SiteLimits
 from app.services.catalog import CertificateView, ImageView, covers, find_certificates
@@ -41,26 +43,31 @@ class Verdict(StrEnum):
 
     @property
     def label(self) -> str:
-        """The huge words on the answer page."""
+        """The huge words on the answer page (a Vietnamese msgid, translated where shown)."""
         return VERDICT_LABELS[self]
 
 
 VERDICT_LABELS: dict[Verdict, str] = {
-    Verdict.valid: "Còn hiệu lực",
-    Verdict.expiring: "Sắp hết hạn",
-    Verdict.expired: "Hết hiệu lực",
-    Verdict.revoked: "Đã thu hồi",
-    Verdict.not_found: "Không tìm thấy",
+    Verdict.valid: N_("Còn hiệu lực"),
+    Verdict.expiring: N_("Sắp hết hạn"),
+    Verdict.expired: N_("Hết hiệu lực"),
+    Verdict.revoked: N_("Đã thu hồi"),
+    Verdict.not_found: N_("Không tìm thấy"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
-    """One public step in a certificate's life: a day, what happened, and (for a revocation) why."""
+    """One public step in a certificate's life: a day, what happened, and why or what changed.
+
+    `label` and `detail_label` are Vietnamese msgids, translated where shown; `detail` is data
+    (a revocation's reason as entered, a corrected date).
+    """
 
     day: date
     label: str
     detail: str = ""
+    detail_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +113,18 @@ def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = Non
     """Raise TooManyRequests once `client` has used its lookups for the window (scrapers, guessers)."""
     if not limits.lookups.allow(client):
         wait = limits.lookups.retry_after(client)
-        raise TooManyRequests(
-            f"Bạn tra cứu quá nhanh. Vui lòng thử lại sau {wait} giây.", retry_after=wait, page=page
-        )
+        message = ngettext("Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.",
+                           "Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.", wait) % {"num": wait}
+        raise TooManyRequests(message, retry_after=wait, page=page)
 
 
 def clean_query(text: str) -> str:
     """The typed text with spaces squashed; InvalidInput when it is too long to be a code or number."""
     cleaned = squash_spaces(text)
     if len(cleaned) > MAX_LOOKUP_LENGTH:
-        raise InvalidInput(
-            f"Nội dung nhập quá dài (tối đa {MAX_LOOKUP_LENGTH} ký tự). Hãy nhập mã tra cứu 8 ký tự "
-            "hoặc số giấy chứng nhận đúng như in trên giấy.",
-            field="q",
-        )
+        message = gettext("Nội dung nhập quá dài (tối đa %(max)s ký tự). Hãy nhập mã tra cứu 8 ký tự "
+                          "hoặc số giấy chứng nhận đúng như in trên giấy.")
+        raise InvalidInput(message % {"max": MAX_LOOKUP_LENGTH}, field="q")
     return cleaned
 
 
@@ -198,8 +203,9 @@ def verification_counts(*, session: Session, certificate_ids: Iterable[int], sin
 
 
 _HISTORY_ACTIONS = ("certificate.revoke", "certificate.reinstate", "certificate.update")
-_CORRECTIONS = (("issued_on", "Đính chính ngày cấp", "Ngày cấp"),
-                ("valid_until", "Điều chỉnh thời hạn hiệu lực", "Hiệu lực đến"))
+_CORRECTIONS = (("issued_on", N_("Đính chính ngày cấp"), N_("Ngày cấp")),
+                ("valid_until", N_("Điều chỉnh thời hạn hiệu lực"), N_("Hiệu lực đến")))
+REVOKED, REASON = N_("Thu hồi"), N_("Lý do")
 
 
 def _vn_day(moment: datetime) -> date:
@@ -214,14 +220,14 @@ def _history_steps(entry: AuditEntry) -> list[HistoryEvent]:
     day = _vn_day(entry.at)
     if entry.action == "certificate.revoke" and after.get("revoked_on"):
         revoked_on = date.fromisoformat(after["revoked_on"])
-        return [HistoryEvent(revoked_on, "Thu hồi", after.get("revoked_reason") or "")]
+        return [HistoryEvent(revoked_on, REVOKED, after.get("revoked_reason") or "", REASON)]
     if entry.action == "certificate.reinstate":
-        return [HistoryEvent(day, "Hủy quyết định thu hồi, giấy chứng nhận có hiệu lực trở lại")]
+        return [HistoryEvent(day, N_("Hủy quyết định thu hồi, giấy chứng nhận có hiệu lực trở lại"))]
     steps = []
     for field, label, prefix in _CORRECTIONS:
         if before.get(field) != after.get(field) and after.get(field):
             new = date.fromisoformat(after[field]).strftime("%d/%m/%Y")
-            steps.append(HistoryEvent(day, label, f"{prefix}: {new}"))
+            steps.append(HistoryEvent(day, label, new, prefix))
     return steps
 
 
@@ -238,12 +244,13 @@ def status_histories(
                col(AuditEntry.action).in_(_HISTORY_ACTIONS))
         .order_by(col(AuditEntry.at), col(AuditEntry.id))
     ).all()
+    issued = N_("Cấp giấy chứng nhận")
     histories: dict[int, list[HistoryEvent]] = {
-        c.id: [HistoryEvent(c.issued_on, "Cấp giấy chứng nhận")] for c in certificates if c.id is not None}
+        c.id: [HistoryEvent(c.issued_on, issued)] for c in certificates if c.id is not None}
     for entry in entries:
         histories[entry.entity_id or 0].extend(_history_steps(entry))
     for cert in certificates:  # revoked outside the office pages (an import, old data): still shown
         steps = histories.get(cert.id or 0, [])
-        if cert.revoked_on is not None and not any(s.label == "Thu hồi" for s in steps):
-            steps.append(HistoryEvent(cert.revoked_on, "Thu hồi", cert.revoked_reason or ""))
+        if cert.revoked_on is not None and not any(s.label == REVOKED for s in steps):
+            steps.append(HistoryEvent(cert.revoked_on, REVOKED, cert.revoked_reason or "", REASON))
     return histories
