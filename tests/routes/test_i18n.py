@@ -250,6 +250,7 @@ def _english_paths(site: dict[str, str]) -> list[tuple[str, int, str]]:
         ("/ban-do", 200, "Legend"),
         ("/du-lieu-mo", 200, "Data dictionary"),
         ("/san-pham/khong-co-san-pham-nay", 404, "Page not found"),
+        ("/khong-co-trang-nay", 404, "The page you asked for was not found."),
     ]
 
 

@@ -18,6 +18,12 @@ from tests.factories import make_producer, make_product
 
 DATA = Path(__file__).parent.parent / "data"
 BASE = "http://127.0.0.1:8000"
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def sitemap_schema() -> xmlschema.XMLSchema:
+    """The sitemaps.org schema with the xhtml:link schema its strict wildcard checks alternates against."""
+    return xmlschema.XMLSchema(DATA / "sitemap.xsd", locations=[(XHTML, str(DATA / "xhtml-link.xsd"))])
 
 
 def _soup(client: TestClient, path: str) -> BeautifulSoup:
@@ -76,17 +82,48 @@ def test_robots_txt(client: TestClient) -> None:
 
 
 def test_sitemap_validates_and_lists_public_urls(client: TestClient, session: Session) -> None:
-    """The sitemap is valid sitemaps.org 0.9 XML and lists products, producers, rounds and provinces."""
+    """Valid sitemaps.org 0.9 XML (xhtml:link checked too) listing products, producers, rounds, provinces."""
     ids = _seed(session)
     response = client.get("/sitemap.xml")
     assert response.headers["content-type"].startswith("application/xml")
-    schema = xmlschema.XMLSchema(DATA / "sitemap.xsd")
+    schema = sitemap_schema()
     schema.validate(response.text)
     locs = {entry["loc"]: entry for entry in schema.to_dict(response.text)["url"]}
     for path in (f"/san-pham/{ids['product']}", f"/co-so/{ids['producer']}", f"/dot-binh-chon/{ids['round']}",
-                 "/tinh/ha-noi", "/", "/san-pham", "/tra-cuu"):
-        assert f"{BASE}{path}" in locs, path
+                 "/tinh/ha-noi", "/", "/san-pham", "/tra-cuu", "/ban-do", "/du-lieu-mo"):
+        assert f"{BASE}{path}" in locs and f"{BASE}/en{path}" in locs, path
     assert "lastmod" in locs[f"{BASE}/san-pham/{ids['product']}"]
+    assert "lastmod" in locs[f"{BASE}/en/san-pham/{ids['product']}"]
+
+
+def test_sitemap_names_every_language_version(client: TestClient, session: Session) -> None:
+    """Google's hreflang form: each <url>, Vietnamese or English, lists vi, en and x-default (Vietnamese)."""
+    ids = _seed(session)
+    entries = sitemap_schema().to_dict(client.get("/sitemap.xml").text)["url"]
+    assert len(entries) % 2 == 0
+    for entry in entries:
+        path = entry["loc"].removeprefix(BASE).removeprefix("/en")
+        alternates = [(link["@hreflang"], link["@href"]) for link in entry["xhtml:link"]]
+        vi, en = f"{BASE}{path}", f"{BASE}/en{path}"
+        assert alternates == [("vi", vi), ("en", en), ("x-default", vi)]
+        assert entry["loc"] in {href for _, href in alternates}
+    product = f"/san-pham/{ids['product']}"
+    by_loc = {entry["loc"]: entry for entry in entries}
+    assert by_loc[f"{BASE}{product}"]["xhtml:link"] == by_loc[f"{BASE}/en{product}"]["xhtml:link"]
+
+
+def test_sitemap_schemas_are_strict_about_alternates() -> None:
+    """The vendored schemas catch a malformed alternate (so the validation above means something)."""
+    head = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="{XHTML}">'
+    link = f'<xhtml:link rel="alternate" hreflang="en" href="{BASE}/en/"/>'
+    good = f"{head}<url><loc>{BASE}/</loc>{link}</url></urlset>"
+    schema = sitemap_schema()
+    schema.validate(good)
+    bad = [good.replace('hreflang="en"', 'hreflang="en us"'), good.replace('rel="alternate"', 'rel="next"'),
+           good.replace("xhtml:link", "xhtml:a"), good.replace(f'href="{BASE}/en/"', 'href="/en/"'),
+           good.replace("<loc>", "<changefreq>often</changefreq><loc>")]
+    for document in bad:
+        assert not schema.is_valid(document), document
 
 
 def test_sitemap_index_past_the_limit(client: TestClient, session: Session,
@@ -99,7 +136,7 @@ def test_sitemap_index_past_the_limit(client: TestClient, session: Session,
     files = [s["loc"] for s in xmlschema.XMLSchema(DATA / "siteindex.xsd").to_dict(index)["sitemap"]]
     assert len(files) > 1
     for loc in files:
-        xmlschema.XMLSchema(DATA / "sitemap.xsd").validate(client.get(loc.removeprefix(BASE)).text)
+        sitemap_schema().validate(client.get(loc.removeprefix(BASE)).text)
     assert client.get(f"/sitemap-{len(files) + 1}.xml").status_code == 404
 
 
