@@ -2,7 +2,9 @@
 
 Translations come from `app/translations/<lang>/LC_MESSAGES/messages.po`, compiled in memory
 the first time they are needed: no generated .mo file to build, ship or let drift.
-Product and producer texts are never translated; only the site's own words are.
+Product and producer texts are never translated; only the site's own words are. Words built in
+Python (error messages, office names, "(nay thuộc …)") call `gettext` while the request runs, so
+they follow the page too. The JSON API, files and the office workspace stay Vietnamese.
 """
 
 from __future__ import annotations
