@@ -22,10 +22,11 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.i18n import TRANSLATIONS_DIR, has_english
 from app.models import Certificate, SelectionRound
+from app.rate_limit import SiteLimits
 from app.spam import issue_token
 from tests.factories import make_producer, make_product
 from tests.routes.test_pages import html, index
-from tests.routes.test_verify import on_day
+from tests.routes.test_verify import Clock, on_day
 
 BASE = "http://127.0.0.1:8000"
 ROOT = Path(__file__).resolve().parents[2]
@@ -330,6 +331,23 @@ def test_verification_answers_in_english(client: TestClient, site: dict[str, str
     assert _text(soup, ".verdict__title") == "Not found"
     report = soup.select_one(".verify-steps a")
     assert report is not None and report["href"] == "/en/bao-cao?ma=ZZZZ-ZZZZ"
+
+
+def test_too_many_lookups_in_english(client: TestClient, site: dict[str, str]) -> None:
+    """The lookup limit's wait page: its words, the message raised in Python, the form, all English."""
+    client.app.state.limits = SiteLimits(clock=Clock())  # type: ignore[attr-defined]
+    responses = [client.get(f"/en/v/{site['code_valid']}") for _ in range(SiteLimits.LOOKUPS_PER_MINUTE + 1)]
+    response = responses[-1]
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    soup = html(response)
+    assert soup.html is not None and soup.html["lang"] == "en"
+    assert _text(soup, "h1") == "Too many lookups"
+    wait_words = f"{wait} second" if wait == 1 else f"{wait} seconds"
+    expected = f"You are looking up too fast. Please try again in {wait_words}."
+    assert _text(soup, ".verdict__detail") == expected
+    assert soup.select_one("form.verify-form")["action"] == "/en/tra-cuu"  # type: ignore[index]
+    assert not [p for p in SITE_PHRASES if p in _site_words(soup)]
 
 
 def test_english_errors_from_routes_and_forms(client: TestClient, site: dict[str, str],
