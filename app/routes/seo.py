@@ -53,7 +53,8 @@ def page_base_url(request: Request) -> str:
 
 templates.env.globals.update(canonical_url=page_canonical_url, base_url=page_base_url,
                              alternate_urls=page_alternates, language_switch=language_switch,
-                             product_json_ld=seo.product_json_ld, product_og_image=seo.og_image)
+                             product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
+                             product_og_image=seo.og_image)
 templates.env.filters.update(json_ld=seo.json_ld)
 
 

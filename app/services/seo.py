@@ -17,10 +17,11 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
+from app.domain.validity import CertificateStatus
 from app.i18n import DEFAULT_LANG, LANGUAGES, gettext, lang_prefix
 from app.media import variant_url
 from app.models import Producer, Product, Province, SelectionRound
-from app.services.catalog import ProductDetail
+from app.services.catalog import CertificateView, ProducerDetail, ProductDetail
 
 SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
 STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do", "/du-lieu-mo")
@@ -75,13 +76,33 @@ def _organization(producer: Producer, site: str) -> dict[str, Any]:
     return org
 
 
+def producer_json_ld(detail: ProducerDetail, base_url: str) -> dict[str, Any]:
+    """schema.org Organization for a producer's page (contacts as published) and its breadcrumb."""
+    site = f"{base_url}{lang_prefix()}"
+    org = _organization(detail.producer, site)
+    org["@id"] = f"{org['url']}#organization"
+    trail = [(gettext("Trang chủ"), f"{site}/"),
+             (detail.province.name, f"{site}/tinh/{detail.province.slug}"),
+             (detail.producer.name, org["url"])]
+    return {"@context": "https://schema.org", "@graph": [org, _trail(trail)]}
+
+
+def _trail(trail: list[tuple[str, str]]) -> dict[str, Any]:
+    """(name, URL) pairs as a schema.org BreadcrumbList.
+
+    Each `item` is a node reference ({"@id": URL}): schema.org's range for it is Thing, and a
+    reference is a Thing in JSON-LD; search engines read it as the crumb's page.
+    """
+    items = [{"@type": "ListItem", "position": i, "name": name, "item": {"@id": link}}
+             for i, (name, link) in enumerate(trail, start=1)]
+    return {"@type": "BreadcrumbList", "itemListElement": items}
+
+
 def _breadcrumb(detail: ProductDetail, site: str, url: str) -> dict[str, Any]:
     """Home › Catalog › Province › Product, as the page's breadcrumb shows it (in the page's language)."""
     trail = [(gettext("Trang chủ"), f"{site}/"), (gettext("Sản phẩm"), f"{site}/san-pham"),
              (detail.province.name, f"{site}/tinh/{detail.province.slug}"), (detail.product.name, url)]
-    items = [{"@type": "ListItem", "position": i, "name": name, "item": link}
-             for i, (name, link) in enumerate(trail, start=1)]
-    return {"@type": "BreadcrumbList", "itemListElement": items}
+    return _trail(trail)
 
 
 def _award(level: str, year: int) -> str:
@@ -90,10 +111,31 @@ def _award(level: str, year: int) -> str:
     return words % {"level": gettext(Level(level).label).lower(), "year": year}
 
 
+def _certification(view: CertificateView, site: str) -> dict[str, Any]:
+    """A certificate as schema.org Certification: its public code, validity, status today and issuer.
+
+    The status is the one the page shows (as of today in Vietnam); `url` is the verification answer,
+    so a crawler or an app reading the data can check the certificate the way a shopper does.
+    """
+    cert = view.certificate
+    status = "CertificationActive" if view.status is CertificateStatus.valid else "CertificationInactive"
+    data: dict[str, Any] = {
+        "@type": "Certification", "name": _award(cert.level, cert.issued_on.year),
+        "certificationIdentification": view.display_code, "url": f"{site}/v/{cert.code}",
+        "validFrom": cert.issued_on.isoformat(), "expires": (cert.revoked_on or cert.valid_until).isoformat(),
+        "certificationStatus": f"https://schema.org/{status}",
+    }
+    if view.round is not None and view.round.organiser:
+        data["issuedBy"] = {"@type": "Organization", "name": view.round.organiser}
+    return data
+
+
 def product_json_ld(detail: ProductDetail, base_url: str) -> dict[str, Any]:
     """schema.org Product (producer as brand and manufacturer, certificates as awards) and its breadcrumb.
 
-    URLs are those of the page's language (`/en/...` on English pages); names stay as entered.
+    Each certificate is both an `award` (the words search engines show) and a `hasCertification`
+    (the machine-readable facts: code, validity, status). URLs are those of the page's language
+    (`/en/...` on English pages); names stay as entered.
     """
     product = detail.product
     site = f"{base_url}{lang_prefix()}"
@@ -103,6 +145,7 @@ def product_json_ld(detail: ProductDetail, base_url: str) -> dict[str, Any]:
         "@type": "Product", "@id": f"{url}#product", "name": product.name, "url": url,
         "description": product.description or product.name, "brand": org, "manufacturer": org,
         "award": [_award(v.certificate.level, v.certificate.issued_on.year) for v in detail.certificates],
+        "hasCertification": [_certification(v, site) for v in detail.certificates],
     }
     image = og_image(detail, base_url)
     if image:

@@ -400,7 +400,7 @@ def test_english_json_ld_uses_english_urls_and_words(client: TestClient, site: d
     assert product["name"] == "Nón lá bài thơ"  # as entered
     assert product["brand"]["url"] == f"{BASE}/en/co-so/{site['producer']}"
     assert product["award"] == ["Typical rural industrial product, regional level, 2024"]
-    crumbs = [(c["name"], c["item"]) for c in graph["BreadcrumbList"]["itemListElement"]]
+    crumbs = [(c["name"], c["item"]["@id"]) for c in graph["BreadcrumbList"]["itemListElement"]]
     assert crumbs == [("Home", f"{BASE}/en/"), ("Products", f"{BASE}/en/san-pham"),
                       ("Hà Nội", f"{BASE}/en/tinh/ha-noi"), ("Nón lá bài thơ", url)]
     assert soup.select_one('meta[property="og:url"]')["content"] == url  # type: ignore[index]
