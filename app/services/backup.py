@@ -18,8 +18,8 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -178,13 +178,23 @@ def restore_postgres(source: Path, url: URL) -> None:
              "--exit-on-error", f"--dbname={dsn}", str(source)], env)
 
 
+@contextmanager
+def _sqlite_errors() -> Iterator[None]:
+    """SQLite's own refusals (locked for too long, unreadable file) as a BackupError."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise BackupError(f"SQLite: {error}.") from error
+
+
 def backup_database(database_url: str, target: Path) -> None:
     """Write a backup of the database at `database_url` to `target` (replaced atomically)."""
     url = make_url(database_url)
     if _is_sqlite(url):
         if target.resolve() == _sqlite_file(url).resolve():
             raise BackupError("Tệp sao lưu không được trùng với tệp cơ sở dữ liệu.")
-        backup_sqlite(_sqlite_file(url), target)
+        with _sqlite_errors():
+            backup_sqlite(_sqlite_file(url), target)
     else:
         backup_postgres(url, target)
 
@@ -196,7 +206,8 @@ def restore_database(database_url: str, source: Path) -> None:
     if _is_sqlite(url):
         if magic != SQLITE_MAGIC:
             raise BackupError(f"{source} không phải bản sao lưu SQLite (cnnt db backup với SQLite).")
-        restore_sqlite(source, _sqlite_file(url))
+        with _sqlite_errors():
+            restore_sqlite(source, _sqlite_file(url))
     else:
         if not magic.startswith(PG_DUMP_MAGIC):
             raise BackupError(f"{source} không phải bản sao lưu PostgreSQL (pg_dump --format=custom).")

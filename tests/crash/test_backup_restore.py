@@ -18,6 +18,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.domain.text import fold
 from app.models import OutboxEvent, Producer, Product
+from tests.conftest import new_postgres_database
 from tests.crash.helpers import cnnt, count, index_fingerprints, seed_import, table_digests, winners_sheet
 from tests.factories import make_product, province
 
@@ -71,6 +72,21 @@ def test_restore_brings_back_every_row_and_a_clean_index(crash_settings: Setting
     check = cnnt(settings, "search", "check")
     assert check.returncode == 0, check.stdout
     assert len(index_fingerprints(settings)) == 30
+    _restore_on_a_new_machine(settings, backup, seeded, tmp_path / "may-moi")
+
+
+def _restore_on_a_new_machine(settings: Settings, backup: Path, seeded: dict[str, tuple[int, str]],
+                              folder: Path) -> None:
+    """The README's recipe: an empty data folder and an empty database, then `cnnt db restore`."""
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        url = f"sqlite:///{folder / 'cnnt.sqlite3'}"
+    else:
+        url = new_postgres_database(settings.sqlalchemy_url.rsplit("/", 1)[0])
+    new = Settings(_env_file=None, data_dir=folder, database_url=url, meili_url="")
+    restored = cnnt(new, "db", "restore", backup, "--yes")
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert table_digests(url) == seeded
+    assert cnnt(new, "search", "check").returncode == 0
 
 
 WRITER = "Ghi đồng thời"
