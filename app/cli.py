@@ -28,7 +28,10 @@ def name_connections(ctx: typer.Context) -> None:
     """Name this command's PostgreSQL connections (application_name) after it."""
     # PostgreSQL shows this as application_name in pg_stat_activity, so an operator can tell a
     # long import or a backup from the site's own connections; an explicit PGAPPNAME wins.
-    os.environ.setdefault("PGAPPNAME", f"cnnt {ctx.invoked_subcommand}")
+    # Unset again when the command ends, so a caller running the CLI in-process keeps its own.
+    if "PGAPPNAME" not in os.environ:
+        os.environ["PGAPPNAME"] = f"cnnt {ctx.invoked_subcommand}"
+        ctx.call_on_close(lambda: os.environ.pop("PGAPPNAME", None))
 
 
 @cli.command()

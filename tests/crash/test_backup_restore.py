@@ -20,18 +20,17 @@ from app.domain.text import fold
 from app.models import OutboxEvent, Producer, Product
 from tests.conftest import new_postgres_database
 from tests.crash.helpers import cnnt, count, index_fingerprints, seed_import, table_digests, winners_sheet
-from tests.factories import make_product, province
-
-PASSWORD = "mat-khau-sao-luu-789"
+from tests.factories import make_product, make_user, province
 
 
 def _seed(settings: Settings, tmp_path: Path) -> None:
     """Products with a photo, a round, certificates, and an office account: every kind of row."""
     sheet = winners_sheet(tmp_path / "seed", prefix="Chiếu cói", count=30, photos=1)
     seed_import(settings, sheet)
-    added = cnnt(settings, "user", "add", "--email", "so@da-nang.example", "--name", "Sở Đà Nẵng",
-                 "--role", "office", "--province", "Đà Nẵng", "--password-stdin", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stdout + added.stderr
+    engine = make_engine(settings.sqlalchemy_url)
+    with Session(engine) as session:
+        make_user(session, role="office", province_slug="da-nang")
+    engine.dispose()
 
 
 def _damage(settings: Settings) -> None:

