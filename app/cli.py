@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from app.config import Settings
 from app.domain.permissions import Role
 
 cli = typer.Typer(help="CNNT catalog: sản phẩm công nghiệp nông thôn tiêu biểu.", no_args_is_help=True)
-db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema, backup and restore.", no_args_is_help=True)
 search_cli = typer.Typer(help="Search index upkeep.", no_args_is_help=True)
 user_cli = typer.Typer(help="Office accounts (Bộ Công Thương, Sở Công Thương).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -20,6 +21,17 @@ cli.add_typer(search_cli, name="search")
 media_cli = typer.Typer(help="Photo files.", no_args_is_help=True)
 cli.add_typer(media_cli, name="media")
 cli.add_typer(user_cli, name="user")
+
+
+@cli.callback()
+def name_connections(ctx: typer.Context) -> None:
+    """Name this command's PostgreSQL connections (application_name) after it."""
+    # PostgreSQL shows this as application_name in pg_stat_activity, so an operator can tell a
+    # long import or a backup from the site's own connections; an explicit PGAPPNAME wins.
+    # Unset again when the command ends, so a caller running the CLI in-process keeps its own.
+    if "PGAPPNAME" not in os.environ:
+        os.environ["PGAPPNAME"] = f"cnnt {ctx.invoked_subcommand}"
+        ctx.call_on_close(lambda: os.environ.pop("PGAPPNAME", None))
 
 
 @cli.command()
@@ -41,6 +53,29 @@ def db_upgrade() -> None:
 
     upgrade_database(Settings())
     typer.echo("Cơ sở dữ liệu đã được cập nhật.")
+
+
+@db_cli.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(dir_okay=False, help="Backup file to write (replaced atomically).")],
+) -> None:
+    """Back up the database into one file while the site keeps serving (SQLite backup API, pg_dump)."""
+    from app.services.backup import run_backup
+
+    raise typer.Exit(run_backup(Settings(), path, echo=typer.echo))
+
+
+@db_cli.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A file written by `db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database with a backup, migrate it to this version, rebuild the search index."""
+    from app.services.backup import run_restore
+
+    if not yes:
+        typer.confirm(f"Thay toàn bộ dữ liệu hiện có bằng bản sao lưu {path}?", abort=True)
+    raise typer.Exit(run_restore(Settings(), path, echo=typer.echo))
 
 
 @cli.command()
