@@ -2,8 +2,8 @@
 
 PostgreSQL rejects NUL characters in text, so a `%00` in a URL would otherwise surface as a
 driver error deep inside a query; it is refused here with a plain 400 instead. A URL longer
-than any page of the site produces (8 KiB, nginx's default) gets a 414: uvicorn's httptools
-parser sets no limit of its own. Request bodies are capped for every route: 1 MiB unless
+than any link the site makes (16 KiB; a full shortlist share link is about 6 KiB) gets a 414:
+uvicorn's parsers let URLs of tens of kilobytes through to the app. Request bodies are capped for every route: 1 MiB unless
 the route is given a larger allowance, refused on the Content-Length header before a byte is
 read, and cut off as they stream when sent without one (chunked) or longer than declared.
 
@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.exception_handlers import error_response, plain_error
 
-MAX_URL_BYTES = 8 * 1024
+MAX_URL_BYTES = 16 * 1024
 DEFAULT_BODY_BYTES = 1024 * 1024  # every form of the site but the uploads fits many times over
 
 
