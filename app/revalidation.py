@@ -83,6 +83,9 @@ class RevalidatedPages:
         if "cache-control" not in headers:
             headers["cache-control"] = REVALIDATE
         if if_none_match is not None and etag_matches(if_none_match, etag):
+            # The compression layer further out adds this to a 200's Vary but leaves a 304 alone.
+            if "accept-encoding" not in headers.get("vary", "").lower():
+                headers.add_vary_header("Accept-Encoding")
             kept = [(name, value) for name, value in headers.raw if name.decode("latin-1") not in _NOT_IN_304]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
