@@ -3,9 +3,10 @@
 PostgreSQL rejects NUL characters in text, so a `%00` in a URL would otherwise surface as a
 driver error deep inside a query; it is refused here with a plain 400 instead. A URL longer
 than any link the site makes (16 KiB; a full shortlist share link is about 6 KiB) gets a 414:
-uvicorn's parsers let URLs of tens of kilobytes through to the app. Request bodies are capped for every route: 1 MiB unless
-the route is given a larger allowance, refused on the Content-Length header before a byte is
-read, and cut off as they stream when sent without one (chunked) or longer than declared.
+uvicorn's parsers let URLs of tens of kilobytes through to the app. Request bodies are capped
+for every route, 1 MiB unless the route is given a larger allowance: refused on the
+Content-Length header before a byte is read, and cut off as they stream when sent without
+one (chunked) or longer than declared.
 
 Starlette and FastAPI have body limits of their own (`max_body_size`), but they answer in
 English plain text and replace whatever page the route would have shown; these answer with

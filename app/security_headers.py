@@ -2,10 +2,10 @@
 
 The site's pages need nothing inline: scripts and styles are files under /static and htmx
 runs with eval and its indicator styles off, so the Content-Security-Policy allows only the
-site's own origin. A response that brings its own policy keeps it (the badge SVGs forbid
-everything). The API documentation pages (/docs, /redoc) load their viewers from a CDN and need
-something inline: their policies, built here, name the CDN and hashes or a nonce, never
-`'unsafe-inline'` (see app/routes/api_docs.py).
+site's own origin. A response that brings its own policy keeps it (the badge SVGs allow no
+script and no outside load). The API documentation pages (/docs, /redoc) load their viewers
+from a CDN and need something inline: their policies, built here, name the CDN and hashes or
+a nonce, never `'unsafe-inline'` (see app/routes/api_docs.py).
 
 HSTS is sent only when the site is in production behind HTTPS (`CNNT_ENV=production` and a
 `CNNT_BASE_URL` starting with https://): a development server on plain HTTP must never pin
@@ -50,7 +50,7 @@ REDOC_SOURCES: dict[str, tuple[str, ...]] = {
 # Styles redoc.standalone.js 2.5.4 injects as it loads, before Redoc.init hands it the nonce.
 REDOC_EARLY_STYLES = (
     "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # an empty <style>, filled through the CSSOM
-    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",  # its own CSS, added by its style loader
 )
 HSTS = "max-age=31536000"  # a year; not includeSubDomains: the operator's other hosts are not ours to pin
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

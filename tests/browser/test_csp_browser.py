@@ -96,7 +96,7 @@ def test_verification_pages_run_under_the_policy(watched: Watched, live_server: 
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
-def test_api_docs_inline_code_is_allowed_by_hash_or_nonce(watched: Watched, live_server: str, path: str) -> None:
+def test_api_docs_inline_code_is_allowed(watched: Watched, live_server: str, path: str) -> None:
     page = watched.page
     page.route("https://**/*", lambda route: route.abort())  # no CDN here: only the page's own code runs
     page.goto(f"{live_server}{path}")
