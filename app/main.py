@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
+from starlette_compress import CompressMiddleware, add_compress_type
 
 from app.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
-from app.config import PACKAGE_DIR, Settings
+from app.config import Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
+from app.forms.uploads import MAX_REQUEST_BYTES
 from app.i18n import LanguagePrefix
-from app.middleware import RefuseNulBytes
+from app.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
 from app.rate_limit import SiteLimits
-from app.static_files import ImmutableFiles
+from app.revalidation import RevalidatedPages
+from app.security_headers import SecurityHeaders
+from app.spreadsheet import MAX_FILE_BYTES
+from app.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, ImmutableFiles
 from search.engine import SearchEngine
 from search.factory import open_search_engine
 from search.indexer import index_after_commit
 from search.reconnecting import ReconnectingEngine
+
+# Pages revalidated with an ETag of their body: product pages and the JSON API.
+REVALIDATED_PATHS = re.compile(r"/san-pham/[^/]+|/api/v1/.+")
+# Room for the multipart framing and text fields beside a file, and for a route that reads an
+# upload within its own limit to answer a file slightly over it with its own page.
+FORM_MARGIN = 1024 * 1024
+COMPRESSED_MIN_BYTES = 500  # below this, compressing saves too little to be worth the CPU
+
+
+class Site(FastAPI):
+    """FastAPI with the security headers as its outermost layer, so even the 500 page carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap the whole stack, ServerErrorMiddleware included."""
+        return SecurityHeaders(super().build_middleware_stack(), self.state.settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,16 +67,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             search.close()
             engine.dispose()
 
-    app = FastAPI(
+    app = Site(
         title="CNNT — Sản phẩm công nghiệp nông thôn tiêu biểu",
         description="Danh mục và tra cứu giấy chứng nhận sản phẩm CNNT tiêu biểu.",
         version="1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by app/routes/api_docs.py, under a strict CSP
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.limits = SiteLimits()
     settings.media_path.mkdir(parents=True, exist_ok=True)
-    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.mount(STATIC_PREFIX, FingerprintedFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")
 
     from app.routes import (
@@ -65,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_records,
         admin_rounds,
         api,
+        api_docs,
         badges,
         catalog,
         exports,
@@ -79,10 +103,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     pages = (catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
-             admin_dashboard, seo, shortlist, rounds_public, map)
+             admin_dashboard, seo, shortlist, rounds_public, map, api_docs)
     for module in pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
     register_exception_handlers(app)
+    app.add_exception_handler(BodyTooLarge, body_too_large)
+    # Listed innermost first: each add_middleware wraps what is already there.
+    app.add_middleware(RevalidatedPages, paths=REVALIDATED_PATHS)
+    app.add_middleware(LimitRequestBody, allowances={
+        "/quan-ly/san-pham/{product_id}/anh": admin_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
+        "/quan-ly/dot-binh-chon/{round_id}/nhap": MAX_FILE_BYTES + FORM_MARGIN,
+        "/bao-cao": MAX_REQUEST_BYTES + FORM_MARGIN,
+    })
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -92,5 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.env == "production",
     )
     app.add_middleware(LanguagePrefix)  # `/en/...`: the same pages in English
+    add_compress_type("text/csv")  # the exports; the library's own list has the other text types
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESSED_MIN_BYTES)  # zstd, br or gzip
     app.add_middleware(RefuseNulBytes)
+    app.add_middleware(RefuseLongUrls)
     return app

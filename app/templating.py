@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-from functools import cache
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -18,9 +16,9 @@ from app.domain.levels import LEVEL_LABELS, Level
 from app.domain.validity import STATUS_LABELS, CertificateStatus
 from app.i18n import LANGUAGE_NAMES, OG_LOCALES, current_lang, gettext, lang_prefix, lang_url, ngettext
 from app.media import ImageSource
+from app.static_files import STATIC_PREFIX, fingerprinted
 from search.engine import MARK_END, MARK_START
 
-STATIC_DIR = PACKAGE_DIR / "static"
 HTMX_FILE = "htmx-2.0.11.min.js"
 
 def vn_date(day: date | str | None) -> str:
@@ -71,18 +69,9 @@ def srcset(sources: list[ImageSource], fmt: str) -> str:
     return ", ".join(f"{url} {width}w" for width, url in seen.items())
 
 
-@cache
-def _file_version(path: str) -> str:
-    """A short content hash, so a changed file gets a new URL (cache busting)."""
-    full = (STATIC_DIR / path).resolve()
-    if not full.is_relative_to(STATIC_DIR.resolve()) or not full.is_file():
-        return "0"
-    return hashlib.sha256(full.read_bytes()).hexdigest()[:10]
-
-
 def static_url(path: str) -> str:
-    """URL of a packaged static file with a version query for cache busting."""
-    return f"/static/{path}?v={_file_version(path)}"
+    """URL of a packaged static file under its fingerprinted name, cacheable as immutable."""
+    return f"{STATIC_PREFIX}/{fingerprinted(path)}"
 
 
 def is_fragment_request(request: Request) -> bool:

@@ -59,7 +59,7 @@ def test_home_lists_groups_and_provinces(client: TestClient, catalog_data: dict[
 def test_catalog_finds_text_without_diacritics(client: TestClient, catalog_data: dict[str, str]) -> None:
     response = client.get("/san-pham", params={"q": "banh trang"})
     assert response.status_code == 200
-    assert response.headers["vary"] == "HX-Request"
+    assert "HX-Request" in response.headers["vary"].split(", ")
     soup = html(response)
     titles = [t.get_text() for t in soup.select(".card__title")]
     assert titles == ["Bánh tráng phơi sương"]
@@ -101,7 +101,7 @@ def test_province_facet_includes_former_provinces(client: TestClient, catalog_da
 def test_htmx_request_gets_fragment(client: TestClient, catalog_data: dict[str, str]) -> None:
     response = client.get("/san-pham", params={"q": "banh trang"}, headers=HX)
     assert response.status_code == 200
-    assert response.headers["vary"] == "HX-Request"
+    assert "HX-Request" in response.headers["vary"].split(", ")
     soup = html(response)
     assert soup.find("html") is None and soup.find("body") is None
     assert soup.select_one("#results .card__title") is not None
