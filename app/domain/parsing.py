@@ -17,7 +17,7 @@ from app.domain.groups import ProductGroup, parse_group
 from app.domain.levels import Level, parse_level
 from app.domain.provinces import ProvinceInfo, resolve_province
 from app.domain.regions import Region, parse_region
-from app.domain.text import fold, squash_spaces
+from app.domain.text import drop_controls, fold, squash_spaces
 
 # Spreadsheet serial day 0 (Excel's 1900 system, leap-year bug included for serials > 60).
 SERIAL_EPOCH = date(1899, 12, 30)
@@ -86,7 +86,7 @@ def cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    return squash_spaces(str(value))
+    return squash_spaces(drop_controls(str(value)))
 
 
 def is_blank(value: object) -> bool:
@@ -108,7 +108,7 @@ def clean_multiline(value: object, *, max_length: int) -> str | None:
     """Like clean_text, but keeps line breaks (descriptions)."""
     if value is None:
         return None
-    lines = [squash_spaces(line) for line in str(value).splitlines()]
+    lines = [squash_spaces(line) for line in drop_controls(str(value)).splitlines()]
     text = "\n".join(lines).strip()
     if not text:
         return None
