@@ -66,14 +66,15 @@ def search_products(
     today: TodayDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, pattern=NO_NUL,
                             description="Words, diacritics optional")] = "",
+    # Lists: FastAPI copies list defaults per request (B006 does not apply).
     province: Annotated[list[str], Query(json_schema_extra=SCHEMA["province"])] = [],  # noqa: B006
     group: Annotated[list[str], Query(json_schema_extra=SCHEMA["group"])] = [],  # noqa: B006
     level: Annotated[list[str], Query(json_schema_extra=SCHEMA["level"])] = [],  # noqa: B006
     year: Annotated[list[str], Query(json_schema_extra=SCHEMA["year"])] = [],  # noqa: B006
     status: Annotated[str, Query(description="valid | expired | revoked | all",
                                  json_schema_extra=SCHEMA["status"])] = "all",
-    sort: Annotated[str, Query(description="relevance | newest | name", json_schema_extra=SCHEMA["sort"])
-                    ] = "relevance",
+    sort: Annotated[str, Query(description="relevance | newest | name",
+                               json_schema_extra=SCHEMA["sort"])] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
     updated_since: Annotated[str, Query(max_length=64, description=api_views.UPDATED_SINCE_HELP,
