@@ -111,7 +111,9 @@ def register_exception_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         known = _HTTP_MESSAGES.get(exc.status_code)
         message = _translated(known) if known else str(exc.detail)
-        return error_response(request, exc.status_code, message)
+        response = error_response(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})  # e.g. the `Allow` list of a 405 (RFC 9110)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -119,3 +119,19 @@ class CertificateList(BaseModel):
     number: str
     on: date
     certificates: list[CertificateOut]
+
+
+class FieldProblem(BaseModel):
+    """One parameter the request got wrong."""
+
+    field: str
+    message: str
+
+
+class ApiError(BaseModel):
+    """Every error answer of the API: a Vietnamese message, the parameter at fault when there is one,
+    and per-parameter problems for malformed requests (declared so clients can rely on the shape)."""
+
+    detail: str
+    field: str | None = Field(default=None, description="The query parameter at fault")
+    errors: list[FieldProblem] | None = Field(default=None, description="Each malformed parameter")

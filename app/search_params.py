@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from app.domain.groups import ProductGroup, parse_group
 from app.domain.levels import Level, parse_level
-from app.domain.provinces import resolve_province
+from app.domain.provinces import all_provinces, resolve_province
 from app.errors import InvalidInput
 from app.i18n import gettext
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchQuery, SortOrder, StatusFilter
@@ -105,6 +105,26 @@ def _choice(value: str, enum: type[E], name: str, default: E) -> E:
         allowed = ", ".join(member.value for member in enum)
         message = gettext("Tham số %(name)s phải là một trong: %(allowed)s.")
         raise InvalidInput(message % {"name": name, "allowed": allowed}, field=name) from None
+
+
+def openapi_values() -> dict[str, dict[str, object]]:
+    """JSON Schema of each filter parameter for the API's OpenAPI document: the canonical values.
+
+    Declared so generated clients (and schema-driven tests) know what is valid; the parser is more
+    forgiving (names with or without diacritics, Vietnamese labels, comma-separated lists). An empty
+    value is valid everywhere and means "no filter" (what a plain HTML form sends for "all").
+    """
+    provinces = [p.slug for p in all_provinces()] + sorted({p.code for p in all_provinces() if p.code})
+    groups = [g.value for g in ProductGroup] + [str(g.number) for g in ProductGroup]
+    years = {"anyOf": [{"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}, {"const": ""}]}
+    return {
+        "province": {"items": {"type": "string", "enum": ["", *provinces]}},
+        "group": {"items": {"type": "string", "enum": ["", *groups]}},
+        "level": {"items": {"type": "string", "enum": ["", *(lv.value for lv in Level)]}},
+        "year": {"items": years},
+        "status": {"enum": ["", *(s.value for s in StatusFilter)]},
+        "sort": {"enum": ["", *(s.value for s in SortOrder)]},
+    }
 
 
 def build_search_query(raw: RawSearchParams, *, today: date, default_per_page: int = 20) -> SearchQuery:

@@ -23,6 +23,11 @@ from app.models import Certificate, Producer, Product, ProductImage, Province, S
 
 PUBLISHED = "published"
 BATCH_SIZE = 500
+# Highlight markers: private-use characters the engines put around matched words and templates turn
+# into <mark> after escaping. They are reserved: a name typed with them would inject <mark> elements.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+_NO_MARKERS = str.maketrans("", "", MARK_START + MARK_END)
 
 
 class ProductDocument(TypedDict):
@@ -161,7 +166,7 @@ def _document(product_id: int, product: Product, producer: Producer, certs: list
     """One product's document from rows already loaded."""
     slug, province_name = provinces[product.province_id]
     fields: dict[str, object] = {
-        "id": product_id, "slug": product.slug, "name": product.name,
+        "id": product_id, "slug": product.slug, "name": product.name.translate(_NO_MARKERS),
         "description": product.description or "", "group": product.group,
         "province": slug, "province_name": province_name,
         "certified_provinces": sorted({provinces[c.province_id][0] for c in certs}),

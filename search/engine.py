@@ -13,14 +13,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
+from search.documents import MARK_END as MARK_END  # the highlight markers live beside the documents,
+from search.documents import MARK_START as MARK_START  # which keep them out of product names
 from search.documents import ProductDocument
 
 MAX_QUERY_LENGTH = 200
 MAX_PER_PAGE = 100
 FACET_FIELDS = ("province", "group", "level", "year", "status")
-# Highlight markers: private-use characters that templates turn into <mark> after escaping.
-MARK_START = "\ue000"
-MARK_END = "\ue001"
 
 
 class SortOrder(StrEnum):

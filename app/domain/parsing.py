@@ -17,7 +17,7 @@ from app.domain.groups import ProductGroup, parse_group
 from app.domain.levels import Level, parse_level
 from app.domain.provinces import ProvinceInfo, resolve_province
 from app.domain.regions import Region, parse_region
-from app.domain.text import fold, squash_spaces
+from app.domain.text import drop_controls, fold, squash_spaces
 
 # Spreadsheet serial day 0 (Excel's 1900 system, leap-year bug included for serials > 60).
 SERIAL_EPOCH = date(1899, 12, 30)
@@ -86,7 +86,7 @@ def cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    return squash_spaces(str(value))
+    return squash_spaces(drop_controls(str(value)))
 
 
 def is_blank(value: object) -> bool:
@@ -108,7 +108,7 @@ def clean_multiline(value: object, *, max_length: int) -> str | None:
     """Like clean_text, but keeps line breaks (descriptions)."""
     if value is None:
         return None
-    lines = [squash_spaces(line) for line in str(value).splitlines()]
+    lines = [squash_spaces(line) for line in drop_controls(str(value)).splitlines()]
     text = "\n".join(lines).strip()
     if not text:
         return None
@@ -128,8 +128,12 @@ def _checked_date(year: int, month: int, day: int, raw: object) -> date:
 
 
 def _date_from_serial(serial: float, raw: object) -> date:
-    """A spreadsheet serial day number (45275 → 15/12/2023)."""
-    if not math.isfinite(serial) or not 0 < serial < 2_958_466:
+    """A spreadsheet serial day number (45275 → 15/12/2023).
+
+    Compared before any conversion: NaN and infinities fail the comparison, and an integer too
+    large for a float (a crafted .xlsx can hold one) is refused instead of overflowing.
+    """
+    if not 0 < serial < 2_958_466:
         raise ParseError(f"Không hiểu ngày '{preview(raw)}'.")
     day = SERIAL_EPOCH + timedelta(days=int(serial))
     return _checked_date(day.year, day.month, day.day, raw)
@@ -144,7 +148,7 @@ def parse_date(value: object) -> date:
     if isinstance(value, bool):
         raise ParseError(f"Không hiểu ngày '{preview(value)}'.")
     if isinstance(value, int | float):
-        return _date_from_serial(float(value), value)
+        return _date_from_serial(value, value)
     text = cell_text(value)
     if not text:
         raise ParseError("Thiếu ngày.")
@@ -196,16 +200,16 @@ def parse_score(value: object) -> float:
     if isinstance(value, bool):
         raise ParseError(f"Điểm '{preview(value)}' không phải là số.")
     if isinstance(value, int | float):
-        score = float(value)
+        score: float = value  # compared before float(): an int too large for a float must not overflow
     else:
         text = cell_text(value).replace(",", ".")
         try:
             score = float(text)
         except ValueError:
             raise ParseError(f"Điểm '{preview(value)}' không phải là số.") from None
-    if not math.isfinite(score) or not 0 <= score <= 100:
+    if not 0 <= score <= 100:  # NaN and infinities fail this too
         raise ParseError(f"Điểm phải từ 0 đến 100 (đang là '{preview(value)}').")
-    return score
+    return float(score)
 
 
 def parse_email(value: object) -> str:

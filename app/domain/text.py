@@ -11,6 +11,7 @@ import unicodedata
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \n \r
 
 
 def fold(text: str) -> str:
@@ -28,3 +29,9 @@ def normalize(text: str) -> str:
 def squash_spaces(text: str) -> str:
     """Collapse runs of whitespace and trim: cleans values typed into spreadsheets."""
     return _SPACES.sub(" ", text).strip()
+
+
+def drop_controls(text: str) -> str:
+    """Text without control characters (tab, line feed and carriage return kept): never meant, refused
+    by PostgreSQL (NUL) and unwritable in XML, so they would break feeds, sitemaps and .xlsx files."""
+    return _CONTROL.sub("", text)

@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \n \r
+from app.domain.text import drop_controls
+
 _SPACES = re.compile(r"\s+")
 
 
 def one_line(value: str) -> str:
     """Control characters dropped, runs of whitespace made one space, trimmed."""
-    return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
+    return _SPACES.sub(" ", drop_controls(value)).strip()
 
 
 def multi_line(value: str) -> str:
     """Control characters dropped, line breaks kept as \\n, outer whitespace trimmed."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return drop_controls(value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def text_fields(data: Mapping[str, object], names: tuple[str, ...]) -> dict[str, str]:

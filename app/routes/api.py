@@ -2,24 +2,54 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BeforeValidator
 
 from app.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
-from app.schemas import CertificateList, CertificateOut, ProductOut, ProductSearchResponse
-from app.search_params import MAX_PAGE, RawSearchParams, build_search_query
+from app.schemas import ApiError, CertificateList, CertificateOut, ProductOut, ProductSearchResponse
+from app.search_params import MAX_PAGE, RawSearchParams, build_search_query, openapi_values
 from app.services import api_views
 from app.services.catalog_search import search_or_fallback
 from app.services.verification import check_lookup_rate
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+# The error answers each route really gives, in the one shape the exception handlers write (ApiError),
+# instead of FastAPI's default 422 body, which this API never sends. A NUL in the URL is refused
+# before routing (app.middleware.RefuseNulBytes), so every route can answer 400.
+Responses = dict[int | str, dict[str, Any]]
 
-ListParam = Annotated[list[str], Query()]
+
+def _error(status: int, description: str, **extra: object) -> Responses:
+    """One documented error answer (ApiError body)."""
+    return {status: {"model": ApiError, "description": description, **extra}}
+
+
+BAD_URL = _error(400, "The URL holds a NUL character")
+INVALID = _error(422, "A parameter is malformed or out of range")
+NOT_FOUND = _error(404, "Nothing published under this slug or code")
+RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers={
+    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}})
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=BAD_URL)
+
+SCHEMA = openapi_values()
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+NO_NUL = r"^[^\x00]*$"  # declared on free-text parameters: a NUL anywhere in the URL is answered 400
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD reaches the date parser: pydantic would also read `0.0` as a Unix time (1970)."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("ngày phải có dạng YYYY-MM-DD")
+    return value
+
+
 OnParam = Annotated[
-    date | None, Query(description="Status as of this day (YYYY-MM-DD); default today in Vietnam")
+    date | None, BeforeValidator(_iso_day),
+    Query(description="Status as of this day (YYYY-MM-DD); default today in Vietnam"),
 ]
 
 
@@ -28,22 +58,27 @@ def lookup_allowed(limits: LimitsDep, client: ClientKeyDep) -> None:
     check_lookup_rate(limits=limits, client=client)
 
 
-@router.get("/products", response_model=ProductSearchResponse)
+@router.get("/products", response_model=ProductSearchResponse, responses=INVALID)
 def search_products(
     settings: SettingsDep,
     session: SessionDep,
     search: SearchDep,
     today: TodayDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="Words, diacritics optional")] = "",
-    province: ListParam = [],  # noqa: B006 - FastAPI copies list defaults per request
-    group: ListParam = [],  # noqa: B006
-    level: ListParam = [],  # noqa: B006
-    year: ListParam = [],  # noqa: B006
-    status: Annotated[str, Query(description="valid | expired | revoked | all")] = "all",
-    sort: Annotated[str, Query(description="relevance | newest | name")] = "relevance",
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, pattern=NO_NUL,
+                            description="Words, diacritics optional")] = "",
+    # Lists: FastAPI copies list defaults per request (B006 does not apply).
+    province: Annotated[list[str], Query(json_schema_extra=SCHEMA["province"])] = [],  # noqa: B006
+    group: Annotated[list[str], Query(json_schema_extra=SCHEMA["group"])] = [],  # noqa: B006
+    level: Annotated[list[str], Query(json_schema_extra=SCHEMA["level"])] = [],  # noqa: B006
+    year: Annotated[list[str], Query(json_schema_extra=SCHEMA["year"])] = [],  # noqa: B006
+    status: Annotated[str, Query(description="valid | expired | revoked | all",
+                                 json_schema_extra=SCHEMA["status"])] = "all",
+    sort: Annotated[str, Query(description="relevance | newest | name",
+                               json_schema_extra=SCHEMA["sort"])] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
-    updated_since: Annotated[str, Query(max_length=64, description=api_views.UPDATED_SINCE_HELP)] = "",
+    updated_since: Annotated[str, Query(max_length=64, description=api_views.UPDATED_SINCE_HELP,
+                                        json_schema_extra=api_views.UPDATED_SINCE_FORMATS)] = "",
 ) -> ProductSearchResponse:
     """Search the catalog: filters within one facet are OR-ed, facets AND-ed; facet counts disjunctive.
 
@@ -63,18 +98,21 @@ def search_products(
     return api_views.search_response(result, query=query, base_url=settings.public_base_url, notice=notice)
 
 
-@router.get("/products/{slug}", response_model=ProductOut)
+@router.get("/products/{slug}", response_model=ProductOut, responses={**NOT_FOUND, **INVALID})
 def get_product(
-    slug: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None
+    slug: Annotated[str, Path(pattern=NO_NUL)], settings: SettingsDep, session: SessionDep, today: TodayDep,
+    on: OnParam = None,
 ) -> ProductOut:
     """A published product with its producer, photos and certificates (status on `on`)."""
     base_url = settings.public_base_url
     return api_views.product_out(session=session, slug=slug, on=on or today, base_url=base_url)
 
 
-@router.get("/certificates/{code}", response_model=CertificateOut, dependencies=[Depends(lookup_allowed)])
+@router.get("/certificates/{code}", response_model=CertificateOut, dependencies=[Depends(lookup_allowed)],
+            responses={**NOT_FOUND, **INVALID, **RATE_LIMITED})
 def get_certificate(
-    code: str, settings: SettingsDep, session: SessionDep, today: TodayDep, on: OnParam = None
+    code: Annotated[str, Path(pattern=NO_NUL)], settings: SettingsDep, session: SessionDep, today: TodayDep,
+    on: OnParam = None,
 ) -> CertificateOut:
     """One certificate by its verification code (case, spaces and dashes ignored); 404 if unknown."""
     base_url = settings.public_base_url
@@ -83,12 +121,14 @@ def get_certificate(
     )
 
 
-@router.get("/certificates", response_model=CertificateList, dependencies=[Depends(lookup_allowed)])
+@router.get("/certificates", response_model=CertificateList, dependencies=[Depends(lookup_allowed)],
+            responses={**INVALID, **RATE_LIMITED})
 def find_certificates_by_number(
     settings: SettingsDep,
     session: SessionDep,
     today: TodayDep,
-    number: Annotated[str, Query(min_length=1, max_length=100, description="Printed certificate number")],
+    number: Annotated[str, Query(min_length=1, max_length=100, pattern=NO_NUL,
+                                 description="Printed certificate number")],
     on: OnParam = None,
 ) -> CertificateList:
     """Certificates by printed number (several may share one); an empty list when none match."""

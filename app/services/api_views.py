@@ -178,8 +178,18 @@ UPDATED_SINCE_HELP = (
 )
 
 
+# What the OpenAPI schema promises about `updated_since`: a date, a date-time, or empty (no filter).
+UPDATED_SINCE_FORMATS: dict[str, object] = {
+    "anyOf": [{"format": "date"}, {"format": "date-time"}, {"maxLength": 0}],
+}
+
+
 def parse_updated_since(value: str) -> datetime | None:
-    """`updated_since` as an aware UTC instant (None when absent); InvalidInput names it when malformed."""
+    """`updated_since` as an aware UTC instant (None when absent); InvalidInput names it when malformed.
+
+    An instant whose UTC time falls outside the calendar Python can hold (0001-01-01T00:00+01:00)
+    is clamped to the first or last representable one: it still means "since then".
+    """
     if not value.strip():
         return None
     try:
@@ -188,7 +198,13 @@ def parse_updated_since(value: str) -> datetime | None:
         raise InvalidInput(
             "Tham số updated_since phải là ngày hoặc thời điểm ISO 8601, ví dụ 2026-11-21 "
             "hoặc 2026-11-21T08:00:00+07:00.", field="updated_since") from None
-    return (instant if instant.tzinfo else instant.replace(tzinfo=UTC)).astimezone(UTC)
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        bound = datetime.min if instant.year == datetime.min.year else datetime.max
+        return bound.replace(tzinfo=UTC)
 
 
 def _later(a: Any, b: Any) -> ColumnElement[datetime]:

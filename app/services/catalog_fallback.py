@@ -26,6 +26,7 @@ from app.domain.text import fold
 from app.models import Certificate, Producer, Product, Province
 from search.documents import PUBLISHED, build_documents
 from search.engine import FACET_FIELDS, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
+from search.fts_query import query_words
 from search.highlight import highlight_name
 
 LIKE_ESCAPE = "\\"
@@ -111,8 +112,12 @@ def _like_pattern(word: str) -> str:
 
 
 def _text_condition(text: str) -> ColumnElement[bool] | None:
-    """Every folded word appears in the product's or the producer's folded name."""
-    words = fold(text).split()
+    """Every folded word appears in the product's or the producer's folded name.
+
+    Words as the engines read them (letters and digits only): a query of bare punctuation or
+    syntax (`"`, `*`, `-`) is no word at all and lists everything, as the catalog page does.
+    """
+    words = [fold(word) for word in query_words(text)]
     if not words:
         return None
     like = [_like_pattern(w) for w in words]

@@ -29,6 +29,7 @@ from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
 from app.domain.provinces import province_by_slug
+from app.domain.text import drop_controls
 from app.errors import InvalidInput
 from app.models import Certificate, Producer, Product, Province
 from app.services.catalog_fallback import _status_table, filter_conditions
@@ -161,8 +162,8 @@ def xlsx_chunks(pages: Iterator[list[list[str]]]) -> Iterator[bytes]:
     sheet = workbook.create_sheet("San pham")
     sheet.append(list(COLUMNS))
     for rows in pages:
-        for row in rows:
-            sheet.append(row)
+        for row in rows:  # control characters cannot be written to .xlsx: dropped, never a broken download
+            sheet.append([drop_controls(cell) for cell in row])
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="cnnt-export-")
     os.close(handle)
     try:

@@ -31,6 +31,7 @@ from app.domain.parsing import (
     parse_region_value,
     parse_score,
     parse_website,
+    preview,
 )
 from app.domain.provinces import ProvinceInfo, successor_of
 from app.domain.regions import Region
@@ -127,17 +128,25 @@ def resolve_image_path(name: str, base_dir: Path) -> Path:
     """A photo named in the sheet, inside the sheet's folder; ParseError otherwise."""
     cleaned = name.replace("\\", "/")
     if "://" in cleaned:
-        raise ParseError(f"Ảnh '{name}': chỉ nhận tệp nằm cạnh bảng tính, không nhận đường link.")
+        raise ParseError(f"Ảnh '{preview(name)}': chỉ nhận tệp nằm cạnh bảng tính, không nhận đường link.")
     if cleaned.startswith("/") or _DRIVE.match(cleaned):
-        raise ParseError(f"Ảnh '{name}': cần đường dẫn tương đối với thư mục của bảng tính.")
+        raise ParseError(f"Ảnh '{preview(name)}': cần đường dẫn tương đối với thư mục của bảng tính.")
     root = base_dir.resolve()
-    target = (root / cleaned).resolve()
+    unreadable = ParseError(f"Không đọc được tệp ảnh '{preview(name)}'.")
+    try:  # a name the file system cannot hold (too long, a NUL byte) is the row's problem, not a crash
+        target = (root / cleaned).resolve()
+    except (OSError, ValueError):
+        raise unreadable from None
     if not target.is_relative_to(root):
-        raise ParseError(f"Ảnh '{name}' nằm ngoài thư mục của bảng tính.")
-    if not target.is_file():
-        raise ParseError(f"Không tìm thấy tệp ảnh '{name}'.")
-    if target.stat().st_size > MAX_IMAGE_BYTES:
-        raise ParseError(f"Ảnh '{name}' lớn hơn {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
+        raise ParseError(f"Ảnh '{preview(name)}' nằm ngoài thư mục của bảng tính.")
+    try:
+        size = target.stat().st_size if target.is_file() else None
+    except (OSError, ValueError):
+        raise unreadable from None
+    if size is None:
+        raise ParseError(f"Không tìm thấy tệp ảnh '{preview(name)}'.")
+    if size > MAX_IMAGE_BYTES:
+        raise ParseError(f"Ảnh '{preview(name)}' lớn hơn {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
     return target
 
 
