@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import _screenshot_on_failure
+from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                      nodes: v.nodes.map(n => n.target.join(' '))}));
-}"""
-
-
-@pytest.fixture
-def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A phone-sized touch page (390×844); CSP bypassed only so axe can be injected."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3,
-                                  is_mobile=True, has_touch=True, bypass_csp=True, locale="vi-VN")
-    tab = context.new_page()
-    yield tab
-    _screenshot_on_failure(request, tab)
-    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +20,6 @@ def codes(live_server: str) -> dict[str, str]:
             detail = http.get(f"/api/v1/products/{hit['slug']}").json()
             found[hit["name"]] = detail["certificates"][0]["code"]
     return found
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run the pinned axe-core on the current page with the WCAG 2.1 A and AA rules only."""
-    if not AXE_JS.is_file():
-        pytest.fail("axe-core is missing: run `make node-deps` (npm ci)")
-    page.add_script_tag(path=str(AXE_JS))
-    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE, WCAG_TAGS)
-    return violations
 
 
 def test_qr_target_answers_on_a_phone_without_accessibility_violations(
@@ -66,23 +34,23 @@ def test_qr_target_answers_on_a_phone_without_accessibility_violations(
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
     expect(phone.locator(".verdict .cnnt-badge")).to_be_visible()
     expect(phone.get_by_role("link", name="Báo cáo nghi vấn giả mạo")).to_be_visible()
-    assert axe_violations(phone) == []
+    assert_accessible(phone)
 
 
 def test_not_found_answer_has_no_accessibility_violations(phone: Page, live_server: str) -> None:
     response = phone.goto(f"{live_server}/v/ZZZZ-ZZZZ")
     assert response is not None and response.status == 404
     expect(phone.locator(".verdict__title")).to_have_text("Không tìm thấy")
-    assert axe_violations(phone) == []
+    assert_accessible(phone)
 
 
 def test_lookup_form_and_its_errors_have_no_accessibility_violations(phone: Page, live_server: str) -> None:
     phone.goto(f"{live_server}/tra-cuu")
     expect(phone.get_by_label("Mã tra cứu hoặc số giấy chứng nhận")).to_be_visible()
-    assert axe_violations(phone) == []
+    assert_accessible(phone)
     phone.goto(f"{live_server}/tra-cuu?q={'7' * 500}")
     expect(phone.locator(".verify-form__error")).to_contain_text("quá dài")
-    assert axe_violations(phone) == []
+    assert_accessible(phone)
 
 
 def test_lookup_form_works_without_javascript(page_without_js: Page, live_server: str,
