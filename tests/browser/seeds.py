@@ -52,7 +52,8 @@ def _certificate_of(session: Session, product: Product) -> Certificate:
 
 
 def _round_with_winner(session: Session, settings: Settings, seeded: Seeded) -> None:
-    """A Đà Nẵng provincial round whose winner has a photo and a producer with every contact."""
+    """A Đà Nẵng provincial round whose winner has a photo and a producer with every contact; its
+    certificate is issued this year, so it reads "valid" (not "ending soon") on any day."""
     selection_round = SelectionRound(level="tinh", year=2024, province_id=province(session, "da-nang").id,
                                      decision_number="15/QĐ-UBND", decision_date=date(2024, 11, 20))
     session.add(selection_round)
@@ -60,7 +61,7 @@ def _round_with_winner(session: Session, settings: Settings, seeded: Seeded) -> 
                              legal_form="htx", address="Số 1 đường Ví Dụ, Đà Nẵng", phone="0900 000 111",
                              email="lienhe@nam-o.example", website="https://nam-o.example")
     product = make_product(session, name="Nước mắm Nam Ô", province_slug="da-nang", producer=producer,
-                           issued_on=date(2024, 12, 1), number="09/GCN-SCT",
+                           issued_on=date(date.today().year, 1, 2), number="09/GCN-SCT",
                            description="Nước mắm cá cơm ủ chượp truyền thống.")
     processed = process_image(photo_bytes(), filename="nam-o.jpg")
     store_image(media_dir=settings.media_path, processed=processed)

@@ -29,7 +29,7 @@ OFFICE_PAGES = {
     "round-new": ("/quan-ly/dot-binh-chon/moi", "Tạo đợt bình chọn"),
     "round-detail": ("/quan-ly/dot-binh-chon/{round_id}", "2024"),
     "records": ("/quan-ly/san-pham", "Sản phẩm"),
-    "product-edit": ("/quan-ly/san-pham/{product_id}", "Nước mắm Nam Ô"),
+    "product-edit": ("/quan-ly/san-pham/{product_id}", "Sửa sản phẩm"),
     "certificate-edit": ("/quan-ly/giay-chung-nhan/{certificate_id}", "Giấy chứng nhận"),
     "photos": ("/quan-ly/san-pham/{product_id}/anh", "Ảnh sản phẩm: Nước mắm Nam Ô"),
     "password": ("/quan-ly/mat-khau", "Đổi mật khẩu"),

@@ -7,7 +7,6 @@ error page can never pass for the real one), then audited with the pinned axe-co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 import pytest
@@ -15,10 +14,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from app.config import Settings
-from app.routes import reports
-from app.spam import check_token
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import PHONE, Seeder
+from tests.browser.conftest import Seeder
 from tests.browser.seeds import Seeded, seed_variety
 
 pytestmark = pytest.mark.browser
@@ -66,19 +63,10 @@ def extra_seed(seeded: Seeded) -> Seeder:
 
 
 @pytest.fixture(params=["desktop", "phone"])
-def visitor(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> Page:
-    """The same audit on a desktop window and on a phone (390×844); CSP bypassed to inject axe."""
-    if request.param == "phone":
-        return open_page(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True,
-                         bypass_csp=True, locale="vi-VN")
-    return open_page(viewport={"width": 1280, "height": 800}, bypass_csp=True, locale="vi-VN")
-
-
-@pytest.fixture
-def no_min_fill_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Let a test post the report form at machine speed (people take more than the 3 s floor)."""
-    monkeypatch.setattr(reports, "check_token", lambda token, **kw: check_token(token, **kw, min_age_s=0))
-    yield
+def visitor(request: pytest.FixtureRequest) -> Page:
+    """The same audit on a desktop window and on a phone (390×844)."""
+    page: Page = request.getfixturevalue(request.param)
+    return page
 
 
 @pytest.mark.parametrize("name", list(PUBLIC_PAGES))
