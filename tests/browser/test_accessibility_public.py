@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from app.config import Settings
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import assert_accessible, axe_violations
 from tests.browser.conftest import Seeder
 from tests.browser.seeds import Seeded, seed_variety
 
@@ -27,24 +27,26 @@ PUBLIC_PAGES = {
     "catalog-filtered": ("/san-pham?q=nuoc+mam&group=che_bien&province=da-nang&status=all", 200,
                          "Danh mục sản phẩm"),
     "catalog-empty": ("/san-pham?q=khongcosanphamnay", 200, "Danh mục sản phẩm"),
+    "catalog-paged": ("/san-pham?sort=name&per_page=2&page=2", 200, "Danh mục sản phẩm"),
     "product": ("/san-pham/{product}", 200, "Nước mắm Nam Ô"),
     "producer": ("/co-so/{producer}", 200, "HTX Nước mắm Nam Ô (ví dụ)"),
     "province": ("/tinh/da-nang", 200, "Đà Nẵng"),
     "round": ("/dot-binh-chon/{round_id}", 200, "2024"),
     "verify-form": ("/tra-cuu", 200, "Tra cứu"),
     "verify-valid": ("/tra-cuu?q={valid_code}", 200, "Còn hiệu lực"),
+    "verify-by-number": ("/tra-cuu?q=09/GCN-SCT", 200, "Còn hiệu lực"),
     "verify-expired": ("/v/{expired_code}", 200, "Hết hiệu lực"),
     "verify-revoked": ("/v/{revoked_code}", 200, "Đã thu hồi"),
     "verify-not-found": ("/v/ZZZZ-ZZZZ", 404, "Không tìm thấy"),
     "report-form": ("/bao-cao?ma={valid_code}", 200, "Báo cáo sản phẩm nghi giả mạo"),
-    "report-thanks": ("/bao-cao/da-gui", 200, ""),
+    "report-thanks": ("/bao-cao/da-gui", 200, "Cảm ơn bạn đã gửi báo cáo"),
     "shortlist": ("/danh-sach-chon?sp={product}", 200, "Danh sách chọn"),
     "map": ("/ban-do", 200, "Bản đồ"),
     "open-data": ("/du-lieu-mo", 200, "Dữ liệu mở"),
     "en-home": ("/en/", 200, "Typical rural industrial products"),
     "en-catalog": ("/en/san-pham?q=nuoc+mam&status=all", 200, "Product catalog"),
     "en-product": ("/en/san-pham/{product}", 200, "Nước mắm Nam Ô"),
-    "not-found": ("/trang-khong-co", 404, ""),
+    "not-found": ("/trang-khong-co", 404, "Không tìm thấy trang"),
 }
 
 
@@ -78,6 +80,7 @@ def test_public_page_has_no_accessibility_violation(visitor: Page, live_server: 
     expect(visitor.locator("h1")).to_have_count(1)
     expect(visitor.locator("h1")).to_contain_text(heading)
     assert_accessible(visitor)
+    assert visitor.evaluate("document.documentElement.scrollWidth <= innerWidth")  # no sideways scroll
 
 
 def test_report_form_with_errors_has_no_accessibility_violation(
@@ -102,3 +105,12 @@ def test_catalog_after_htmx_swaps_has_no_accessibility_violation(visitor: Page, 
     expect(visitor).to_have_url(re.compile(r"q=nuoc(\+|%20)mam"))
     expect(visitor.locator("#results .card__title")).to_have_text(["Nước mắm Nam Ô"])
     assert_accessible(visitor)
+
+
+def test_the_audit_catches_violations(desktop: Page, live_server: str) -> None:
+    """The harness itself: the same rules flag an unlabelled field, an image without alt and low contrast."""
+    desktop.goto(f"{live_server}/tra-cuu")
+    desktop.evaluate("""() => document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<input type="text"><img src="/static/none.png"><p style="color:#bbb">Chữ nhạt</p>')""")
+    found = {violation["id"] for violation in axe_violations(desktop)}
+    assert {"label", "image-alt", "color-contrast"} <= found, found

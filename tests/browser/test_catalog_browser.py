@@ -65,7 +65,8 @@ def test_search_as_you_type_updates_results_and_address(page: Page, live_server:
 
     page.locator("#catalog-q").press_sequentially("banh trang", delay=20)
     expect(titles(page)).to_have_text(["Bánh tráng phơi sương"])
-    expect(page.locator("#hits-heading")).to_contain_text("1 sản phẩm cho “banh trang”")
+    expect(page.get_by_role("heading", level=2, name="1 sản phẩm cho “banh trang”")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("1 sản phẩm cho “banh trang”")  # read out as it changes
     expect(page).to_have_url(re.compile(r"/san-pham\?q=banh(\+|%20)trang"))
 
     page.locator("#catalog-q").fill("gốm")
@@ -74,6 +75,7 @@ def test_search_as_you_type_updates_results_and_address(page: Page, live_server:
 
     page.locator("#catalog-q").fill("khongcosanphamnay")
     expect(page.locator("#hits-heading")).to_contain_text("Không có sản phẩm nào")
+    expect(page.get_by_role("status")).to_have_text("Không có sản phẩm nào cho “khongcosanphamnay”")
     expect(titles(page)).to_have_count(0)
     assert still_same_document(page)  # every update was an htmx swap, not a page load
 
