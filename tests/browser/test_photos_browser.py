@@ -31,6 +31,7 @@ class Lantern:
     product_id: int = 0
     slug: str = ""
     email: str = ""
+    other_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +42,14 @@ def lantern() -> Lantern:
 
 @pytest.fixture(scope="module")
 def extra_seed(lantern: Lantern) -> Seeder:
-    """A Đà Nẵng product without photos and a Đà Nẵng office account."""
+    """Two Đà Nẵng products without photos and a Đà Nẵng office account."""
     def seed(session: Session, settings: Settings) -> None:
         product = make_product(session, name="Đèn lồng Hội An", province_slug="da-nang",
                                group="thu_cong_my_nghe", issued_on=date(date.today().year, 1, 2))
+        other = make_product(session, name="Chiếu hoa Cẩm Nê", province_slug="da-nang")
         session.commit()
-        assert product.id is not None
-        lantern.product_id, lantern.slug = product.id, product.slug
+        assert product.id is not None and other.id is not None
+        lantern.product_id, lantern.slug, lantern.other_id = product.id, product.slug, other.id
         lantern.email = make_user(session, province_slug="da-nang").email
     return seed
 
@@ -147,3 +149,18 @@ def check_variants(page: Page, base: str, item: Locator) -> None:
             response = page.request.get(base + url if url.startswith("/") else url)
             assert response.ok and response.headers["content-type"] == kind, (url, response.status)
     assert item.locator("img").evaluate("img => img.complete && img.naturalWidth > 0") is True
+
+
+def test_upload_several_photos_without_javascript(page_without_js: Page, live_server: str, lantern: Lantern,
+                                                  files: Callable[..., list[str]]) -> None:
+    page = page_without_js
+    photos_page = f"/quan-ly/san-pham/{lantern.other_id}/anh"
+    sign_in(page, live_server, lantern.email, TEST_PASSWORD, next_path=photos_page)
+    expect(page.locator("[data-photo-drop] .photo-drop__hint")).to_have_count(1)  # no drag-and-drop tip
+    page.get_by_label(FILE_LABEL).set_input_files(files("den-do.jpg", "den-lam.png"))
+    page.get_by_label(ALT_LABEL).fill("Chiếu hoa trải trên sân")
+    page.get_by_role("button", name="Tải ảnh lên").click()
+    expect(page.locator("#photo-notice")).to_contain_text("Đã thêm ảnh")
+    expect(page.locator(".photo-item")).to_have_count(2)
+    page.get_by_role("button", name="Đặt làm ảnh bìa (ảnh 2)").click()
+    expect(page.locator("#photo-notice")).to_have_text("Đã đặt ảnh bìa.")
