@@ -1,5 +1,6 @@
 """axe-core finds no WCAG 2.0/2.1 A or AA violation in the office workspace, signed in as a provincial
-office (the audit log as an administrator), including its forms shown with their errors."""
+office (the audit log as an administrator), including its forms shown with their errors; Tab visits
+every control of each page in page order with a visible focus ring."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from sqlmodel import Session
 
 from app.config import Settings
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM_ARGS, Seeder, sign_in  # noqa: F401
+from tests.browser.conftest import Seeder, sign_in
+from tests.browser.focus import tab_through
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD
 from tests.services.sheets import row, write_xlsx
@@ -95,6 +97,15 @@ def test_office_page_has_no_accessibility_violation(office: Page, live_server: s
     expect(office.locator("h1")).to_have_count(1)
     expect(office.locator("h1")).to_contain_text(heading)
     assert_accessible(office)
+
+
+@pytest.mark.parametrize("name", list(OFFICE_PAGES))
+def test_every_focus_stop_shows_a_ring_in_page_order(office: Page, live_server: str, seeded: Seeded,
+                                                     name: str) -> None:
+    path, heading = OFFICE_PAGES[name]
+    office.goto(live_server + path.format(**asdict(seeded)))
+    expect(office.locator("h1")).to_contain_text(heading)
+    assert tab_through(office) >= 10  # skip link, header, the office menu, the page's controls
 
 
 def test_new_round_form_with_errors_has_no_accessibility_violation(office: Page, live_server: str) -> None:

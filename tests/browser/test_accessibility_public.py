@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.0/2.1 A or AA violation on any public page, on a desktop and on a phone.
+"""axe-core finds no WCAG 2.0/2.1 A or AA violation on any public page, on a desktop and on a phone;
+every page reflows on the phone, and Tab visits every control in page order with a visible focus ring.
 
 Each page is opened as a visitor would (its expected status and its heading checked first, so an
 error page can never pass for the real one), then audited with the pinned axe-core.
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from app.config import Settings
 from tests.browser.axe import assert_accessible, axe_violations
 from tests.browser.conftest import Seeder
+from tests.browser.focus import tab_through
 from tests.browser.seeds import Seeded, seed_variety
 
 pytestmark = pytest.mark.browser
@@ -81,6 +83,15 @@ def test_public_page_has_no_accessibility_violation(visitor: Page, live_server: 
     expect(visitor.locator("h1")).to_contain_text(heading)
     assert_accessible(visitor)
     assert visitor.evaluate("document.documentElement.scrollWidth <= innerWidth")  # no sideways scroll
+
+
+@pytest.mark.parametrize("name", list(PUBLIC_PAGES))
+def test_every_focus_stop_shows_a_ring_in_page_order(desktop: Page, live_server: str, seeded: Seeded,
+                                                     name: str) -> None:
+    path, _, heading = PUBLIC_PAGES[name]
+    desktop.goto(live_server + path.format(**asdict(seeded)))
+    expect(desktop.locator("h1")).to_contain_text(heading)
+    assert tab_through(desktop) >= 10  # skip link, header, main content, footer
 
 
 def test_report_form_with_errors_has_no_accessibility_violation(

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -17,15 +16,12 @@ from app.config import Settings
 from app.db import make_engine
 from app.models import MisuseReport
 from tests.browser.conftest import Seeder
+from tests.browser.focus import assert_focus_shown, tab_to
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD
 from tests.services.sheets import row, write_xlsx
 
 pytestmark = pytest.mark.browser
-
-MAX_TABS = 80
-FOCUS_STATE = (Path(__file__).parent / "focus_state.js").read_text(encoding="utf-8")
-FOLLOWS = "([a, b]) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING)"
 
 
 @pytest.fixture(scope="module")
@@ -40,36 +36,6 @@ def extra_seed(seeded: Seeded) -> Seeder:
     def seed(session: Session, settings: Settings) -> None:
         seed_variety(session, settings, seeded)
     return seed
-
-
-def focus_state(page: Page) -> dict[str, Any]:
-    """The focused element as the user sees it (see FOCUS_STATE)."""
-    state: dict[str, Any] = page.evaluate_handle("document.activeElement").evaluate(FOCUS_STATE)
-    return state
-
-
-def assert_focus_shown(page: Page) -> None:
-    """The focused element is in view and draws a focus ring of at least 3:1 against its surroundings."""
-    state = focus_state(page)
-    assert state["ring"] and state["inView"] and state["contrast"] >= 3, state
-
-
-def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> int:
-    """Press Tab (Shift+Tab) until `target` has focus; every stop on the way shows its focus and comes
-    after (before) the previous one in the page. Return the number of key presses."""
-    key = "Shift+Tab" if backwards else "Tab"
-    previous = page.evaluate_handle("document.activeElement")
-    for presses in range(1, MAX_TABS + 1):
-        page.keyboard.press(key)
-        current = page.evaluate_handle("document.activeElement")
-        assert_focus_shown(page)
-        if previous.evaluate("el => el !== document.body && el !== document.documentElement"):
-            first, second = (current, previous) if backwards else (previous, current)
-            assert page.evaluate(FOLLOWS, [first, second]), (focus_state(page), "out of page order")
-        if target.evaluate("el => el === document.activeElement"):
-            return presses
-        previous = current
-    raise AssertionError(f"{target} not reached with {MAX_TABS} presses of {key}; last: {focus_state(page)}")
 
 
 def test_skip_link_search_box_facet_and_pager(page: Page, live_server: str) -> None:
@@ -180,6 +146,8 @@ def report_count(settings: Settings) -> int:
 def test_office_sign_in_and_upload_by_keyboard(page: Page, live_server: str, seeded: Seeded,
                                                tmp_path: Path) -> None:
     sheet = write_xlsx(tmp_path / "danh-sach.xlsx", [row(province="Đà Nẵng", product_name="Mực một nắng")])
+    # The file dialog that Space opens is answered by this handler, set up well before the key press.
+    page.on("filechooser", lambda chooser: chooser.set_files(str(sheet)))
     page.goto(f"{live_server}/quan-ly/dang-nhap")
     tab_to(page, page.get_by_label("Email"))
     page.keyboard.type(seeded.office_email)
@@ -196,10 +164,10 @@ def test_office_sign_in_and_upload_by_keyboard(page: Page, live_server: str, see
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/quan-ly/dot-binh-chon/{seeded.round_id}$"))
 
-    tab_to(page, page.get_by_label("Danh sách sản phẩm đạt giải (.xlsx hoặc .csv)"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(sheet))
+    file_input = page.get_by_label("Danh sách sản phẩm đạt giải (.xlsx hoặc .csv)")
+    tab_to(page, file_input)
+    page.keyboard.press("Space")
+    expect(file_input).to_have_value(re.compile(r"danh-sach\.xlsx$"))
     tab_to(page, page.get_by_role("button", name="Tải lên và xem trước"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/quan-ly/nhap/\d+$"))
