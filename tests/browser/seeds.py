@@ -103,5 +103,5 @@ def seed_variety(session: Session, settings: Settings, seeded: Seeded) -> None:
     """Everything above, filled into `seeded` (the live server's seeding commits)."""
     _round_with_winner(session, settings, seeded)
     _ended_certificates(session, seeded)
-    session.commit()  # make_user commits anyway; keep the rows above in one place first
+    session.commit()  # make_user commits on its own: commit the rows above first, as one batch
     _office_records(session, seeded)
