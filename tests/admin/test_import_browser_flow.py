@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import make_engine
 from app.models import SelectionRound
-from tests.browser.conftest import ARTIFACTS, browser, live_server, live_settings, page  # noqa: F401
+from tests.browser.conftest import ARTIFACTS, browser, extra_seed, live_server, live_settings, page  # noqa: F401
 from tests.factories import TEST_PASSWORD, make_user, province
 from tests.services.sheets import row, write_xlsx
 

@@ -1,4 +1,9 @@
-"""Browser fixtures: the app on a free loopback port, headless Chromium, a screenshot on failure."""
+"""Browser fixtures: the app on a free loopback port, headless Chromium, a screenshot on failure.
+
+A module adds rows to its server's database by overriding `extra_seed`; pages come from
+`page` / `page_without_js` / `phone` / `open_page` and every one of them is saved as a
+screenshot in test-artifacts/ when its test fails.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,29 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
+from app.routes import reports
 from app.services.provinces import sync_provinces
+from app.spam import check_token
 from search.indexer import apply_outbox
 from tests.factories import make_product
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+Seeder = Callable[[Session, Settings], None]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -43,7 +52,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _seed(settings: Settings) -> None:
+def _seed(settings: Settings, extra: Seeder | None) -> None:
     engine = make_engine(settings.sqlalchemy_url)
     SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
@@ -53,8 +62,16 @@ def _seed(settings: Settings) -> None:
         make_product(session, name="Vải thiều sấy khô", province_slug="bac-ninh", certified_in="bac-giang")
         make_product(session, name="Nón lá bài thơ", province_slug="hue", certified_in="hue",
                      group="thu_cong_my_nghe", issued_on=date(2025, 3, 1))
+        if extra is not None:
+            extra(session, settings)
         session.commit()
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def extra_seed() -> Seeder | None:
+    """Rows a module adds to the three seeded products before its server starts (none by default)."""
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +81,10 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def live_server(live_settings: Settings) -> Iterator[str]:
+def live_server(live_settings: Settings, extra_seed: Seeder | None) -> Iterator[str]:
     """Base URL of the app, served from a background thread on a seeded SQLite database."""
     settings = live_settings
-    _seed(settings)
+    _seed(settings, extra_seed)
     app: FastAPI = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -94,12 +111,13 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def _screenshot_on_failure(request: pytest.FixtureRequest, page: Page) -> None:
+def _screenshot_on_failure(request: pytest.FixtureRequest, page: Page, *, suffix: str = "") -> None:
+    """Save a full-page screenshot into test-artifacts/ when the test's call phase failed."""
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}{suffix}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -120,3 +138,48 @@ def page_without_js(browser: Browser, request: pytest.FixtureRequest) -> Iterato
     yield tab
     _screenshot_on_failure(request, tab)
     context.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
+    """Open pages in fresh contexts (Playwright context options as keywords); screenshots on failure."""
+    opened: list[Page] = []
+
+    def open_one(**options: object) -> Page:
+        tab = browser.new_context(**options).new_page()  # type: ignore[arg-type]
+        opened.append(tab)
+        return tab
+
+    yield open_one
+    for index, tab in enumerate(opened):
+        _screenshot_on_failure(request, tab, suffix=f"-page{index + 1}")  # apart from `page`'s own
+        tab.context.close()
+
+
+@pytest.fixture
+def phone(open_page: Callable[..., Page]) -> Page:
+    """A phone-sized touch page (390×844); CSP bypassed only so axe can be injected."""
+    return open_page(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True,
+                     bypass_csp=True, locale="vi-VN")
+
+
+@pytest.fixture
+def desktop(open_page: Callable[..., Page]) -> Page:
+    """A desktop page (1280×800); CSP bypassed only so axe can be injected."""
+    return open_page(viewport={"width": 1280, "height": 800}, bypass_csp=True, locale="vi-VN")
+
+
+def sign_in(page: Page, base: str, email: str, password: str, *, next_path: str = "/quan-ly") -> None:
+    """Sign in through the office login form and wait for the page it leads to."""
+    page.goto(f"{base}/quan-ly/dang-nhap?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator(".admin-nav")).to_be_visible()
+
+
+@pytest.fixture
+def no_min_fill_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let a test post the report form at machine speed: people take more than its 3 s floor, and a
+    faster post is silently treated as a bot's (thanked, not stored, no errors shown)."""
+    monkeypatch.setattr(reports, "check_token", lambda token, **kw: check_token(token, **kw, min_age_s=0))

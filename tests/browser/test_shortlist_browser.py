@@ -55,3 +55,30 @@ def test_add_and_remove_without_javascript(page_without_js: Page, share_base: st
     expect(page.locator("table.compare td.compare__name")).to_have_text([name])
     page.get_by_role("button", name="Bỏ khỏi danh sách").click()
     expect(page.locator(".shortlist__empty")).to_be_visible()
+
+
+def test_add_and_remove_with_javascript_keeps_keyboard_focus(page: Page, share_base: str) -> None:
+    page.goto(f"{share_base}/san-pham")
+    card = page.locator("#results .card").first
+    name = card.locator(".card__title").inner_text()
+    add = card.get_by_role("button", name="Thêm vào danh sách chọn")
+    add.focus()
+    page.keyboard.press("Enter")
+    remove = card.get_by_role("button", name="Bỏ khỏi danh sách")
+    expect(remove).to_have_attribute("aria-pressed", "true")
+    expect(remove).to_be_focused()  # swapped in place: the keyboard user stays on the same control
+    expect(page.locator("#shortlist-link")).to_have_text("Danh sách chọn (1)")
+    expect(page).to_have_url(f"{share_base}/san-pham")  # no page load, no history entry
+
+    page.keyboard.press("Space")
+    expect(add).to_have_attribute("aria-pressed", "false")
+    expect(add).to_be_focused()
+    expect(page.locator("#shortlist-link")).to_have_text("Danh sách chọn (0)")
+
+    page.keyboard.press("Enter")
+    expect(page.locator("#shortlist-link")).to_have_text("Danh sách chọn (1)")
+    page.locator("#shortlist-link").click()
+    expect(page.locator("table.compare td.compare__name")).to_have_text([name])
+    page.get_by_role("button", name="Bỏ khỏi danh sách").click()
+    expect(page.locator(".shortlist__empty")).to_be_visible()
+    expect(page.locator("#shortlist-link")).to_have_text("Danh sách chọn (0)")

@@ -1,0 +1,107 @@
+"""Rows the accessibility, keyboard and office browser tests need beyond the three seeded products.
+
+Every kind of page the audit visits must have something on it: a product with a photo and
+a producer with every contact, a round with its winner, an expired and a revoked
+certificate, office and administrator accounts, a misuse report and an audit entry.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from PIL import Image
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.images import process_image
+from app.models import AuditEntry, Certificate, MisuseReport, Product, SelectionRound
+from app.services.photos import attach_image, store_image
+from tests.factories import make_producer, make_product, make_user, province
+
+
+def photo_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, int, int] = (180, 90, 40),
+                kind: str = "JPEG") -> bytes:
+    """A small real photo file (one plain colour) in `kind` format."""
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, kind)
+    return out.getvalue()
+
+
+@dataclass(slots=True)
+class Seeded:
+    """What the tests address: slugs, codes, ids and accounts of the rows seeded for them."""
+
+    product: str = ""
+    producer: str = ""
+    valid_code: str = ""
+    expired_code: str = ""
+    revoked_code: str = ""
+    round_id: int = 0
+    product_id: int = 0
+    certificate_id: int = 0
+    office_email: str = ""
+    admin_email: str = ""
+
+
+def _certificate_of(session: Session, product: Product) -> Certificate:
+    """The product's only certificate."""
+    return session.exec(select(Certificate).where(Certificate.product_id == product.id)).one()
+
+
+def _round_with_winner(session: Session, settings: Settings, seeded: Seeded) -> None:
+    """A Đà Nẵng provincial round whose winner has a photo and a producer with every contact; its
+    certificate is issued this year, so it reads "valid" (not "ending soon") on any day."""
+    selection_round = SelectionRound(level="tinh", year=2024, province_id=province(session, "da-nang").id,
+                                     decision_number="15/QĐ-UBND", decision_date=date(2024, 11, 20))
+    session.add(selection_round)
+    producer = make_producer(session, name="HTX Nước mắm Nam Ô (ví dụ)", province_slug="da-nang",
+                             legal_form="htx", address="Số 1 đường Ví Dụ, Đà Nẵng", phone="0900 000 111",
+                             email="lienhe@nam-o.example", website="https://nam-o.example")
+    product = make_product(session, name="Nước mắm Nam Ô", province_slug="da-nang", producer=producer,
+                           issued_on=date(date.today().year, 1, 2), number="09/GCN-SCT",
+                           description="Nước mắm cá cơm ủ chượp truyền thống.")
+    processed = process_image(photo_bytes(), filename="nam-o.jpg")
+    store_image(media_dir=settings.media_path, processed=processed)
+    attach_image(session=session, product=product, processed=processed, alt="Chai nước mắm Nam Ô", position=0)
+    certificate = _certificate_of(session, product)
+    certificate.round_id = selection_round.id
+    session.flush()
+    assert selection_round.id is not None and product.id is not None and certificate.id is not None
+    seeded.product, seeded.producer, seeded.valid_code = product.slug, producer.slug, certificate.code
+    seeded.round_id, seeded.product_id, seeded.certificate_id = selection_round.id, product.id, certificate.id
+
+
+def _ended_certificates(session: Session, seeded: Seeded) -> None:
+    """An expired certificate (issued 2019, valid to 31/12/2022) and a revoked one."""
+    expired = make_product(session, name="Chiếu cói Kim Sơn", province_slug="ninh-binh",
+                           group="thu_cong_my_nghe", issued_on=date(2019, 6, 1))
+    revoked = make_product(session, name="Chè búp Tân Cương", province_slug="thai-nguyen",
+                           issued_on=date(2023, 3, 1), revoked_on=date(2025, 2, 10))
+    seeded.expired_code = _certificate_of(session, expired).code
+    seeded.revoked_code = _certificate_of(session, revoked).code
+
+
+def _office_records(session: Session, seeded: Seeded) -> None:
+    """Accounts, a misuse report about the Đà Nẵng product and one audit entry, for the office pages."""
+    office = make_user(session, province_slug="da-nang")
+    admin = make_user(session, role="admin", province_slug=None)
+    seeded.office_email, seeded.admin_email = office.email, admin.email
+    da_nang = province(session, "da-nang").id
+    session.add(MisuseReport(product_id=seeded.product_id, certificate_id=seeded.certificate_id,
+                             province_id=da_nang, reported_code=seeded.valid_code,
+                             where_bought="Chợ Ví Dụ, Đà Nẵng", details="Bao bì khác ảnh trên trang."))
+    session.add(AuditEntry(user_id=office.id, action="product.update", entity="product",
+                           entity_id=seeded.product_id, province_id=da_nang,
+                           before=json.dumps({"name": "Nước mắm Nam O"}),
+                           after=json.dumps({"name": "Nước mắm Nam Ô"})))
+
+
+def seed_variety(session: Session, settings: Settings, seeded: Seeded) -> None:
+    """Everything above, filled into `seeded` (the live server's seeding commits)."""
+    _round_with_winner(session, settings, seeded)
+    _ended_certificates(session, seeded)
+    session.commit()  # make_user commits on its own: commit the rows above first, as one batch
+    _office_records(session, seeded)
