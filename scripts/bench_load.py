@@ -243,56 +243,11 @@ def synthetic_catalog(products: int, data_dir: Path | None) -> Iterator[tuple[di
         yield env, folder, 0.0 if reuse else time.perf_counter() - started
 
 
-# Run in a child process with the catalog's clean environment (`--costs`): where a catalog page's
-# time goes, single-threaded and in-process, after a warm-up that fills the result cache.
-_COSTS = """
-import json, sys, time
-from urllib.parse import parse_qs
-from sqlmodel import Session
-from starlette.requests import Request
-from app.config import Settings
-from app.domain.validity import today_in
-from app.main import create_app
-from app.routes import facets
-from app.search_params import RawSearchParams, build_search_query
-from app.services.catalog_search import search_catalog
-from app.templating import templates
-from search.factory import open_search_engine
-from app.db import make_engine
-
-settings = Settings()
-app, today = create_app(settings), today_in(settings.tz)
-engine, search = make_engine(settings.sqlalchemy_url), open_search_engine(settings)
-template, mix = templates.get_template("catalog/index.html"), json.loads(sys.argv[1])
-search_s = render_s = 0.0
-with Session(engine) as session:
-    for n in range(int(sys.argv[2])):
-        qs = mix[n % len(mix)]
-        p = parse_qs(qs)
-        raw = RawSearchParams(q=p.get("q", [""])[0], province=tuple(p.get("province", [])),
-                              group=tuple(p.get("group", [])), level=tuple(p.get("level", [])),
-                              year=tuple(p.get("year", [])), status=p.get("status", [""])[0],
-                              sort=p.get("sort", [""])[0], page=p.get("page", [""])[0], per_page="")
-        request = Request({"type": "http", "method": "GET", "path": "/san-pham", "raw_path": b"/san-pham",
-                           "query_string": qs.encode(), "headers": [(b"host", b"127.0.0.1")], "root_path": "",
-                           "scheme": "http", "server": ("127.0.0.1", 80), "app": app, "state": {}})
-        started = time.process_time()
-        query = build_search_query(raw, today=today, default_per_page=facets.DEFAULT_PER_PAGE)
-        page = search_catalog(session=session, engine=search, query=query)
-        searched = time.process_time()
-        template.render(page=page, query=query, facets=facets, today=today, request=request)
-        if n >= len(mix):  # the first pass fills the cache
-            search_s += searched - started
-            render_s += time.process_time() - searched
-measured = int(sys.argv[2]) - len(mix)
-print(json.dumps({"search_ms": search_s / measured * 1000, "render_ms": render_s / measured * 1000}))
-"""
-
-
 def page_costs(env: dict[str, str], folder: Path, requests: int = 500) -> dict[str, float]:
-    """CPU ms per catalog request of the mix, single-threaded: search use-case and template render."""
-    done = subprocess.run([sys.executable, "-c", _COSTS, json.dumps(MIX), str(requests + len(MIX))], env=env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    """CPU ms per catalog request of the mix, one thread in-process (scripts/page_costs.py, in the
+    catalog's clean environment): the search use-case and the template render."""
+    args = [sys.executable, str(ROOT / "scripts" / "page_costs.py"), json.dumps(MIX), str(requests)]
+    done = subprocess.run(args, env=env, cwd=folder, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
         raise BenchError(f"measuring the page's costs failed: {done.stderr.strip()[-300:]}")
     return {k: float(v) for k, v in json.loads(done.stdout).items()}
