@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -56,6 +57,7 @@ class Run:
     scores: dict[str, int]
     total_bytes: int
     failing: dict[str, list[str]]
+    heaviest: list[tuple[str, int]]  # (path, transfer bytes) of the largest resources
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,11 @@ def lighthouse_run(url: str, cwd: Path) -> Run:
         if score is None:
             raise BenchError(f"lighthouse {url}: no {category} score (an audit errored)")
         scores[category] = round(float(score) * 100)
-    total = int(report["audits"]["total-byte-weight"]["numericValue"])
+    weight = report["audits"]["total-byte-weight"]
+    items = weight.get("details", {}).get("items", [])
+    heaviest = [(urlsplit(item["url"]).path, int(item["totalBytes"])) for item in items[:3]]
     failing = {c: _failing_audits(report, c) for c in CATEGORIES if scores[c] < TARGETS[c]}
-    return Run(scores=scores, total_bytes=total, failing=failing)
+    return Run(scores=scores, total_bytes=int(weight["numericValue"]), failing=failing, heaviest=heaviest)
 
 
 def check_tools() -> None:
@@ -181,6 +185,10 @@ def _failing_lines(results: Sequence[PageResult]) -> list[str]:
             audits = "; ".join(f"{title} ({n}/{len(result.runs)})" for title, n in counts.most_common())
             lines.append(f"- {result.label} · {LABELS[category]} {result.median(category)}: "
                          f"{audits or 'no single failing audit (metrics below their best)'}")
+        if result.median_bytes >= TARGET_KB * 1024:
+            heaviest = ", ".join(f"`{path}` {size / 1024:.0f} KB" for path, size in result.runs[-1].heaviest)
+            lines.append(f"- {result.label} · size {result.median_bytes / 1024:.0f} KB: largest transfers "
+                         f"{heaviest}")
     return lines
 
 
@@ -212,7 +220,8 @@ def render(results: Sequence[PageResult], *, runs: int, command: str) -> str:
               f"first load < {TARGET_KB} KB compressed."]
     failing = _failing_lines(results)
     if failing:
-        lines += ["", "Audits that failed (in how many runs) where a category is under target:", "", *failing]
+        lines += ["", "Audits that failed (in how many runs) where a category is under target, and the "
+                  "largest transfers where the first load is over its size:", "", *failing]
     return "\n".join(lines)
 
 
