@@ -81,7 +81,7 @@ def _cold_mix() -> tuple[str, ...]:
 
 COLD_MIX = _cold_mix()
 MAX_DURATION_S, MAX_ROUNDS, MAX_PRODUCTS = 600, 20, 1_000_000
-WRK_TIMEOUT_S = 10
+WRK_TIMEOUT_S = 30  # a request slower than this counts as a socket error and fails the run
 # done() prints one JSON line: requests, duration, latency percentiles (µs), errors and status classes
 # counted by response() in each thread (thread:get copies the thread's `classes` table).
 WRK_LUA = """
@@ -332,7 +332,8 @@ def render(outcome: Outcome, *, settings: Settings, products: int, command: str)
         f"{built}), SQLite and the embedded index. Each server alone on loopback with the same uvicorn "
         f"options, {settings.workers} worker{'s' if settings.workers > 1 else ''} (with 2 CPUs wrk gets the "
         "other; more workers would compete with wrk and flatter the slower side), "
-        f"`wrk -t{settings.threads} -c{settings.connections} -d{settings.duration_s}s --latency` after a "
+        f"`wrk -t{settings.threads} -c{settings.connections} -d{settings.duration_s}s --latency "
+        f"--timeout {WRK_TIMEOUT_S}s` after a "
         f"{settings.warmup_s} s warm-up; {len(rounds)} rounds (bare endpoint, then the site), medians.",
         "",
         f"- mix: {len(MIX)} typical queries in rotation: " + ", ".join(f"`{q or '(none)'}`" for q in MIX)

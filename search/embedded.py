@@ -54,6 +54,7 @@ from search.fts_query import (
     compact_number,
     parse_query,
     phrase_match,
+    query_words,
 )
 from search.highlight import highlight_name
 from search.result_cache import DEFAULT_MAX_ENTRIES, ResultCache, result_key
@@ -346,13 +347,19 @@ class EmbeddedEngine:
         return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Text match, filters, disjunctive facets, sort and page, from one read snapshot (or the cache)."""
+        """Text match, filters, disjunctive facets, sort and page; from the result cache when the
+        index is at the generation the stored result was computed on (one cheap read), else computed."""
+        with _unavailable_on_error():
+            generation = int(self._connection().execute(READ_GENERATION).fetchone()[0])
+        cached = self.results.get(result_key(self._instance, generation, query, query_words(query.text)))
+        return cached if cached is not None else self._computed(query)
+
+    def _computed(self, query: SearchQuery) -> SearchResult:
+        """Run the query on one read snapshot and store the result under that snapshot's generation."""
         parsed = parse_query(query.text)
         with self._transaction("BEGIN") as conn:
             bits = self._facet_bits(conn)
             key = result_key(self._instance, bits.generation, query, parsed.words)
-            if (cached := self.results.get(key)) is not None:
-                return cached
             status = self._status_bits(conn, bits, date_key(query.today))
             text = None
             if parsed.match:
