@@ -1,7 +1,7 @@
 # CNNT catalog — everyday commands. GNU make; Debian 12, Python 3.11.
 #   make run     serve the site with demo data at http://$(HOST):$(PORT)
 #   make test    lint, type-check and run every test (SQLite, PostgreSQL, browser)
-#   make bench   measure latency and update BENCHMARKS.md
+#   make bench   measure latency and load and update BENCHMARKS.md
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -16,7 +16,8 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help venv run test translations lint typecheck browser-deps node-deps bench relevance clean clean-data
+.PHONY: help venv run test translations lint typecheck browser-deps node-deps bench bench-deps bench-load lighthouse \
+	relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,8 +40,15 @@ browser-deps:  ## install Debian's chromium and chromedriver when missing
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
-node-deps:  ## install the pinned axe-core (package-lock.json) for the browser accessibility tests
-	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund; fi
+node-deps:  ## install the pinned axe-core and Lighthouse (package-lock.json) when missing
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ]; then \
+		npm ci --no-audit --no-fund; \
+	fi
+
+bench-deps:  ## install Debian's wrk (HTTP load generator) when missing
+	@if ! command -v wrk >/dev/null; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	fi
 
 translations: venv  ## extract the site's words into the English .po (translate new msgids, then commit)
 	mkdir -p build
@@ -57,11 +65,18 @@ typecheck: venv  ## mypy (strict, packages from pyproject.toml)
 test: venv browser-deps node-deps lint typecheck  ## lint, type-check, then every test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: venv  ## latency of the API and catalog page, and search at 100,000 products → BENCHMARKS.md
+bench: venv bench-deps  ## latency, search, import, export and load at 100,000 products → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_import.py --write BENCHMARKS.md  # bench-import: 10,000-row `cnnt import`
 	$(BIN)/python scripts/bench_export.py --write BENCHMARKS.md  # CSV/XLSX/JSON of 100,000 products
+	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md    # bench-load: wrk, 64 connections
+
+bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API, bare endpoint) → BENCHMARKS.md
+	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md
+
+lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification → BENCHMARKS.md
+	$(BIN)/python scripts/lighthouse.py --write BENCHMARKS.md
 
 relevance: venv  ## recall@10 and MRR of search on judged queries over the demo data → BENCHMARKS.md
 	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md

@@ -1,4 +1,4 @@
-"""Engine factory, constraint naming convention and the request-scoped session.
+"""Engine factory and constraint naming convention (the request-scoped session: app.deps.get_session).
 
 SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL needs
 nothing special. Transactions are committed by the caller at the use-case boundary.
@@ -6,12 +6,11 @@ nothing special. Transactions are committed by the caller at the use-case bounda
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,9 +43,3 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per request; the service decides when to commit."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

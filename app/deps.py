@@ -1,18 +1,24 @@
-"""Request dependencies as named Annotated aliases, so routes stay one-liners."""
+"""Request dependencies as named Annotated aliases, so routes stay one-liners.
+
+The ones that only read app state or the clock are `async def`, and so is the session
+(made without I/O, closed in the threadpool only when it used a connection): FastAPI runs a
+plain `def` dependency in its threadpool, and those thread hops were most of the cost of a
+cached API request under load (BENCHMARKS.md, load section). Nothing async here may block.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.accounts import Account
 from app.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from app.config import Settings
-from app.db import session_scope
 from app.domain.permissions import Role
 from app.domain.validity import today_in
 from app.errors import CsrfRejected, LoginRequired
@@ -21,35 +27,49 @@ from app.rate_limit import SiteLimits, client_key
 from search.engine import SearchEngine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A database session for this request."""
-    yield from session_scope(request.app.state.engine)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A database session for this request; the service decides when to commit.
+
+    A new Session does no I/O (it connects on its first query). Closing one that holds a
+    connection returns it to the pool, which rolls back on the database: a blocking call,
+    so it runs in a thread, outside the threadpool's limit as FastAPI does for `yield`
+    dependencies (requests waiting in the pool for a connection must not hold up the close
+    that frees one); an unused session closes at once.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
-def get_search(request: Request) -> SearchEngine:
+async def get_search(request: Request) -> SearchEngine:
     """The search engine opened at start-up."""
     engine: SearchEngine = request.app.state.search
     return engine
 
 
-def get_today(settings: Annotated[Settings, Depends(get_settings)]) -> date:
+async def get_today(settings: Annotated[Settings, Depends(get_settings)]) -> date:
     """Today's calendar date in Vietnam (CNNT_TIMEZONE), whatever the server clock's zone."""
     return today_in(settings.tz)
 
 
-def get_client_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
+async def get_client_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
     """An opaque per-client key for rate limits (uvicorn has already applied proxy headers)."""
     address = request.client.host if request.client else "unknown"
     return client_key(address, secret=settings.secret_key)
 
 
-def get_limits(request: Request) -> SiteLimits:
+async def get_limits(request: Request) -> SiteLimits:
     """The site's rate limiters (per process)."""
     limits: SiteLimits = request.app.state.limits
     return limits

@@ -56,7 +56,8 @@ class Row:
     p95: float
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now (to know a server's URL before starting it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -89,12 +90,16 @@ def build_demo(data_dir: Path, *, demo: bool) -> dict[str, str]:
 
 @contextmanager
 def serve(
-    app: str, *, env: dict[str, str], cwd: Path, probe: str, app_dir: Path | None = None
+    app: str, *, env: dict[str, str], cwd: Path, probe: str, app_dir: Path | None = None,
+    port: int | None = None, workers: int = 1,
 ) -> Iterator[str]:
-    """Run `app` with uvicorn (1 worker) on a free loopback port; yield its base URL."""
-    port = _free_port()
+    """Run `app` with uvicorn (1 worker unless told) on loopback, a free port unless given; yield its URL.
+
+    Every benchmark serves the app and its baseline through here, so both always get the same options.
+    """
+    port = port or free_port()
     args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-            "--workers", "1", "--log-level", "warning", "--no-access-log"]
+            "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     if app_dir is not None:
         args += ["--app-dir", str(app_dir)]
     log = (cwd / f"uvicorn-{port}.log").open("w")

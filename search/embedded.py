@@ -2,12 +2,14 @@
 
 Text matches come from FTS5 (bm25 only when sorting by relevance); filters and disjunctive
 facet counts are AND/OR/popcount over per-value bitsets (search/embedded_bits.py) cached
-per index generation; a page is then a walk of a sort index or a sort of the few ids. Each
-thread gets its own connection (FastAPI's threadpool).
+per index generation; a page is then a walk of a sort index or a sort of the few ids. Whole
+results are kept per process (search/result_cache.py), keyed on the generation and the day.
+Each thread gets its own connection (FastAPI's threadpool).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -52,8 +54,10 @@ from search.fts_query import (
     compact_number,
     parse_query,
     phrase_match,
+    query_words,
 )
 from search.highlight import highlight_name
+from search.result_cache import DEFAULT_MAX_ENTRIES, ResultCache, result_key
 
 BUSY_TIMEOUT_SECONDS = 5.0
 WALK_FACTOR = 4  # walk a sort index up to 4× the rows expected before sorting the ids instead
@@ -63,6 +67,7 @@ _INSERT_FTS = (
 )
 _RANK = f"bm25(doc_fts, {', '.join(str(w) for w in COLUMN_WEIGHTS)})"
 _TEXT_COLUMNS = [i for i, c in enumerate(FTS_COLUMNS) if not c.startswith(("numbers", "compact"))]
+_INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
 
 @contextmanager
@@ -225,8 +230,10 @@ def _statements(script: str) -> list[str]:
 class EmbeddedEngine:
     """SearchEngine over a local SQLite FTS5 file (WAL), one connection per thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, cache_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.path = path
+        self.results = ResultCache(cache_entries)
+        self._instance = next(_INSTANCES)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -340,10 +347,19 @@ class EmbeddedEngine:
         return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Text match, filters, disjunctive facets, sort and page, from one read snapshot."""
+        """Text match, filters, disjunctive facets, sort and page; from the result cache when the
+        index is at the generation the stored result was computed on (one cheap read), else computed."""
+        with _unavailable_on_error():
+            generation = int(self._connection().execute(READ_GENERATION).fetchone()[0])
+        cached = self.results.get(result_key(self._instance, generation, query, query_words(query.text)))
+        return cached if cached is not None else self._computed(query)
+
+    def _computed(self, query: SearchQuery) -> SearchResult:
+        """Run the query on one read snapshot and store the result under that snapshot's generation."""
         parsed = parse_query(query.text)
         with self._transaction("BEGIN") as conn:
             bits = self._facet_bits(conn)
+            key = result_key(self._instance, bits.generation, query, parsed.words)
             status = self._status_bits(conn, bits, date_key(query.today))
             text = None
             if parsed.match:
@@ -358,7 +374,9 @@ class EmbeddedEngine:
             exact = selected if text is None else selected & text.strict
             exact_hits = total if exact == selected else exact.bit_count()
             suggestion = did_you_mean(conn, parsed.words) if parsed.words and exact_hits == 0 else None
-        return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+        result = SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion, cache_key=key)
+        self.results.put(key, result)
+        return result
 
     def close(self) -> None:
         """Close every thread's connection; later calls raise SearchUnavailable."""

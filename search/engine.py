@@ -7,7 +7,7 @@ documents, and one contract suite (tests/search) holds them to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -75,12 +75,18 @@ class SearchHit:
 
 @dataclass(slots=True)
 class SearchResult:
-    """A page of hits, the total, disjunctive facet counts and a "did you mean" hint."""
+    """A page of hits, the total, disjunctive facet counts and a "did you mean" hint.
+
+    `cache_key`, when an engine sets one, identifies this exact answer: results with equal
+    keys are equal (the embedded engine: index generation, day and normalized query), so
+    what is derived from a result alone may be cached under it. None means "do not cache".
+    """
 
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    cache_key: Hashable | None = None
 
 
 class SearchUnavailable(Exception):

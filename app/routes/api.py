@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 from pydantic import BeforeValidator
 
 from app.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
@@ -79,11 +80,12 @@ def search_products(
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
     updated_since: Annotated[str, Query(max_length=64, description=api_views.UPDATED_SINCE_HELP,
                                         json_schema_extra=api_views.UPDATED_SINCE_FORMATS)] = "",
-) -> ProductSearchResponse:
+) -> ProductSearchResponse | Response:
     """Search the catalog: filters within one facet are OR-ed, facets AND-ed; facet counts disjunctive.
 
     When the search engine is down the same filters are answered from the database, with a `notice`.
     With `updated_since` (incremental sync) the answer comes from the database, sorted by update time.
+    A search answers with JSON bytes built once per distinct result (api_views.search_response_json).
     """
     raw = RawSearchParams(
         q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
@@ -95,7 +97,9 @@ def search_products(
                                           base_url=settings.public_base_url)
     result, fallback = search_or_fallback(session=session, engine=search, query=query)
     notice = api_views.FALLBACK_NOTICE if fallback else None
-    return api_views.search_response(result, query=query, base_url=settings.public_base_url, notice=notice)
+    base_url = settings.public_base_url
+    body = api_views.search_response_json(result, query=query, base_url=base_url, notice=notice)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/products/{slug}", response_model=ProductOut, responses={**NOT_FOUND, **INVALID})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from app.services.catalog_fallback import _base, _status_table, filter_condition
 from app.services.verification import count_views
 from search.documents import ProductDocument, build_documents, document_status
 from search.engine import SearchHit, SearchQuery, SearchResult
+from search.result_cache import LruCache
 
 
 def province_ref(info: ProvinceInfo) -> ProvinceRef:
@@ -82,6 +84,28 @@ def search_response(result: SearchResult, *, query: SearchQuery, base_url: str,
         suggestion=result.suggestion,
         notice=notice,
     )
+
+
+# JSON bodies by (SearchResult.cache_key, base URL): ~10 KB each, so 256 of them hold ~3 MB.
+_SEARCH_JSON: LruCache[tuple[Hashable, str], bytes] = LruCache(256)
+
+
+def search_response_json(result: SearchResult, *, query: SearchQuery, base_url: str,
+                         notice: str | None = None) -> bytes:
+    """`search_response` as JSON bytes, built once per cacheable result and base URL.
+
+    Building and validating twenty hits' models, then serializing them, cost more than the
+    cached search itself; the body depends only on the result (whose key holds the index
+    generation, day and query, page included) and the base URL, so a repeated search answers
+    with the stored bytes. Fallback answers (a notice, no key) are built every time.
+    """
+    key = (result.cache_key, base_url) if result.cache_key is not None and notice is None else None
+    if key is not None and (body := _SEARCH_JSON.get(key)) is not None:
+        return body
+    body = search_response(result, query=query, base_url=base_url, notice=notice).model_dump_json().encode()
+    if key is not None:
+        _SEARCH_JSON.put(key, body)
+    return body
 
 
 def _row_ref(session: Session, province_id: int) -> ProvinceRef:

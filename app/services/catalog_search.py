@@ -74,7 +74,10 @@ def search_or_fallback(
 def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery) -> CatalogPage:
     """Run `query` with cover photos and status per hit; falls back to the database when search is down."""
     result, unavailable = search_or_fallback(session=session, engine=engine, query=query)
-    photos = covers(session=session, product_ids=[h.document["id"] for h in result.hits])
+    # Only hits whose document has a cover photo need its sizes from the database: no query at all
+    # for a page without photos (a document is reindexed whenever its photos change).
+    with_photo = [hit.document["id"] for hit in result.hits if hit.document["image"]]
+    photos = covers(session=session, product_ids=with_photo)
     hits = [
         HitView(
             hit=hit,
