@@ -111,8 +111,12 @@ def run_measured(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[f
 
 
 def time_engine(index: Path, *, runs: int, warmup: int) -> list[tuple[str, int, float, float]]:
-    """(label, total, p50, p95) of EmbeddedEngine.search for every query, in-process."""
-    engine = EmbeddedEngine(index)
+    """(label, total, p50, p95) of EmbeddedEngine.search for every query, in-process.
+
+    The result cache is off: repeating a query would otherwise time a dictionary lookup, not
+    the search (`make bench-load` shows what the cache does for repeated traffic).
+    """
+    engine = EmbeddedEngine(index, cache_entries=0)
     results = []
     try:
         for label, fields, _ in QUERIES:
