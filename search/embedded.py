@@ -269,6 +269,17 @@ class EmbeddedEngine:
                 self._connections.append(conn)
         return conn
 
+    def _nowait_connection(self) -> sqlite3.Connection:
+        """This thread's read-only connection that never waits for a lock (busy timeout 0)."""
+        conn = cast(sqlite3.Connection | None, getattr(self._local, "nowait", None))
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only=1")
+            self._local.nowait = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
     @contextmanager
     def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
         """A transaction on this thread's connection; SQLite errors become SearchUnavailable."""
@@ -353,6 +364,23 @@ class EmbeddedEngine:
             generation = int(self._connection().execute(READ_GENERATION).fetchone()[0])
         cached = self.results.get(result_key(self._instance, generation, query, query_words(query.text)))
         return cached if cached is not None else self._computed(query)
+
+    def cached(self, query: SearchQuery) -> SearchResult | None:
+        """The stored result of `query` while the index is at its generation; None otherwise.
+
+        Safe on the event loop: the generation is read on a connection with a zero busy
+        timeout, so a locked, closed or broken file answers None at once (the caller then
+        searches in a worker thread, which waits or raises as `search` does).
+        """
+        if self._closed:
+            return None
+        try:
+            row = self._nowait_connection().execute(READ_GENERATION).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        return self.results.get(result_key(self._instance, int(row[0]), query, query_words(query.text)))
 
     def _computed(self, query: SearchQuery) -> SearchResult:
         """Run the query on one read snapshot and store the result under that snapshot's generation."""

@@ -108,6 +108,14 @@ class SearchEngine(Protocol):
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; raises SearchUnavailable when the engine cannot answer."""
 
+    def cached(self, query: SearchQuery) -> SearchResult | None:
+        """The stored answer to `query` while it is still current, else None; never waits or raises.
+
+        The app asks this on its event loop before sending a search to a worker thread: a
+        thread hop costs more than serving a stored answer (BENCHMARKS.md, load section).
+        An engine without a per-process cache always answers None.
+        """
+
     def fingerprints(self) -> dict[int, str]:
         """Product id → fingerprint of every indexed document, for drift checks."""
 

@@ -116,6 +116,10 @@ class MeiliEngine:
             answer: dict[str, Any] = self._client.multi_search([r.body for r in labelled])
             return parse_responses(labelled, list(answer["results"]))
 
+    def cached(self, query: SearchQuery) -> SearchResult | None:
+        """None: every search asks the server (its own caches are on the server side)."""
+        return None
+
     def fingerprints(self) -> dict[int, str]:
         """Product id → fingerprint of every indexed document, a page at a time."""
         self._check_open()

@@ -88,6 +88,11 @@ class ReconnectingEngine:
         """Run a query on the open engine."""
         return self._call(lambda engine: engine.search(query))
 
+    def cached(self, query: SearchQuery) -> SearchResult | None:
+        """The open engine's stored answer, or None; never opens the engine nor waits for the lock."""
+        inner = self._inner  # a plain read: an engine closed meanwhile answers None itself
+        return None if inner is None else inner.cached(query)
+
     def fingerprints(self) -> dict[int, str]:
         """Product id → fingerprint of every indexed document."""
         return self._call(lambda engine: engine.fingerprints())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BeforeValidator
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
 from app.schemas import ApiError, CertificateList, CertificateOut, ProductOut, ProductSearchResponse
@@ -16,7 +18,7 @@ from app.search_params import MAX_PAGE, RawSearchParams, build_search_query, ope
 from app.services import api_views
 from app.services.catalog_search import search_or_fallback
 from app.services.verification import check_lookup_rate
-from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH
+from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchEngine, SearchQuery
 
 # The error answers each route really gives, in the one shape the exception handlers write (ApiError),
 # instead of FastAPI's default 422 body, which this API never sends. A NUL in the URL is refused
@@ -60,7 +62,7 @@ def lookup_allowed(limits: LimitsDep, client: ClientKeyDep) -> None:
 
 
 @router.get("/products", response_model=ProductSearchResponse, responses=INVALID)
-def search_products(
+async def search_products(
     settings: SettingsDep,
     session: SessionDep,
     search: SearchDep,
@@ -85,20 +87,35 @@ def search_products(
 
     When the search engine is down the same filters are answered from the database, with a `notice`.
     With `updated_since` (incremental sync) the answer comes from the database, sorted by update time.
-    A search answers with JSON bytes built once per distinct result (api_views.search_response_json).
+    A search answers with JSON bytes built once per distinct result (api_views.search_response_json):
+    a stored answer straight from the event loop, anything that may wait on a database or the
+    engine in a worker thread.
     """
     raw = RawSearchParams(
         q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
         status=status, sort=sort, page=str(page), per_page=str(per_page),
     )
     query = build_search_query(raw, today=today)
-    if (since := api_views.parse_updated_since(updated_since)) is not None:
-        return api_views.changed_products(session=session, query=query, since=since,
-                                          base_url=settings.public_base_url)
+    base_url = settings.public_base_url
+    since = api_views.parse_updated_since(updated_since)
+    if since is None and (stored := search.cached(query)) is not None:
+        return json_bytes(api_views.search_response_json(stored, query=query, base_url=base_url))
+    return await run_in_threadpool(_search_products, session=session, search=search, query=query,
+                                   since=since, base_url=base_url)
+
+
+def _search_products(*, session: Session, search: SearchEngine, query: SearchQuery, since: datetime | None,
+                     base_url: str) -> ProductSearchResponse | Response:
+    """The search, the database fallback or the incremental sync: blocking, so in a worker thread."""
+    if since is not None:
+        return api_views.changed_products(session=session, query=query, since=since, base_url=base_url)
     result, fallback = search_or_fallback(session=session, engine=search, query=query)
     notice = api_views.FALLBACK_NOTICE if fallback else None
-    base_url = settings.public_base_url
-    body = api_views.search_response_json(result, query=query, base_url=base_url, notice=notice)
+    return json_bytes(api_views.search_response_json(result, query=query, base_url=base_url, notice=notice))
+
+
+def json_bytes(body: bytes) -> Response:
+    """An answer of JSON already serialized."""
     return Response(body, media_type="application/json")
 
 

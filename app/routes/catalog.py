@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.deps import SearchDep, SessionDep, TodayDep
+from app.deps import SearchDep, SessionDep, SettingsDep, TodayDep
+from app.page_cache import PageKey, catalog_pages, page_key
 from app.routes import facets
 from app.routes.pages import router as pages_router
+from app.routes.shortlist import cookie_slugs
 from app.search_params import RawSearchParams, build_search_query
 from app.services.catalog import home_summary
-from app.services.catalog_search import search_catalog
+from app.services.catalog_search import catalog_page, search_or_fallback
 from app.templating import is_fragment_request, templates
+from search.engine import SearchEngine, SearchQuery, SearchResult
 
 router = APIRouter(default_response_class=HTMLResponse)
 router.include_router(pages_router)
 Many = Annotated[list[str], Query()]
+VARY = {"Vary": "HX-Request"}  # the fragment and the full page share a URL
 
 
 @router.get("/", name="home")
@@ -28,8 +35,9 @@ def home(request: Request, session: SessionDep, today: TodayDep) -> Response:
 
 
 @router.get("/san-pham", name="catalog")
-def catalog(
+async def catalog(
     request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     search: SearchDep,
     today: TodayDep,
@@ -43,16 +51,53 @@ def catalog(
     page: str = "",
     per_page: str = "",
 ) -> Response:
-    """Search with facets; an htmx request (not boosted, not a history restore) gets only the results."""
+    """Search with facets; an htmx request (not boosted, not a history restore) gets only the results.
+
+    A page rendered before from the same result, URL, language and shortlist is sent as stored
+    (app/page_cache.py) straight from the event loop; searching and rendering happen in a
+    worker thread, since the search or the cover photos may wait on a database.
+    """
     raw = RawSearchParams(
         q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
         status=status, sort=sort, page=page, per_page=per_page,
     )
     query = build_search_query(raw, today=today, default_per_page=facets.DEFAULT_PER_PAGE)
-    result = search_catalog(session=session, engine=search, query=query)
-    template = "catalog/_results.html" if is_fragment_request(request) else "catalog/index.html"
-    response = templates.TemplateResponse(
-        request, template, {"page": result, "query": query, "facets": facets, "today": today}
-    )
-    response.headers["Vary"] = "HX-Request"
+    view = CatalogView(request=request, query=query, fragment=is_fragment_request(request),
+                       base_url=settings.public_base_url)
+    if (stored := search.cached(query)) is not None and (body := view.stored(stored)) is not None:
+        return HTMLResponse(body, headers=VARY)
+    return await run_in_threadpool(_render_catalog, view, session=session, search=search)
+
+
+@dataclass(frozen=True)
+class CatalogView:
+    """What a catalog page is rendered from besides the search result."""
+
+    request: Request
+    query: SearchQuery
+    fragment: bool
+    base_url: str
+
+    def key(self, result: SearchResult) -> PageKey | None:
+        """The stored page's key for `result` (None: not to be stored)."""
+        return page_key(self.request, result, fragment=self.fragment, shortlist=cookie_slugs(self.request),
+                        base_url=self.base_url)
+
+    def stored(self, result: SearchResult) -> bytes | None:
+        """The page rendered before from `result` and this request, if it is stored."""
+        key = self.key(result)
+        return None if key is None else catalog_pages.get(key)
+
+
+def _render_catalog(view: CatalogView, *, session: Session, search: SearchEngine) -> Response:
+    """Search (or the database fallback), cover photos, render, store: blocking, so in a worker thread."""
+    result, unavailable = search_or_fallback(session=session, engine=search, query=view.query)
+    if (body := view.stored(result)) is not None:
+        return HTMLResponse(body, headers=VARY)
+    page = catalog_page(session=session, query=view.query, result=result, unavailable=unavailable)
+    template = "catalog/_results.html" if view.fragment else "catalog/index.html"
+    context = {"page": page, "query": view.query, "facets": facets, "today": view.query.today}
+    response = templates.TemplateResponse(view.request, template, context, headers=VARY)
+    if (key := view.key(result)) is not None:
+        catalog_pages.put(key, bytes(response.body))
     return response

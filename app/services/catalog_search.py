@@ -74,6 +74,12 @@ def search_or_fallback(
 def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery) -> CatalogPage:
     """Run `query` with cover photos and status per hit; falls back to the database when search is down."""
     result, unavailable = search_or_fallback(session=session, engine=engine, query=query)
+    return catalog_page(session=session, query=query, result=result, unavailable=unavailable)
+
+
+def catalog_page(*, session: Session, query: SearchQuery, result: SearchResult,
+                 unavailable: bool) -> CatalogPage:
+    """The cards of `result`: status today, cover photo and provinces at certification per hit."""
     # Only hits whose document has a cover photo need its sizes from the database: no query at all
     # for a page without photos (a document is reindexed whenever its photos change).
     with_photo = [hit.document["id"] for hit in result.hits if hit.document["image"]]
