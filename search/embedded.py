@@ -227,6 +227,29 @@ def _statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
+def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Remove these ids from the row tables (inside the caller's transaction)."""
+    params = [(i,) for i in ids]
+    conn.executemany("DELETE FROM doc_fts WHERE rowid = ?", params)
+    conn.executemany("DELETE FROM doc_body WHERE id = ?", params)
+    conn.executemany("DELETE FROM doc WHERE id = ?", params)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Documents with their FTS rows and vocabulary words, ready to write."""
+
+    documents: Sequence[ProductDocument]
+    fts: list[tuple[object, ...]]
+    words: set[str]
+
+    @classmethod
+    def of(cls, documents: Sequence[ProductDocument]) -> _Rows:
+        """Build the rows of `documents`."""
+        fts = [_fts_row(doc) for doc in documents]
+        return cls(documents, fts, vocabulary_words(str(row[1 + i]) for row in fts for i in _TEXT_COLUMNS))
+
+
 class EmbeddedEngine:
     """SearchEngine over a local SQLite FTS5 file (WAL), one connection per thread."""
 
@@ -246,10 +269,15 @@ class EmbeddedEngine:
 
     @staticmethod
     def _create_schema(conn: sqlite3.Connection) -> None:
-        """Create the tables; a file of another schema version is emptied (it is derived data)."""
+        """Create the tables; a file of another schema version is emptied (it is derived data).
+
+        A file already at this version is only read: opening the engine never takes the write
+        lock, so it neither waits for a running reindex nor holds up one.
+        """
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version != SCHEMA_VERSION:
-            conn.executescript(DROP_SCHEMA)
+        if version == SCHEMA_VERSION:  # set last, after the whole schema was written
+            return
+        conn.executescript(DROP_SCHEMA)  # another version, or a creation cut short: derived data
         conn.executescript(SCHEMA)
         conn.execute(SEED_META)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
@@ -297,44 +325,63 @@ class EmbeddedEngine:
         """Add or replace documents by `id`, all in one transaction."""
         if not documents:
             return
-        ids = [doc["id"] for doc in documents]
-        fts_rows = [_fts_row(doc) for doc in documents]
-        words = vocabulary_words(str(row[1 + i]) for row in fts_rows for i in _TEXT_COLUMNS)
+        rows = _Rows.of(documents)  # built before the write lock is taken
         with self._transaction() as conn:
-            self._delete_rows(conn, ids)
-            conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [_doc_row(doc) for doc in documents])
-            conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
-                             [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
-            conn.executemany(_INSERT_FTS, fts_rows)
-            add_terms(conn, words)
-            update_facet_bits(conn, ids, documents)
-            conn.execute(BUMP_GENERATION)
+            self._write_rows(conn, rows)
 
     @staticmethod
-    def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
-        """Remove these ids from the row tables (inside the caller's transaction)."""
-        params = [(i,) for i in ids]
-        conn.executemany("DELETE FROM doc_fts WHERE rowid = ?", params)
-        conn.executemany("DELETE FROM doc_body WHERE id = ?", params)
-        conn.executemany("DELETE FROM doc WHERE id = ?", params)
+    def _write_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
+        """Add or replace the documents of `rows` (inside the caller's transaction)."""
+        documents = rows.documents
+        ids = [doc["id"] for doc in documents]
+        _delete_rows(conn, ids)
+        conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [_doc_row(doc) for doc in documents])
+        conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
+                         [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
+        conn.executemany(_INSERT_FTS, rows.fts)
+        add_terms(conn, rows.words)
+        update_facet_bits(conn, ids, documents)
+        conn.execute(BUMP_GENERATION)
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by product id; missing ids are ignored."""
         id_list = list(ids)
         if id_list:
             with self._transaction() as conn:
-                self._delete_rows(conn, id_list)
+                _delete_rows(conn, id_list)
                 update_facet_bits(conn, id_list, [])
                 conn.execute(BUMP_GENERATION)
 
     def clear(self) -> None:
-        """Remove every document (before a full reindex)."""
+        """Remove every document."""
         with self._transaction() as conn:
-            generation = int(conn.execute(READ_GENERATION).fetchone()[0])
-            for statement in _statements(DROP_SCHEMA + SCHEMA):  # far faster than deleting FTS5 rows
-                conn.execute(statement)
-            conn.execute("INSERT INTO meta (key, value) VALUES ('generation', ?)", (generation + 1,))
+            self._clear_rows(conn)
+
+    @staticmethod
+    def _clear_rows(conn: sqlite3.Connection) -> None:
+        """Empty every table, the generation moving on (inside the caller's transaction)."""
+        generation = int(conn.execute(READ_GENERATION).fetchone()[0])
+        for statement in _statements(DROP_SCHEMA + SCHEMA):  # far faster than deleting FTS5 rows
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('generation', ?)", (generation + 1,))
+
+    def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
+        """Empty the index and fill it from `batches`, all in one write transaction.
+
+        WAL readers (the site) keep answering from the old index until the commit, and a
+        killed or failing reindex rolls back to it whole. Other writers wait for the lock
+        meanwhile; the app's indexing gives up after its busy timeout and leaves its outbox
+        rows for the next replay.
+        """
+        written = 0
+        with self._transaction() as conn:
+            self._clear_rows(conn)
+            for documents in batches:
+                if documents:
+                    self._write_rows(conn, _Rows.of(documents))
+                    written += len(documents)
+        return written
 
     def fingerprints(self) -> dict[int, str]:
         """Product id → fingerprint of every indexed document."""

@@ -103,7 +103,14 @@ class SearchEngine(Protocol):
         """Remove documents by product id (missing ids are ignored)."""
 
     def clear(self) -> None:
-        """Remove every document (before a full reindex)."""
+        """Remove every document."""
+
+    def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
+        """Replace every document with those of `batches` (a full reindex); returns how many.
+
+        The embedded engine does it in one transaction: readers keep the old index until the new
+        one is complete, and a crash or an error part-way leaves the old one whole.
+        """
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; raises SearchUnavailable when the engine cannot answer."""

@@ -99,12 +99,9 @@ def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator
 def reindex_all(*, session: Session, engine: SearchEngine) -> int:
     """Rebuild the whole index from the database; returns the number of documents indexed."""
     newest_event = session.exec(select(func.max(OutboxEvent.id))).one()
-    engine.clear()
-    indexed = 0
-    for ids in _product_id_batches(session):
-        documents = build_documents(session=session, product_ids=ids)
-        engine.upsert(list(documents.values()))
-        indexed += len(documents)
+    batches = (list(build_documents(session=session, product_ids=ids).values())
+               for ids in _product_id_batches(session))
+    indexed = engine.replace_all(batches)  # all or nothing on the embedded engine
     if newest_event is not None:  # events written during the rebuild stay for the next run
         session.execute(delete(OutboxEvent).where(col(OutboxEvent.id) <= newest_event))
     session.commit()

@@ -108,6 +108,19 @@ class MeiliEngine:
         with unavailable_on_error("clear"):
             self._wait(self._index.delete_all_documents().task_uid, "clear")
 
+    def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
+        """Delete every document, then add `batches`: not atomic here, searches see the index refill.
+
+        Meilisearch could build a second index and swap it in (`swap_indexes`); not done while
+        no server can be run to test it (DESIGN.md).
+        """
+        self.clear()
+        written = 0
+        for documents in batches:
+            self.upsert(documents)
+            written += len(documents)
+        return written
+
     def search(self, query: SearchQuery) -> SearchResult:
         """Hits, exact total and disjunctive facet counts from one multi-search call."""
         self._check_open()

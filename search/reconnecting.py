@@ -84,6 +84,10 @@ class ReconnectingEngine:
         """Remove every document."""
         self._call(lambda engine: engine.clear())
 
+    def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
+        """Replace every document on the open engine."""
+        return self._call(lambda engine: engine.replace_all(batches))
+
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query on the open engine."""
         return self._call(lambda engine: engine.search(query))

@@ -124,6 +124,16 @@ def test_upsert_replaces_delete_removes_and_fingerprints(scratch: SearchEngine) 
     assert scratch.search(SearchQuery(today=TODAY)).total == 0
 
 
+def test_replace_all_leaves_exactly_the_new_documents(scratch: SearchEngine) -> None:
+    scratch.upsert([make_doc(1, "Nón lá"), make_doc(2, "Chiếu cói")])
+    renamed, third, fourth = make_doc(1, "Nón bài thơ"), make_doc(3, "Mật ong"), make_doc(4, "Gốm Chu Đậu")
+    assert scratch.replace_all(iter([[third], [], [fourth, renamed]])) == 3
+    assert scratch.fingerprints() == {d["id"]: d["fingerprint"] for d in (renamed, third, fourth)}
+    assert scratch.search(SearchQuery(today=TODAY, text="chiếu")).total == 0
+    assert [h.document["name"] for h in scratch.search(SearchQuery(today=TODAY, text="gom")).hits] == \
+        ["Gốm Chu Đậu"]
+
+
 def test_fingerprints_page_through_many_documents(scratch: SearchEngine) -> None:
     documents = [make_doc(i, f"Sản phẩm {i}") for i in range(1, 1201)]
     scratch.upsert(documents)

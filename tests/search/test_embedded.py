@@ -246,6 +246,31 @@ def test_upsert_replaces_delete_clear_and_fingerprints(engine: EmbeddedEngine) -
     assert search(engine).total == 0
 
 
+def test_a_reindex_that_fails_part_way_leaves_the_old_index(engine: EmbeddedEngine) -> None:
+    """Readers see the old index while it refills; an error after some batches rolls it all back."""
+    old = [make_doc(1, "Nón lá"), make_doc(2, "Chiếu cói")]
+    engine.upsert(old)
+    before = engine.fingerprints()
+    seen_meanwhile: list[dict[int, str]] = []
+
+    def batches() -> Iterator[list[ProductDocument]]:
+        yield [make_doc(3, "Mật ong")]
+        reader = EmbeddedEngine(engine.path)  # another process's view, as the site's
+        try:
+            seen_meanwhile.append(reader.fingerprints())
+            assert names(search(reader, "chieu")) == ["Chiếu cói"]
+        finally:
+            reader.close()
+        raise RuntimeError("the database went away mid-reindex")
+
+    with pytest.raises(RuntimeError):
+        engine.replace_all(batches())
+    assert seen_meanwhile == [before]
+    assert engine.fingerprints() == before
+    assert names(search(engine, "mat ong")) == []
+    assert names(search(engine, "non")) == ["Nón lá"]
+
+
 def test_index_survives_reopening(tmp_path: Path) -> None:
     first = EmbeddedEngine(tmp_path / "index.sqlite3")
     first.upsert([make_doc(1, "Nón lá")])
