@@ -16,6 +16,7 @@ from app.domain.codes import new_code, number_key
 from app.domain.text import fold
 from app.domain.validity import default_valid_until
 from app.models import Certificate, OutboxEvent, Producer, Product, Province, User
+from search.indexer import apply_outbox
 
 _serial = itertools.count(1)
 
@@ -124,3 +125,12 @@ def csrf_of(client: TestClient, path: str = "/quan-ly/dang-nhap") -> str:
     """The CSRF token of the client's session, read from a page that carries it."""
     page = client.get(path)
     return page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def index_products(client: TestClient, session: Session, *products: Product) -> None:
+    """What a service does after a change: an outbox row per product, commit, index in the app's engine."""
+    for product in products:
+        assert product.id is not None
+        session.add(OutboxEvent(product_id=product.id))
+    session.commit()
+    apply_outbox(session=session, engine=client.app.state.search)  # type: ignore[attr-defined]

@@ -14,22 +14,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.deps import get_today
-from app.models import OutboxEvent, Product
 from app.page_cache import catalog_pages
 from app.routes.shortlist import COOKIE_NAME
-from search.indexer import apply_outbox
-from tests.factories import make_product
+from tests.factories import index_products, make_product
 
 HX = {"HX-Request": "true"}
-
-
-def _index(client: TestClient, session: Session, *products: Product) -> None:
-    """An outbox row per product, commit, index: what every service does after a change."""
-    for product in products:
-        assert product.id is not None
-        session.add(OutboxEvent(product_id=product.id))
-    session.commit()
-    apply_outbox(session=session, engine=client.app.state.search)  # type: ignore[attr-defined]
 
 
 def _soup(client: TestClient, url: str, **kwargs: object) -> BeautifulSoup:
@@ -43,7 +32,7 @@ def _titles(soup: BeautifulSoup) -> list[str]:
 
 
 def test_a_repeated_page_is_served_as_stored(client: TestClient, session: Session) -> None:
-    _index(client, session, make_product(session, name="Gốm Bát Tràng"))
+    index_products(client, session, make_product(session, name="Gốm Bát Tràng"))
     first = client.get("/san-pham?q=gom")
     hits = catalog_pages.hits
     again = client.get("/san-pham?q=gom")
@@ -54,7 +43,7 @@ def test_a_repeated_page_is_served_as_stored(client: TestClient, session: Sessio
 
 def test_the_shortlist_cookie_is_part_of_the_key(client: TestClient, session: Session) -> None:
     product = make_product(session, name="Nón lá bài thơ")
-    _index(client, session, product)
+    index_products(client, session, product)
     plain = _soup(client, "/san-pham?q=non")
     assert "(0)" in plain.select_one("#shortlist-link").get_text()  # type: ignore[union-attr]
     assert plain.select_one(".shortlist-btn button")["aria-pressed"] == "false"  # type: ignore[index]
@@ -69,7 +58,7 @@ def test_the_shortlist_cookie_is_part_of_the_key(client: TestClient, session: Se
 def test_language_query_as_typed_and_fragment_each_get_their_own_page(
     client: TestClient, session: Session
 ) -> None:
-    _index(client, session, make_product(session, name="Mật ong bạc hà"))
+    index_products(client, session, make_product(session, name="Mật ong bạc hà"))
     vietnamese = _soup(client, "/san-pham?q=mật+ong")
     english = _soup(client, "/en/san-pham?q=mật+ong")
     assert vietnamese.html["lang"] == "vi" and english.html["lang"] == "en"  # type: ignore[index]
@@ -85,7 +74,7 @@ def test_language_query_as_typed_and_fragment_each_get_their_own_page(
 
 def test_an_index_change_and_a_new_day_show_at_once(client: TestClient, session: Session) -> None:
     product = make_product(session, name="Vải thiều sấy", issued_on=date(2023, 12, 15))  # valid to 31/12/2026
-    _index(client, session, product)
+    index_products(client, session, product)
     app = client.app
     app.dependency_overrides[get_today] = lambda: date(2026, 12, 31)  # type: ignore[attr-defined]
     assert _titles(_soup(client, "/san-pham?status=valid")) == ["Vải thiều sấy"]
@@ -94,13 +83,13 @@ def test_an_index_change_and_a_new_day_show_at_once(client: TestClient, session:
     assert _titles(_soup(client, "/san-pham?status=valid")) == []
     app.dependency_overrides[get_today] = lambda: date(2026, 12, 31)  # type: ignore[attr-defined]
     product.name = "Vải thiều sấy khô Lục Ngạn"
-    _index(client, session, product)
+    index_products(client, session, product)
     assert _titles(_soup(client, "/san-pham?status=valid")) == ["Vải thiều sấy khô Lục Ngạn"]
 
 
 def test_fallback_pages_are_never_stored(client: TestClient, session: Session) -> None:
     """While the engine is down the page comes from the database and says so, on every request."""
-    _index(client, session, make_product(session, name="Chiếu cói Nga Sơn"))
+    index_products(client, session, make_product(session, name="Chiếu cói Nga Sơn"))
     notice = "Tìm kiếm đang gặp sự cố"
     assert notice not in client.get("/san-pham").text
     client.app.state.search.close()  # type: ignore[attr-defined]

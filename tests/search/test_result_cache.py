@@ -17,13 +17,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.deps import get_today
-from app.models import Certificate, OutboxEvent, Product
+from app.models import Certificate
 from app.services import api_views
 from search.embedded import EmbeddedEngine
 from search.engine import SearchHit, SearchQuery, SearchResult, StatusFilter
-from search.indexer import apply_outbox
 from search.result_cache import LruCache, ResultCache, result_key
-from tests.factories import make_product
+from tests.factories import index_products, make_product
 from tests.search.contract_data import make_doc
 
 TODAY = date(2025, 8, 1)
@@ -162,15 +161,6 @@ def test_lru_forgets_the_least_recently_used() -> None:
 # Through the app: database (SQLite and PostgreSQL), outbox, indexer, API and catalog page.
 
 
-def _reindex(client: TestClient, session: Session, *products: Product) -> None:
-    """What a service does after a change: an outbox row per product, commit, index."""
-    for product in products:
-        assert product.id is not None
-        session.add(OutboxEvent(product_id=product.id))
-    session.commit()
-    apply_outbox(session=session, engine=client.app.state.search)  # type: ignore[attr-defined]
-
-
 def _api_names(client: TestClient, params: str) -> list[str]:
     return [hit["name"] for hit in client.get(f"/api/v1/products?{params}").json()["hits"]]
 
@@ -182,29 +172,29 @@ def _page_names(client: TestClient, params: str) -> list[str]:
 
 def test_an_edit_shows_at_once_in_the_api_and_the_catalog(client: TestClient, session: Session) -> None:
     product = make_product(session, name="Bánh tráng Mỹ Lồng")
-    _reindex(client, session, product)
+    index_products(client, session, product)
     for _ in range(2):  # the second read of each comes from the caches
         assert _api_names(client, "q=banh+trang") == ["Bánh tráng Mỹ Lồng"]
         assert _page_names(client, "q=banh+trang") == ["Bánh tráng Mỹ Lồng"]
     product.name = "Bánh tráng phơi sương Trảng Bàng"
-    _reindex(client, session, product)
+    index_products(client, session, product)
     assert _api_names(client, "q=banh+trang") == ["Bánh tráng phơi sương Trảng Bàng"]
     assert _page_names(client, "q=banh+trang") == ["Bánh tráng phơi sương Trảng Bàng"]
     product.state = "withdrawn"
-    _reindex(client, session, product)
+    index_products(client, session, product)
     assert _api_names(client, "q=banh+trang") == []
     assert _page_names(client, "q=banh+trang") == []
 
 
 def test_a_revocation_shows_at_once(client: TestClient, session: Session) -> None:
     product = make_product(session, name="Chè Shan tuyết", issued_on=date(2024, 6, 1))
-    _reindex(client, session, product)
+    index_products(client, session, product)
     client.app.dependency_overrides[get_today] = lambda: LAST_DAY  # type: ignore[attr-defined]
     assert client.get("/api/v1/products?status=valid").json()["total"] == 1
     cert = session.exec(select(Certificate).where(Certificate.product_id == product.id)).one()
     cert.revoked_on, cert.revoked_reason = LAST_DAY, "Sai phạm"
     session.add(cert)
-    _reindex(client, session, product)
+    index_products(client, session, product)
     assert client.get("/api/v1/products?status=valid").json()["total"] == 0
     assert _api_names(client, "status=revoked") == ["Chè Shan tuyết"]
 
@@ -212,7 +202,7 @@ def test_a_revocation_shows_at_once(client: TestClient, session: Session) -> Non
 def test_status_follows_the_day_in_vietnam(client: TestClient, session: Session) -> None:
     # valid to 31/12/2026
     product = make_product(session, name="Vải thiều sấy khô", issued_on=date(2023, 12, 15))
-    _reindex(client, session, product)
+    index_products(client, session, product)
     for day, status in ((LAST_DAY, "valid"), (NEW_YEAR, "expired"), (LAST_DAY, "valid")):
         client.app.dependency_overrides[get_today] = lambda day=day: day  # type: ignore[attr-defined]
         body = client.get("/api/v1/products").json()
@@ -224,7 +214,7 @@ def test_status_follows_the_day_in_vietnam(client: TestClient, session: Session)
 
 def test_the_api_body_is_the_same_cached_or_not(client: TestClient, session: Session) -> None:
     for name in ("Gốm Bát Tràng", "Gốm Phù Lãng", "Nón lá Huế"):
-        _reindex(client, session, make_product(session, name=name, group="thu_cong_my_nghe"))
+        index_products(client, session, make_product(session, name=name, group="thu_cong_my_nghe"))
     client.app.dependency_overrides[get_today] = lambda: LAST_DAY  # type: ignore[attr-defined]
     url = "/api/v1/products?q=gom&group=thu_cong_my_nghe&per_page=1&page=2"
     first, again = client.get(url), client.get(url)
