@@ -188,7 +188,8 @@ def render(rows: Sequence[Row], *, requests: int, warmup: int, command: str, dem
         f"Command: `{command}`. {'Demo data' if demo else 'An EMPTY catalog (--no-demo)'} in a temporary "
         "SQLite database and embedded search index; "
         f"uvicorn, 1 worker, loopback; {requests} sequential requests per URL after {warmup} warm-up "
-        "requests; latency measured by the httpx client (includes loopback and client overhead).",
+        "requests, so the repeats are answered from the search result cache and the stored catalog pages; "
+        "latency measured by the httpx client (includes loopback and client overhead).",
         "",
         "| endpoint | query | p50 ms | p95 ms | p50 ÷ bare p50 | p95 ÷ bare p50 |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
