@@ -61,3 +61,33 @@ def tab_through(page: Page) -> int:
         if not current.evaluate(ON_PAGE):
             return stops
     raise AssertionError(f"focus still on the page after {MAX_TABS} presses of Tab: {focus_state(page)}")
+
+
+# On every focus, whether htmx listens to the control's hx-get/hx-post element by the time the script that
+# moved focus has finished (a microtask later), which is before any key press can reach it. One that takes a
+# key press unwired goes through as a full page load (see defaultSettleDelay in base.html). htmx keeps its
+# listeners in the element's "htmx-internal-data"; if a new htmx renames that, this reads "not wired" and
+# the tests fail loudly rather than pass blindly.
+_WATCH_WIRING = """
+window.focusWiring = [];
+document.addEventListener("focusin", (event) => {
+  const owner = event.target.closest("[hx-get], [hx-post]");
+  if (!owner) { return; }
+  const entry = {control: event.target.outerHTML.slice(0, 120), wired: false};
+  window.focusWiring.push(entry);
+  queueMicrotask(() => { entry.wired = Boolean(owner["htmx-internal-data"]?.listenerInfos?.length); });
+});
+"""
+
+
+def watch_htmx_wiring(page: Page) -> None:
+    """From the next page load on, note for every focused htmx control whether htmx listened to it yet."""
+    page.add_init_script(_WATCH_WIRING)
+
+
+def assert_focus_was_wired(page: Page, *, at_least: int) -> None:
+    """Every htmx control focused on this page so far was wired up when it took focus."""
+    wiring: list[dict[str, Any]] = page.evaluate("window.focusWiring")
+    assert len(wiring) >= at_least, wiring
+    unwired = [entry["control"] for entry in wiring if not entry["wired"]]
+    assert not unwired, f"focused before htmx listened to it: {unwired}"

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.models import MisuseReport
 from tests.browser.conftest import Seeder
-from tests.browser.focus import assert_focus_shown, tab_to
+from tests.browser.focus import assert_focus_shown, assert_focus_was_wired, tab_to, watch_htmx_wiring
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD
 from tests.services.sheets import row, write_xlsx
@@ -39,6 +39,7 @@ def extra_seed(seeded: Seeded) -> Seeder:
 
 
 def test_skip_link_search_box_facet_and_pager(page: Page, live_server: str) -> None:
+    watch_htmx_wiring(page)
     page.goto(f"{live_server}/san-pham?sort=name&per_page=2")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Bỏ qua, đến nội dung chính")
@@ -81,6 +82,7 @@ def test_skip_link_search_box_facet_and_pager(page: Page, live_server: str) -> N
     assert_focus_shown(page)
     tab_to(page, page.get_by_role("link", name="← Trang trước"))
     tab_to(page, page.locator("#catalog-q"), backwards=True)
+    assert_focus_was_wired(page, at_least=10)  # every control focused since the first load, none reloaded
 
 
 def test_facet_group_opens_and_closes_with_the_keyboard(page: Page, live_server: str) -> None:
