@@ -1,10 +1,10 @@
 """The embedded search engine: an FTS5 index in its own SQLite file, zero set-up.
 
-Text matches come from FTS5 (bm25 only when sorting by relevance); filters and disjunctive
-facet counts are AND/OR/popcount over per-value bitsets (search/embedded_bits.py) cached
-per index generation; a page is then a walk of a sort index or a sort of the few ids. Whole
-results are kept per process (search/result_cache.py), keyed on the generation and the day.
-Each thread gets its own connection (FastAPI's threadpool).
+Text matches come from FTS5 (bm25 only when sorting by relevance; search/embedded_pages.py);
+filters and disjunctive facet counts are AND/OR/popcount over per-value bitsets
+(search/embedded_bits.py) cached per index generation; a page is then a walk of a sort index
+or a sort of the few ids. Whole results are kept per process (search/result_cache.py), keyed
+on the generation and the day. Each thread gets its own connection (FastAPI's threadpool).
 """
 
 from __future__ import annotations
@@ -24,48 +24,38 @@ from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
 from search.embedded_bits import (
     FacetBits,
-    bits_of,
-    bytes_of,
-    contains,
     facet_counts,
     filter_bits,
-    ids_of,
     intersect,
     load_facet_bits,
     status_bits,
     update_facet_bits,
 )
+from search.embedded_pages import match_text, page_hits, page_ids
 from search.embedded_sql import (
     BUMP_GENERATION,
     CONNECTION_PRAGMAS,
     DROP_SCHEMA,
-    ORDER_COLUMNS,
     READ_GENERATION,
     SCHEMA,
     SCHEMA_VERSION,
     SEED_META,
 )
-from search.embedded_typos import add_terms, did_you_mean, typo_expansions, vocabulary_words
-from search.engine import SearchHit, SearchQuery, SearchResult, SearchUnavailable, SortOrder
+from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
+from search.engine import SearchQuery, SearchResult, SearchUnavailable, SortOrder
 from search.fts_query import (
-    COLUMN_WEIGHTS,
     FTS_COLUMNS,
-    ParsedQuery,
     compact_number,
     parse_query,
-    phrase_match,
     query_words,
 )
-from search.highlight import highlight_name
 from search.result_cache import DEFAULT_MAX_ENTRIES, ResultCache, result_key
 
 BUSY_TIMEOUT_SECONDS = 5.0
-WALK_FACTOR = 4  # walk a sort index up to 4× the rows expected before sorting the ids instead
 _INSERT_FTS = (
     f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)}) "  # noqa: S608 - constant SQL, values bound
     f"VALUES (?, {', '.join('?' for _ in FTS_COLUMNS)})"
 )
-_RANK = f"bm25(doc_fts, {', '.join(str(w) for w in COLUMN_WEIGHTS)})"
 _TEXT_COLUMNS = [i for i, c in enumerate(FTS_COLUMNS) if not c.startswith(("numbers", "compact"))]
 _INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
@@ -98,128 +88,6 @@ def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
     """The narrow `doc` row (sort and status columns)."""
     return (doc["id"], doc["province"], doc["group"], doc["valid_through"], doc["revoked_on"],
             doc["latest_issued"], fold(doc["name"]), doc["fingerprint"])
-
-
-@dataclass(frozen=True, slots=True)
-class _TextMatch:
-    """The products the words match, the ones matching without typo corrections, and ranks."""
-
-    bits: int
-    strict: int
-    phrase: int  # matches with the words side by side (== strict for one word)
-    ranked: list[tuple[int, float]] | None  # (id, bm25) of every match, when sorting by relevance
-    typos: dict[str, list[str]]
-
-
-def _match_ids(conn: sqlite3.Connection, expression: str) -> list[int]:
-    """Row ids matching a MATCH expression, unranked (cheap)."""
-    return [row[0] for row in conn.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?", (expression,))]
-
-
-def _match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, relevance: bool) -> _TextMatch:
-    """Match the words, widened by typo corrections for words the index does not know."""
-    typos = typo_expansions(conn, parsed.words)
-    expression = parse_query(text, typos).match if typos else parsed.match
-    ranked: list[tuple[int, float]] | None = None
-    if relevance:
-        ranked = conn.execute(f"SELECT rowid, {_RANK} FROM doc_fts WHERE doc_fts MATCH ?",  # noqa: S608 - constant SQL, values bound
-                              (expression,)).fetchall()
-        matched = bits_of(pid for pid, _ in ranked)
-    else:
-        matched = bits_of(_match_ids(conn, expression))
-    strict = bits_of(_match_ids(conn, parsed.match)) if typos else matched
-    together = phrase_match(parsed.words) if relevance else ""
-    phrase = bits_of(_match_ids(conn, together)) & strict if together else strict
-    return _TextMatch(bits=matched, strict=strict, phrase=phrase, ranked=ranked, typos=typos)
-
-
-def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
-    """Product id → latest_issued, for breaking relevance ties."""
-    return dict(conn.execute(
-        "SELECT d.id, d.latest_issued FROM json_each(?) AS j CROSS JOIN doc AS d ON d.id = j.value",
-        (json.dumps(ids),)).fetchall())
-
-
-def _relevance_page(conn: sqlite3.Connection, text: _TextMatch, ranked: list[tuple[int, float]],
-                    selected: int, offset: int, limit: int) -> list[int]:
-    """Words side by side first, then other exact and prefix matches, then typo-only ones;
-    bm25 within each tier; ties newest first."""
-    mask = None if selected == text.bits else bytes_of(selected)
-    strict = None if text.strict == text.bits else bytes_of(text.strict)
-    phrase = None if text.phrase == text.strict else bytes_of(text.phrase)
-
-    def tier(pid: int) -> int:
-        if strict is not None and not contains(strict, pid):
-            return 2
-        return 0 if phrase is None or contains(phrase, pid) else 1
-
-    keyed = sorted((tier(pid), rank, pid) for pid, rank in ranked if mask is None or contains(mask, pid))
-    end = min(offset + limit, len(keyed))
-    while 0 < end < len(keyed) and keyed[end][:2] == keyed[end - 1][:2]:
-        end += 1
-    window = keyed[:end]
-    newest = _newest_keys(conn, [pid for _, _, pid in window])
-    window.sort(key=lambda k: (k[0], k[1], -newest.get(k[2], 0), -k[2]))
-    return [pid for _, _, pid in window[offset:offset + limit]]
-
-
-def _walk(conn: sqlite3.Connection, order: str, mask: bytes, need: int, budget: int) -> list[int] | None:
-    """The first `need` ids of `mask` in index order, or None when more than `budget` rows pass by."""
-    cursor = conn.execute(f"SELECT d.id FROM doc d ORDER BY {order}")  # noqa: S608 - constant SQL
-    found: list[int] = []
-    try:
-        for scanned, (pid,) in enumerate(cursor):
-            if contains(mask, pid):
-                found.append(pid)
-                if len(found) == need:
-                    return found
-            if scanned >= budget:
-                return None
-        return found
-    finally:
-        cursor.close()
-
-
-def _ordered_page(conn: sqlite3.Connection, order: str, selected: int, *, total: int, population: int,
-                  offset: int, limit: int) -> list[int]:
-    """A page of `selected` in `order`: walk the sort index when dense, else sort the few ids."""
-    need = offset + limit
-    expected = need * population // max(total, 1)
-    if expected < total:
-        found = _walk(conn, order, bytes_of(selected), need, budget=max(WALK_FACTOR * expected, 1000))
-        if found is not None:
-            return found[offset:]
-    rows = conn.execute(
-        f"SELECT d.id FROM json_each(?) AS j CROSS JOIN doc AS d ON d.id = j.value ORDER BY {order} "  # noqa: S608 - constant SQL, values bound
-        "LIMIT ? OFFSET ?", (json.dumps(ids_of(selected)), limit, offset))
-    return [row[0] for row in rows]
-
-
-def _page_ids(conn: sqlite3.Connection, query: SearchQuery, text: _TextMatch | None, selected: int, *,
-              total: int, everything: FacetBits, filtered: bool) -> list[int]:
-    """Ids of the requested page, in the query's order."""
-    offset, limit = max(query.offset, 0), max(query.per_page, 0)
-    if total == 0 or limit == 0:
-        return []
-    if text is not None and text.ranked is not None:
-        return _relevance_page(conn, text, text.ranked, selected, offset, limit)
-    order = ORDER_COLUMNS["name" if query.sort == SortOrder.name else "newest"]
-    if text is None and not filtered:
-        rows = conn.execute(f"SELECT d.id FROM doc d ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset))  # noqa: S608 - constant SQL, values bound
-        return [row[0] for row in rows]
-    return _ordered_page(conn, order, selected, total=total, population=everything.everything.bit_count(),
-                         offset=offset, limit=limit)
-
-
-def _hits(conn: sqlite3.Connection, ids: list[int], words: list[str],
-          typos: dict[str, list[str]]) -> list[SearchHit]:
-    """The page's documents, from their JSON bodies, with highlighted names."""
-    bodies = dict(conn.execute(
-        "SELECT b.id, b.body FROM json_each(?) AS j CROSS JOIN doc_body AS b ON b.id = j.value",
-        (json.dumps(ids),)).fetchall())
-    documents = [cast(ProductDocument, json.loads(bodies[i])) for i in ids if i in bodies]
-    return [SearchHit(document=doc, name_highlighted=highlight_name(doc["name"], words, typos))
-            for doc in documents]
 
 
 def _statements(script: str) -> list[str]:
@@ -438,13 +306,13 @@ class EmbeddedEngine:
             status = self._status_bits(conn, bits, date_key(query.today))
             text = None
             if parsed.match:
-                text = _match_text(conn, query.text, parsed, relevance=query.sort == SortOrder.relevance)
+                text = match_text(conn, query.text, parsed, relevance=query.sort == SortOrder.relevance)
             base = bits.everything if text is None else text.bits & bits.everything
             filters = filter_bits(query, bits, status)
             selected = intersect(base, filters)
             total = selected.bit_count()
-            ids = _page_ids(conn, query, text, selected, total=total, everything=bits, filtered=bool(filters))
-            hits = _hits(conn, ids, parsed.words, text.typos if text else {})
+            ids = page_ids(conn, query, text, selected, total=total, everything=bits, filtered=bool(filters))
+            hits = page_hits(conn, ids, parsed.words, text.typos if text else {})
             facets = facet_counts(bits, status, base, filters)
             exact = selected if text is None else selected & text.strict
             exact_hits = total if exact == selected else exact.bit_count()

@@ -91,11 +91,6 @@ def highest_level(levels: list[Level]) -> Level | None:
     return max(levels, key=lambda level: level.rank, default=None)
 
 
-def local_level_for(day: date) -> Level:
-    """The lowest level a round held on `day` can have: district before 01/07/2025, commune after."""
-    return Level.huyen if day < DISTRICTS_ABOLISHED else Level.xa
-
-
 def level_allowed_on(level: Level, day: date) -> bool:
     """False for a district certificate after districts were abolished, or a commune one before."""
     if level == Level.huyen:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.domain.provinces import ProvinceInfo, all_provinces, province_by_slug
-from app.errors import NotFound
+from app.domain.provinces import all_provinces
 from app.models import Province
 
 
@@ -27,19 +26,3 @@ def sync_provinces(*, session: Session) -> None:
 def province_ids_by_slug(*, session: Session) -> dict[str, int]:
     """Slug → row id of every province (a small, fixed table)."""
     return {p.slug: p.id for p in session.exec(select(Province)).all() if p.id is not None}
-
-
-def province_row(*, session: Session, info: ProvinceInfo) -> Province:
-    """The database row of a reference province."""
-    row = session.exec(select(Province).where(Province.slug == info.slug)).first()
-    if row is None:
-        raise NotFound(f"Chưa có dữ liệu tỉnh {info.name}; hãy chạy `cnnt db upgrade`.")
-    return row
-
-
-def info_of(row: Province) -> ProvinceInfo:
-    """The reference data of a province row."""
-    info = province_by_slug(row.slug)
-    if info is None:
-        raise NotFound(f"Không rõ tỉnh {row.name}.")
-    return info

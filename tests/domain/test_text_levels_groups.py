@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.groups import ProductGroup, parse_group
-from app.domain.levels import Level, highest_level, level_allowed_on, local_level_for, parse_level
+from app.domain.levels import Level, highest_level, level_allowed_on, parse_level
 from app.domain.regions import Region, parse_region
 from app.domain.text import fold, normalize
 
@@ -55,8 +55,8 @@ def test_unknown_level_is_none() -> None:
 def test_level_order_and_district_to_commune_switch() -> None:
     assert highest_level([Level.tinh, Level.quoc_gia, Level.huyen]) is Level.quoc_gia
     assert Level.xa.rank == Level.huyen.rank < Level.tinh.rank < Level.khu_vuc.rank < Level.quoc_gia.rank
-    assert local_level_for(date(2025, 6, 30)) is Level.huyen
-    assert local_level_for(date(2025, 7, 1)) is Level.xa
+    assert level_allowed_on(Level.huyen, date(2025, 6, 30))
+    assert level_allowed_on(Level.xa, date(2025, 7, 1))
     assert not level_allowed_on(Level.huyen, date(2025, 7, 1))
     assert not level_allowed_on(Level.xa, date(2025, 6, 30))
     assert level_allowed_on(Level.tinh, date(2012, 1, 1))
