@@ -14,6 +14,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from app.errors import TooManyRequests
+from app.i18n import ngettext
+
 
 def client_key(address: str, *, secret: str) -> str:
     """An opaque key for a client address (HMAC with the site's secret)."""
@@ -74,3 +77,12 @@ class SiteLimits:
         self.lookups = RateLimiter(limit=self.LOOKUPS_PER_MINUTE, window_s=60, clock=clock)
         self.reports = RateLimiter(limit=self.REPORTS_PER_HOUR, window_s=3600, clock=clock)
         self.logins = RateLimiter(limit=self.LOGINS_PER_15_MINUTES, window_s=900, clock=clock)
+
+
+def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = None) -> None:
+    """Raise TooManyRequests once `client` has used its lookups for the window (scrapers, guessers)."""
+    if not limits.lookups.allow(client):
+        wait = limits.lookups.retry_after(client)
+        message = ngettext("Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.",
+                           "Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.", wait) % {"num": wait}
+        raise TooManyRequests(message, retry_after=wait, page=page)

@@ -13,11 +13,11 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
+from app.rate_limit import check_lookup_rate
 from app.schemas import ApiError, CertificateList, CertificateOut, ProductOut, ProductSearchResponse
 from app.search_params import MAX_PAGE, RawSearchParams, build_search_query, openapi_values
 from app.services import api_views
 from app.services.catalog_search import search_or_fallback
-from app.services.verification import check_lookup_rate
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchEngine, SearchQuery
 
 # The error answers each route really gives, in the one shape the exception handlers write (ApiError),

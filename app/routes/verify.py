@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.deps import ClientKeyDep, LimitsDep, SessionDep, TodayDep
 from app.errors import InvalidInput
-from app.services.verification import LookupAnswer, check_lookup_rate, look_up
+from app.rate_limit import check_lookup_rate
+from app.services.verification import LookupAnswer, look_up
 from app.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)

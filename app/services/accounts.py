@@ -6,11 +6,18 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
-from app.auth import LOCKOUT, MAX_FAILED_LOGINS, hash_password, is_locked, password_problem, verify_password
 from app.domain.permissions import Role
 from app.domain.provinces import resolve_province
 from app.errors import InvalidInput
 from app.models import Province, User
+from app.passwords import (
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    hash_password,
+    is_locked,
+    password_problem,
+    verify_password,
+)
 
 LOGIN_FAILED = "Email hoặc mật khẩu không đúng."
 LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."

@@ -22,10 +22,9 @@ from app.domain.codes import normalize_code
 from app.domain.messages import N_
 from app.domain.text import squash_spaces
 from app.domain.validity import VIETNAM
-from app.errors import InvalidInput, TooManyRequests
-from app.i18n import gettext, ngettext
+from app.errors import InvalidInput
+from app.i18n import gettext
 from app.models import AuditEntry, Certificate, Producer, VerificationCount
-from app.rate_limit import SiteLimits
 from app.services.catalog import CertificateView, ImageView, covers, find_certificates
 
 MAX_LOOKUP_LENGTH = 100  # a printed number is at most 100 characters (Certificate.number)
@@ -107,15 +106,6 @@ class LookupAnswer:
         if not self.certificates:
             return Verdict.not_found
         return self.certificates[0].verdict
-
-
-def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = None) -> None:
-    """Raise TooManyRequests once `client` has used its lookups for the window (scrapers, guessers)."""
-    if not limits.lookups.allow(client):
-        wait = limits.lookups.retry_after(client)
-        message = ngettext("Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.",
-                           "Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.", wait) % {"num": wait}
-        raise TooManyRequests(message, retry_after=wait, page=page)
 
 
 def clean_query(text: str) -> str:
