@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401  (sets the naming convention before tables are declared)
+from app.domain.states import ImportBatchState, ProductState, ReportState, RoundState
 
 
 def utcnow() -> datetime:
@@ -18,6 +19,11 @@ def utcnow() -> datetime:
 
 def _timestamp() -> sa.types.TypeEngine[datetime]:
     return sa.DateTime(timezone=True)
+
+
+def _state() -> sa.types.TypeEngine[str]:
+    """A workflow state column: its enum's value as VARCHAR(16), never a database ENUM type."""
+    return sa.String(16)
 
 
 class Province(SQLModel, table=True):
@@ -60,7 +66,7 @@ class Product(SQLModel, table=True):
     name_key: str = Field(max_length=300)
     group: str = Field(max_length=32)
     description: str | None = Field(default=None, sa_type=sa.Text())
-    state: str = Field(default="published", max_length=16)
+    state: ProductState = Field(default=ProductState.PUBLISHED, sa_type=_state())
     producer_id: int = Field(foreign_key="producer.id", index=True)
     province_id: int = Field(foreign_key="province.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
@@ -95,7 +101,7 @@ class SelectionRound(SQLModel, table=True):
     organiser: str | None = Field(default=None, max_length=300)
     decision_number: str | None = Field(default=None, max_length=100)
     decision_date: date | None = None
-    state: str = Field(default="published", max_length=16)  # draft | published | withdrawn
+    state: RoundState = Field(default=RoundState.PUBLISHED, sa_type=_state())
 
 
 class Certificate(SQLModel, table=True):
@@ -163,7 +169,7 @@ class MisuseReport(SQLModel, table=True):
     photo_width: int | None = None
     photo_height: int | None = None
     contact: str | None = Field(default=None, max_length=200)
-    state: str = Field(default="new", max_length=16)
+    state: ReportState = Field(default=ReportState.NEW, sa_type=_state())
 
 
 class User(SQLModel, table=True):
@@ -216,7 +222,7 @@ class ImportBatch(SQLModel, table=True):
     province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
     filename: str = Field(max_length=300)
     stored_path: str = Field(max_length=500)  # the uploaded file, kept under DATA_DIR/private/imports
-    state: str = Field(default="preview", max_length=16)  # preview | published | discarded
+    state: ImportBatchState = Field(default=ImportBatchState.PREVIEW, sa_type=_state())
     rows: int = 0
     errors: int = 0
     warnings: int = 0

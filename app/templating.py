@@ -13,6 +13,7 @@ from app.config import PACKAGE_DIR
 from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
+from app.domain.states import ImportBatchState, ProductState, RoundState, State, state_label
 from app.domain.validity import STATUS_LABELS, CertificateStatus
 from app.i18n import LANGUAGE_NAMES, OG_LOCALES, current_lang, gettext, lang_prefix, lang_url, ngettext
 from app.media import ImageSource
@@ -117,4 +118,19 @@ templates.env.globals.update(
     lang_url=lang_url,
     language_names=LANGUAGE_NAMES,
     og_locales=OG_LOCALES,
+)
+
+
+# Workflow states (app.domain.states): pages compare with the members and show
+# `value|state_label(ProductState)`; the labels live only in the domain module.
+def state_label_filter(value: str, kind: type[State]) -> str:
+    """The office's words for a stored state of workflow `kind` (office pages are Vietnamese only)."""
+    return state_label(kind, value)
+
+
+templates.env.filters["state_label"] = state_label_filter
+templates.env.globals.update(
+    ProductState=ProductState,
+    RoundState=RoundState,
+    ImportBatchState=ImportBatchState,
 )

@@ -18,10 +18,10 @@ from typing import TypedDict, cast
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level, highest_level
+from app.domain.states import ProductState
 from app.domain.validity import CertificateStatus, effective_end
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
 
-PUBLISHED = "published"
 BATCH_SIZE = 500
 # Highlight markers: private-use characters the engines put around matched words and templates turn
 # into <mark> after escaping. They are reserved: a name typed with them would inject <mark> elements.
@@ -189,7 +189,7 @@ def build_documents(*, session: Session, product_ids: Iterable[int]) -> dict[int
         stmt = (
             select(Product, Producer)
             .join(Producer, col(Product.producer_id) == col(Producer.id))
-            .where(col(Product.id).in_(ids), col(Product.state) == PUBLISHED)
+            .where(col(Product.id).in_(ids), col(Product.state) == ProductState.PUBLISHED)
         )
         rows = session.exec(stmt).all()
         if not rows:

@@ -27,7 +27,7 @@ from app.forms.text import text_fields
 from app.models import Certificate, Producer, Product, SelectionRound
 from app.services import records
 from app.services.records_audit import ENTITY_LABELS, audit_log
-from app.services.records_list import STATE_LABELS, list_products
+from app.services.records_list import list_products
 from app.templating import templates
 
 GROUP_OPTIONS = [(group.value, group.label) for group in ProductGroup]
@@ -63,7 +63,7 @@ def product_list(request: Request, session: SessionDep, account: AccountDep, q: 
                  page: int = 1) -> Response:
     """The products the account manages, searchable by name and filtered by state."""
     listing = list_products(session=session, account=account, q=q, state=state, page=page)
-    context = {"account": account, "listing": listing, "states": STATE_LABELS}
+    context = {"account": account, "listing": listing}
     return templates.TemplateResponse(request, "admin/records/list.html", context)
 
 
@@ -74,7 +74,7 @@ def _product_page(request: Request, session: SessionDep, account: Account, produ
     edit = records.product_for_edit(session=session, account=account, product=product, today=today)
     context = {
         "account": account, "edit": edit, "values": values or _product_values(product, edit.producer),
-        "errors": errors or {}, "states": STATE_LABELS, "group_options": GROUP_OPTIONS,
+        "errors": errors or {}, "group_options": GROUP_OPTIONS,
         "legal_forms": LEGAL_FORM_OPTIONS,
         "saved": request.query_params.get("da-luu") == "1",
     }

@@ -33,8 +33,6 @@ router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, depen
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHARED_LABELS: dict[str, Any] = {
     "region_labels": {region.value: region.label for region in Region},
-    "batch_states": {"preview": "Đang xem trước", "published": "Đã xuất bản",
-                     "discarded": "Đã thay bằng tệp mới"},
 }
 ROUND_FIELDS = ("level", "year", "region", "province", "organiser", "decision_number", "decision_date")
 

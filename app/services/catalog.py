@@ -26,13 +26,13 @@ from app.domain.provinces import (
     province_by_slug,
     successor_of,
 )
+from app.domain.states import ProductState
 from app.domain.validity import CertificateStatus, certificate_status, effective_end, expiring_soon, today_in
 from app.errors import NotFound
 from app.i18n import gettext
 from app.media import ImageSource, image_sources
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
 
-PUBLISHED = "published"
 PROVINCE_PAGE_LIMIT = 200
 
 
@@ -244,7 +244,7 @@ def _certificate_views(session: Session, pairs: Sequence[tuple[Certificate, Prod
 
 def _published_product(session: Session, slug: str) -> Product:
     product = session.exec(select(Product).where(Product.slug == slug)).first()
-    if product is None or product.state != PUBLISHED:
+    if product is None or product.state != ProductState.PUBLISHED:
         raise NotFound(gettext("Không tìm thấy sản phẩm này. Có thể đường dẫn đã thay đổi."))
     return product
 
@@ -278,7 +278,7 @@ def get_producer_detail(*, session: Session, slug: str, today: date | None = Non
     if producer is None:
         raise NotFound(gettext("Không tìm thấy cơ sở sản xuất này."))
     products = session.exec(
-        select(Product).where(Product.producer_id == producer.id, Product.state == PUBLISHED)
+        select(Product).where(Product.producer_id == producer.id, Product.state == ProductState.PUBLISHED)
         .order_by(col(Product.name))
     ).all()
     province = session.get_one(Province, producer.province_id)
@@ -296,7 +296,7 @@ def get_province_page(*, session: Session, slug: str, today: date) -> ProvincePa
     row = session.exec(select(Province).where(Province.slug == slug)).first()
     if info is None or row is None:
         raise NotFound(gettext("Không có tỉnh/thành phố này."))
-    query = select(Product).where(Product.state == PUBLISHED)
+    query = select(Product).where(Product.state == ProductState.PUBLISHED)
     if info.is_current:
         query = query.where(Product.province_id == row.id)
     else:
@@ -319,7 +319,7 @@ def latest_winners(*, session: Session, limit: int, today: date | None = None) -
     rows = session.exec(
         select(Product, newest)
         .join(Certificate, col(Certificate.product_id) == col(Product.id))
-        .where(Product.state == PUBLISHED)
+        .where(Product.state == ProductState.PUBLISHED)
         .group_by(col(Product.id))
         .order_by(newest.desc(), col(Product.id).desc())
         .limit(limit)
@@ -329,7 +329,8 @@ def latest_winners(*, session: Session, limit: int, today: date | None = None) -
 
 def _count_products_by(session: Session, column: Any, *, via_certificates: bool = False) -> dict[str, int]:
     """Published products per value of `column` (distinct products when joined to certificates)."""
-    query = select(column, sa.func.count(sa.distinct(col(Product.id)))).where(Product.state == PUBLISHED)
+    query = (select(column, sa.func.count(sa.distinct(col(Product.id))))
+             .where(Product.state == ProductState.PUBLISHED))
     if via_certificates:
         query = query.join(Certificate, col(Certificate.product_id) == col(Product.id))
     return {str(key): int(count) for key, count in session.exec(query.group_by(column)).all()}
@@ -370,7 +371,7 @@ def find_certificates(*, session: Session, code: str | None, number: str | None,
     rows = session.exec(
         select(Certificate, Product)
         .join(Product, col(Product.id) == col(Certificate.product_id))
-        .where(Product.state == PUBLISHED, *conditions)
+        .where(Product.state == ProductState.PUBLISHED, *conditions)
         .order_by(col(Certificate.issued_on).desc(), col(Certificate.id))
     ).all()
     return _certificate_views(session, list(rows), today)

@@ -22,9 +22,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from app.domain.provinces import province_by_slug
+from app.domain.states import ProductState
 from app.domain.text import fold
 from app.models import Certificate, Producer, Product, Province
-from search.documents import PUBLISHED, build_documents
+from search.documents import build_documents
 from search.engine import FACET_FIELDS, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
 from search.fts_query import query_words
 from search.highlight import highlight_name
@@ -155,7 +156,7 @@ def _base(columns: list[Any], status: sa.Subquery, conditions: Conditions, *, sk
         .select_from(Product)
         .join(Producer, col(Producer.id) == col(Product.producer_id))
         .outerjoin(status, status.c.product_id == col(Product.id))
-        .where(col(Product.state) == PUBLISHED)
+        .where(col(Product.state) == ProductState.PUBLISHED)
     )
     return stmt.where(*(c for field, c in conditions.items() if field != skip))
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts import Account
 from app.domain.provinces import ProvinceInfo, current_provinces, formers_of, province_by_slug, successor_of
+from app.domain.states import ImportBatchState, ReportState, state_label
 from app.domain.validity import VIETNAM
 from app.errors import InvalidInput
 from app.models import (
@@ -34,9 +35,6 @@ from app.services.verification import verification_counts
 
 LIST_LIMIT = 20
 VERIFICATION_DAYS = 30
-IMPORT_STATES = {"preview": "Đang xem trước", "published": "Đã công bố", "discarded": "Đã hủy"}
-REPORT_STATES = {"new": "Mới tiếp nhận", "in_progress": "Đang xử lý", "resolved": "Đã xử lý",
-                 "dismissed": "Không có cơ sở"}
 
 T = TypeVar("T")
 
@@ -232,7 +230,7 @@ def _recent_imports(session: Session, scope: Scope, limit: int) -> Capped[Import
                  .where(_within(ImportBatch.province_id, scope))
                  .order_by(col(ImportBatch.created_at).desc(), col(ImportBatch.id).desc()))
     rows, total = _capped(session, statement, limit)
-    items = [ImportRow(batch, user.name if user else "", IMPORT_STATES.get(batch.state, batch.state),
+    items = [ImportRow(batch, user.name if user else "", state_label(ImportBatchState, batch.state),
                        vn_day(batch.created_at)) for batch, user in rows]
     return Capped(items, total)
 
@@ -263,7 +261,7 @@ def _report_rows(session: Session, reports: list[MisuseReport]) -> list[ReportRo
     names: dict[int | None, str] = {}
     if ids:
         names.update(session.exec(select(Product.id, Product.name).where(col(Product.id).in_(ids))).all())
-    return [ReportRow(r, names.get(r.product_id, ""), REPORT_STATES.get(r.state, r.state),
+    return [ReportRow(r, names.get(r.product_id, ""), state_label(ReportState, r.state),
                       vn_day(r.created_at)) for r in reports]
 
 

@@ -24,6 +24,7 @@ from app.domain.codes import CODE_ALPHABET, CODE_LENGTH, number_key
 from app.domain.groups import ProductGroup
 from app.domain.levels import DISTRICTS_ABOLISHED, Level
 from app.domain.provinces import ProvinceInfo, current_provinces, formers_of
+from app.domain.states import ProductState
 from app.domain.text import fold
 from app.domain.validity import default_valid_until
 from app.models import Certificate, Producer, Product, Province, SelectionRound
@@ -153,7 +154,7 @@ class SyntheticCatalog:
         product_id = self._id("product")
         self.rows.products.append({
             "id": product_id, "slug": self.slugs["product"](name), "name": name, "name_key": fold(name),
-            "group": group.value, "state": "published", "producer_id": producer_id,
+            "group": group.value, "state": ProductState.PUBLISHED, "producer_id": producer_id,
             "province_id": self.province_ids[current.slug], "created_at": self.now, "updated_at": self.now,
             "description": f"{name}: {GROUP_SENTENCES[group.value]} (Dữ liệu minh họa.)",
         })

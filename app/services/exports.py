@@ -29,11 +29,12 @@ from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
 from app.domain.provinces import province_by_slug
+from app.domain.states import ProductState
 from app.domain.text import drop_controls
 from app.errors import InvalidInput
 from app.models import Certificate, Producer, Product, Province
 from app.services.catalog_fallback import _status_table, filter_conditions
-from search.documents import PUBLISHED, ProductDocument, build_documents, document_status
+from search.documents import ProductDocument, build_documents, document_status
 from search.engine import SearchQuery
 
 EXPORT_PAGE = 1000
@@ -78,7 +79,7 @@ def _id_pages(session: Session, request: ExportRequest) -> Iterator[list[int]]:
     status = _status_table(request.query.today)
     conditions = filter_conditions(request.query, status)
     stmt = (select(col(Product.id)).join(Producer, col(Producer.id) == col(Product.producer_id))
-            .where(col(Product.state) == PUBLISHED, *conditions.values()))
+            .where(col(Product.state) == ProductState.PUBLISHED, *conditions.values()))
     if "status" in conditions:  # the window over all certificates only when it is needed
         stmt = stmt.outerjoin(status, status.c.product_id == col(Product.id))
     if request.slugs:

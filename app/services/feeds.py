@@ -13,6 +13,7 @@ from sqlmodel.sql.expression import Select
 from app.domain.groups import ProductGroup, parse_group
 from app.domain.levels import Level, parse_level
 from app.domain.provinces import ProvinceInfo, display_name, resolve_province
+from app.domain.states import ProductState, RoundState
 from app.errors import InvalidInput
 from app.models import Certificate, Producer, Product, Province, SelectionRound
 
@@ -85,8 +86,8 @@ def _winners_query(session: Session, filters: FeedFilters) -> Select[Certificate
         .join(Product, col(Product.id) == col(Certificate.product_id))
         .join(Producer, col(Producer.id) == col(Product.producer_id))
         .outerjoin(SelectionRound, col(SelectionRound.id) == col(Certificate.round_id))
-        .where(Product.state == "published")
-        .where(sa.or_(col(Certificate.round_id).is_(None), col(SelectionRound.state) == "published"))
+        .where(Product.state == ProductState.PUBLISHED)
+        .where(sa.or_(col(Certificate.round_id).is_(None), col(SelectionRound.state) == RoundState.PUBLISHED))
     )
     if filters.group:
         query = query.where(Product.group == filters.group.value)

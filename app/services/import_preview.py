@@ -21,6 +21,7 @@ from app.accounts import Account
 from app.domain.levels import Level
 from app.domain.parsing import cell_text, is_blank, parse_image_list
 from app.domain.provinces import ProvinceInfo, successor_of
+from app.domain.states import ImportBatchState
 from app.errors import InvalidInput, NotFound
 from app.models import Certificate, ImportBatch, Producer, Product, ProductImage, SelectionRound, utcnow
 from app.services.audit import record_change
@@ -263,8 +264,8 @@ def upload_batch(*, session: Session, account: Account, selection_round: Selecti
         counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
         session.rollback()
     for old in session.exec(select(ImportBatch).where(ImportBatch.round_id == selection_round.id,
-                                                      ImportBatch.state == "preview")).all():
-        old.state = "discarded"
+                                                      ImportBatch.state == ImportBatchState.PREVIEW)).all():
+        old.state = ImportBatchState.DISCARDED
         session.add(old)
     batch = ImportBatch(user_id=account.id, round_id=selection_round.id,
                         province_id=selection_round.province_id, filename=Path(filename).name[:300],
@@ -278,7 +279,7 @@ def upload_batch(*, session: Session, account: Account, selection_round: Selecti
 def publish_batch(*, session: Session, account: Account, batch: ImportBatch,
                   selection_round: SelectionRound) -> ImportCounts:
     """Re-validate the stored file and apply it in this transaction, with its audit entry."""
-    if batch.state != "preview":
+    if batch.state != ImportBatchState.PREVIEW:
         raise InvalidInput("Bảng tính này đã được xuất bản hoặc đã được thay bằng tệp mới.")
     if batch.errors:
         raise InvalidInput("Bảng tính còn lỗi; hãy sửa tệp và tải lên lại trước khi xuất bản.")
@@ -287,7 +288,7 @@ def publish_batch(*, session: Session, account: Account, batch: ImportBatch,
     if check.errors:
         raise InvalidInput(f"Dữ liệu đã thay đổi, bảng tính nay có {check.errors} lỗi; hãy tải lên lại.")
     counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
-    batch.state, batch.published_at = "published", utcnow()
+    batch.state, batch.published_at = ImportBatchState.PUBLISHED, utcnow()
     session.add(batch)
     record_change(session=session, account=account, action="import.publish", entity="import_batch",
                   entity_id=batch.id, province_id=batch.province_id, before=None,

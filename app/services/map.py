@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.domain.provinces import ProvinceInfo, current_provinces
+from app.domain.states import ProductState
 from app.i18n import gettext, ngettext
 from app.models import Certificate, Product, Province
 
@@ -46,7 +47,7 @@ def valid_counts(*, session: Session, today: date) -> dict[int, int]:
              .where(sa.or_(col(Certificate.revoked_on).is_(None), col(Certificate.revoked_on) > today)))
     rows = session.exec(
         select(Product.province_id, sa.func.count(col(Product.id)))
-        .where(Product.state == "published", col(Product.id).in_(valid))
+        .where(Product.state == ProductState.PUBLISHED, col(Product.id).in_(valid))
         .group_by(col(Product.province_id))
     ).all()
     return {int(pid): int(n) for pid, n in rows}

@@ -17,6 +17,7 @@ from app.accounts import Account
 from app.domain.codes import number_key
 from app.domain.levels import Level
 from app.domain.permissions import owns_province
+from app.domain.states import ProductState, next_product_states, parse_state, product_transition
 from app.domain.text import fold
 from app.domain.validity import CertificateStatus, certificate_status, default_valid_until
 from app.errors import InvalidInput, NotFound
@@ -27,12 +28,6 @@ from app.services.certificates import revoke_certificate
 from app.services.records_list import province_label
 from search.engine import SearchEngine
 from search.indexer import index_after_commit
-
-TRANSITIONS: dict[str, dict[str, str]] = {  # from state → {to state: audit action}
-    "draft": {"published": "product.publish"},
-    "published": {"withdrawn": "product.withdraw"},
-    "withdrawn": {"published": "product.publish"},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +48,7 @@ class ProductEdit:
     producer: Producer
     province_name: str
     certificates: list[CertificateRow]
-    next_states: list[str]
+    next_states: list[ProductState]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +101,7 @@ def product_for_edit(*, session: Session, account: Account, product: Product, to
     return ProductEdit(
         product=product, producer=session.get_one(Producer, product.producer_id),
         province_name=province_label(session, product.province_id), certificates=rows,
-        next_states=list(TRANSITIONS.get(product.state, {})),
+        next_states=next_product_states(product.state),
     )
 
 
@@ -170,11 +165,12 @@ def update_product(*, session: Session, search: SearchEngine, account: Account, 
 def change_product_state(*, session: Session, search: SearchEngine, account: Account, product: Product,
                          target: str) -> None:
     """Publish, withdraw or republish; a withdrawn or draft product leaves the public catalog."""
-    action = TRANSITIONS.get(product.state, {}).get(target)
-    if action is None:
+    wanted = parse_state(ProductState, target)
+    action = product_transition(product.state, wanted) if wanted is not None else None
+    if wanted is None or action is None:
         raise InvalidInput("Không thể chuyển sản phẩm sang trạng thái này.", field="state")
     before = snapshot(product)
-    product.state, product.updated_at = target, utcnow()
+    product.state, product.updated_at = wanted, utcnow()
     session.add(product)
     session.add(OutboxEvent(product_id=_id(product)))
     record_change(session=session, account=account, action=action, entity="product", entity_id=product.id,

@@ -14,9 +14,9 @@ from app.accounts import Account
 from app.domain.groups import GROUP_LABELS
 from app.domain.levels import LEVEL_LABELS
 from app.domain.parsing import LEGAL_FORM_LABELS
+from app.domain.states import PRODUCT_STATE_LABELS
 from app.domain.validity import VIETNAM
 from app.models import AuditEntry, User
-from app.services.records_list import STATE_LABELS
 
 PAGE_SIZE = 50
 ENTITY_LABELS: dict[str, str] = {
@@ -41,7 +41,7 @@ _CODES: dict[str, dict[str, str]] = {
     "group": {g.value: label for g, label in GROUP_LABELS.items()},
     "level": {lv.value: label for lv, label in LEVEL_LABELS.items()},
     "legal_form": {f.value: label for f, label in LEGAL_FORM_LABELS.items()},
-    "state": STATE_LABELS,
+    "state": {s.value: label for s, label in PRODUCT_STATE_LABELS.items()},
 }
 _DATES = {"issued_on", "valid_until", "revoked_on", "decision_date"}
 

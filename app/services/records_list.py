@@ -9,13 +9,11 @@ from sqlmodel import Session, col, select
 
 from app.accounts import Account
 from app.domain.provinces import display_name, province_by_slug
+from app.domain.states import ProductState, parse_state
 from app.domain.text import fold
 from app.models import Producer, Product, Province
 
 PAGE_SIZE = 50
-STATE_LABELS: dict[str, str] = {
-    "draft": "Bản nháp", "published": "Đã công bố", "withdrawn": "Đã rút khỏi danh mục",
-}
 MAX_QUERY = 100
 
 
@@ -59,7 +57,7 @@ def list_products(*, session: Session, account: Account, q: str = "", state: str
                   page: int = 1) -> ProductList:
     """Products by name; an office sees those whose current province is its own (formers merged in)."""
     q = " ".join(q.split())[:MAX_QUERY]
-    state = state if state in STATE_LABELS else ""
+    state = state if parse_state(ProductState, state) is not None else ""
     conditions = []
     if (province_id := _office_province_id(session, account)) is not None:
         conditions.append(col(Product.province_id) == province_id)

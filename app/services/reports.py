@@ -16,17 +16,17 @@ from sqlmodel import Session, col, select
 from app.domain.codes import display_code, normalize_code, number_key
 from app.domain.messages import N_
 from app.domain.provinces import province_by_slug
+from app.domain.states import ProductState, ReportState
 from app.domain.text import fold
 from app.domain.validity import CertificateStatus, certificate_status
 from app.forms.reports import ReportForm
 from app.i18n import gettext
 from app.images import ProcessedImage
 from app.models import Certificate, MisuseReport, Producer, Product, Province
-from app.services.catalog import PUBLISHED, ImageView, covers
+from app.services.catalog import ImageView, covers
 from app.services.photos import store_image
 
 MINISTRY = N_("Bộ Công Thương")
-NEW = "new"
 REPORTS_PAGE_LIMIT = 500
 
 
@@ -72,7 +72,7 @@ def _published_certificates(session: Session, *conditions: object) -> list[tuple
     rows = session.exec(
         select(Certificate, Product)
         .join(Product, col(Product.id) == col(Certificate.product_id))
-        .where(Product.state == PUBLISHED, *conditions)  # type: ignore[arg-type]
+        .where(Product.state == ProductState.PUBLISHED, *conditions)  # type: ignore[arg-type]
         .order_by(col(Certificate.issued_on).desc(), col(Certificate.id).desc())
     ).all()
     return [(cert, product) for cert, product in rows]
@@ -100,7 +100,7 @@ def _by_name(session: Session, text: str) -> ReportSubject | None:
     if not key:
         return None
     products = session.exec(
-        select(Product).where(Product.name_key == key, Product.state == PUBLISHED).limit(2)
+        select(Product).where(Product.name_key == key, Product.state == ProductState.PUBLISHED).limit(2)
     ).all()
     return ReportSubject(product=products[0], certificate=None) if len(products) == 1 else None
 
@@ -109,7 +109,9 @@ def _by_slug(session: Session, slug: str) -> ReportSubject | None:
     """The published product the form was opened for."""
     if not slug:
         return None
-    product = session.exec(select(Product).where(Product.slug == slug, Product.state == PUBLISHED)).first()
+    product = session.exec(
+        select(Product).where(Product.slug == slug, Product.state == ProductState.PUBLISHED)
+    ).first()
     return ReportSubject(product=product, certificate=None) if product is not None else None
 
 
@@ -159,7 +161,7 @@ def submit_report(*, session: Session, form: ReportForm, photo: ProcessedImage |
         certificate_id=subject.certificate.id if subject and subject.certificate else None,
         province_id=province.id if province else None,
         reported_code=form.ma, where_bought=form.noi_mua, details=form.mo_ta,
-        contact=form.lien_he or None, state=NEW,
+        contact=form.lien_he or None, state=ReportState.NEW,
         photo_hash=photo.content_hash if photo else None,
         photo_width=photo.width if photo else None, photo_height=photo.height if photo else None,
     )

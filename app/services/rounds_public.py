@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.domain.levels import Level
 from app.domain.provinces import display_name, province_by_slug
 from app.domain.regions import Region
+from app.domain.states import ProductState, RoundState
 from app.errors import NotFound
 from app.i18n import gettext
 from app.models import Certificate, Product, Province, SelectionRound
@@ -43,10 +44,10 @@ def _place(session: Session, rnd: SelectionRound) -> str:
 def get_round_page(*, session: Session, round_id: int, today: date) -> RoundPage:
     """A published round and its published winners by group then name; NotFound otherwise."""
     rnd = session.get(SelectionRound, round_id)
-    if rnd is None or rnd.state != "published":
+    if rnd is None or rnd.state != RoundState.PUBLISHED:
         raise NotFound(gettext("Không tìm thấy đợt bình chọn này."))
     winners = session.exec(
-        select(Product).where(Product.state == "published")
+        select(Product).where(Product.state == ProductState.PUBLISHED)
         .where(col(Product.id).in_(select(Certificate.product_id).where(Certificate.round_id == round_id)))
         .order_by(col(Product.group), col(Product.name))
     ).all()

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
+from app.domain.states import ProductState, RoundState
 from app.domain.validity import CertificateStatus
 from app.i18n import DEFAULT_LANG, LANGUAGES, gettext, lang_prefix
 from app.media import variant_url
@@ -157,14 +158,14 @@ def _public_paths(session: Session) -> Iterator[tuple[str, datetime | None]]:
     """(path, last change) of every public page: fixed pages, products, producers, rounds, provinces."""
     for path in STATIC_PATHS:
         yield path, None
-    products = select(Product.slug, Product.updated_at).where(Product.state == "published")
+    products = select(Product.slug, Product.updated_at).where(Product.state == ProductState.PUBLISHED)
     for slug, updated in session.exec(products.order_by(col(Product.id))):
         yield f"/san-pham/{slug}", updated
-    with_products = select(Product.producer_id).where(Product.state == "published")
+    with_products = select(Product.producer_id).where(Product.state == ProductState.PUBLISHED)
     producers = select(Producer.slug, Producer.updated_at).where(col(Producer.id).in_(with_products))
     for slug, updated in session.exec(producers.order_by(col(Producer.id))):
         yield f"/co-so/{slug}", updated
-    rounds = select(SelectionRound.id).where(SelectionRound.state == "published")
+    rounds = select(SelectionRound.id).where(SelectionRound.state == RoundState.PUBLISHED)
     for round_id in session.exec(rounds.order_by(col(SelectionRound.id))):
         yield f"/dot-binh-chon/{round_id}", None
     for slug in session.exec(select(Province.slug).order_by(col(Province.id))):

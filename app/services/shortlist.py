@@ -17,8 +17,9 @@ from urllib.parse import quote
 from sqlmodel import Session, col, select
 
 from app.domain.provinces import display_name, province_by_slug
+from app.domain.states import ProductState
 from app.models import Certificate, Producer, Product, Province
-from app.services.catalog import PUBLISHED, ProductSummary, summarize
+from app.services.catalog import ProductSummary, summarize
 
 COOKIE_NAME = "cnnt_chon"
 COOKIE_MAX_AGE_S = 180 * 24 * 3600
@@ -110,7 +111,8 @@ def published_slugs(*, session: Session, slugs: Sequence[str]) -> list[str]:
     if not slugs:
         return []
     found = set(session.exec(
-        select(Product.slug).where(col(Product.slug).in_(list(slugs)), Product.state == PUBLISHED)
+        select(Product.slug)
+        .where(col(Product.slug).in_(list(slugs)), Product.state == ProductState.PUBLISHED)
     ).all())
     return [s for s in slugs if s in found]
 
@@ -133,7 +135,7 @@ def _certified_provinces(session: Session, product_ids: list[int]) -> dict[int, 
 def load_shortlist(*, session: Session, parsed: ParsedList, today: date) -> Shortlist:
     """The published products of `parsed`, in its order, with what comparing them needs."""
     rows = session.exec(
-        select(Product).where(col(Product.slug).in_(parsed.slugs), Product.state == PUBLISHED)
+        select(Product).where(col(Product.slug).in_(parsed.slugs), Product.state == ProductState.PUBLISHED)
     ).all() if parsed.slugs else []
     by_slug = {p.slug: p for p in rows}
     products = [by_slug[s] for s in parsed.slugs if s in by_slug]

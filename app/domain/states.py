@@ -1,0 +1,122 @@
+"""Workflow states of products, rounds, import batches and misuse reports, with their labels.
+
+Each state is stored as its value in a VARCHAR(16) column; the labels are the office's words
+for it, Vietnamese only (office pages are not translated). One mapping per enum: the same value
+("published") means a different member in each workflow, and a shared mapping would merge them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from app.domain.messages import N_
+
+
+class ProductState(StrEnum):
+    """Where a product is in its life: only a published one is shown to the public."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """The office's words for the state."""
+        return PRODUCT_STATE_LABELS[self]
+
+
+class RoundState(StrEnum):
+    """Where a selection round is in its life: only a published one has a public page."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """The office's words for the state."""
+        return ROUND_STATE_LABELS[self]
+
+
+class ImportBatchState(StrEnum):
+    """Where an uploaded winners spreadsheet is: previewed, published, or replaced by a newer upload."""
+
+    PREVIEW = "preview"
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
+
+    @property
+    def label(self) -> str:
+        """The office's words for the state."""
+        return IMPORT_BATCH_STATE_LABELS[self]
+
+
+class ReportState(StrEnum):
+    """Where an office is with a misuse report, from received to closed."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+    @property
+    def label(self) -> str:
+        """The office's words for the state."""
+        return REPORT_STATE_LABELS[self]
+
+
+PRODUCT_STATE_LABELS: dict[ProductState, str] = {
+    ProductState.DRAFT: N_("Bản nháp"),
+    ProductState.PUBLISHED: N_("Đã công bố"),
+    ProductState.WITHDRAWN: N_("Đã rút khỏi danh mục"),
+}
+ROUND_STATE_LABELS: dict[RoundState, str] = {
+    RoundState.DRAFT: N_("Bản nháp"),
+    RoundState.PUBLISHED: N_("Đã công bố"),
+    RoundState.WITHDRAWN: N_("Đã rút khỏi danh mục"),
+}
+IMPORT_BATCH_STATE_LABELS: dict[ImportBatchState, str] = {
+    ImportBatchState.PREVIEW: N_("Đang xem trước"),
+    ImportBatchState.PUBLISHED: N_("Đã công bố"),
+    ImportBatchState.DISCARDED: N_("Đã thay bằng tệp mới"),  # a newer upload for the round replaced it
+}
+REPORT_STATE_LABELS: dict[ReportState, str] = {
+    ReportState.NEW: N_("Mới tiếp nhận"),
+    ReportState.IN_PROGRESS: N_("Đang xử lý"),
+    ReportState.RESOLVED: N_("Đã xử lý"),
+    ReportState.DISMISSED: N_("Không có cơ sở"),
+}
+
+# Which product state may go to which, and the audit action the move records.
+PRODUCT_TRANSITIONS: dict[ProductState, dict[ProductState, str]] = {
+    ProductState.DRAFT: {ProductState.PUBLISHED: "product.publish"},
+    ProductState.PUBLISHED: {ProductState.WITHDRAWN: "product.withdraw"},
+    ProductState.WITHDRAWN: {ProductState.PUBLISHED: "product.publish"},
+}
+
+State = TypeVar("State", ProductState, RoundState, ImportBatchState, ReportState)
+
+
+def parse_state(kind: type[State], value: str) -> State | None:
+    """The member of `kind` stored or posted as `value`; None for a value the workflow does not know."""
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def state_label(kind: type[State], value: str) -> str:
+    """The label of a stored state; a value the workflow does not know is shown as stored."""
+    state = parse_state(kind, value)
+    return state.label if state is not None else value
+
+
+def next_product_states(current: ProductState) -> list[ProductState]:
+    """The states an office may move a product to from `current`."""
+    return list(PRODUCT_TRANSITIONS.get(current, {}))
+
+
+def product_transition(current: ProductState, target: ProductState) -> str | None:
+    """The audit action of moving a product from `current` to `target`; None if the move is not allowed."""
+    return PRODUCT_TRANSITIONS.get(current, {}).get(target)
