@@ -92,6 +92,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Open on start-up, close on shutdown; the site starts even with the search engine down."""
         engine = make_engine(settings.sqlalchemy_url)
 
         def replay_outbox(opened: SearchEngine) -> None:
@@ -129,7 +130,7 @@ def _add_routers(app: FastAPI) -> None:
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Wrap the routes in the request guards, session, language and compression, in that order."""
+    """Wrap the routes in the request layers; their nesting is behaviour, so it is written once, here."""
     # Listed innermost first: each add_middleware wraps what is already there.
     app.add_middleware(RevalidatedPages, paths=REVALIDATED_PATHS)
     app.add_middleware(LimitRequestBody, allowances={
