@@ -12,6 +12,9 @@ import typer
 from app.config import Settings
 from app.domain.permissions import Role
 
+# Each command imports what it runs inside its function (late on purpose, not to dodge a cycle):
+# `cnnt --help` and every command start without loading the others' dependencies (alembic, the
+# search engines, openpyxl, Pillow).
 cli = typer.Typer(help="CNNT catalog: sản phẩm công nghiệp nông thôn tiêu biểu.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema, backup and restore.", no_args_is_help=True)
 search_cli = typer.Typer(help="Search index upkeep.", no_args_is_help=True)

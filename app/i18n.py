@@ -17,11 +17,10 @@ from urllib.parse import quote
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import PACKAGE_DIR
-from app.exception_handlers import plain_error
 
 DEFAULT_LANG = "vi"
 LANGUAGES = ("vi", "en")
@@ -123,8 +122,8 @@ class LanguagePrefix:
                 return
             if path.startswith("/en/"):
                 rest = path[3:]
-                if _untranslated(rest):
-                    await plain_error(scope, 404, "Not found.")(scope, receive, send)
+                if _untranslated(rest):  # plain text: `/en/api/...` is not the API, which answers JSON
+                    await PlainTextResponse("Not found.", status_code=404)(scope, receive, send)
                     return
                 scope = {**scope, "path": rest, "raw_path": raw[3:]}
                 lang = "en"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from sqlmodel import Session
@@ -21,9 +21,29 @@ from app.i18n import LanguagePrefix
 from app.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
 from app.rate_limit import SiteLimits
 from app.revalidation import RevalidatedPages
+from app.routes import (
+    admin_auth,
+    admin_dashboard,
+    admin_photos,
+    admin_records,
+    admin_rounds,
+    api,
+    api_docs,
+    badges,
+    catalog,
+    exports,
+    pages,
+    reports,
+    rounds_public,
+    seo,
+    shortlist,
+    verify,
+)
+from app.routes import map as province_map
 from app.security_headers import SecurityHeaders
 from app.spreadsheet import MAX_FILE_BYTES
 from app.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, ImmutableFiles
+from app.templating import configure_templates, templates
 from search.engine import SearchEngine
 from search.factory import open_search_engine
 from search.indexer import index_after_commit
@@ -48,9 +68,31 @@ class Site(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the site for `settings` (read from the environment when not given)."""
     settings = settings or Settings()
+    app = Site(
+        title="CNNT — Sản phẩm công nghiệp nông thôn tiêu biểu",
+        description="Danh mục và tra cứu giấy chứng nhận sản phẩm CNNT tiêu biểu.",
+        version="1.0",
+        lifespan=_lifespan(settings),
+        docs_url=None,  # served by app/routes/api_docs.py, under a strict CSP
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.limits = SiteLimits()
+    configure_templates(templates)
+    _mount_files(app, settings)
+    _add_routers(app)
+    register_exception_handlers(app)
+    app.add_exception_handler(BodyTooLarge, body_too_large)
+    _add_middleware(app, settings)
+    return app
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Connect to the database and the search engine when the app starts, never at import."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Open on start-up, close on shutdown; the site starts even with the search engine down."""
         engine = make_engine(settings.sqlalchemy_url)
 
         def replay_outbox(opened: SearchEngine) -> None:
@@ -67,47 +109,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             search.close()
             engine.dispose()
 
-    app = Site(
-        title="CNNT — Sản phẩm công nghiệp nông thôn tiêu biểu",
-        description="Danh mục và tra cứu giấy chứng nhận sản phẩm CNNT tiêu biểu.",
-        version="1.0",
-        lifespan=lifespan,
-        docs_url=None,  # served by app/routes/api_docs.py, under a strict CSP
-        redoc_url=None,
-    )
-    app.state.settings = settings
-    app.state.limits = SiteLimits()
+    return lifespan
+
+
+def _mount_files(app: FastAPI, settings: Settings) -> None:
+    """Serve the packaged static files and the uploaded photos without going through a route."""
     settings.media_path.mkdir(parents=True, exist_ok=True)
     app.mount(STATIC_PREFIX, FingerprintedFiles(directory=STATIC_DIR), name="static")
     app.mount("/media", ImmutableFiles(directory=settings.media_path), name="media")
 
-    from app.routes import (
-        admin_auth,
-        admin_dashboard,
-        admin_photos,
-        admin_records,
-        admin_rounds,
-        api,
-        api_docs,
-        badges,
-        catalog,
-        exports,
-        map,
-        reports,
-        rounds_public,
-        seo,
-        shortlist,
-        verify,
-    )
 
+def _add_routers(app: FastAPI) -> None:
+    """Every router of the site, here only, in the order that settles overlapping paths."""
     app.include_router(api.router)
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    pages = (catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds, admin_records,
-             admin_dashboard, seo, shortlist, rounds_public, map, api_docs)
-    for module in pages:  # HTML pages: not part of the JSON API's OpenAPI schema
+    html_pages = (pages, catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds,
+                  admin_records, admin_dashboard, seo, shortlist, rounds_public, province_map, api_docs)
+    for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
-    register_exception_handlers(app)
-    app.add_exception_handler(BodyTooLarge, body_too_large)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Wrap the routes in the request layers; their nesting is behaviour, so it is written once, here."""
     # Listed innermost first: each add_middleware wraps what is already there.
     app.add_middleware(RevalidatedPages, paths=REVALIDATED_PATHS)
     app.add_middleware(LimitRequestBody, allowances={
@@ -128,4 +151,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESSED_MIN_BYTES)  # zstd, br or gzip
     app.add_middleware(RefuseNulBytes)
     app.add_middleware(RefuseLongUrls)
-    return app

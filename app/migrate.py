@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import make_engine
+from app.services.provinces import sync_provinces
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,8 +27,6 @@ def alembic_config(database_url: str) -> Config:
 def upgrade_database(settings: Settings) -> None:
     """Migrate to the newest revision, then make sure the province reference rows exist."""
     command.upgrade(alembic_config(settings.sqlalchemy_url), "head")
-    from app.services.provinces import sync_provinces
-
     engine = make_engine(settings.sqlalchemy_url)
     try:
         with Session(engine) as session:

@@ -139,6 +139,7 @@ def _rows_from(cells: Iterable[tuple[object, ...]]) -> list[SheetRow]:
 
 def _read_xlsx(path: Path) -> list[SheetRow]:
     """Rows of the first worksheet, read in read-only mode with computed values."""
+    # Late on purpose: openpyxl takes about 0.1 s to import and only .xlsx files need it.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 

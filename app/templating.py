@@ -1,4 +1,9 @@
-"""The Jinja2 environment for every page: found from the package, with the site's filters."""
+"""The Jinja2 environment for every page: found from the package, with the site's filters and globals.
+
+`templates` is shared by every route; `configure_templates` installs its translations, filters
+and globals, and is called by `create_app` (again for each app a test builds: it only replaces
+entries with the same ones), so importing a route module registers nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,20 @@ from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
 from app.domain.states import ImportBatchState, ProductState, RoundState, State, state_label
 from app.domain.validity import STATUS_LABELS, CertificateStatus
-from app.i18n import LANGUAGE_NAMES, OG_LOCALES, current_lang, gettext, lang_prefix, lang_url, ngettext
+from app.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    OG_LOCALES,
+    current_lang,
+    gettext,
+    has_english,
+    lang_prefix,
+    lang_url,
+    ngettext,
+)
 from app.media import ImageSource
+from app.services import seo
+from app.services.shortlist import COOKIE_NAME, parse_slugs
 from app.static_files import STATIC_PREFIX, fingerprinted
 from search.engine import MARK_END, MARK_START
 
@@ -85,52 +102,88 @@ def is_fragment_request(request: Request) -> bool:
     )
 
 
-templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
-templates.env.add_extension("jinja2.ext.i18n")
-# Per-request translations: the callables read the language the LanguagePrefix middleware set.
-templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-templates.env.filters.update(
-    vn_date=vn_date,
-    highlight=highlight,
-    level_label=level_label,
-    group_label=group_label,
-    status_label=status_label,
-    display_code=display_code,
-    lang_url=lang_url,
-    srcset=srcset,
-)
-
-
 def csrf_field_value(request: Request) -> str:
     """The session's CSRF token for hidden form fields and htmx headers (admin pages)."""
     return csrf_token(request.session)
 
 
-templates.env.globals.update(
-    csrf_token=csrf_field_value,
-    static_url=static_url,
-    is_fragment_request=is_fragment_request,
-    htmx_file=HTMX_FILE,
-    groups=list(ProductGroup),
-    levels=list(Level),
-    current_lang=current_lang,
-    lang_prefix=lang_prefix,
-    lang_url=lang_url,
-    language_names=LANGUAGE_NAMES,
-    og_locales=OG_LOCALES,
-)
+def page_canonical_url(request: Request, lang: str | None = None) -> str:
+    """The page's canonical URL in its (or the given) language: BASE_URL, path, the parameters that matter."""
+    base: str = request.app.state.settings.public_base_url
+    url = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
+    return f"{base}{lang_prefix(lang)}{url}"
 
 
-# Workflow states (app.domain.states): pages compare with the members and show
-# `value|state_label(ProductState)`; the labels live only in the domain module.
+def page_alternates(request: Request) -> list[tuple[str, str]]:
+    """hreflang alternates of the page: one per language, Vietnamese as x-default (none for the office)."""
+    if not has_english(request.url.path):
+        return []
+    base: str = request.app.state.settings.public_base_url
+    path = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
+    return list(seo.language_versions(base, path))
+
+
+def language_switch(request: Request) -> list[tuple[str, str]]:
+    """The same page (same query string) in each other language, for the header's switch link.
+
+    None on the office workspace, which is Vietnamese only.
+    """
+    if not has_english(request.url.path):
+        return []
+    query = f"?{request.url.query}" if request.url.query else ""
+    return [(lang, f"{lang_prefix(lang)}{request.url.path}{query}")
+            for lang in LANGUAGES if lang != current_lang()]
+
+
+def page_base_url(request: Request) -> str:
+    """BASE_URL without the trailing slash, for absolute links in meta tags."""
+    base: str = request.app.state.settings.public_base_url
+    return base
+
+
+def cookie_slugs(request: Request) -> list[str]:
+    """Well-formed slugs from the visitor's cookie (not yet checked against the database)."""
+    return parse_slugs(request.cookies.get(COOKIE_NAME)).slugs
+
+
+def shortlist_count(request: object) -> int:
+    """How many products the nav link shows; 0 where a template has no request."""
+    return len(cookie_slugs(request)) if isinstance(request, Request) else 0
+
+
+def in_shortlist(request: object, slug: str) -> bool:
+    """Whether a card's button should offer removing rather than adding."""
+    return isinstance(request, Request) and slug in cookie_slugs(request)
+
+
 def state_label_filter(value: str, kind: type[State]) -> str:
     """The office's words for a stored state of workflow `kind` (office pages are Vietnamese only)."""
     return state_label(kind, value)
 
 
-templates.env.filters["state_label"] = state_label_filter
-templates.env.globals.update(
-    ProductState=ProductState,
-    RoundState=RoundState,
-    ImportBatchState=ImportBatchState,
-)
+templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+
+
+def configure_templates(templates: Jinja2Templates) -> None:
+    """Install the translations, filters and globals every template may use, in one place."""
+    env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    # Per-request translations: the callables read the language the LanguagePrefix middleware set.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        vn_date=vn_date, highlight=highlight, level_label=level_label, group_label=group_label,
+        status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
+        json_ld=seo.json_ld, state_label=state_label_filter,
+    )
+    env.globals.update(
+        csrf_token=csrf_field_value, static_url=static_url, is_fragment_request=is_fragment_request,
+        htmx_file=HTMX_FILE, groups=list(ProductGroup), levels=list(Level),
+        current_lang=current_lang, lang_prefix=lang_prefix, lang_url=lang_url,
+        language_names=LANGUAGE_NAMES, og_locales=OG_LOCALES, language_switch=language_switch,
+        canonical_url=page_canonical_url, base_url=page_base_url, alternate_urls=page_alternates,
+        product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
+        product_og_image=seo.og_image, shortlist_count=shortlist_count, in_shortlist=in_shortlist,
+        # Workflow states (app.domain.states): pages compare with the members and show
+        # `value|state_label(ProductState)`; the labels live only in the domain module.
+        ProductState=ProductState, RoundState=RoundState, ImportBatchState=ImportBatchState,
+    )

@@ -22,7 +22,7 @@ def meili_unreachable_message(url: str, reason: str) -> str:
 
 def _open_meili(settings: Settings) -> SearchEngine:
     """A MeiliEngine that passed its health check and has the declared index settings."""
-    from search.meili import MeiliEngine
+    from search.meili import MeiliEngine  # late: the Meilisearch client loads only when it is configured
 
     engine = MeiliEngine(settings.meili_url, settings.meili_key)
     try:
@@ -38,6 +38,6 @@ def open_search_engine(settings: Settings) -> SearchEngine:
     """The engine the settings ask for, ready to use."""
     if settings.meili_url:
         return _open_meili(settings)
-    from search.embedded import EmbeddedEngine
+    from search.embedded import EmbeddedEngine  # late: a Meilisearch site never loads the embedded engine
 
     return EmbeddedEngine(settings.search_index_path)

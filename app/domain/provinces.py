@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from slugify import slugify
 
+from app.domain.messages import N_
 from app.domain.text import fold
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _PREFIXES = ("thanh pho ", "tinh ", "tp ")
+# How a former province is named: its name, then the current province it now belongs to.
+FORMER_PROVINCE = N_("%(former)s (nay thuộc %(current)s)")
 _PUNCTUATION = re.compile(r"[.,\-–_/()]+")
 # Everyday names that are neither the official name nor a prefix away from it.
 _EXTRA_ALIASES: dict[str, str] = {
@@ -157,15 +161,13 @@ def formers_of(province: ProvinceInfo) -> tuple[ProvinceInfo, ...]:
     return tuple(p for p in all_provinces() if p.successor_slug == province.slug)
 
 
-def display_name(province: ProvinceInfo) -> str:
+def display_name(province: ProvinceInfo, *, translate: Callable[[str], str] = str) -> str:
     """'Bắc Giang (nay thuộc Bắc Ninh)' for a former province, the plain name otherwise.
 
-    The words around the names follow the page's language ('Bắc Giang (now part of Bắc Ninh)' on
-    English pages); outside a request they are Vietnamese.
+    The words around the names are the FORMER_PROVINCE pattern passed through `translate`: the
+    web layer passes its gettext ('Bắc Giang (now part of Bắc Ninh)' on English pages); the
+    default keeps them Vietnamese, so the domain needs no translations of its own.
     """
     if province.is_current:
         return province.name
-    from app.i18n import gettext  # late: the web layer's translations, only for pages that show this
-
-    words = gettext("%(former)s (nay thuộc %(current)s)")
-    return words % {"former": province.name, "current": successor_of(province).name}
+    return translate(FORMER_PROVINCE) % {"former": province.name, "current": successor_of(province).name}

@@ -11,6 +11,7 @@ from app.accounts import Account
 from app.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.domain.regions import Region
 from app.errors import InvalidInput
+from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
 from app.services.import_preview import get_batch, publish_batch, read_summary, upload_batch
 from app.services.import_template import TEMPLATE_FILENAME, template_workbook
@@ -18,7 +19,6 @@ from app.services.rounds import (
     create_round,
     get_round,
     level_choices,
-    parse_round_form,
     province_choices,
     round_batches,
     round_province,

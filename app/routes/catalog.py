@@ -13,16 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from app.deps import SearchDep, SessionDep, SettingsDep, TodayDep
 from app.page_cache import PageKey, catalog_pages, page_key
 from app.routes import facets
-from app.routes.pages import router as pages_router
-from app.routes.shortlist import cookie_slugs
 from app.search_params import RawSearchParams, build_search_query
 from app.services.catalog import home_summary
 from app.services.catalog_search import catalog_page, search_or_fallback
-from app.templating import is_fragment_request, templates
+from app.templating import cookie_slugs, is_fragment_request, templates
 from search.engine import SearchEngine, SearchQuery, SearchResult
 
 router = APIRouter(default_response_class=HTMLResponse)
-router.include_router(pages_router)
 Many = Annotated[list[str], Query()]
 VARY = {"Vary": "HX-Request"}  # the fragment and the full page share a URL
 

@@ -101,7 +101,7 @@ def _province_facet(query: SearchQuery, counts: dict[str, int]) -> Facet:
     for slug in query.provinces:
         info = province_by_slug(slug)
         if slug not in current and info is not None:
-            items.append(_item(query, "province", slug, display_name(info), counts, True))
+            items.append(_item(query, "province", slug, display_name(info, translate=_), counts, True))
     return Facet("province", _("Tỉnh, thành phố"), _selected_first(items))
 
 

@@ -1,4 +1,4 @@
-"""robots.txt, the sitemap, and the canonical-URL and JSON-LD helpers every page's <head> uses."""
+"""robots.txt, the sitemap and the Atom feed (the <head> helpers are template globals: app/templating.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from fastapi.responses import PlainTextResponse, Response
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
-from app.i18n import LANGUAGES, current_lang, has_english, lang_prefix
 from app.services import seo
 from app.services.feeds import parse_feed_filters, winners_feed
 from app.templating import templates
@@ -15,47 +14,6 @@ from app.templating import templates
 router = APIRouter()
 XML = "application/xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
-
-
-def page_canonical_url(request: Request, lang: str | None = None) -> str:
-    """The page's canonical URL in its (or the given) language: BASE_URL, path, the parameters that matter."""
-    base: str = request.app.state.settings.public_base_url
-    url = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
-    return f"{base}{lang_prefix(lang)}{url}"
-
-
-def page_alternates(request: Request) -> list[tuple[str, str]]:
-    """hreflang alternates of the page: one per language, Vietnamese as x-default (none for the office)."""
-    if not has_english(request.url.path):
-        return []
-    base: str = request.app.state.settings.public_base_url
-    path = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
-    return list(seo.language_versions(base, path))
-
-
-def language_switch(request: Request) -> list[tuple[str, str]]:
-    """The same page (same query string) in each other language, for the header's switch link.
-
-    None on the office workspace, which is Vietnamese only.
-    """
-    if not has_english(request.url.path):
-        return []
-    query = f"?{request.url.query}" if request.url.query else ""
-    return [(lang, f"{lang_prefix(lang)}{request.url.path}{query}")
-            for lang in LANGUAGES if lang != current_lang()]
-
-
-def page_base_url(request: Request) -> str:
-    """BASE_URL without the trailing slash, for absolute links in meta tags."""
-    base: str = request.app.state.settings.public_base_url
-    return base
-
-
-templates.env.globals.update(canonical_url=page_canonical_url, base_url=page_base_url,
-                             alternate_urls=page_alternates, language_switch=language_switch,
-                             product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
-                             product_og_image=seo.og_image)
-templates.env.filters.update(json_ld=seo.json_ld)
 
 
 @router.get("/robots.txt", name="robots")

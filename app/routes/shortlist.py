@@ -30,7 +30,7 @@ from app.services.shortlist import (
     remove_slug,
     share_url,
 )
-from app.templating import is_fragment_request, templates
+from app.templating import cookie_slugs, is_fragment_request, templates
 
 LIST_PATH = "/danh-sach-chon"
 
@@ -67,23 +67,6 @@ def local_path(value: str | None, fallback: str | None = None) -> str:
     parts = urlsplit(value)
     return value if not parts.scheme and not parts.netloc else fallback
 
-
-def cookie_slugs(request: Request) -> list[str]:
-    """Well-formed slugs from the visitor's cookie (not yet checked against the database)."""
-    return parse_slugs(request.cookies.get(COOKIE_NAME)).slugs
-
-
-def shortlist_count(request: object) -> int:
-    """How many products the nav link shows; 0 where a template has no request."""
-    return len(cookie_slugs(request)) if isinstance(request, Request) else 0
-
-
-def in_shortlist(request: object, slug: str) -> bool:
-    """Whether a card's button should offer removing rather than adding."""
-    return isinstance(request, Request) and slug in cookie_slugs(request)
-
-
-templates.env.globals.update(shortlist_count=shortlist_count, in_shortlist=in_shortlist)
 
 SameSite = Annotated[None, Depends(check_same_site)]
 SlugField = Annotated[str, Form(alias="sp", max_length=200)]

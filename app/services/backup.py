@@ -26,6 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 from app.config import Settings
+from app.migrate import upgrade_database
+from search.indexer import run_reindex
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"  # pg_dump --format=custom
@@ -229,9 +231,6 @@ def run_backup(settings: Settings, target: Path, *, echo: Echo) -> int:
 
 def run_restore(settings: Settings, source: Path, *, echo: Echo) -> int:
     """`cnnt db restore`: restore, migrate to this version's schema, rebuild the search index."""
-    from app.migrate import upgrade_database
-    from search.indexer import run_reindex
-
     try:
         restore_database(settings.sqlalchemy_url, source)
     except BackupError as error:

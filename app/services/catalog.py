@@ -148,7 +148,7 @@ def _province_name(row: Province | None) -> str:
     if row is None:
         return ""
     info = province_by_slug(row.slug)
-    return display_name(info) if info else row.name
+    return display_name(info, translate=gettext) if info else row.name
 
 
 def image_view(image: ProductImage) -> ImageView:
@@ -305,7 +305,7 @@ def get_province_page(*, session: Session, slug: str, today: date) -> ProvincePa
     products = session.exec(query.order_by(col(Product.name)).limit(PROVINCE_PAGE_LIMIT + 1)).all()
     return ProvincePage(
         info=info,
-        display_name=display_name(info),
+        display_name=display_name(info, translate=gettext),
         successor=None if info.is_current else successor_of(info),
         formers=formers_of(info),
         products=summarize(session=session, products=products[:PROVINCE_PAGE_LIMIT], today=today),

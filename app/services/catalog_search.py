@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.domain.provinces import display_name, province_by_slug
 from app.domain.validity import CertificateStatus
+from app.i18n import gettext
 from app.services.catalog import ImageView, covers
 from app.services.catalog_fallback import fallback_search
 from search.documents import document_status
@@ -56,7 +57,7 @@ def _former_names(slugs: list[str], current: str) -> list[str]:
     for slug in dict.fromkeys(slugs):
         info = province_by_slug(slug)
         if slug != current and info is not None:
-            names.append(display_name(info))
+            names.append(display_name(info, translate=gettext))
     return names
 
 

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.db import make_engine
 from app.domain.text import fold
 from app.models import Certificate, Product
 from app.services.certificates import revoke_certificate
@@ -91,8 +92,6 @@ def revoke_demo_share(*, session: Session, seed: int = DEMO_SEED, share: float =
 
 def load_demo(settings: Settings, *, if_empty: bool, echo: Callable[[str], object]) -> int:
     """CLI boundary: import the demo spreadsheet, revoke a few certificates, index; exit code."""
-    from app.db import make_engine
-
     engine = make_engine(settings.sqlalchemy_url)
     try:
         with Session(engine, expire_on_commit=False) as session:

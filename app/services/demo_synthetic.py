@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
 from app.config import Settings
+from app.db import make_engine
 from app.domain.codes import CODE_ALPHABET, CODE_LENGTH, number_key
 from app.domain.groups import ProductGroup
 from app.domain.levels import DISTRICTS_ABOLISHED, Level
@@ -38,6 +39,7 @@ from app.services.demo_words import (
     REVOCATION_REASONS,
 )
 from app.services.import_upsert import slug_base
+from search.indexer import run_reindex
 
 SYNTHETIC_SEED = 2026
 INSERT_BATCH = 5000
@@ -272,9 +274,6 @@ def insert_synthetic(*, session: Session, count: int, seed: int = SYNTHETIC_SEED
 
 def load_synthetic(settings: Settings, *, count: int, if_empty: bool, echo: Callable[[str], object]) -> int:
     """CLI boundary: insert `count` synthetic products in one transaction, then reindex; exit code."""
-    from app.db import make_engine
-    from search.indexer import run_reindex
-
     engine = make_engine(settings.sqlalchemy_url)
     try:
         with Session(engine, expire_on_commit=False) as session:

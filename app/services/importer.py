@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import make_engine
 from app.images import ProcessedImage
 from app.services.import_upsert import ImportCounts, Tally, Upserter
 from app.services.import_validate import (
@@ -26,6 +27,9 @@ from app.services.import_validate import (
 )
 from app.services.photos import store_image
 from app.spreadsheet import SheetRow, SpreadsheetError, read_spreadsheet
+from search.engine import SearchUnavailable
+from search.factory import SearchConfigurationError, open_search_engine
+from search.indexer import index_after_commit
 
 __all__ = [
     "ImportCounts", "ImportProblem", "ImportReport", "Tally", "import_file", "import_rows", "run_import",
@@ -126,10 +130,6 @@ def index_outbox(settings: Settings, session: Session) -> int | None:
 
     Never raises for an engine failure: the data is committed and the outbox rows stay.
     """
-    from search.engine import SearchUnavailable
-    from search.factory import SearchConfigurationError, open_search_engine
-    from search.indexer import index_after_commit
-
     try:
         engine = open_search_engine(settings)
     except (SearchUnavailable, SearchConfigurationError) as error:
@@ -143,8 +143,6 @@ def index_outbox(settings: Settings, session: Session) -> int | None:
 
 def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Callable[[str], object]) -> int:
     """CLI boundary: import, print problems by row and column, commit, index; exit code."""
-    from app.db import make_engine
-
     engine = make_engine(settings.sqlalchemy_url)
     try:
         with Session(engine, expire_on_commit=False) as session:

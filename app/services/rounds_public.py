@@ -38,7 +38,7 @@ def _place(session: Session, rnd: SelectionRound) -> str:
         return ""
     row = session.get_one(Province, rnd.province_id)
     info = province_by_slug(row.slug)
-    return display_name(info) if info else row.name
+    return display_name(info, translate=gettext) if info else row.name
 
 
 def get_round_page(*, session: Session, round_id: int, today: date) -> RoundPage:

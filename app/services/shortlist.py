@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.provinces import display_name, province_by_slug
 from app.domain.states import ProductState
+from app.i18n import gettext
 from app.models import Certificate, Producer, Product, Province
 from app.services.catalog import ProductSummary, summarize
 
@@ -128,7 +129,7 @@ def _certified_provinces(session: Session, product_ids: list[int]) -> dict[int, 
     names: dict[int, dict[str, None]] = defaultdict(dict)
     for product_id, slug, name in rows:
         info = province_by_slug(slug)
-        names[product_id][display_name(info) if info else name] = None
+        names[product_id][display_name(info, translate=gettext) if info else name] = None
     return {pid: list(found) for pid, found in names.items()}
 
 
