@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.exception_handlers import register_exception_handlers
 from app.forms.uploads import MAX_REQUEST_BYTES
-from app.i18n import LanguagePrefix
+from app.language_prefix import LanguagePrefix
 from app.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
 from app.rate_limit import SiteLimits
 from app.revalidation import RevalidatedPages

@@ -26,11 +26,11 @@ from app.i18n import (
     OG_LOCALES,
     current_lang,
     gettext,
-    has_english,
     lang_prefix,
     lang_url,
     ngettext,
 )
+from app.language_prefix import has_english
 from app.media import ImageSource
 from app.services import seo
 from app.services.shortlist import COOKIE_NAME, parse_slugs

@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.i18n import TRANSLATIONS_DIR, has_english
+from app.i18n import TRANSLATIONS_DIR
+from app.language_prefix import has_english
 from app.models import Certificate, SelectionRound
 from app.rate_limit import SiteLimits
 from app.spam import issue_token
