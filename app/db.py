@@ -1,16 +1,20 @@
 """Engine factory and constraint naming convention (the request-scoped session: app.deps.get_session).
 
 SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL needs
-nothing special. Transactions are committed by the caller at the use-case boundary.
+nothing special. Services flush, never commit: the route or command that owns a use-case
+ends it with `commit_and_index` (or a plain commit when no product's search document changed).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine
+
+if TYPE_CHECKING:
+    from search.engine import SearchEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,3 +47,17 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def commit_and_index(*, session: Session, engine: SearchEngine) -> int | None:
+    """The use-case boundary: commit the data with its outbox rows, then index the products they name.
+
+    Returns the products re-synced, or None when the engine failed: the data stays committed
+    and the outbox rows wait for the next apply (never raises for the engine).
+    """
+    # Imported here: search.indexer imports app.models, which imports this module first for
+    # the naming convention, so a module-level import would declare the tables without it.
+    from search.indexer import index_after_commit
+
+    session.commit()
+    return index_after_commit(session=session, engine=engine)
