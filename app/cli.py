@@ -1,16 +1,29 @@
-"""The `cnnt` command line: serve, migrate, load demo data, import, search upkeep, office accounts."""
+"""The `cnnt` command line: serve, migrate, load demo data, import, search upkeep, office accounts.
+
+Each command is a use-case boundary: it opens the stores, calls services (which flush, never
+commit), commits, then indexes, and turns the outcome into lines and an exit code. Heavy
+imports stay inside the functions, so `cnnt --help` starts fast.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.config import Settings
 from app.domain.permissions import Role
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from search.engine import SearchEngine
+
 
 # Each command imports what it runs inside its function (late on purpose, not to dodge a cycle):
 # `cnnt --help` and every command start without loading the others' dependencies (alembic, the
@@ -24,6 +37,13 @@ cli.add_typer(search_cli, name="search")
 media_cli = typer.Typer(help="Photo files.", no_args_is_help=True)
 cli.add_typer(media_cli, name="media")
 cli.add_typer(user_cli, name="user")
+log = logging.getLogger(__name__)
+Echo = Callable[[str], object]
+INDEX_RETRY_WARNING = (
+    "Cảnh báo: chưa cập nhật được chỉ mục tìm kiếm (công cụ tìm kiếm đang gặp sự cố). "
+    "Dữ liệu đã được lưu; các sản phẩm sẽ được lập chỉ mục ở lần áp dụng hàng đợi kế tiếp, "
+    "hoặc chạy `cnnt search reindex` khi công cụ tìm kiếm hoạt động trở lại."
+)
 
 
 @cli.callback()
@@ -63,8 +83,6 @@ def db_backup(
     path: Annotated[Path, typer.Argument(dir_okay=False, help="Backup file to write (replaced atomically).")],
 ) -> None:
     """Back up the database into one file while the site keeps serving (SQLite backup API, pg_dump)."""
-    from app.services.backup import run_backup
-
     raise typer.Exit(run_backup(Settings(), path, echo=typer.echo))
 
 
@@ -74,8 +92,6 @@ def db_restore(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a backup, migrate it to this version, rebuild the search index."""
-    from app.services.backup import run_restore
-
     if not yes:
         typer.confirm(f"Thay toàn bộ dữ liệu hiện có bằng bản sao lưu {path}?", abort=True)
     raise typer.Exit(run_restore(Settings(), path, echo=typer.echo))
@@ -91,11 +107,7 @@ def demo(
 ) -> None:
     """Load the demo data set (real sample products plus generated ones) through the importer."""
     if synthetic:
-        from app.services.demo_synthetic import load_synthetic
-
         raise typer.Exit(load_synthetic(Settings(), count=synthetic, if_empty=if_empty, echo=typer.echo))
-    from app.services.demo import load_demo
-
     code = load_demo(Settings(), if_empty=if_empty, echo=typer.echo)
     raise typer.Exit(code)
 
@@ -106,8 +118,6 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; change nothing.")] = False,
 ) -> None:
     """Import a winners spreadsheet; any error changes nothing and is reported by row and column."""
-    from app.services.importer import run_import
-
     code = run_import(Settings(), file, dry_run=dry_run, echo=typer.echo)
     raise typer.Exit(code)
 
@@ -133,16 +143,12 @@ def media_backfill() -> None:
 @search_cli.command("reindex")
 def search_reindex() -> None:
     """Rebuild the search index from the database."""
-    from search.indexer import run_reindex
-
     raise typer.Exit(run_reindex(Settings(), echo=typer.echo))
 
 
 @search_cli.command("check")
 def search_check() -> None:
     """Report drift between the database and the search index (exit 1 if any)."""
-    from search.indexer import run_check
-
     raise typer.Exit(run_check(Settings(), echo=typer.echo))
 
 
@@ -191,6 +197,223 @@ def user_add(
             typer.echo(f"Đã tạo tài khoản {role.label}: {user.email}.")
     finally:
         engine.dispose()
+
+
+def index_outbox(settings: Settings, session: Session) -> int | None:
+    """Apply pending outbox rows after commit; products re-synced, or None if the engine failed.
+
+    Never raises for an engine failure: the data is committed and the outbox rows stay.
+    """
+    from search.engine import SearchUnavailable
+    from search.factory import SearchConfigurationError, open_search_engine
+    from search.indexer import index_after_commit
+
+    try:
+        engine = open_search_engine(settings)
+    except (SearchUnavailable, SearchConfigurationError) as error:
+        log.warning("search engine not opened, outbox rows kept: %s", error)
+        return None
+    try:
+        return index_after_commit(session=session, engine=engine)
+    finally:
+        engine.close()
+
+
+def _commit_and_index(settings: Settings, session: Session) -> int | None:
+    """app.db.commit_and_index for a command: the engine is opened only once the data is committed.
+
+    Opening it first would hold the database's write lock through a slow or unreachable engine.
+    """
+    session.commit()
+    return index_outbox(settings, session)
+
+
+def _with_stores(settings: Settings, echo: Echo, task: Callable[[Session, SearchEngine], int]) -> int:
+    """Open the database and the search engine, run `task`, close both; errors → exit code 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from search.engine import SearchUnavailable
+    from search.factory import SearchConfigurationError, open_search_engine
+
+    db = make_engine(settings.sqlalchemy_url)
+    try:
+        search = open_search_engine(settings)
+    except (SearchConfigurationError, SearchUnavailable) as error:
+        echo(f"Không mở được chỉ mục tìm kiếm: {error}")
+        db.dispose()
+        return 1
+    try:
+        with Session(db, expire_on_commit=False) as session:
+            return task(session, search)
+    except (SearchUnavailable, SQLAlchemyError) as error:
+        echo(f"Lỗi: {error}")
+        return 1
+    finally:
+        search.close()
+        db.dispose()
+
+
+def run_reindex(settings: Settings, *, echo: Echo) -> int:
+    """`cnnt search reindex`: rebuild the index; exit code 0 on success, 1 on error."""
+    from search.indexer import reindex_all
+
+    def task(session: Session, search: SearchEngine) -> int:
+        count = reindex_all(session=session, engine=search)
+        echo(f"Đã lập chỉ mục lại {count} sản phẩm.")
+        return 0
+
+    return _with_stores(settings, echo, task)
+
+
+def _describe(label: str, ids: list[int]) -> str:
+    """'Thiếu: 3 sản phẩm (id 1, 2, 5)', at most 20 ids shown."""
+    shown = ", ".join(str(i) for i in ids[:20]) + (", …" if len(ids) > 20 else "")
+    return f"{label}: {len(ids)} sản phẩm (id {shown})"
+
+
+def run_check(settings: Settings, *, echo: Echo) -> int:
+    """`cnnt search check`: report drift; exit code 0 when clean, 1 otherwise."""
+    from search.indexer import check_drift
+
+    def task(session: Session, search: SearchEngine) -> int:
+        report = check_drift(session=session, engine=search)
+        if report.clean:
+            echo("Chỉ mục tìm kiếm khớp với cơ sở dữ liệu.")
+            return 0
+        for label, ids in (("Thiếu trong chỉ mục", report.missing), ("Đã cũ", report.stale),
+                           ("Thừa trong chỉ mục", report.orphaned)):
+            if ids:
+                echo(_describe(label, ids))
+        echo("Chạy `cnnt search reindex` để lập chỉ mục lại.")
+        return 1
+
+    return _with_stores(settings, echo, task)
+
+
+def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Echo) -> int:
+    """`cnnt import`: import, print problems by row and column, commit, index; exit code."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.services.importer import import_file
+
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            report = import_file(session=session, path=path, media_dir=settings.media_path, dry_run=dry_run)
+            for problem in report.problems:
+                echo(str(problem))
+            if report.problems:
+                session.rollback()
+                echo(f"Có {len(report.problems)} lỗi; không có thay đổi nào được ghi.")
+                return 1
+            if not dry_run and _commit_and_index(settings, session) is None:
+                echo(INDEX_RETRY_WARNING)
+            echo(report.summary())
+            return 0
+    finally:
+        engine.dispose()
+
+
+def load_demo(settings: Settings, *, if_empty: bool, echo: Echo) -> int:
+    """`cnnt demo`: import the demo spreadsheet, revoke a few certificates, index; exit code."""
+    from sqlmodel import Session, select
+
+    from app.db import make_engine
+    from app.models import Product
+
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            if if_empty and session.exec(select(Product.id)).first() is not None:
+                echo("Đã có sản phẩm trong cơ sở dữ liệu; không nạp dữ liệu mẫu.")
+                return 0
+            return _load_demo(settings, session, echo)
+    finally:
+        engine.dispose()
+
+
+def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
+    """Import, commit; revoke, commit, index: two transactions, as the demo has always been loaded."""
+    import tempfile
+
+    from app.services.demo import build_demo_sheet, revoke_demo_share
+    from app.services.importer import import_file
+
+    with tempfile.TemporaryDirectory(prefix="cnnt-demo-") as tmp:
+        report = import_file(session=session, path=build_demo_sheet(Path(tmp)), media_dir=settings.media_path)
+    for problem in report.problems:
+        echo(str(problem))
+    if report.problems:
+        session.rollback()
+        echo("Dữ liệu mẫu có lỗi; không có thay đổi nào được ghi.")
+        return 1
+    session.commit()
+    revoked = revoke_demo_share(session=session)
+    indexed = _commit_and_index(settings, session)
+    echo(report.summary())
+    echo(f"Đã thu hồi {revoked} giấy chứng nhận minh họa.")
+    echo(INDEX_RETRY_WARNING if indexed is None else f"Đã cập nhật chỉ mục tìm kiếm ({indexed} sản phẩm).")
+    return 0
+
+
+def load_synthetic(settings: Settings, *, count: int, if_empty: bool, echo: Echo) -> int:
+    """`cnnt demo --synthetic N`: insert N synthetic products in one transaction, then reindex; exit code."""
+    from sqlmodel import Session, select
+
+    from app.db import make_engine
+    from app.models import Product
+    from app.services.demo_synthetic import insert_synthetic
+
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            if session.exec(select(Product.id)).first() is not None:
+                echo("Đã có sản phẩm trong cơ sở dữ liệu; dữ liệu tổng hợp chỉ nạp vào danh mục trống.")
+                return 0 if if_empty else 1
+            rows = insert_synthetic(session=session, count=count)
+            session.commit()
+    finally:
+        engine.dispose()
+    echo(f"Đã tạo {len(rows.products)} sản phẩm, {len(rows.producers)} cơ sở, "
+         f"{len(rows.certificates)} giấy chứng nhận (dữ liệu tổng hợp).")
+    return run_reindex(settings, echo=echo)
+
+
+def run_backup(settings: Settings, target: Path, *, echo: Echo) -> int:
+    """`cnnt db backup`: exit code 0 with the file's size, 1 with the reason."""
+    from app.services.backup import BackupError, backup_database
+
+    try:
+        backup_database(settings.sqlalchemy_url, target)
+    except BackupError as error:
+        echo(f"Lỗi: {error.message} Chưa ghi bản sao lưu.")
+        return 1
+    size_mb = target.stat().st_size / 1_000_000
+    echo(f"Đã sao lưu cơ sở dữ liệu vào {target} ({size_mb:.1f} MB). "
+         f"Ảnh ({settings.media_path}) và ảnh báo cáo ({settings.private_media_path}) sao chép riêng.")
+    return 0
+
+
+def run_restore(settings: Settings, source: Path, *, echo: Echo) -> int:
+    """`cnnt db restore`: restore, migrate to this version's schema, rebuild the search index."""
+    from app.migrate import upgrade_database
+    from app.services.backup import BackupError, restore_database
+
+    try:
+        restore_database(settings.sqlalchemy_url, source)
+    except BackupError as error:
+        echo(f"Lỗi: {error.message} Cơ sở dữ liệu không thay đổi.")
+        return 1
+    echo(f"Đã khôi phục cơ sở dữ liệu từ {source}.")
+    upgrade_database(settings)  # a backup from an older version gets this version's schema
+    if run_reindex(settings, echo=echo) != 0:
+        echo("Cảnh báo: chưa lập lại được chỉ mục tìm kiếm; chạy `cnnt search reindex` khi công cụ "
+             "tìm kiếm hoạt động.")
+        return 1
+    return 0
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
-"""Engine factory and constraint naming convention (the request-scoped session: app.deps.get_session).
+"""Engine factory and the use-case boundary (the request-scoped session: app.deps.get_session).
 
 SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL needs
-nothing special. Transactions are committed by the caller at the use-case boundary.
+nothing special. Services flush, never commit: the route or command that owns a use-case
+ends it with `commit_and_index` (or a plain commit when no product's search document changed).
 """
 
 from __future__ import annotations
@@ -11,16 +12,10 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-SQLModel.metadata.naming_convention = NAMING_CONVENTION
+from search.engine import SearchEngine
+from search.indexer import index_after_commit
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,3 +37,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def commit_and_index(*, session: Session, engine: SearchEngine) -> int | None:
+    """The use-case boundary: commit the data with its outbox rows, then index the products they name.
+
+    Returns the products re-synced, or None when the engine failed: the data stays committed
+    and the outbox rows wait for the next apply (never raises for the engine).
+    """
+    session.commit()
+    return index_after_commit(session=session, engine=engine)

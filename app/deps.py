@@ -34,7 +34,7 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A database session for this request; the service decides when to commit.
+    """A database session for this request; the route owning the use-case commits (app.db.commit_and_index).
 
     A new Session does no I/O (it connects on its first query). Closing one that holds a
     connection returns it to the pool, which rolls back on the database: a blocking call,

@@ -8,8 +8,18 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-import app.db  # noqa: F401  (sets the naming convention before tables are declared)
 from app.domain.states import ImportBatchState, ProductState, ReportState, RoundState
+
+# Constraint names the same on every database, so migrations can name what they drop or alter;
+# set on the shared metadata before any table below is declared.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 def utcnow() -> datetime:

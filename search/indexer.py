@@ -1,26 +1,23 @@
 """Keeps the search index in step with the database: outbox replay, full reindex, drift check.
 
-The database is the source of truth. Services add an outbox row in their transaction;
-`apply_outbox` rebuilds those products' documents after commit and deletes exactly the rows
-it processed, so a crash or an engine failure leaves them for the next run.
+The database is the source of truth. Services mark products with `mark_for_reindex` (an
+outbox row in their transaction); the use-case boundary (app.db.commit_and_index) commits,
+then `apply_outbox` rebuilds those products' documents and deletes exactly the rows it
+processed, so a crash or an engine failure leaves them for the next run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from app.config import Settings
-from app.db import make_engine
 from app.models import OutboxEvent, Product
 from search.documents import build_documents
 from search.engine import SearchEngine, SearchUnavailable
-from search.factory import SearchConfigurationError, open_search_engine
 
 log = logging.getLogger(__name__)
 REINDEX_BATCH = 1000
@@ -39,6 +36,11 @@ class DriftReport:
     def clean(self) -> bool:
         """True when the index matches the database exactly."""
         return not (self.missing or self.stale or self.orphaned)
+
+
+def mark_for_reindex(session: Session, *product_ids: int) -> None:
+    """Add an outbox row per product, in the caller's transaction: they commit (or roll back) together."""
+    session.add_all(OutboxEvent(product_id=pid) for pid in product_ids)
 
 
 def _sync_products(*, session: Session, engine: SearchEngine, product_ids: list[int]) -> None:
@@ -122,61 +124,3 @@ def check_drift(*, session: Session, engine: SearchEngine) -> DriftReport:
                 report.stale.append(pid)
     report.orphaned = sorted(set(indexed) - expected)
     return report
-
-
-Echo = Callable[[str], object]
-
-
-def _with_stores(settings: Settings, echo: Echo, task: Callable[[Session, SearchEngine], int]) -> int:
-    """Open the database and the search engine, run `task`, close both; errors → exit code 1."""
-    db = make_engine(settings.sqlalchemy_url)
-    try:
-        search = open_search_engine(settings)
-    except (SearchConfigurationError, SearchUnavailable) as error:
-        echo(f"Không mở được chỉ mục tìm kiếm: {error}")
-        db.dispose()
-        return 1
-    try:
-        with Session(db, expire_on_commit=False) as session:
-            return task(session, search)
-    except (SearchUnavailable, SQLAlchemyError) as error:
-        echo(f"Lỗi: {error}")
-        return 1
-    finally:
-        search.close()
-        db.dispose()
-
-
-def run_reindex(settings: Settings, *, echo: Echo) -> int:
-    """`cnnt search reindex`: rebuild the index; exit code 0 on success, 1 on error."""
-
-    def task(session: Session, search: SearchEngine) -> int:
-        count = reindex_all(session=session, engine=search)
-        echo(f"Đã lập chỉ mục lại {count} sản phẩm.")
-        return 0
-
-    return _with_stores(settings, echo, task)
-
-
-def _describe(label: str, ids: list[int]) -> str:
-    """'Thiếu: 3 sản phẩm (id 1, 2, 5)', at most 20 ids shown."""
-    shown = ", ".join(str(i) for i in ids[:20]) + (", …" if len(ids) > 20 else "")
-    return f"{label}: {len(ids)} sản phẩm (id {shown})"
-
-
-def run_check(settings: Settings, *, echo: Echo) -> int:
-    """`cnnt search check`: report drift; exit code 0 when clean, 1 otherwise."""
-
-    def task(session: Session, search: SearchEngine) -> int:
-        report = check_drift(session=session, engine=search)
-        if report.clean:
-            echo("Chỉ mục tìm kiếm khớp với cơ sở dữ liệu.")
-            return 0
-        for label, ids in (("Thiếu trong chỉ mục", report.missing), ("Đã cũ", report.stale),
-                           ("Thừa trong chỉ mục", report.orphaned)):
-            if ids:
-                echo(_describe(label, ids))
-        echo("Chạy `cnnt search reindex` để lập chỉ mục lại.")
-        return 1
-
-    return _with_stores(settings, echo, task)

@@ -15,9 +15,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from app.auth import CSRF_FIELD, csrf_valid
+from app.db import commit_and_index
 from app.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.errors import CsrfRejected
 from app.forms.uploads import FormRejected, RequestTooLarge, display_filename, read_form
@@ -36,6 +38,7 @@ from app.services.photos import (
     set_cover,
 )
 from app.templating import templates
+from search.engine import SearchEngine
 
 router = APIRouter(prefix="/quan-ly/san-pham/{product_id}/anh", default_response_class=HTMLResponse)
 PHOTOS_FIELD = "photos"
@@ -131,6 +134,12 @@ def _back(product: Product, notice: str) -> RedirectResponse:
     return RedirectResponse(f"/quan-ly/san-pham/{product.id}/anh?tb={notice}", status_code=303)
 
 
+def _saved(session: Session, search: SearchEngine, product: Product, notice: str) -> RedirectResponse:
+    """The use-case boundary: commit, re-index the product (its photos are in its document), redirect."""
+    commit_and_index(session=session, engine=search)
+    return _back(product, notice)
+
+
 @router.get("", name="product_photos")
 def photos_page(request: Request, session: SessionDep, account: AccountDep, product: ProductDep,
                 tb: str = "") -> Response:
@@ -156,8 +165,9 @@ def upload_photos(request: Request, session: SessionDep, search: SearchDep, sett
         problems.append(problem)
     if problems:
         return show(status=422, upload_errors=problems, upload_alt=alt)
-    added = add_photos(session=session, search=search, account=account, product=product,
-                       photos=photos, alt=alt, media_dir=settings.media_path)
+    with add_photos(session=session, account=account, product=product, photos=photos, alt=alt,
+                    media_dir=settings.media_path) as added:
+        commit_and_index(session=session, engine=search)  # inside: a failed commit removes the files
     return _back(product, "them" if added else "trung")
 
 
@@ -168,8 +178,8 @@ def save_alts(request: Request, session: SessionDep, search: SearchDep, account:
     errors: Mapping[int, str] = {pid: p for pid, text in alts.items() if (p := alt_problem(text))}
     if errors:
         return _page(request, session, account, product, status=422, alt_errors=errors, alt_values=alts)
-    save_alt_texts(session=session, search=search, account=account, product=product, alts=alts)
-    return _back(product, "mo-ta")
+    save_alt_texts(session=session, account=account, product=product, alts=alts)
+    return _saved(session, search, product, "mo-ta")
 
 
 Action = Literal["bia", "len", "xuong", "go"]
@@ -180,11 +190,11 @@ def photo_action(session: SessionDep, search: SearchDep, account: AccountDep, pr
                  image_id: int, action: Action) -> Response:
     """Make a photo the cover, move it up or down, or take it off the product."""
     if action == "bia":
-        set_cover(session=session, search=search, account=account, product=product, image_id=image_id)
-        return _back(product, "bia")
+        set_cover(session=session, account=account, product=product, image_id=image_id)
+        return _saved(session, search, product, "bia")
     if action == "go":
-        remove_photo(session=session, search=search, account=account, product=product, image_id=image_id)
-        return _back(product, "go")
-    move_photo(session=session, search=search, account=account, product=product, image_id=image_id,
+        remove_photo(session=session, account=account, product=product, image_id=image_id)
+        return _saved(session, search, product, "go")
+    move_photo(session=session, account=account, product=product, image_id=image_id,
                step=-1 if action == "len" else 1)
-    return _back(product, "thu-tu")
+    return _saved(session, search, product, "thu-tu")

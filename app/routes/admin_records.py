@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.accounts import Account
 from app.deps import AccountDep, SearchDep, SessionDep, TodayDep, check_csrf
 from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS
-from app.errors import InvalidInput
+from app.form_flow import field_errors, run_use_case, submit_form
 from app.forms.records import (
     CERTIFICATE_FIELDS,
     PRODUCT_FIELDS,
@@ -103,31 +103,26 @@ def product_save(request: Request, session: SessionDep, search: SearchDep, accou
                  product: ProductDep, today: TodayDep, posted: PostedDep) -> Response:
     """Save the product and producer; 422 with messages when the input is refused."""
     values = text_fields(posted, PRODUCT_FIELDS)
-    form, errors = parse_form(ProductForm, values)
-    if form is not None:
-        try:
-            records.update_product(session=session, search=search, account=account, product=product,
-                                   form=form)
-        except InvalidInput as error:
-            session.rollback()
-            errors = {error.field or "name": error.message}
-        else:
-            return RedirectResponse(f"/quan-ly/san-pham/{product.id}?da-luu=1", status_code=303)
-    return _product_page(request, session, account, product, today, values=values, errors=errors, status=422)
+    return submit_form(
+        request, session=session, search=search, parsed=parse_form(ProductForm, values),
+        save=lambda form: records.update_product(session=session, account=account, product=product,
+                                                 form=form),
+        rerender=lambda errors: _product_page(request, session, account, product, today, values=values,
+                                              errors=errors, status=422),
+        error_field="name", redirect_to=f"/quan-ly/san-pham/{product.id}?da-luu=1")
 
 
 @router.post("/san-pham/{product_id}/trang-thai")
 def product_state(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
                   product: ProductDep, today: TodayDep, posted: PostedDep) -> Response:
     """Publish, withdraw or republish the product."""
-    try:
-        records.change_product_state(session=session, search=search, account=account, product=product,
-                                     target=posted.get("state", ""))
-    except InvalidInput as error:
-        session.rollback()
-        return _product_page(request, session, account, product, today, errors={"state": error.message},
-                             status=422)
-    return RedirectResponse(f"/quan-ly/san-pham/{product.id}?da-luu=1", status_code=303)
+    return run_use_case(
+        request, session=session, search=search,
+        use_case=lambda: records.change_product_state(session=session, account=account, product=product,
+                                                      target=posted.get("state", "")),
+        refused=lambda error: _product_page(request, session, account, product, today,
+                                            errors=field_errors(error, "state"), status=422),
+        redirect_to=f"/quan-ly/san-pham/{product.id}?da-luu=1")
 
 
 def _certificate_page(request: Request, session: SessionDep, account: Account, cert: Certificate,
@@ -170,17 +165,13 @@ def certificate_save(request: Request, session: SessionDep, search: SearchDep, a
                      cert: CertificateDep, today: TodayDep, posted: PostedDep) -> Response:
     """Correct number, dates, score or round; 422 with messages when refused."""
     values = text_fields(posted, CERTIFICATE_FIELDS)
-    form, errors = parse_form(CertificateForm, values)
-    if form is not None:
-        try:
-            records.update_certificate(session=session, search=search, account=account, certificate=cert,
-                                       form=form)
-        except InvalidInput as error:
-            session.rollback()
-            errors = {error.field or "number": error.message}
-        else:
-            return RedirectResponse(f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1", status_code=303)
-    return _certificate_page(request, session, account, cert, today, values=values, errors=errors, status=422)
+    return submit_form(
+        request, session=session, search=search, parsed=parse_form(CertificateForm, values),
+        save=lambda form: records.update_certificate(session=session, account=account, certificate=cert,
+                                                     form=form),
+        rerender=lambda errors: _certificate_page(request, session, account, cert, today, values=values,
+                                                  errors=errors, status=422),
+        error_field="number", redirect_to=f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1")
 
 
 @router.post("/giay-chung-nhan/{certificate_id}/thu-hoi")
@@ -188,29 +179,24 @@ def certificate_revoke(request: Request, session: SessionDep, search: SearchDep,
                        cert: CertificateDep, today: TodayDep, posted: PostedDep) -> Response:
     """Revoke from a date with a reason; the verification page shows it at once."""
     values = text_fields(posted, REVOKE_FIELDS)
-    form, errors = parse_form(RevokeForm, values)
-    if form is not None:
-        try:
-            records.revoke(session=session, search=search, account=account, certificate=cert, form=form)
-        except InvalidInput as error:
-            session.rollback()
-            errors = {error.field or "reason": error.message}
-        else:
-            return RedirectResponse(f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1", status_code=303)
-    return _certificate_page(request, session, account, cert, today, values=values, errors=errors, status=422)
+    return submit_form(
+        request, session=session, search=search, parsed=parse_form(RevokeForm, values),
+        save=lambda form: records.revoke(session=session, account=account, certificate=cert, form=form),
+        rerender=lambda errors: _certificate_page(request, session, account, cert, today, values=values,
+                                                  errors=errors, status=422),
+        error_field="reason", redirect_to=f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1")
 
 
 @router.post("/giay-chung-nhan/{certificate_id}/huy-thu-hoi")
 def certificate_reinstate(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
                           cert: CertificateDep, today: TodayDep) -> Response:
     """Cancel a revocation made in error."""
-    try:
-        records.reinstate(session=session, search=search, account=account, certificate=cert)
-    except InvalidInput as error:
-        session.rollback()
-        return _certificate_page(request, session, account, cert, today,
-                                 errors={"revoked_on": error.message}, status=422)
-    return RedirectResponse(f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1", status_code=303)
+    return run_use_case(
+        request, session=session, search=search,
+        use_case=lambda: records.reinstate(session=session, account=account, certificate=cert),
+        refused=lambda error: _certificate_page(request, session, account, cert, today,
+                                                errors=field_errors(error, "revoked_on"), status=422),
+        redirect_to=f"/quan-ly/giay-chung-nhan/{cert.id}?da-luu=1")
 
 
 @router.get("/nhat-ky", name="admin_audit")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.accounts import Account
 from app.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.domain.regions import Region
 from app.errors import InvalidInput
+from app.form_flow import run_use_case, submit_form
 from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
 from app.services.import_preview import get_batch, publish_batch, read_summary, upload_batch
@@ -27,7 +28,6 @@ from app.services.rounds import (
 )
 from app.spreadsheet import MAX_FILE_BYTES
 from app.templating import templates
-from search.indexer import index_after_commit
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,15 +65,11 @@ async def new_round(request: Request, session: SessionDep, account: AccountDep) 
     """Create the round; 422 with per-field messages when the form is wrong."""
     posted = await request.form()
     values = {name: str(posted.get(name) or "")[:400] for name in ROUND_FIELDS}
-    form, errors = parse_round_form(values)
-    if form is None:
-        return _form_page(request, account, values, errors, status_code=422)
-    try:
-        created = create_round(session=session, account=account, form=form)
-    except InvalidInput as error:
-        return _form_page(request, account, values, {error.field or "level": error.message}, status_code=422)
-    session.commit()
-    return RedirectResponse(f"/quan-ly/dot-binh-chon/{created.id}", status_code=303)
+    return submit_form(
+        request, session=session, search=None, parsed=parse_round_form(values),
+        save=lambda form: create_round(session=session, account=account, form=form),
+        rerender=lambda errors: _form_page(request, account, values, dict(errors), status_code=422),
+        error_field="level", redirect_to=lambda created: f"/quan-ly/dot-binh-chon/{created.id}")
 
 
 def _round_page(request: Request, session: SessionDep, account: Account, selection_round: SelectionRound,
@@ -107,16 +103,15 @@ def upload(request: Request, session: SessionDep, account: AccountDep, settings:
     if file is None:
         return _round_page(request, session, account, selection_round, "Chưa chọn tệp danh sách để tải lên.",
                            status_code=422)
-    data = file.file.read(MAX_FILE_BYTES + 1)
-    try:
-        batch = upload_batch(session=session, account=account, selection_round=selection_round,
-                             folder=settings.data_dir / "private" / "imports", filename=file.filename or "",
-                             data=data)
-    except InvalidInput as error:
-        session.rollback()
-        return _round_page(request, session, account, selection_round, error.message, status_code=422)
-    session.commit()
-    return RedirectResponse(f"/quan-ly/nhap/{batch.id}", status_code=303)
+    data, filename = file.file.read(MAX_FILE_BYTES + 1), file.filename or ""
+    return run_use_case(
+        request, session=session, search=None,
+        use_case=lambda: upload_batch(session=session, account=account, selection_round=selection_round,
+                                      folder=settings.data_dir / "private" / "imports", filename=filename,
+                                      data=data),
+        refused=lambda error: _round_page(request, session, account, selection_round, error.message,
+                                          status_code=422),
+        redirect_to=lambda batch: f"/quan-ly/nhap/{batch.id}")
 
 
 def _preview_page(request: Request, account: Account, batch: ImportBatch, selection_round: SelectionRound,
@@ -139,15 +134,17 @@ def publish(request: Request, session: SessionDep, account: AccountDep, search: 
             batch_id: int) -> Response:
     """Publish the batch in one transaction, then index (a search outage never fails this)."""
     batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
-    try:
-        publish_batch(session=session, account=account, batch=batch, selection_round=selection_round)
-    except InvalidInput as error:
-        session.rollback()
+
+    def refused(error: InvalidInput) -> Response:
+        """The preview again, reloaded after the rollback, with why it was not published."""
         batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
         return _preview_page(request, account, batch, selection_round, error.message, status_code=422)
-    session.commit()
-    index_after_commit(session=session, engine=search)
-    return RedirectResponse(f"/quan-ly/nhap/{batch_id}", status_code=303)
+
+    return run_use_case(
+        request, session=session, search=search, refused=refused,
+        use_case=lambda: publish_batch(session=session, account=account, batch=batch,
+                                       selection_round=selection_round),
+        redirect_to=f"/quan-ly/nhap/{batch_id}")
 
 
 @router.get("/mau-danh-sach.xlsx")

@@ -137,9 +137,11 @@ def get_certificate(
 ) -> CertificateOut:
     """One certificate by its verification code (case, spaces and dashes ignored); 404 if unknown."""
     base_url = settings.public_base_url
-    return api_views.certificate_by_code(
+    found = api_views.certificate_by_code(
         session=session, code=code, on=on or today, base_url=base_url, today=today
     )
+    session.commit()  # the lookup counts
+    return found
 
 
 @router.get("/certificates", response_model=CertificateList, dependencies=[Depends(lookup_allowed)],
@@ -153,6 +155,8 @@ def find_certificates_by_number(
     on: OnParam = None,
 ) -> CertificateList:
     """Certificates by printed number (several may share one); an empty list when none match."""
-    return api_views.certificates_by_number(
+    found = api_views.certificates_by_number(
         session=session, number=number, on=on or today, base_url=settings.public_base_url, today=today
     )
+    session.commit()  # the lookup counts
+    return found

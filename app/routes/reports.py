@@ -140,6 +140,7 @@ def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
             return page.render(values, errors={PHOTO_FIELD: exc.message}, status=422, token=token)
     report = submit_report(session=page.session, form=form, photo=photo,
                            media_dir=page.settings.private_media_path)
+    page.session.commit()  # a report changes nothing the search index shows
     _, slug = report_office(session=page.session, report=report)
     thanks = lang_url(THANKS_URL)
     return RedirectResponse(f"{thanks}?so={slug}" if slug else thanks, status_code=303)

@@ -44,6 +44,7 @@ def verify_page(request: Request, session: SessionDep, today: TodayDep, limits: 
         answer = look_up(session=session, text=q, today=today)
     except InvalidInput as exc:  # re-render the form with the problem, as every form does
         return _answer_page(request, None, error=exc.message, status_code=422)
+    session.commit()  # the lookup counts
     return _answered(request, answer)
 
 
@@ -56,4 +57,5 @@ def verify_code_page(request: Request, code: str, session: SessionDep, today: To
         answer = look_up(session=session, text=code, today=today, codes_only=True)
     except InvalidInput as exc:
         return _answer_page(request, None, error=exc.message, status_code=422)
+    session.commit()  # the lookup counts
     return _answered(request, answer)

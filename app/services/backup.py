@@ -25,14 +25,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from app.config import Settings
-from app.migrate import upgrade_database
-from search.indexer import run_reindex
-
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"  # pg_dump --format=custom
 PG_BIN_DIRS = "/usr/lib/postgresql/{major}/bin"  # Debian/Ubuntu keep one folder per major version
-Echo = Callable[[str], object]
 
 
 class BackupError(Exception):
@@ -214,32 +209,3 @@ def restore_database(database_url: str, source: Path) -> None:
         if not magic.startswith(PG_DUMP_MAGIC):
             raise BackupError(f"{source} không phải bản sao lưu PostgreSQL (pg_dump --format=custom).")
         restore_postgres(source, url)
-
-
-def run_backup(settings: Settings, target: Path, *, echo: Echo) -> int:
-    """`cnnt db backup`: exit code 0 with the file's size, 1 with the reason."""
-    try:
-        backup_database(settings.sqlalchemy_url, target)
-    except BackupError as error:
-        echo(f"Lỗi: {error.message} Chưa ghi bản sao lưu.")
-        return 1
-    size_mb = target.stat().st_size / 1_000_000
-    echo(f"Đã sao lưu cơ sở dữ liệu vào {target} ({size_mb:.1f} MB). "
-         f"Ảnh ({settings.media_path}) và ảnh báo cáo ({settings.private_media_path}) sao chép riêng.")
-    return 0
-
-
-def run_restore(settings: Settings, source: Path, *, echo: Echo) -> int:
-    """`cnnt db restore`: restore, migrate to this version's schema, rebuild the search index."""
-    try:
-        restore_database(settings.sqlalchemy_url, source)
-    except BackupError as error:
-        echo(f"Lỗi: {error.message} Cơ sở dữ liệu không thay đổi.")
-        return 1
-    echo(f"Đã khôi phục cơ sở dữ liệu từ {source}.")
-    upgrade_database(settings)  # a backup from an older version gets this version's schema
-    if run_reindex(settings, echo=echo) != 0:
-        echo("Cảnh báo: chưa lập lại được chỉ mục tìm kiếm; chạy `cnnt search reindex` khi công cụ "
-             "tìm kiếm hoạt động.")
-        return 1
-    return 0

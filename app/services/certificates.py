@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from app.domain.text import squash_spaces
 from app.errors import InvalidInput
-from app.models import Certificate, OutboxEvent, utcnow
+from app.models import Certificate, utcnow
+from search.indexer import mark_for_reindex
 
 MAX_REASON_LENGTH = 500
 
@@ -26,6 +27,6 @@ def revoke_certificate(*, session: Session, certificate: Certificate, on: date, 
     certificate.revoked_reason = reason
     certificate.updated_at = utcnow()
     session.add(certificate)
-    session.add(OutboxEvent(product_id=certificate.product_id))
+    mark_for_reindex(session, certificate.product_id)
     session.flush()
     return certificate

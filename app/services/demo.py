@@ -4,8 +4,6 @@ photos drawn by Pillow (no network), then a few revocations, then indexing."""
 from __future__ import annotations
 
 import random
-import tempfile
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,14 +11,11 @@ from openpyxl import Workbook
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, col, select
 
-from app.config import Settings
-from app.db import make_engine
 from app.domain.text import fold
 from app.models import Certificate, Product
 from app.services.certificates import revoke_certificate
 from app.services.demo_catalog import LAST_DEMO_DAY, DemoProduct, demo_products, spreadsheet_rows
 from app.services.demo_words import REVOCATION_REASONS
-from app.services.importer import INDEX_RETRY_WARNING, import_file, index_outbox
 from app.spreadsheet import COLUMNS
 
 DEMO_SEED = 2025
@@ -88,38 +83,3 @@ def revoke_demo_share(*, session: Session, seed: int = DEMO_SEED, share: float =
         revoke_certificate(session=session, certificate=cert, on=on, reason=rng.choice(REVOCATION_REASONS))
         revoked += 1
     return revoked
-
-
-def load_demo(settings: Settings, *, if_empty: bool, echo: Callable[[str], object]) -> int:
-    """CLI boundary: import the demo spreadsheet, revoke a few certificates, index; exit code."""
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            if if_empty and session.exec(select(Product.id)).first() is not None:
-                echo("Đã có sản phẩm trong cơ sở dữ liệu; không nạp dữ liệu mẫu.")
-                return 0
-            return _load(settings, session, echo)
-    finally:
-        engine.dispose()
-
-
-def _load(settings: Settings, session: Session, echo: Callable[[str], object]) -> int:
-    """Import, commit, revoke, commit, index."""
-    with tempfile.TemporaryDirectory(prefix="cnnt-demo-") as tmp:
-        path = build_demo_sheet(Path(tmp))
-        report = import_file(session=session, path=path, media_dir=settings.media_path)
-    for problem in report.problems:
-        echo(str(problem))
-    if report.problems:
-        session.rollback()
-        echo("Dữ liệu mẫu có lỗi; không có thay đổi nào được ghi.")
-        return 1
-    session.commit()
-    revoked = revoke_demo_share(session=session)
-    session.commit()
-    indexed = index_outbox(settings, session)
-    echo(report.summary())
-    echo(f"Đã thu hồi {revoked} giấy chứng nhận minh họa.")
-    echo(INDEX_RETRY_WARNING if indexed is None else f"Đã cập nhật chỉ mục tìm kiếm ({indexed} sản phẩm).")
-    return 0
-

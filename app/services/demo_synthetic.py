@@ -11,7 +11,7 @@ photos. Deterministic for a seed; contacts are visibly fictitious.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,8 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
-from app.config import Settings
-from app.db import make_engine
 from app.domain.codes import CODE_ALPHABET, CODE_LENGTH, number_key
 from app.domain.groups import ProductGroup
 from app.domain.levels import DISTRICTS_ABOLISHED, Level
@@ -39,7 +37,6 @@ from app.services.demo_words import (
     REVOCATION_REASONS,
 )
 from app.services.import_upsert import slug_base
-from search.indexer import run_reindex
 
 SYNTHETIC_SEED = 2026
 INSERT_BATCH = 5000
@@ -270,20 +267,3 @@ def insert_synthetic(*, session: Session, count: int, seed: int = SYNTHETIC_SEED
             session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 - table names are constants
                                     f"(SELECT max(id) FROM {table.name}))"))
     return rows
-
-
-def load_synthetic(settings: Settings, *, count: int, if_empty: bool, echo: Callable[[str], object]) -> int:
-    """CLI boundary: insert `count` synthetic products in one transaction, then reindex; exit code."""
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            if session.exec(select(Product.id)).first() is not None:
-                echo("Đã có sản phẩm trong cơ sở dữ liệu; dữ liệu tổng hợp chỉ nạp vào danh mục trống.")
-                return 0 if if_empty else 1
-            rows = insert_synthetic(session=session, count=count)
-            session.commit()
-    finally:
-        engine.dispose()
-    echo(f"Đã tạo {len(rows.products)} sản phẩm, {len(rows.producers)} cơ sở, "
-         f"{len(rows.certificates)} giấy chứng nhận (dữ liệu tổng hợp).")
-    return run_reindex(settings, echo=echo)

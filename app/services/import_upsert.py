@@ -20,10 +20,11 @@ from app.domain.levels import Level
 from app.domain.text import fold
 from app.domain.validity import default_valid_until
 from app.images import ProcessedImage
-from app.models import Certificate, OutboxEvent, Producer, Product, SelectionRound, utcnow
+from app.models import Certificate, Producer, Product, SelectionRound, utcnow
 from app.services.import_validate import ValidRow
 from app.services.photos import attach_image, next_image_position
 from app.services.provinces import province_ids_by_slug
+from search.indexer import mark_for_reindex
 
 M = TypeVar("M", bound=SQLModel)
 _LOCAL_LEVELS = (Level.huyen, Level.xa, Level.tinh)
@@ -222,8 +223,7 @@ class Upserter:
         if self.changed_producers:
             stmt = select(Product.id).where(col(Product.producer_id).in_(self.changed_producers))
             self.touched_products.update(i for i in self.session.exec(stmt).all() if i is not None)
-        for product_id in sorted(self.touched_products):
-            self.session.add(OutboxEvent(product_id=product_id))
+        mark_for_reindex(self.session, *sorted(self.touched_products))
         self.session.flush()
         tallies = {"producer": self.counts.producers, "product": self.counts.products,
                    "certificate": self.counts.certificates, "round": self.counts.rounds}

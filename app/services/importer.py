@@ -2,20 +2,16 @@
 
 Forgiving about values (app.domain.parsing), strict about meaning (import_validate); a file
 with any problem changes nothing in the database and writes no media file. Re-importing
-the same file changes nothing. The caller commits; `run_import` is the CLI boundary.
+the same file changes nothing. The caller commits (`cnnt import`: app.cli.run_import).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session
 
-from app.config import Settings
-from app.db import make_engine
 from app.images import ProcessedImage
 from app.services.import_upsert import ImportCounts, Tally, Upserter
 from app.services.import_validate import (
@@ -27,12 +23,9 @@ from app.services.import_validate import (
 )
 from app.services.photos import store_image
 from app.spreadsheet import SheetRow, SpreadsheetError, read_spreadsheet
-from search.engine import SearchUnavailable
-from search.factory import SearchConfigurationError, open_search_engine
-from search.indexer import index_after_commit
 
 __all__ = [
-    "ImportCounts", "ImportProblem", "ImportReport", "Tally", "import_file", "import_rows", "run_import",
+    "ImportCounts", "ImportProblem", "ImportReport", "Tally", "import_file", "import_rows",
 ]
 
 
@@ -115,49 +108,3 @@ def import_file(*, session: Session, path: Path, media_dir: Path, dry_run: bool 
         problems = [ImportProblem(row, column, message) for row, column, message in exc.problems]
         return ImportReport(problems=problems, dry_run=dry_run)
     return import_rows(session=session, rows=rows, base_dir=path.parent, media_dir=media_dir, dry_run=dry_run)
-
-
-log = logging.getLogger(__name__)
-INDEX_RETRY_WARNING = (
-    "Cảnh báo: chưa cập nhật được chỉ mục tìm kiếm (công cụ tìm kiếm đang gặp sự cố). "
-    "Dữ liệu đã được lưu; các sản phẩm sẽ được lập chỉ mục ở lần áp dụng hàng đợi kế tiếp, "
-    "hoặc chạy `cnnt search reindex` khi công cụ tìm kiếm hoạt động trở lại."
-)
-
-
-def index_outbox(settings: Settings, session: Session) -> int | None:
-    """Apply pending outbox rows after commit; products re-synced, or None if the engine failed.
-
-    Never raises for an engine failure: the data is committed and the outbox rows stay.
-    """
-    try:
-        engine = open_search_engine(settings)
-    except (SearchUnavailable, SearchConfigurationError) as error:
-        log.warning("search engine not opened, outbox rows kept: %s", error)
-        return None
-    try:
-        return index_after_commit(session=session, engine=engine)
-    finally:
-        engine.close()
-
-
-def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Callable[[str], object]) -> int:
-    """CLI boundary: import, print problems by row and column, commit, index; exit code."""
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            report = import_file(session=session, path=path, media_dir=settings.media_path, dry_run=dry_run)
-            for problem in report.problems:
-                echo(str(problem))
-            if report.problems:
-                session.rollback()
-                echo(f"Có {len(report.problems)} lỗi; không có thay đổi nào được ghi.")
-                return 1
-            if not dry_run:
-                session.commit()
-                if index_outbox(settings, session) is None:
-                    echo(INDEX_RETRY_WARNING)
-            echo(report.summary())
-            return 0
-    finally:
-        engine.dispose()

@@ -1,14 +1,16 @@
 """Store processed photos under their content hash and manage a product's photos in the office.
 
-Every office change (add, alt text, cover, order, removal) is one transaction with an audit
-entry and an outbox row, then the product is re-indexed: the cover is in its search document.
-An upload is all-or-nothing: files are written before the commit and removed again if any
-step fails, so a failed upload leaves nothing behind in the media folder.
+Every office change (add, alt text, cover, order, removal) writes an audit entry and marks
+the product for reindexing in the caller's transaction (the cover is in its search document);
+the route commits, then indexes. An upload is all-or-nothing: files are written before the
+commit and removed again if any step, the commit included, fails, so a failed upload leaves
+nothing behind in the media folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,11 +22,10 @@ from app.accounts import Account
 from app.errors import InvalidInput, NotFound
 from app.images import ImageRejected, ProcessedImage, build_variants, check_file_size, process_image
 from app.media import VARIANT_FORMATS, VARIANT_WIDTHS, remove_written, variant_dir, write_atomically
-from app.models import OutboxEvent, Product, ProductImage, Province
+from app.models import Product, ProductImage, Province
 from app.services.audit import record_change, snapshot
 from app.services.catalog import ImageView, image_view
-from search.engine import SearchEngine
-from search.indexer import index_after_commit
+from search.indexer import mark_for_reindex
 
 MAX_ALT = 300
 
@@ -75,7 +76,7 @@ def attach_image(
     )
     session.add(image)
     if outbox:
-        session.add(OutboxEvent(product_id=product.id))
+        mark_for_reindex(session, product.id)
     session.flush()
     return image, True
 
@@ -185,17 +186,10 @@ def _checked_alt(alt: str, field: str) -> str:
     return alt.strip()
 
 
-def _commit(session: Session, product: Product) -> None:
-    """An outbox row for the product, and commit."""
+def _mark(session: Session, product: Product) -> None:
+    """Mark the product for reindexing: its photos are in its search document."""
     assert product.id is not None  # noqa: S101 - loaded from the database
-    session.add(OutboxEvent(product_id=product.id))
-    session.commit()
-
-
-def _finish(*, session: Session, search: SearchEngine, product: Product) -> None:
-    """The use-case boundary: an outbox row, commit, then re-index the product."""
-    _commit(session, product)
-    index_after_commit(session=session, engine=search)
+    mark_for_reindex(session, product.id)
 
 
 def _audit(session: Session, account: Account, product: Product, action: str, *,
@@ -206,9 +200,14 @@ def _audit(session: Session, account: Account, product: Product, action: str, *,
                   province_id=product.province_id, before=before, after=after)
 
 
-def add_photos(*, session: Session, search: SearchEngine, account: Account, product: Product,
-               photos: list[ProcessedImage], alt: str, media_dir: Path) -> int:
-    """Store and attach verified photos after the last one, all or none; return how many were new."""
+@contextmanager
+def add_photos(*, session: Session, account: Account, product: Product, photos: list[ProcessedImage],
+               alt: str, media_dir: Path) -> Iterator[int]:
+    """Store and attach verified photos after the last one, all or none; yields how many were new.
+
+    The caller commits inside the `with` block: if anything fails before the block ends, the
+    commit included, the session is rolled back and the files written are removed again.
+    """
     text = _checked_alt(alt, "alt")
     written: list[Path] = []
     try:
@@ -216,13 +215,12 @@ def add_photos(*, session: Session, search: SearchEngine, account: Account, prod
             write_variants(media_dir=media_dir, processed=processed, written=written)
         added = _attach_all(session, account, product, photos, text)
         if added:
-            _commit(session, product)
+            _mark(session, product)
+        yield added
     except BaseException:
         session.rollback()
         remove_written(media_dir, written)  # nothing half-stored: no files without their rows
         raise
-    index_after_commit(session=session, engine=search)
-    return added
 
 
 def _attach_all(session: Session, account: Account, product: Product,
@@ -240,8 +238,7 @@ def _attach_all(session: Session, account: Account, product: Product,
     return added
 
 
-def save_alt_texts(*, session: Session, search: SearchEngine, account: Account, product: Product,
-                   alts: Mapping[int, str]) -> int:
+def save_alt_texts(*, session: Session, account: Account, product: Product, alts: Mapping[int, str]) -> int:
     """Save the alt text of each listed photo of the product (all must be valid); return how many changed."""
     changed = 0
     for image in _ordered(session, product):
@@ -255,7 +252,7 @@ def save_alt_texts(*, session: Session, search: SearchEngine, account: Account, 
             _audit(session, account, product, "alt", image=image, before=before, after=snapshot(image))
             changed += 1
     if changed:
-        _finish(session=session, search=search, product=product)
+        _mark(session, product)
     return changed
 
 
@@ -280,20 +277,18 @@ def _reorder(session: Session, account: Account, product: Product, action: str,
     return True
 
 
-def set_cover(*, session: Session, search: SearchEngine, account: Account, product: Product,
-              image_id: int) -> bool:
+def set_cover(*, session: Session, account: Account, product: Product, image_id: int) -> bool:
     """Make a photo the cover (first); the others keep their order. False if it already was."""
     images = _ordered(session, product)
     cover = _image_in(images, image_id)
     after = [cover] + [i for i in images if i is not cover]
     if not _reorder(session, account, product, "cover", images, after):
         return False
-    _finish(session=session, search=search, product=product)
+    _mark(session, product)
     return True
 
 
-def move_photo(*, session: Session, search: SearchEngine, account: Account, product: Product,
-               image_id: int, step: int) -> bool:
+def move_photo(*, session: Session, account: Account, product: Product, image_id: int, step: int) -> bool:
     """Move a photo one place earlier (step -1) or later (+1); False at either end."""
     images = _ordered(session, product)
     index = images.index(_image_in(images, image_id))
@@ -303,12 +298,11 @@ def move_photo(*, session: Session, search: SearchEngine, account: Account, prod
     after = list(images)
     after[index], after[target] = after[target], after[index]
     _reorder(session, account, product, "move", images, after)
-    _finish(session=session, search=search, product=product)
+    _mark(session, product)
     return True
 
 
-def remove_photo(*, session: Session, search: SearchEngine, account: Account, product: Product,
-                 image_id: int) -> None:
+def remove_photo(*, session: Session, account: Account, product: Product, image_id: int) -> None:
     """Take a photo off the product (its files stay: other products may share them); audited."""
     images = _ordered(session, product)
     image = _image_in(images, image_id)
@@ -317,7 +311,7 @@ def remove_photo(*, session: Session, search: SearchEngine, account: Account, pr
     for position, rest in enumerate(i for i in images if i is not image):
         rest.position = position
         session.add(rest)
-    _finish(session=session, search=search, product=product)
+    _mark(session, product)
 
 
 def backfill_variants(*, media_dir: Path, content_hash: str) -> int:

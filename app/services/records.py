@@ -1,7 +1,7 @@
 """Office edits of published records: products, their producers and certificates, and their lifecycle.
 
-Every use-case checks the account's scope, changes the rows, writes an audit entry and an
-outbox row in one transaction, commits at the end, then brings the search index up to date.
+Every use-case checks the account's scope, changes the rows, writes an audit entry and marks
+the product for reindexing, all in the caller's transaction: the route commits, then indexes.
 Nothing is ever deleted: a product is withdrawn, a certificate revoked.
 """
 
@@ -22,12 +22,11 @@ from app.domain.text import fold
 from app.domain.validity import CertificateStatus, certificate_status, default_valid_until
 from app.errors import InvalidInput, NotFound
 from app.forms.records import CertificateForm, ProductForm, RevokeForm
-from app.models import Certificate, OutboxEvent, Producer, Product, Province, SelectionRound, utcnow
+from app.models import Certificate, Producer, Product, Province, SelectionRound, utcnow
 from app.services.audit import record_change, snapshot
 from app.services.certificates import revoke_certificate
 from app.services.records_list import province_label
-from search.engine import SearchEngine
-from search.indexer import index_after_commit
+from search.indexer import mark_for_reindex
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +64,6 @@ class CertificateEdit:
 def _slug_of(session: Session, province_id: int) -> str:
     """The slug of a province row."""
     return session.get_one(Province, province_id).slug
-
-
-def _finish(*, session: Session, search: SearchEngine) -> None:
-    """The use-case boundary: commit, then index the products the outbox names."""
-    session.commit()
-    index_after_commit(session=session, engine=search)
 
 
 def managed_product(*, session: Session, account: Account, product_id: int) -> Product:
@@ -148,22 +141,19 @@ def _audited_update(session: Session, account: Account, row: Product | Producer,
     return True
 
 
-def update_product(*, session: Session, search: SearchEngine, account: Account, product: Product,
-                   form: ProductForm) -> None:
+def update_product(*, session: Session, account: Account, product: Product, form: ProductForm) -> None:
     """Save the product and its producer; every product of that producer is re-indexed."""
     producer = session.get_one(Producer, product.producer_id)
     _check_names(session, product, producer, form)
     changed = _audited_update(session, account, product, "product", lambda: _apply_product(product, form))
     if _audited_update(session, account, producer, "producer", lambda: _apply_producer(producer, form)):
         ids = session.exec(select(Product.id).where(Product.producer_id == producer.id)).all()
-        session.add_all(OutboxEvent(product_id=pid) for pid in ids if pid is not None)
+        mark_for_reindex(session, *(pid for pid in ids if pid is not None))
     elif changed:
-        session.add(OutboxEvent(product_id=_id(product)))
-    _finish(session=session, search=search)
+        mark_for_reindex(session, _id(product))
 
 
-def change_product_state(*, session: Session, search: SearchEngine, account: Account, product: Product,
-                         target: str) -> None:
+def change_product_state(*, session: Session, account: Account, product: Product, target: str) -> None:
     """Publish, withdraw or republish; a withdrawn or draft product leaves the public catalog."""
     wanted = parse_state(ProductState, target)
     action = product_transition(product.state, wanted) if wanted is not None else None
@@ -172,10 +162,9 @@ def change_product_state(*, session: Session, search: SearchEngine, account: Acc
     before = snapshot(product)
     product.state, product.updated_at = wanted, utcnow()
     session.add(product)
-    session.add(OutboxEvent(product_id=_id(product)))
+    mark_for_reindex(session, _id(product))
     record_change(session=session, account=account, action=action, entity="product", entity_id=product.id,
                   province_id=product.province_id, before=before, after=snapshot(product))
-    _finish(session=session, search=search)
 
 
 def _id(product: Product) -> int:
@@ -236,7 +225,7 @@ def _check_certificate(session: Session, account: Account, cert: Certificate, fo
     return valid_until
 
 
-def update_certificate(*, session: Session, search: SearchEngine, account: Account, certificate: Certificate,
+def update_certificate(*, session: Session, account: Account, certificate: Certificate,
                        form: CertificateForm) -> None:
     """Correct a certificate's number, dates, score or round."""
     valid_until = _check_certificate(session, account, certificate, form)
@@ -250,14 +239,12 @@ def update_certificate(*, session: Session, search: SearchEngine, account: Accou
         return
     certificate.updated_at = utcnow()
     session.add(certificate)
-    session.add(OutboxEvent(product_id=certificate.product_id))
+    mark_for_reindex(session, certificate.product_id)
     record_change(session=session, account=account, action="certificate.update", entity="certificate",
                   entity_id=certificate.id, province_id=certificate.province_id, before=before, after=after)
-    _finish(session=session, search=search)
 
 
-def revoke(*, session: Session, search: SearchEngine, account: Account, certificate: Certificate,
-           form: RevokeForm) -> None:
+def revoke(*, session: Session, account: Account, certificate: Certificate, form: RevokeForm) -> None:
     """Revoke a certificate from a day, with the reason consumers will read."""
     if certificate.revoked_on is not None:
         raise InvalidInput("Giấy chứng nhận này đã bị thu hồi.", field="revoked_on")
@@ -270,18 +257,16 @@ def revoke(*, session: Session, search: SearchEngine, account: Account, certific
     record_change(session=session, account=account, action="certificate.revoke", entity="certificate",
                   entity_id=certificate.id, province_id=certificate.province_id,
                   before=before, after=snapshot(certificate))
-    _finish(session=session, search=search)
 
 
-def reinstate(*, session: Session, search: SearchEngine, account: Account, certificate: Certificate) -> None:
+def reinstate(*, session: Session, account: Account, certificate: Certificate) -> None:
     """Cancel a revocation made in error; the history keeps both steps."""
     if certificate.revoked_on is None:
         raise InvalidInput("Giấy chứng nhận này chưa bị thu hồi.", field="revoked_on")
     before = snapshot(certificate)
     certificate.revoked_on, certificate.revoked_reason, certificate.updated_at = None, None, utcnow()
     session.add(certificate)
-    session.add(OutboxEvent(product_id=certificate.product_id))
+    mark_for_reindex(session, certificate.product_id)
     record_change(session=session, account=account, action="certificate.reinstate", entity="certificate",
                   entity_id=certificate.id, province_id=certificate.province_id,
                   before=before, after=snapshot(certificate))
-    _finish(session=session, search=search)

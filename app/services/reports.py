@@ -153,7 +153,7 @@ def subject_view(*, session: Session, text: str, product_slug: str = "", today: 
 
 def submit_report(*, session: Session, form: ReportForm, photo: ProcessedImage | None,
                   media_dir: Path) -> MisuseReport:
-    """Store a validated report for the responsible office; the photo's files are written last."""
+    """Store a validated report for the responsible office (the caller commits); the photo's files go last."""
     subject = resolve_subject(session=session, text=form.ma, product_slug=form.san_pham)
     province = _handling_province(session, subject.product) if subject else None
     report = MisuseReport(
@@ -169,7 +169,6 @@ def submit_report(*, session: Session, form: ReportForm, photo: ProcessedImage |
     session.flush()
     if photo is not None:
         store_image(media_dir=media_dir, processed=photo)  # content-addressed: a retry rewrites nothing
-    session.commit()
     return report
 
 

@@ -134,7 +134,7 @@ def look_up(*, session: Session, text: str, today: date, codes_only: bool = Fals
 
 
 def count_views(*, session: Session, views: Sequence[CertificateView], day: date) -> None:
-    """Count one lookup of each certificate answered (the page, /v/ and the API all call this)."""
+    """Count one lookup of each certificate answered (page, /v/ and API call this; they commit)."""
     ids = [v.certificate.id for v in views if v.certificate.id is not None]
     record_lookups(session=session, certificate_ids=ids, day=day)
 
@@ -159,7 +159,7 @@ def _verified(session: Session, views: Sequence[CertificateView], today: date) -
 
 
 def record_lookups(*, session: Session, certificate_ids: Iterable[int], day: date) -> None:
-    """Add one to each certificate's count for `day` and commit (no-op for none): one atomic upsert."""
+    """Add one to each certificate's count for `day` (no-op for none): one atomic upsert; caller commits."""
     ids = sorted(set(certificate_ids))  # a fixed order: concurrent multi-row upserts cannot deadlock
     if not ids:
         return
@@ -173,7 +173,6 @@ def record_lookups(*, session: Session, certificate_ids: Iterable[int], day: dat
         set_={"count": col(VerificationCount.count) + 1},
     )
     session.exec(statement)
-    session.commit()
 
 
 def verification_counts(*, session: Session, certificate_ids: Iterable[int], since: date) -> dict[int, int]:

@@ -22,8 +22,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from app.cli import run_import
 from app.config import Settings
-from app.services.importer import run_import
 from search.embedded import EmbeddedEngine
 from tests.services.sheets import jpeg_bytes, row, write_csv
 

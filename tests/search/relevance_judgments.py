@@ -366,8 +366,8 @@ class DemoSetupError(RuntimeError):
 
 def load_demo_catalog(data_dir: Path) -> Settings:
     """Migrate a fresh SQLite database under `data_dir`, load `cnnt demo` into it, index it (embedded)."""
+    from app.cli import load_demo
     from app.migrate import upgrade_database
-    from app.services.demo import load_demo
 
     settings = Settings(data_dir=data_dir, database_url="", meili_url="", meili_key="")
     upgrade_database(settings)

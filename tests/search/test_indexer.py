@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from app.cli import run_check, run_reindex
 from app.config import Settings
 from app.models import OutboxEvent, ProductImage, SelectionRound
 from search.documents import build_documents
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SearchUnavailable, StatusFilter
-from search.indexer import apply_outbox, check_drift, reindex_all, run_check, run_reindex
+from search.indexer import apply_outbox, check_drift, reindex_all
 from tests.factories import add_certificate, make_product
 
 

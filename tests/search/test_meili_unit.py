@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.cli import run_check
 from app.config import Settings
 from search.engine import MARK_END, MARK_START, SearchQuery, SortOrder, StatusFilter
 from search.factory import SearchConfigurationError, open_search_engine
-from search.indexer import run_check
 from search.meili_filters import MATCH_NOTHING, filter_clauses, in_clause, is_quotable, quote_value
 from search.meili_query import build_requests, parse_responses, search_text
 from search.meili_settings import (

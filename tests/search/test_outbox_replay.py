@@ -12,13 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.cli import INDEX_RETRY_WARNING, index_outbox, load_demo, run_check, run_import
 from app.config import Settings
 from app.models import OutboxEvent, Product
-from app.services.demo import load_demo
-from app.services.importer import INDEX_RETRY_WARNING, index_outbox, run_import
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery
-from search.indexer import apply_outbox, check_drift, index_after_commit, run_check
+from search.indexer import apply_outbox, check_drift, index_after_commit
 from tests.factories import add_certificate, make_product
 from tests.services.sheets import row, write_csv
 

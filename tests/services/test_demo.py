@@ -8,10 +8,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.cli import load_demo
 from app.config import Settings
 from app.domain.provinces import DATA_DIR
 from app.models import Certificate, Product, ProductImage, Province
-from app.services.demo import build_demo_sheet, load_demo
+from app.services.demo import build_demo_sheet
 from app.spreadsheet import read_spreadsheet
 
 
