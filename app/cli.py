@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -55,6 +56,21 @@ def name_connections(ctx: typer.Context) -> None:
     if "PGAPPNAME" not in os.environ:
         os.environ["PGAPPNAME"] = f"cnnt {ctx.invoked_subcommand}"
         ctx.call_on_close(lambda: os.environ.pop("PGAPPNAME", None))
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database, its engine disposed when the command is done."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @cli.command()
@@ -108,8 +124,7 @@ def demo(
     """Load the demo data set (real sample products plus generated ones) through the importer."""
     if synthetic:
         raise typer.Exit(load_synthetic(Settings(), count=synthetic, if_empty=if_empty, echo=typer.echo))
-    code = load_demo(Settings(), if_empty=if_empty, echo=typer.echo)
-    raise typer.Exit(code)
+    raise typer.Exit(load_demo(Settings(), if_empty=if_empty, echo=typer.echo))
 
 
 @cli.command("import")
@@ -118,24 +133,20 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; change nothing.")] = False,
 ) -> None:
     """Import a winners spreadsheet; any error changes nothing and is reported by row and column."""
-    code = run_import(Settings(), file, dry_run=dry_run, echo=typer.echo)
-    raise typer.Exit(code)
+    raise typer.Exit(run_import(Settings(), file, dry_run=dry_run, echo=typer.echo))
 
 
 @media_cli.command("backfill")
 def media_backfill() -> None:
     """Write missing photo variants (e.g. AVIF added after the photos were stored)."""
-    from sqlmodel import Session, select
+    from sqlmodel import select
 
-    from app.db import make_engine
     from app.models import ProductImage
     from app.services.photos import backfill_variants
 
     settings = Settings()
-    engine = make_engine(settings.sqlalchemy_url)
-    with Session(engine) as session:
+    with _database(settings) as session:
         hashes = set(session.exec(select(ProductImage.content_hash)).all())
-    engine.dispose()
     written = sum(backfill_variants(media_dir=settings.media_path, content_hash=h) for h in sorted(hashes))
     typer.echo(f"Đã kiểm tra {len(hashes)} ảnh; ghi thêm {written} tệp biến thể.")
 
@@ -177,26 +188,19 @@ def user_add(
     )] = False,
 ) -> None:
     """Create an office account; the password is never a command-line argument."""
-    from sqlmodel import Session
-
-    from app.db import make_engine
     from app.errors import InvalidInput
     from app.services.accounts import create_user
 
     password = _read_new_password(password_stdin)
-    engine = make_engine(Settings().sqlalchemy_url)
-    try:
-        with Session(engine) as session:
-            try:
-                user = create_user(session=session, email=email, name=name, password=password,
-                                   role=role, province=province)
-            except InvalidInput as error:
-                typer.echo(f"Lỗi: {error.message} Chưa tạo tài khoản.", err=True)
-                raise typer.Exit(1) from error
-            session.commit()
-            typer.echo(f"Đã tạo tài khoản {role.label}: {user.email}.")
-    finally:
-        engine.dispose()
+    with _database(Settings()) as session:
+        try:
+            user = create_user(session=session, email=email, name=name, password=password,
+                               role=role, province=province)
+        except InvalidInput as error:
+            typer.echo(f"Lỗi: {error.message} Chưa tạo tài khoản.", err=True)
+            raise typer.Exit(1) from error
+        session.commit()
+        typer.echo(f"Đã tạo tài khoản {role.label}: {user.email}.")
 
 
 def index_outbox(settings: Settings, session: Session) -> int | None:
@@ -231,28 +235,23 @@ def _commit_and_index(settings: Settings, session: Session) -> int | None:
 def _with_stores(settings: Settings, echo: Echo, task: Callable[[Session, SearchEngine], int]) -> int:
     """Open the database and the search engine, run `task`, close both; errors → exit code 1."""
     from sqlalchemy.exc import SQLAlchemyError
-    from sqlmodel import Session
 
-    from app.db import make_engine
     from search.engine import SearchUnavailable
     from search.factory import SearchConfigurationError, open_search_engine
 
-    db = make_engine(settings.sqlalchemy_url)
     try:
         search = open_search_engine(settings)
     except (SearchConfigurationError, SearchUnavailable) as error:
         echo(f"Không mở được chỉ mục tìm kiếm: {error}")
-        db.dispose()
         return 1
     try:
-        with Session(db, expire_on_commit=False) as session:
+        with _database(settings) as session:
             return task(session, search)
     except (SearchUnavailable, SQLAlchemyError) as error:
         echo(f"Lỗi: {error}")
         return 1
     finally:
         search.close()
-        db.dispose()
 
 
 def run_reindex(settings: Settings, *, echo: Echo) -> int:
@@ -294,45 +293,33 @@ def run_check(settings: Settings, *, echo: Echo) -> int:
 
 def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Echo) -> int:
     """`cnnt import`: import, print problems by row and column, commit, index; exit code."""
-    from sqlmodel import Session
-
-    from app.db import make_engine
     from app.services.importer import import_file
 
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            report = import_file(session=session, path=path, media_dir=settings.media_path, dry_run=dry_run)
-            for problem in report.problems:
-                echo(str(problem))
-            if report.problems:
-                session.rollback()
-                echo(f"Có {len(report.problems)} lỗi; không có thay đổi nào được ghi.")
-                return 1
-            if not dry_run and _commit_and_index(settings, session) is None:
-                echo(INDEX_RETRY_WARNING)
-            echo(report.summary())
-            return 0
-    finally:
-        engine.dispose()
+    with _database(settings) as session:
+        report = import_file(session=session, path=path, media_dir=settings.media_path, dry_run=dry_run)
+        for problem in report.problems:
+            echo(str(problem))
+        if report.problems:
+            session.rollback()
+            echo(f"Có {len(report.problems)} lỗi; không có thay đổi nào được ghi.")
+            return 1
+        if not dry_run and _commit_and_index(settings, session) is None:
+            echo(INDEX_RETRY_WARNING)
+        echo(report.summary())
+        return 0
 
 
 def load_demo(settings: Settings, *, if_empty: bool, echo: Echo) -> int:
     """`cnnt demo`: import the demo spreadsheet, revoke a few certificates, index; exit code."""
-    from sqlmodel import Session, select
+    from sqlmodel import select
 
-    from app.db import make_engine
     from app.models import Product
 
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            if if_empty and session.exec(select(Product.id)).first() is not None:
-                echo("Đã có sản phẩm trong cơ sở dữ liệu; không nạp dữ liệu mẫu.")
-                return 0
-            return _load_demo(settings, session, echo)
-    finally:
-        engine.dispose()
+    with _database(settings) as session:
+        if if_empty and session.exec(select(Product.id)).first() is not None:
+            echo("Đã có sản phẩm trong cơ sở dữ liệu; không nạp dữ liệu mẫu.")
+            return 0
+        return _load_demo(settings, session, echo)
 
 
 def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
@@ -361,22 +348,17 @@ def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
 
 def load_synthetic(settings: Settings, *, count: int, if_empty: bool, echo: Echo) -> int:
     """`cnnt demo --synthetic N`: insert N synthetic products in one transaction, then reindex; exit code."""
-    from sqlmodel import Session, select
+    from sqlmodel import select
 
-    from app.db import make_engine
     from app.models import Product
     from app.services.demo_synthetic import insert_synthetic
 
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            if session.exec(select(Product.id)).first() is not None:
-                echo("Đã có sản phẩm trong cơ sở dữ liệu; dữ liệu tổng hợp chỉ nạp vào danh mục trống.")
-                return 0 if if_empty else 1
-            rows = insert_synthetic(session=session, count=count)
-            session.commit()
-    finally:
-        engine.dispose()
+    with _database(settings) as session:
+        if session.exec(select(Product.id)).first() is not None:
+            echo("Đã có sản phẩm trong cơ sở dữ liệu; dữ liệu tổng hợp chỉ nạp vào danh mục trống.")
+            return 0 if if_empty else 1
+        rows = insert_synthetic(session=session, count=count)
+        session.commit()
     echo(f"Đã tạo {len(rows.products)} sản phẩm, {len(rows.producers)} cơ sở, "
          f"{len(rows.certificates)} giấy chứng nhận (dữ liệu tổng hợp).")
     return run_reindex(settings, echo=echo)
