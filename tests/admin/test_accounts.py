@@ -24,7 +24,7 @@ def _change(client: TestClient, *, current: str, new: str, repeat: str | None = 
 
 def _field_error(response: Response, name: str) -> str:
     soup = BeautifulSoup(response.text, "html.parser")
-    error = soup.find(id=f"error-{name}")
+    error = soup.find(id=f"{name}-error")
     field = soup.find(id=f"field-{name}")
     assert field is not None and field.get("aria-invalid") == "true"
     return error.get_text(" ", strip=True) if error else ""

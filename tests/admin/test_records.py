@@ -210,7 +210,7 @@ def test_invalid_product_input_is_422_with_a_message(client: TestClient, session
     response = post(client, f"/quan-ly/san-pham/{product.id}", product_form(**{field: value}))
     assert response.status_code == 422  # type: ignore[attr-defined]
     soup = html(response)
-    error = soup.select_one(f"#error-{field}")
+    error = soup.select_one(f"#{field}-error")
     assert error is not None and words in error.get_text()
     assert soup.select_one("#field-address")["value"] == "Ấp 1"  # type: ignore[index]
     session.expire_all()
@@ -237,7 +237,7 @@ def test_invalid_certificate_input_is_422_with_a_message(
     values = {"number": "12/QĐ", "issued_on": "15/12/2023", "valid_until": "", "score": "80", **data}
     response = post(client, f"/quan-ly/giay-chung-nhan/{cert.id}", values)
     assert response.status_code == 422  # type: ignore[attr-defined]
-    error = html(response).select_one(f"#error-{field}")
+    error = html(response).select_one(f"#{field}-error")
     assert error is not None and words in error.get_text()
     assert html(response).select_one(f"#field-{field}") is not None
 
@@ -293,7 +293,7 @@ def test_impossible_transition_is_refused(client: TestClient, session: Session) 
     office(client, session)
     response = post(client, f"/quan-ly/san-pham/{product.id}/trang-thai", {"state": "draft"})
     assert response.status_code == 422  # type: ignore[attr-defined]
-    assert html(response).select_one("#error-state") is not None
+    assert html(response).select_one("#state-error") is not None
 
 
 def test_revoke_shows_at_once_on_verification_with_history(client: TestClient, session: Session) -> None:
@@ -328,10 +328,10 @@ def test_revoke_needs_date_and_reason(client: TestClient, session: Session) -> N
     missing = post(client, path, {"revoked_on": "", "reason": ""})
     assert missing.status_code == 422  # type: ignore[attr-defined]
     soup = html(missing)
-    assert soup.select_one("#error-revoked_on") and soup.select_one("#error-reason")
+    assert soup.select_one("#revoked_on-error") and soup.select_one("#reason-error")
     early = post(client, path, {"revoked_on": "01/01/2024", "reason": "Vi phạm"})
     assert early.status_code == 422  # type: ignore[attr-defined]
-    assert "trước ngày cấp" in html(early).select_one("#error-revoked_on").get_text()  # type: ignore[union-attr]
+    assert "trước ngày cấp" in html(early).select_one("#revoked_on-error").get_text()  # type: ignore[union-attr]
     assert html(early).select_one("#field-reason").get_text() == "Vi phạm"  # type: ignore[union-attr]
     session.expire_all()
     assert session.get_one(Certificate, cert.id).revoked_on is None
@@ -379,4 +379,4 @@ def test_a_name_the_producer_already_uses_is_refused(client: TestClient, session
     response = post(client, f"/quan-ly/san-pham/{second.id}",
                     product_form(name="che shan tuyet", producer_name=producer.name))
     assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "cùng tên" in html(response).select_one("#error-name").get_text()  # type: ignore[union-attr]
+    assert "cùng tên" in html(response).select_one("#name-error").get_text()  # type: ignore[union-attr]

@@ -366,7 +366,7 @@ def test_english_errors_from_routes_and_forms(client: TestClient, site: dict[str
     assert posted.status_code == 422
     soup = html(posted)
     assert _text(soup, "#report-errors-title") == "Please correct the 2 errors below"
-    assert _text(soup, "#error-ma") == ("Error: Please enter the verification code, certificate number "
+    assert _text(soup, "#ma-error") == ("Error: Please enter the verification code, certificate number "
                                         "or product name.")
     assert soup.select_one("form.report-form")["action"] == "/en/bao-cao"  # type: ignore[index]
     form.update(ma=site["code_valid"], noi_mua="Chợ Đồng Xuân, Hà Nội")

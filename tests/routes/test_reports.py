@@ -173,11 +173,11 @@ def test_each_error_rerenders_with_its_message_and_the_input(
     response = post_fields(client, settings, typed)
     assert response.status_code == 422
     soup = html(response)
-    error = soup.select_one(f"#error-{field}")
+    error = soup.select_one(f"#{field}-error")
     assert error is not None and message in error.get_text()
     control = soup.select_one(f"#field-{field}")
     assert isinstance(control, Tag) and control["aria-invalid"] == "true"
-    assert f"error-{field}" in str(control["aria-describedby"]).split()
+    assert f"{field}-error" in str(control["aria-describedby"]).split()
     assert soup.select_one(f".report-errors a[href='#field-{field}']") is not None
     for name in ("ma", "noi_mua", "lien_he"):
         assert soup.select_one(f"#field-{name}")["value"] == typed[name]  # type: ignore[index]
@@ -206,7 +206,7 @@ def test_photo_refusals_name_the_file_and_leave_nothing_behind(
     response = post(client, settings, ma="ABCD", mo_ta="Ảnh kèm theo", photo=photo)
     assert response.status_code == 422
     soup = html(response)
-    error = soup.select_one("#error-anh")
+    error = soup.select_one("#anh-error")
     assert error is not None and photo[0] in error.get_text() and words in error.get_text()
     assert soup.select_one("#field-mo_ta").get_text() == "Ảnh kèm theo"  # type: ignore[union-attr]
     assert reports(session) == [] and media_files(settings) == []
