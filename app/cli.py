@@ -142,7 +142,7 @@ def media_backfill() -> None:
     from sqlmodel import select
 
     from app.models import ProductImage
-    from app.services.photos import backfill_variants
+    from app.services.records.photos import backfill_variants
 
     settings = Settings()
     with _database(settings) as session:
@@ -189,7 +189,7 @@ def user_add(
 ) -> None:
     """Create an office account; the password is never a command-line argument."""
     from app.errors import InvalidInput
-    from app.services.accounts import create_user
+    from app.services.office.users import create_user
 
     password = _read_new_password(password_stdin)
     with _database(Settings()) as session:
@@ -293,7 +293,7 @@ def run_check(settings: Settings, *, echo: Echo) -> int:
 
 def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Echo) -> int:
     """`cnnt import`: import, print problems by row and column, commit, index; exit code."""
-    from app.services.importer import import_file
+    from app.services.imports.importer import import_file
 
     with _database(settings) as session:
         report = import_file(session=session, path=path, media_dir=settings.media_path, dry_run=dry_run)
@@ -326,8 +326,8 @@ def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
     """Import, commit; revoke, commit, index: two transactions, as the demo has always been loaded."""
     import tempfile
 
-    from app.services.demo import build_demo_sheet, revoke_demo_share
-    from app.services.importer import import_file
+    from app.services.demo.loader import build_demo_sheet, revoke_demo_share
+    from app.services.imports.importer import import_file
 
     with tempfile.TemporaryDirectory(prefix="cnnt-demo-") as tmp:
         report = import_file(session=session, path=build_demo_sheet(Path(tmp)), media_dir=settings.media_path)
@@ -351,7 +351,7 @@ def load_synthetic(settings: Settings, *, count: int, if_empty: bool, echo: Echo
     from sqlmodel import select
 
     from app.models import Product
-    from app.services.demo_synthetic import insert_synthetic
+    from app.services.demo.synthetic import insert_synthetic
 
     with _database(settings) as session:
         if session.exec(select(Product.id)).first() is not None:
@@ -366,7 +366,7 @@ def load_synthetic(settings: Settings, *, count: int, if_empty: bool, echo: Echo
 
 def run_backup(settings: Settings, target: Path, *, echo: Echo) -> int:
     """`cnnt db backup`: exit code 0 with the file's size, 1 with the reason."""
-    from app.services.backup import BackupError, backup_database
+    from app.services.upkeep.backup import BackupError, backup_database
 
     try:
         backup_database(settings.sqlalchemy_url, target)
@@ -382,7 +382,7 @@ def run_backup(settings: Settings, target: Path, *, echo: Echo) -> int:
 def run_restore(settings: Settings, source: Path, *, echo: Echo) -> int:
     """`cnnt db restore`: restore, migrate to this version's schema, rebuild the search index."""
     from app.migrate import upgrade_database
-    from app.services.backup import BackupError, restore_database
+    from app.services.upkeep.backup import BackupError, restore_database
 
     try:
         restore_database(settings.sqlalchemy_url, source)

@@ -1,4 +1,4 @@
-"""Engine factory and the use-case boundary (the request-scoped session: app.deps.get_session).
+"""Engine factory and the use-case boundary (the request-scoped session: app.web.deps.get_session).
 
 SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL needs
 nothing special. Services flush, never commit: the route or command that owns a use-case

@@ -1,6 +1,6 @@
 """The site's words in the page's language: `gettext` for the language the request asked for.
 
-`/en/...` serves English from the same routes (the prefix is read by app/language_prefix.py);
+`/en/...` serves English from the same routes (the prefix is read by app/web/language_prefix.py);
 everything else is Vietnamese.
 
 Translations come from `app/translations/<lang>/LC_MESSAGES/messages.po`, compiled in memory

@@ -12,15 +12,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 from starlette_compress import CompressMiddleware, add_compress_type
 
-from app.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.config import Settings
 from app.db import make_engine
-from app.exception_handlers import register_exception_handlers
+from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.uploads import MAX_REQUEST_BYTES
-from app.language_prefix import LanguagePrefix
-from app.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
-from app.rate_limit import SiteLimits
-from app.revalidation import RevalidatedPages
 from app.routes import (
     admin_auth,
     admin_dashboard,
@@ -29,7 +24,6 @@ from app.routes import (
     admin_rounds,
     api,
     api_docs,
-    badges,
     catalog,
     exports,
     pages,
@@ -39,11 +33,17 @@ from app.routes import (
     shortlist,
     verify,
 )
+from app.routes import labels as badges
 from app.routes import map as province_map
-from app.security_headers import SecurityHeaders
-from app.spreadsheet import MAX_FILE_BYTES
-from app.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, ImmutableFiles
-from app.templating import configure_templates, templates
+from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
+from app.web.exception_handlers import register_exception_handlers
+from app.web.language_prefix import LanguagePrefix
+from app.web.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
+from app.web.rate_limit import SiteLimits
+from app.web.revalidation import RevalidatedPages
+from app.web.security_headers import SecurityHeaders
+from app.web.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, ImmutableFiles
+from app.web.templating import configure_templates, templates
 from search.engine import SearchEngine
 from search.factory import open_search_engine
 from search.indexer import index_after_commit

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import make_engine
-from app.services.provinces import sync_provinces
+from app.services.upkeep.provinces import sync_provinces
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

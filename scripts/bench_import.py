@@ -1,6 +1,6 @@
 """Wall time and peak memory of `cnnt import` on a realistic 10,000-row winners spreadsheet.
 
-Generates the rows with the demo's word lists and round calendar (app.services.demo_synthetic's
+Generates the rows with the demo's word lists and round calendar (app.services.demo.synthetic's
 generator, no photos), writes them to an .xlsx in a temporary CNNT_DATA_DIR, migrates a fresh SQLite
 database there (`cnnt db upgrade`), then times `cnnt import FILE` in a subprocess: wall
 time, and peak RSS from resource.getrusage(RUSAGE_CHILDREN).ru_maxrss (the largest of the
@@ -33,8 +33,8 @@ from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.provinces import all_provinces
 from app.domain.regions import Region
-from app.services.demo_synthetic import SyntheticCatalog
-from app.spreadsheet import COLUMNS
+from app.files.spreadsheet import COLUMNS
+from app.services.demo.synthetic import SyntheticCatalog
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

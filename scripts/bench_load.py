@@ -44,7 +44,7 @@ from search.result_cache import DEFAULT_MAX_ENTRIES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# Typical searches of the synthetic catalog's vocabulary (app/services/demo_words.py): the default
+# Typical searches of the synthetic catalog's vocabulary (app/services/demo/words.py): the default
 # listing, words with and without diacritics, current and former provinces, group + level, year,
 # status, sorts and a second page. Every one must match products (checked before the load).
 MIX = (
@@ -338,7 +338,7 @@ def render(outcome: Outcome, *, settings: Settings, products: int, command: str)
         "",
         f"- mix: {len(MIX)} typical queries in rotation: " + ", ".join(f"`{q or '(none)'}`" for q in MIX)
         + ". After the warm-up each is served from the per-process search result cache, the API's JSON "
-        "body cache and the stored catalog pages (app/page_cache.py; wrk sends no shortlist cookie), "
+        "body cache and the stored catalog pages (app/web/page_cache.py; wrk sends no shortlist cookie), "
         "straight from the event loop, as repeated searches are in production.",
         f"- cold: {len(COLD_MIX)} distinct queries (province × group, word × province, word × page, "
         f"year × group), more than the {DEFAULT_MAX_ENTRIES} results the cache holds, each wrk thread "
@@ -361,7 +361,7 @@ def render(outcome: Outcome, *, settings: Settings, products: int, command: str)
         "", f"Targets: {'; '.join(verdict(rounds))}. Errors: none in {requests:,} requests (no socket "
         "error, every response 2xx/3xx; the run fails otherwise). The ratio is the median of the "
         "rounds' ratios. Neither the catalog page nor `/api/v1/products` is rate-limited "
-        "(app/rate_limit.py limits only lookups, reports and sign-ins), so no setting is lifted.",
+        "(app/web/rate_limit.py limits only lookups, reports and sign-ins), so no setting is lifted.",
         "", f"Where a catalog page's time goes (same command, one thread in-process, CPU time per request "
         "of the mix, search results cached, page not stored, as for a new shortlist): "
         f"the search use-case (cached search, covers, status) "

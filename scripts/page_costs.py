@@ -22,10 +22,10 @@ from app.config import Settings
 from app.db import make_engine
 from app.domain.validity import today_in
 from app.main import create_app
-from app.routes import facets
-from app.search_params import RawSearchParams, build_search_query
-from app.services.catalog_search import search_catalog
-from app.templating import templates
+from app.services.catalog.search_results import search_catalog
+from app.web import facet_links as facets
+from app.web.search_params import RawSearchParams, build_search_query
+from app.web.templating import templates
 from search.factory import open_search_engine
 
 

@@ -1,7 +1,7 @@
 """Keep the site up when the search engine is not: open it lazily, retry after failures.
 
 At start-up an unreachable Meilisearch or a broken index file must not stop the site: the
-catalog lists from the database meanwhile (app/services/catalog_fallback.py). This wrapper
+catalog lists from the database meanwhile (app/services/catalog/fallback.py). This wrapper
 logs the one clear reason, answers SearchUnavailable, and tries to open the engine again
 once `retry_after_s` has passed, so the engine comes back without a restart.
 """

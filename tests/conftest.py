@@ -19,7 +19,7 @@ import app.models  # noqa: F401  (registers the tables)
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
-from app.services.provinces import sync_provinces
+from app.services.upkeep.provinces import sync_provinces
 from tests.pg import throwaway_postgres
 
 _db_numbers = itertools.count()

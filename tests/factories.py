@@ -102,7 +102,7 @@ def make_user(session: Session, *, role: str = "office", province_slug: str | No
               email: str | None = None, password: str = TEST_PASSWORD) -> User:
     """An account through the real service (Argon2 hash); an office gets `province_slug`."""
     from app.domain.permissions import Role
-    from app.services.accounts import create_user
+    from app.services.office.users import create_user
 
     n = next(_serial)
     office_province = province_slug if role == "office" else None

@@ -14,8 +14,8 @@ import resvg_py
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from app import badges
-from app.badges import FONT_FILES, LABEL_SIZE, LabelFacts, label_font, verification_url
+from app.files import labels as badges
+from app.files.labels import FONT_FILES, LABEL_SIZE, LabelFacts, label_font, verification_url
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 URL = "https://cnnt.example.gov.vn/v/ABCD2345"

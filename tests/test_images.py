@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.images import MAX_IMAGE_BYTES, ImageRejected, check_file_size, process_image
-from app.media import VARIANT_FORMATS, VARIANT_WIDTHS, variant_dir
-from app.services import photos
-from app.services.photos import store_image
+from app.files.images import MAX_IMAGE_BYTES, ImageRejected, check_file_size, process_image
+from app.files.media import VARIANT_FORMATS, VARIANT_WIDTHS, variant_dir
+from app.services.records import photos
+from app.services.records.photos import store_image
 
 GPS_IFD = 0x8825
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.rate_limit import RateLimiter, client_key
+from app.web.rate_limit import RateLimiter, client_key
 
 
 class Clock:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from app.templating import templates
+from app.web.templating import templates
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
 HTML_TEMPLATES = sorted(TEMPLATES.rglob("*.html"))

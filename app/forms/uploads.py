@@ -16,8 +16,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from app.errors import DomainError
+from app.files.images import MAX_IMAGE_BYTES
 from app.i18n import gettext
-from app.images import MAX_IMAGE_BYTES
 
 MAX_REQUEST_BYTES = 21 * 1024 * 1024  # one 20 MB photo plus the text fields
 MAX_FIELD_BYTES = 64 * 1024  # far above every text limit, so long text gets a field message

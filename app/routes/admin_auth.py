@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import start_session
-from app.deps import ClientKeyDep, LimitsDep, SessionDep, check_csrf
 from app.errors import InvalidInput, TooManyRequests
-from app.services.accounts import authenticate
-from app.templating import templates
+from app.services.office.users import authenticate
+from app.web.auth import start_session
+from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, check_csrf
+from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 

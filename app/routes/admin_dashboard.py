@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import start_session
-from app.deps import AccountDep, SessionDep, TodayDep, check_csrf
 from app.errors import InvalidInput
-from app.services.accounts import change_password
-from app.services.dashboard import build_dashboard
-from app.templating import templates
+from app.services.office.dashboard import build_dashboard
+from app.services.office.users import change_password
+from app.web.auth import start_session
+from app.web.deps import AccountDep, SessionDep, TodayDep, check_csrf
+from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 

@@ -18,14 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from app.auth import CSRF_FIELD, csrf_valid
 from app.db import commit_and_index
-from app.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.errors import CsrfRejected
+from app.files.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from app.forms.uploads import FormRejected, RequestTooLarge, display_filename, read_form
-from app.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from app.models import Product
-from app.services.photos import (
+from app.services.records.photos import (
     UploadedFile,
     add_photos,
     alt_problem,
@@ -37,7 +35,9 @@ from app.services.photos import (
     save_alt_texts,
     set_cover,
 )
-from app.templating import templates
+from app.web.auth import CSRF_FIELD, csrf_valid
+from app.web.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.web.templating import templates
 from search.engine import SearchEngine
 
 router = APIRouter(prefix="/quan-ly/san-pham/{product_id}/anh", default_response_class=HTMLResponse)

@@ -8,12 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts import Account
-from app.deps import AccountDep, SearchDep, SessionDep, TodayDep, check_csrf
 from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS
-from app.form_flow import field_errors, run_use_case, submit_form
 from app.forms.records import (
     CERTIFICATE_FIELDS,
     PRODUCT_FIELDS,
@@ -25,10 +22,13 @@ from app.forms.records import (
 )
 from app.forms.text import text_fields
 from app.models import Certificate, Producer, Product, SelectionRound
-from app.services import records
-from app.services.records_audit import ENTITY_LABELS, audit_log
-from app.services.records_list import list_products
-from app.templating import templates
+from app.services.office.account import Account
+from app.services.records import edits as records
+from app.services.records.audit_page import ENTITY_LABELS, audit_log
+from app.services.records.listing import list_products
+from app.web.deps import AccountDep, SearchDep, SessionDep, TodayDep, check_csrf
+from app.web.form_flow import field_errors, run_use_case, submit_form
+from app.web.templating import templates
 
 GROUP_OPTIONS = [(group.value, group.label) for group in ProductGroup]
 LEGAL_FORM_OPTIONS = [(form.value, label) for form, label in LEGAL_FORM_LABELS.items()]

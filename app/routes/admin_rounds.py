@@ -7,16 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts import Account
-from app.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.domain.regions import Region
 from app.errors import InvalidInput
-from app.form_flow import run_use_case, submit_form
+from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
-from app.services.import_preview import get_batch, publish_batch, read_summary, upload_batch
-from app.services.import_template import TEMPLATE_FILENAME, template_workbook
-from app.services.rounds import (
+from app.services.imports.preview import get_batch, publish_batch, read_summary, upload_batch
+from app.services.imports.template import TEMPLATE_FILENAME, template_workbook
+from app.services.office.account import Account
+from app.services.office.rounds import (
     create_round,
     get_round,
     level_choices,
@@ -26,8 +25,9 @@ from app.services.rounds import (
     round_winners,
     visible_rounds,
 )
-from app.spreadsheet import MAX_FILE_BYTES
-from app.templating import templates
+from app.web.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.web.form_flow import run_use_case, submit_form
+from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

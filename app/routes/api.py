@@ -12,17 +12,23 @@ from pydantic import BeforeValidator
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
-from app.rate_limit import check_lookup_rate
-from app.schemas import ApiError, CertificateList, CertificateOut, ProductOut, ProductSearchResponse
-from app.search_params import MAX_PAGE, RawSearchParams, build_search_query, openapi_values
-from app.services import api_views
-from app.services.catalog_search import search_or_fallback
+from app.services.api import views as api_views
+from app.services.api.schemas import (
+    ApiError,
+    CertificateList,
+    CertificateOut,
+    ProductOut,
+    ProductSearchResponse,
+)
+from app.services.catalog.search_results import search_or_fallback
+from app.web.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
+from app.web.rate_limit import check_lookup_rate
+from app.web.search_params import MAX_PAGE, RawSearchParams, build_search_query, openapi_values
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchEngine, SearchQuery
 
 # The error answers each route really gives, in the one shape the exception handlers write (ApiError),
 # instead of FastAPI's default 422 body, which this API never sends. A NUL in the URL is refused
-# before routing (app.middleware.RefuseNulBytes), so every route can answer 400.
+# before routing (app.web.middleware.RefuseNulBytes), so every route can answer 400.
 Responses = dict[int | str, dict[str, Any]]
 
 

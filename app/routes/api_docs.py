@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 
-from app.security_headers import docs_policy, redoc_policy
-from app.templating import templates
+from app.web.security_headers import docs_policy, redoc_policy
+from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 # Pinned, so that the hashes of the styles it injects before reading the nonce stay true.

@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import SearchDep, SessionDep, SettingsDep, TodayDep
-from app.page_cache import PageKey, catalog_pages, page_key
-from app.routes import facets
-from app.search_params import RawSearchParams, build_search_query
-from app.services.catalog import home_summary
-from app.services.catalog_search import catalog_page, search_or_fallback
-from app.templating import cookie_slugs, is_fragment_request, templates
+from app.services.catalog.reads import home_summary
+from app.services.catalog.search_results import catalog_page, search_or_fallback
+from app.web import facet_links as facets
+from app.web.deps import SearchDep, SessionDep, SettingsDep, TodayDep
+from app.web.page_cache import PageKey, catalog_pages, page_key
+from app.web.search_params import RawSearchParams, build_search_query
+from app.web.templating import cookie_slugs, is_fragment_request, templates
 from search.engine import SearchEngine, SearchQuery, SearchResult
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -51,7 +51,7 @@ async def catalog(
     """Search with facets; an htmx request (not boosted, not a history restore) gets only the results.
 
     A page rendered before from the same result, URL, language and shortlist is sent as stored
-    (app/page_cache.py) straight from the event loop; searching and rendering happen in a
+    (app/web/page_cache.py) straight from the event loop; searching and rendering happen in a
     worker thread, since the search or the cover photos may wait on a database.
     """
     raw = RawSearchParams(

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.deps import SettingsDep, TodayDep
 from app.errors import NotFound
 from app.i18n import gettext
-from app.search_params import RawSearchParams, build_search_query
-from app.services import exports
-from app.templating import templates
+from app.services.catalog import exports
+from app.web.deps import SettingsDep, TodayDep
+from app.web.search_params import RawSearchParams, build_search_query
+from app.web.templating import templates
 
 router = APIRouter()
 Many = Annotated[list[str], Query()]

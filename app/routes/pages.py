@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import SessionDep, TodayDep
-from app.services.catalog import get_producer_detail, get_product_detail, get_province_page
-from app.templating import templates
+from app.services.catalog.reads import get_producer_detail, get_product_detail, get_province_page
+from app.web.deps import SessionDep, TodayDep
+from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
 

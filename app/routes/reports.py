@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.config import Settings
-from app.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
 from app.domain.messages import N_
+from app.files.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
 from app.forms.reports import (
     HONEYPOT_FIELD,
     MAX_CODE,
@@ -30,11 +30,17 @@ from app.forms.reports import (
 )
 from app.forms.uploads import MAX_REQUEST_BYTES, PostedForm, read_posted
 from app.i18n import gettext, lang_url, ngettext
-from app.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
-from app.rate_limit import SiteLimits
-from app.services.reports import MINISTRY, office_for_slug, report_office, subject_view, submit_report
-from app.spam import TokenCheck, check_token, issue_token
-from app.templating import templates
+from app.services.verification.misuse_reports import (
+    MINISTRY,
+    office_for_slug,
+    report_office,
+    subject_view,
+    submit_report,
+)
+from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
+from app.web.form_tokens import TokenCheck, check_token, issue_token
+from app.web.rate_limit import SiteLimits
+from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
 FORM_PURPOSE = "misuse-report"

@@ -1,15 +1,18 @@
-"""robots.txt, the sitemap and the Atom feed (the <head> helpers are template globals: app/templating.py)."""
+"""robots.txt, the sitemap and the Atom feed.
+
+The <head> helpers every page uses are template globals, in app/web/templating.py.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
-from app.services import seo
-from app.services.feeds import parse_feed_filters, winners_feed
-from app.templating import templates
+from app.services.catalog import seo
+from app.services.catalog.feeds import parse_feed_filters, winners_feed
+from app.web.deps import SessionDep, SettingsDep
+from app.web.templating import templates
 
 router = APIRouter()
 XML = "application/xml; charset=utf-8"

@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.deps import SessionDep, SettingsDep, TodayDep
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext, lang_url
-from app.services.shortlist import (
+from app.services.catalog.shortlist import (
     COOKIE_MAX_AGE_S,
     COOKIE_NAME,
     MAX_ITEMS,
@@ -30,7 +29,8 @@ from app.services.shortlist import (
     remove_slug,
     share_url,
 )
-from app.templating import cookie_slugs, is_fragment_request, templates
+from app.web.deps import SessionDep, SettingsDep, TodayDep
+from app.web.templating import cookie_slugs, is_fragment_request, templates
 
 LIST_PATH = "/danh-sach-chon"
 

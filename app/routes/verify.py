@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import ClientKeyDep, LimitsDep, SessionDep, TodayDep
 from app.errors import InvalidInput
-from app.rate_limit import check_lookup_rate
-from app.services.verification import LookupAnswer, look_up
-from app.templating import templates
+from app.services.verification.lookup import LookupAnswer, look_up
+from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, TodayDep
+from app.web.rate_limit import check_lookup_rate
+from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
 

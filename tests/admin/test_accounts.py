@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session
 
-from app.auth import SESSION_COOKIE
 from app.config import Settings
 from app.main import create_app
 from app.models import User
+from app.web.auth import SESSION_COOKIE
 from tests.factories import TEST_PASSWORD, csrf_of, make_user, sign_in
 
 NEW_PASSWORD = "mat-khau-moi-rat-dai-789"  # noqa: S105 - test accounts only

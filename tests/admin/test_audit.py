@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import AuditEntry
-from app.services.records_audit import field_changes, vietnam_time
+from app.services.records.audit_page import field_changes, vietnam_time
 from tests.factories import csrf_of, make_product, make_user, sign_in
 
 

@@ -10,12 +10,12 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.accounts import Account
 from app.domain.permissions import Role
 from app.domain.validity import today_in
 from app.errors import InvalidInput
 from app.models import Certificate, ImportBatch, MisuseReport, Product, ProductImage, User, VerificationCount
-from app.services.dashboard import build_dashboard
+from app.services.office.account import Account
+from app.services.office.dashboard import build_dashboard
 from tests.factories import add_certificate, make_producer, make_product, make_user, province, sign_in
 
 SECRET = "Bí mật Hà Nội"  # every name seeded in the other province contains this

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import User
-from app.passwords import MAX_FAILED_LOGINS
+from app.services.office.passwords import MAX_FAILED_LOGINS
 from tests.factories import TEST_PASSWORD, csrf_of, make_user, sign_in
 
 

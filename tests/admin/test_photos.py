@@ -13,12 +13,12 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.images import process_image
-from app.media import VARIANT_FORMATS, VARIANT_WIDTHS, variant_dir
+from app.files.images import process_image
+from app.files.media import VARIANT_FORMATS, VARIANT_WIDTHS, variant_dir
 from app.models import AuditEntry, Product, ProductImage, User
 from app.routes import admin_photos
-from app.services import photos as photo_service
-from app.services.photos import attach_image, store_image
+from app.services.records import photos as photo_service
+from app.services.records.photos import attach_image, store_image
 from tests.factories import csrf_of, make_product, make_user, sign_in
 from tests.test_images import SVG_WITH_SCRIPT, bomb_png, heic_with_gps, jpeg_with_exif, png_bytes
 

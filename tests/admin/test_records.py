@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.deps import get_today
 from app.models import AuditEntry, Certificate, Producer, Product, User
+from app.web.deps import get_today
 from search.indexer import apply_outbox
 from tests.factories import csrf_of, make_product, make_user, sign_in
 

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.domain.provinces import all_provinces
+from app.files.spreadsheet import read_spreadsheet
 from app.models import AuditEntry, Certificate, ImportBatch, OutboxEvent, Product, SelectionRound
-from app.spreadsheet import read_spreadsheet
 from tests.factories import csrf_of, make_producer, make_product, make_user, province, sign_in
 from tests.services.sheets import row, write_csv, write_xlsx
 

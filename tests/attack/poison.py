@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.models import Certificate, Producer, Product, SelectionRound
-from app.services.importer import import_file
+from app.services.imports.importer import import_file
 from search.indexer import apply_outbox
 from tests.services.sheets import jpeg_bytes, row, write_csv, write_xlsx
 

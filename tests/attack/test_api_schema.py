@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.main import create_app
-from app.rate_limit import SiteLimits
+from app.web.rate_limit import SiteLimits
 from tests.attack.poison import PLAIN_ROW, import_rows
 from tests.factories import make_product
 from tests.services.sheets import jpeg_bytes, row

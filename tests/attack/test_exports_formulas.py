@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from app.config import Settings
-from app.services.exports import COLUMNS
+from app.services.catalog.exports import COLUMNS
 from search.indexer import apply_outbox
 from tests.attack.poison import FORMULA_CELLS, FORMULA_ROW, XSS_ROW, Poisoned, poison
 from tests.factories import make_producer, make_product

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from app.domain import parsing as p
 from app.domain.text import fold
-from app.services.import_validate import resolve_image_path
+from app.services.imports.validate import resolve_image_path
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery
 from tests.attack.poison import ATTRIBUTE, CLOSE_SCRIPT, SCRIPT, TEMPLATE

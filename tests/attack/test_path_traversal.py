@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import PACKAGE_DIR, Settings
-from app.media import variant_dir, write_atomically
+from app.files.media import variant_dir, write_atomically
 
 SECRET = b"never-serve-this-secret"
 CONTENT_HASH = "ab" + "0" * 62

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.models import Product
 from app.routes.exports import XLSX_TYPE
-from app.services.importer import import_file
+from app.services.imports.importer import import_file
 from tests.attack.poison import (
     ATTRIBUTE,
     CLOSE_SCRIPT,

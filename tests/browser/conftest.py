@@ -26,8 +26,8 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.routes import reports
-from app.services.provinces import sync_provinces
-from app.spam import check_token
+from app.services.upkeep.provinces import sync_provinces
+from app.web.form_tokens import check_token
 from search.indexer import apply_outbox
 from tests.factories import make_product
 

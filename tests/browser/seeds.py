@@ -16,9 +16,9 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.images import process_image
+from app.files.images import process_image
 from app.models import AuditEntry, Certificate, MisuseReport, Product, SelectionRound
-from app.services.photos import attach_image, store_image
+from app.services.records.photos import attach_image, store_image
 from tests.factories import make_producer, make_product, make_user, province
 
 

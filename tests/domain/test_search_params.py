@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.errors import InvalidInput
-from app.search_params import RawSearchParams, build_search_query
+from app.web.search_params import RawSearchParams, build_search_query
 from search.engine import SortOrder, StatusFilter
 
 TODAY = date(2026, 11, 21)

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
-from app.deps import get_today
 from app.domain.codes import display_code
 from app.models import Certificate, Product
+from app.web.deps import get_today
 from tests.factories import add_certificate, make_product
 
 TODAY = date(2025, 6, 1)

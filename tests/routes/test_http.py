@@ -21,10 +21,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from app.config import PACKAGE_DIR, Settings
+from app.files.media import variant_dir, write_atomically
 from app.main import create_app
-from app.media import variant_dir, write_atomically
 from app.models import Certificate, Product
-from app.revalidation import RevalidatedPages
+from app.web.revalidation import RevalidatedPages
 from search.indexer import apply_outbox
 from tests.factories import make_product
 

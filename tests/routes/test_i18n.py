@@ -21,10 +21,10 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.i18n import TRANSLATIONS_DIR
-from app.language_prefix import has_english
 from app.models import Certificate, SelectionRound
-from app.rate_limit import SiteLimits
-from app.spam import issue_token
+from app.web.form_tokens import issue_token
+from app.web.language_prefix import has_english
+from app.web.rate_limit import SiteLimits
 from tests.factories import make_producer, make_product
 from tests.routes.test_pages import html, index
 from tests.routes.test_verify import Clock, on_day

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.domain.provinces import current_provinces
 from app.domain.validity import today_in
-from app.services.map import TILE_GRID, bucket_of
+from app.services.catalog.map import TILE_GRID, bucket_of
 from tests.factories import make_product
 
 

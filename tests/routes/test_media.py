@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.media import variant_dir, write_atomically
+from app.files.media import variant_dir, write_atomically
 
 
 def test_media_variants_are_immutable(client: TestClient, settings: Settings) -> None:

@@ -15,8 +15,8 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.deps import get_today
-from app.services.catalog_fallback import fallback_search
+from app.services.catalog.fallback import fallback_search
+from app.web.deps import get_today
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SortOrder, StatusFilter
 from search.indexer import apply_outbox

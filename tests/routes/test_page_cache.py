@@ -1,4 +1,4 @@
-"""Stored catalog pages (app/page_cache.py) are served only where a new render would be identical.
+"""Stored catalog pages (app/web/page_cache.py) are served only where a new render would be identical.
 
 Each test renders a page, changes one thing a page depends on (the shortlist, the language,
 the query as typed, fragment or page, the index, the day, the search engine's health) and
@@ -13,9 +13,9 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.deps import get_today
-from app.page_cache import catalog_pages
 from app.routes.shortlist import COOKIE_NAME
+from app.web.deps import get_today
+from app.web.page_cache import catalog_pages
 from tests.factories import index_products, make_product
 
 HX = {"HX-Request": "true"}

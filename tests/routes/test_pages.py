@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.deps import get_today
 from app.models import ProductImage
+from app.web.deps import get_today
 from search.indexer import apply_outbox
 from tests.factories import add_certificate, make_producer, make_product
 

@@ -15,11 +15,11 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.images import process_image
+from app.files.images import process_image
 from app.models import Certificate, MisuseReport, Product
-from app.rate_limit import SiteLimits
-from app.services.photos import attach_image, store_image
-from app.spam import issue_token
+from app.services.records.photos import attach_image, store_image
+from app.web.form_tokens import issue_token
+from app.web.rate_limit import SiteLimits
 from tests.factories import make_product, province
 from tests.test_images import bomb_png, jpeg_with_exif, png_bytes
 

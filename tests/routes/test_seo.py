@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import ProductImage, SelectionRound
-from app.services import seo
+from app.services.catalog import seo
 from tests.factories import make_producer, make_product
 
 DATA = Path(__file__).parent.parent / "data"

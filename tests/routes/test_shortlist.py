@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Product
-from app.services.shortlist import COOKIE_NAME, MAX_ITEMS, parse_slugs
+from app.services.catalog.shortlist import COOKIE_NAME, MAX_ITEMS, parse_slugs
 from tests.factories import make_producer, make_product
 
 HX = {"HX-Request": "true"}

@@ -13,12 +13,12 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.deps import get_today
 from app.domain.codes import display_code, new_code
 from app.domain.validity import CertificateStatus, certificate_status, today_in
 from app.models import Certificate, Product, SelectionRound, VerificationCount
-from app.rate_limit import SiteLimits
-from app.services.verification import look_up, record_lookups, verification_counts
+from app.services.verification.lookup import look_up, record_lookups, verification_counts
+from app.web.deps import get_today
+from app.web.rate_limit import SiteLimits
 from tests.factories import add_certificate, make_producer, make_product
 
 

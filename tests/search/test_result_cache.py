@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.deps import get_today
 from app.models import Certificate
-from app.services import api_views
+from app.services.api import views as api_views
+from app.web.deps import get_today
 from search.embedded import EmbeddedEngine
 from search.engine import SearchHit, SearchQuery, SearchResult, StatusFilter
 from search.result_cache import LruCache, ResultCache, result_key

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.domain.codes import display_code
 from app.errors import NotFound
 from app.models import ProductImage
-from app.services.catalog import (
+from app.services.catalog.reads import (
     find_certificates,
     get_producer_detail,
     get_product_detail,

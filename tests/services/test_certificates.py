@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.domain.validity import CertificateStatus, certificate_status
 from app.errors import InvalidInput
 from app.models import Certificate, OutboxEvent
-from app.services.certificates import revoke_certificate
+from app.services.records.revocation import revoke_certificate
 from tests.factories import make_product
 
 

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from app.cli import load_demo
 from app.config import Settings
 from app.domain.provinces import DATA_DIR
+from app.files.spreadsheet import read_spreadsheet
 from app.models import Certificate, Product, ProductImage, Province
-from app.services.demo import build_demo_sheet
-from app.spreadsheet import read_spreadsheet
+from app.services.demo.loader import build_demo_sheet
 
 
 def test_demo_sheet_is_a_valid_winners_spreadsheet(tmp_path: Path) -> None:

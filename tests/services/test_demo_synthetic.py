@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from app.domain.levels import DISTRICTS_ABOLISHED
 from app.domain.provinces import current_provinces
 from app.models import Certificate, Producer, Product, Province
-from app.services.demo_synthetic import insert_synthetic
+from app.services.demo.synthetic import insert_synthetic
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, StatusFilter
 from search.indexer import reindex_all

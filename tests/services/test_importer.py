@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.cli import run_import
 from app.config import Settings
 from app.models import Certificate, OutboxEvent, Producer, Product, ProductImage, Province, SelectionRound
-from app.services.importer import ImportReport, import_file
+from app.services.imports.importer import ImportReport, import_file
 from tests.services.sheets import jpeg_bytes, media_files, row, write_csv, write_xlsx
 
 TABLES = (Producer, Product, Certificate, SelectionRound, ProductImage, OutboxEvent)

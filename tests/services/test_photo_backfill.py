@@ -7,9 +7,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from app.images import process_image
-from app.media import VARIANT_WIDTHS, variant_dir
-from app.services.photos import backfill_variants, store_image
+from app.files.images import process_image
+from app.files.media import VARIANT_WIDTHS, variant_dir
+from app.services.records.photos import backfill_variants, store_image
 
 
 def _jpeg(size: tuple[int, int]) -> bytes:

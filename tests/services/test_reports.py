@@ -11,18 +11,18 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from app.domain.codes import display_code
+from app.files.images import process_image
+from app.files.media import variant_dir
 from app.forms.reports import MAX_DETAILS, ReportForm, parse_report_form
-from app.images import process_image
-from app.media import variant_dir
 from app.models import MisuseReport, Product, utcnow
-from app.services.reports import (
+from app.services.verification.misuse_reports import (
     MINISTRY,
     office_for_slug,
     reports_for_province,
     resolve_subject,
     submit_report,
 )
-from app.spam import TokenCheck, check_token, issue_token
+from app.web.form_tokens import TokenCheck, check_token, issue_token
 from tests.factories import add_certificate, make_product, province
 from tests.test_images import jpeg_with_exif
 

@@ -19,11 +19,10 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.accounts import Account
 from app.domain.permissions import Role
+from app.files.images import process_image
 from app.forms.records import CertificateForm, ProductForm, RevokeForm, parse_form
 from app.forms.reports import parse_report_form
-from app.images import process_image
 from app.models import (
     AuditEntry,
     Certificate,
@@ -33,12 +32,20 @@ from app.models import (
     ProductImage,
     VerificationCount,
 )
-from app.services import records
-from app.services.demo import revoke_demo_share
-from app.services.importer import import_file
-from app.services.photos import add_photos, attach_image, move_photo, remove_photo, save_alt_texts, set_cover
-from app.services.reports import submit_report
-from app.services.verification import look_up
+from app.services.demo.loader import revoke_demo_share
+from app.services.imports.importer import import_file
+from app.services.office.account import Account
+from app.services.records import edits as records
+from app.services.records.photos import (
+    add_photos,
+    attach_image,
+    move_photo,
+    remove_photo,
+    save_alt_texts,
+    set_cover,
+)
+from app.services.verification.lookup import look_up
+from app.services.verification.misuse_reports import submit_report
 from tests.factories import make_product, make_user
 from tests.services.sheets import jpeg_bytes, row, write_csv
 

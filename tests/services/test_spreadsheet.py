@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import spreadsheet
-from app.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
+from app.files import spreadsheet
+from app.files.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
 from tests.services.sheets import row, write_csv, write_xlsx
 
 

@@ -1,0 +1,2 @@
+"""The public catalog's reads: search results, pages, exports, feeds, map, rounds, SEO, shortlist.
+"""

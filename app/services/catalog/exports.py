@@ -1,0 +1,247 @@
+"""Catalog exports (CSV, XLSX) and the open-data JSON, streamed page by page from the database.
+
+Filters are the catalog's (catalog_fallback.filter_conditions), so an export holds what the
+page lists. Text `q` uses the fallback's folded match (every word in the product's or the
+producer's folded name) rather than the search engine: the engine pages only up to
+MAX_PAGE × MAX_PER_PAGE hits and an export must be complete and stable; the cost is that
+synonyms and certificate numbers do not match here. Rows come in keyset pages of
+EXPORT_PAGE ids (`id > last`), so memory stays flat whatever the catalog's size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from openpyxl import Workbook
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.domain.groups import ProductGroup
+from app.domain.levels import Level
+from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
+from app.domain.provinces import province_by_slug
+from app.domain.states import ProductState
+from app.domain.text import drop_controls
+from app.errors import InvalidInput
+from app.models import Certificate, Producer, Product, Province
+from app.services.catalog.fallback import _status_table, filter_conditions
+from search.documents import ProductDocument, build_documents, document_status
+from search.engine import SearchQuery
+
+EXPORT_PAGE = 1000
+MAX_CHOSEN = 200
+CHUNK_BYTES = 64 * 1024
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SLUG_PATTERN = re.compile(r"^[a-z0-9-]{1,200}$")
+COLUMNS = (
+    "Tên sản phẩm", "Nhóm sản phẩm", "Cấp cao nhất", "Năm chứng nhận", "Tình trạng hôm nay",
+    "Hiệu lực đến", "Tỉnh/thành phố hiện nay", "Tỉnh/thành phố khi chứng nhận", "Cơ sở sản xuất",
+    "Loại hình", "Địa chỉ", "Điện thoại", "Email", "Website", "Đường dẫn sản phẩm",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What to export: the catalog query (its page and sort are ignored) and an optional shortlist."""
+
+    query: SearchQuery
+    slugs: tuple[str, ...] = ()
+    base_url: str = ""
+
+
+def parse_chosen(value: str) -> tuple[str, ...]:
+    """`chon=slug,slug,…` (a shortlist): at most MAX_CHOSEN well-formed slugs, or InvalidInput."""
+    slugs = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+    if len(slugs) > MAX_CHOSEN:
+        raise InvalidInput(f"Danh sách chọn tối đa {MAX_CHOSEN} sản phẩm.", field="chon")
+    if any(not SLUG_PATTERN.match(s) for s in slugs):
+        raise InvalidInput("Tham số chon chỉ gồm đường dẫn sản phẩm, cách nhau bằng dấu phẩy.", field="chon")
+    return slugs
+
+
+def safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ tab or CR gets a leading '."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _id_pages(session: Session, request: ExportRequest) -> Iterator[list[int]]:
+    """Ids of matching published products, EXPORT_PAGE at a time, by keyset on id."""
+    status = _status_table(request.query.today)
+    conditions = filter_conditions(request.query, status)
+    stmt = (select(col(Product.id)).join(Producer, col(Producer.id) == col(Product.producer_id))
+            .where(col(Product.state) == ProductState.PUBLISHED, *conditions.values()))
+    if "status" in conditions:  # the window over all certificates only when it is needed
+        stmt = stmt.outerjoin(status, status.c.product_id == col(Product.id))
+    if request.slugs:
+        stmt = stmt.where(col(Product.slug).in_(request.slugs))
+    last = 0
+    while True:
+        ids = [cast(int, i) for i in session.exec(
+            stmt.where(col(Product.id) > last).order_by(col(Product.id)).limit(EXPORT_PAGE)).all()]
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _producers(session: Session, ids: list[int]) -> dict[int, Producer]:
+    """Product id → its producer, one query for the page."""
+    stmt = select(col(Product.id), Producer).join(Producer, col(Producer.id) == col(Product.producer_id))
+    rows = session.exec(stmt.where(col(Product.id).in_(ids))).all()
+    return {cast(int, pid): producer for pid, producer in rows}
+
+
+def _province_name(slug: str) -> str:
+    info = province_by_slug(slug)
+    return info.name if info else slug
+
+
+def _vn_date(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+
+
+def _label(enum: Any, code: str) -> str:
+    """The Vietnamese label of `code`, or the code itself when unknown."""
+    return str(enum(code).label) if code in enum.__members__ else code
+
+
+def _legal_form(code: str | None) -> str:
+    if code and code in LegalForm.__members__:
+        return LEGAL_FORM_LABELS[LegalForm(code)]
+    return code or ""
+
+
+def export_row(doc: ProductDocument, producer: Producer, *, today: date, base_url: str) -> list[str]:
+    """One product as the export's columns (COLUMNS), formulas neutralised."""
+    cells = [
+        doc["name"], _label(ProductGroup, doc["group"]), _label(Level, doc["level"]) if doc["level"] else "",
+        ", ".join(str(y) for y in doc["years"]), document_status(doc, today=today).label,
+        _vn_date(doc["valid_until"]), _province_name(doc["province"]),
+        ", ".join(_province_name(s) for s in doc["certified_provinces"]), producer.name,
+        _legal_form(producer.legal_form), producer.address or "", producer.phone or "",
+        producer.email or "", producer.website or "", f"{base_url}/san-pham/{doc['slug']}",
+    ]
+    return [safe_cell(cell) for cell in cells]
+
+
+def export_rows(*, session: Session, request: ExportRequest) -> Iterator[list[list[str]]]:
+    """The export's rows, one list per keyset page, in id order."""
+    for ids in _id_pages(session, request):
+        documents = build_documents(session=session, product_ids=ids)
+        producers = _producers(session, ids)
+        yield [export_row(documents[i], producers[i], today=request.query.today, base_url=request.base_url)
+               for i in ids if i in documents]
+        session.expunge_all()  # keep the identity map from growing with every page
+
+
+def csv_chunks(pages: Iterator[list[list[str]]]) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM (so Excel reads Vietnamese), one chunk per page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    yield (BOM + buffer.getvalue()).encode("utf-8")
+    for rows in pages:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_chunks(pages: Iterator[list[list[str]]]) -> Iterator[bytes]:
+    """A write-only workbook built row by row into a temp file, then streamed and deleted."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("San pham")
+    sheet.append(list(COLUMNS))
+    for rows in pages:
+        for row in rows:  # control characters cannot be written to .xlsx: dropped, never a broken download
+            sheet.append([drop_controls(cell) for cell in row])
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="cnnt-export-")
+    os.close(handle)
+    try:
+        workbook.save(path)
+        with open(path, "rb") as file:
+            while chunk := file.read(CHUNK_BYTES):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def streamed(engine: Engine, produce: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+    """Run `produce` in a session of its own, open for exactly as long as the response streams."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield from produce(session)
+
+
+def export_filename(kind: str, *, today: date, prefix: str = "cnnt-san-pham") -> str:
+    """A dated download name, e.g. cnnt-san-pham-2026-11-21.csv."""
+    return f"{prefix}-{today.isoformat()}.{kind}"
+
+
+def _certificates(session: Session, ids: Sequence[int]) -> dict[int, list[Certificate]]:
+    """Certificates of these products, oldest first."""
+    found: dict[int, list[Certificate]] = {}
+    stmt = select(Certificate).where(col(Certificate.product_id).in_(ids))
+    for cert in session.exec(stmt.order_by(col(Certificate.issued_on), col(Certificate.id))).all():
+        found.setdefault(cert.product_id, []).append(cert)
+    return found
+
+
+def _province_slugs(session: Session) -> dict[int, str]:
+    """Province id → slug, one small query per download."""
+    rows = session.exec(select(col(Province.id), col(Province.slug))).all()
+    return {cast(int, pid): slug for pid, slug in rows}
+
+
+def _certificate_json(cert: Certificate, provinces: dict[int, str], base_url: str) -> dict[str, object]:
+    """A certificate as the open-data JSON shows it."""
+    return {
+        "code": cert.code, "number": cert.number, "level": cert.level,
+        "issued_on": cert.issued_on.isoformat(), "valid_until": cert.valid_until.isoformat(),
+        "revoked_on": cert.revoked_on.isoformat() if cert.revoked_on else None,
+        "province": provinces.get(cert.province_id), "verify_url": f"{base_url}/v/{cert.code}",
+    }
+
+
+def product_json(doc: ProductDocument, producer: Producer, certs: list[Certificate], *,
+                 provinces: dict[int, str], today: date, base_url: str) -> dict[str, object]:
+    """One product with its producer and certificates (fields: the data dictionary page)."""
+    status = document_status(doc, today=today)
+    return {
+        "slug": doc["slug"], "name": doc["name"], "url": f"{base_url}/san-pham/{doc['slug']}",
+        "group": doc["group"], "group_label": _label(ProductGroup, doc["group"]),
+        "level": doc["level"] or None, "level_label": _label(Level, doc["level"]) if doc["level"] else None,
+        "years": doc["years"], "status": status.value, "status_label": status.label,
+        "valid_until": doc["valid_until"] or None, "province": doc["province"],
+        "certified_provinces": doc["certified_provinces"],
+        "producer": {"name": producer.name, "legal_form": producer.legal_form, "address": producer.address,
+                     "phone": producer.phone, "email": producer.email, "website": producer.website},
+        "certificates": [_certificate_json(c, provinces, base_url) for c in certs],
+    }
+
+
+def json_chunks(*, session: Session, request: ExportRequest) -> Iterator[bytes]:
+    """A JSON array of every matching product, written one keyset page at a time."""
+    provinces = _province_slugs(session)
+    yield b"["
+    first = True
+    for ids in _id_pages(session, request):
+        documents = build_documents(session=session, product_ids=ids)
+        producers, certs = _producers(session, ids), _certificates(session, ids)
+        items = [json.dumps(product_json(documents[i], producers[i], certs.get(i, []), provinces=provinces,
+                                         today=request.query.today, base_url=request.base_url),
+                            ensure_ascii=False) for i in ids if i in documents]
+        session.expunge_all()
+        if items:
+            yield (("" if first else ",") + "\n" + ",\n".join(items)).encode("utf-8")
+            first = False
+    yield b"\n]\n"

@@ -1,0 +1,97 @@
+"""The catalog search use-case: ask the engine, add cover photos and status words for each hit.
+
+When the engine errors or times out, the same query is answered from the database
+(app.services.catalog.fallback) and the page is marked so it shows a notice instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.domain.provinces import display_name, province_by_slug
+from app.domain.validity import CertificateStatus
+from app.i18n import gettext
+from app.services.catalog.fallback import fallback_search
+from app.services.catalog.reads import ImageView, covers
+from search.documents import document_status
+from search.engine import SearchEngine, SearchHit, SearchQuery, SearchResult, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HitView:
+    """One result card: the hit, its status today, cover photo and provinces at certification."""
+
+    hit: SearchHit
+    status: CertificateStatus
+    cover: ImageView | None
+    certified_in: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPage:
+    """A page of results for one query; `unavailable` when they come from the database fallback."""
+
+    query: SearchQuery
+    result: SearchResult
+    hits: list[HitView] = field(default_factory=list)
+    unavailable: bool = False
+
+    @property
+    def total(self) -> int:
+        """Number of matching products."""
+        return self.result.total
+
+    @property
+    def page_count(self) -> int:
+        """Number of pages for the total."""
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def _former_names(slugs: list[str], current: str) -> list[str]:
+    names = []
+    for slug in dict.fromkeys(slugs):
+        info = province_by_slug(slug)
+        if slug != current and info is not None:
+            names.append(display_name(info, translate=gettext))
+    return names
+
+
+def search_or_fallback(
+    *, session: Session, engine: SearchEngine, query: SearchQuery
+) -> tuple[SearchResult, bool]:
+    """The engine's answer, or the database listing when it cannot answer; True means the fallback."""
+    try:
+        return engine.search(query), False
+    except SearchUnavailable as error:
+        log.warning("search engine unavailable (%s); listing from the database", error)
+        return fallback_search(session=session, query=query), True
+
+
+def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery) -> CatalogPage:
+    """Run `query` with cover photos and status per hit; falls back to the database when search is down."""
+    result, unavailable = search_or_fallback(session=session, engine=engine, query=query)
+    return catalog_page(session=session, query=query, result=result, unavailable=unavailable)
+
+
+def catalog_page(*, session: Session, query: SearchQuery, result: SearchResult,
+                 unavailable: bool) -> CatalogPage:
+    """The cards of `result`: status today, cover photo and provinces at certification per hit."""
+    # Only hits whose document has a cover photo need its sizes from the database: no query at all
+    # for a page without photos (a document is reindexed whenever its photos change).
+    with_photo = [hit.document["id"] for hit in result.hits if hit.document["image"]]
+    photos = covers(session=session, product_ids=with_photo)
+    hits = [
+        HitView(
+            hit=hit,
+            status=document_status(hit.document, today=query.today),
+            cover=photos.get(hit.document["id"]),
+            certified_in=_former_names(hit.document["certified_provinces"], hit.document["province"]),
+        )
+        for hit in result.hits
+    ]
+    return CatalogPage(query=query, result=result, hits=hits, unavailable=unavailable)

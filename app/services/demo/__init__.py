@@ -1,0 +1,1 @@
+"""The demo data set and the large synthetic catalog the benchmarks use."""

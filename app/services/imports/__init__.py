@@ -1,0 +1,1 @@
+"""Winners spreadsheets: validate, upsert, preview and publish, and the template."""

@@ -1,0 +1,306 @@
+"""Winners spreadsheets uploaded in the browser for one round: preview, then publish.
+
+The same reader and row validation as `cnnt import`, plus what a round fixes: its level,
+region and province (a row that disagrees is an error; a blank cell takes the round's value),
+and for an office only rows of its own province. Warnings inform without blocking. The
+preview is a dry run rolled back; publishing re-validates and applies in one transaction.
+Helpers flush; the route commits.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.domain.levels import Level
+from app.domain.parsing import cell_text, is_blank, parse_image_list
+from app.domain.provinces import ProvinceInfo, successor_of
+from app.domain.states import ImportBatchState
+from app.errors import InvalidInput, NotFound
+from app.files.spreadsheet import MAX_FILE_BYTES, SheetRow, SpreadsheetError, read_spreadsheet
+from app.models import Certificate, ImportBatch, Producer, Product, ProductImage, SelectionRound, utcnow
+from app.services.imports.upsert import ImportCounts, Upserter
+from app.services.imports.validate import ImportProblem, ValidRow, find_duplicates, validate_row
+from app.services.office.account import Account
+from app.services.office.rounds import get_round, round_province
+from app.services.records.audit_log import record_change
+from app.services.upkeep.provinces import province_ids_by_slug
+
+ACCEPTED_SUFFIXES = (".xlsx", ".csv")
+_NO_FOLDER = Path("/nonexistent-cnnt-images")  # photos never come with a browser upload
+
+
+@dataclass(slots=True)
+class RowPreview:
+    """One spreadsheet row as the preview shows it: a few values, its errors and warnings."""
+
+    row: int
+    product: str
+    producer: str
+    province: str
+    issued_on: str
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    warnings: list[tuple[str | None, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RoundCheck:
+    """Every row checked against the importer's rules and the round's; valid rows to apply."""
+
+    rows: list[RowPreview]
+    valid: list[ValidRow]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """How many problems block publishing."""
+        return len(self.file_errors) + sum(len(r.errors) for r in self.rows)
+
+    @property
+    def warnings(self) -> int:
+        """How many notes inform without blocking."""
+        return sum(len(r.warnings) for r in self.rows)
+
+
+class RoundUpserter(Upserter):
+    """The importer's upserter, with every certificate awarded in one given round."""
+
+    def __init__(self, session: Session, selection_round: SelectionRound) -> None:
+        super().__init__(session)
+        self.fixed_round = selection_round
+
+    def selection_round(self, row: ValidRow) -> SelectionRound:
+        """The uploading round, whatever the row's year or decision number."""
+        return self._save(self.fixed_round, "round", "unchanged")
+
+
+def _round_values(selection_round: SelectionRound, province: ProvinceInfo | None) -> dict[str, object]:
+    """Cells a row may leave blank because the round fixes them."""
+    values: dict[str, object] = {"level": selection_round.level, "region": selection_round.region,
+                                 "decision_number": selection_round.decision_number,
+                                 "decision_date": selection_round.decision_date}
+    if province is not None:
+        values["province"] = province.name
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _filled(row: SheetRow, defaults: dict[str, object], preview: RowPreview) -> SheetRow:
+    """The row with blanks taken from the round and photos set aside (they cannot be uploaded here)."""
+    values = dict(row.values)
+    for column, value in defaults.items():
+        if is_blank(values.get(column)):
+            values[column] = value
+            if column == "province":
+                preview.warnings.append(("province", f"Không ghi tỉnh: lấy tỉnh của đợt ({value})."))
+    names = parse_image_list(values.pop("images", None))
+    if names:
+        preview.warnings.append(("images", f"Ảnh {', '.join(names)} không tải kèm bảng tính được; "
+                                           "hãy thêm ảnh ở trang sản phẩm sau khi xuất bản."))
+    return SheetRow(number=row.number, values=values)
+
+
+def _preview_of(row: SheetRow) -> RowPreview:
+    """The values the preview table shows, as typed."""
+    get = row.values.get
+    return RowPreview(row=row.number, product=cell_text(get("product_name")),
+                      producer=cell_text(get("producer_name")), province=cell_text(get("province")),
+                      issued_on=cell_text(get("issued_on")))
+
+
+def _against_round(valid: ValidRow, selection_round: SelectionRound, province: ProvinceInfo | None,
+                   account: Account, preview: RowPreview) -> None:
+    """Errors where the row contradicts the round or the account's reach; notes where it surprises."""
+    level = Level(selection_round.level)
+    if valid.level != level:
+        preview.errors.append(("level", f"{valid.level.label} khác cấp của đợt ({level.label.lower()})."))
+    if selection_round.region and valid.region and valid.region.value != selection_round.region:
+        preview.errors.append(("region", f"Khu vực {valid.region.label} khác khu vực của đợt."))
+    if province is not None and valid.current_province.slug != successor_of(province).slug:
+        preview.errors.append(("province", f"{valid.province.name} khác tỉnh của đợt ({province.name})."))
+    elif province is not None and valid.province.slug != province.slug:
+        preview.warnings.append(("province", f"Ghi {valid.province.name}, đợt thuộc {province.name}; "
+                                             "giấy chứng nhận giữ tỉnh ghi trong bảng."))
+    elif not account.may_manage_certificate(certified_in=valid.province.slug, level=valid.level):
+        preview.errors.append(("province", f"Tài khoản của bạn không được nhập sản phẩm của "
+                                           f"{valid.province.name}."))
+    if valid.issued_on.year != selection_round.year:
+        preview.warnings.append(("issued_on", f"Ngày cấp {valid.issued_on:%d/%m/%Y} ngoài năm của đợt "
+                                              f"({selection_round.year})."))
+    if not (valid.phone or valid.email or valid.website or valid.address):
+        preview.warnings.append(("producer_name", "Cơ sở chưa có địa chỉ, điện thoại, email hay website."))
+
+
+def _existing(session: Session, rows: list[ValidRow], level: str) -> tuple[dict[tuple[str, int, str], int],
+                                                                           set[int], dict[int, list[str]]]:
+    """Products the rows name that already exist, which have photos, and their dates at `level`."""
+    ids = province_ids_by_slug(session=session)
+    wanted = {(r.product_key[0], ids[r.current_province.slug], r.product_key[2]) for r in rows}
+    found: dict[tuple[str, int, str], int] = {}
+    if wanted:
+        query = (select(Producer.name_key, Product.province_id, Product.name_key, Product.id)
+                 .join(Producer, col(Producer.id) == Product.producer_id)
+                 .where(col(Product.province_id).in_({w[1] for w in wanted})))
+        for producer_key, province_id, name_key, product_id in session.exec(query).all():
+            if (producer_key, province_id, name_key) in wanted and product_id is not None:
+                found[(producer_key, province_id, name_key)] = product_id
+    with_photo = set(session.exec(select(ProductImage.product_id).distinct()).all())
+    dates: dict[int, list[str]] = {}
+    query_dates = select(col(Certificate.product_id), col(Certificate.issued_on)).where(
+        Certificate.level == level)
+    for product_id, issued_on in session.exec(query_dates).all():
+        dates.setdefault(product_id, []).append(f"{issued_on:%d/%m/%Y}")
+    return found, with_photo, dates
+
+
+def _note_existing(session: Session, valid: list[ValidRow], previews: dict[int, RowPreview],
+                   level: str) -> None:
+    """Warnings that need the database: no photo yet, already certified at this level."""
+    found, with_photo, dates = _existing(session, valid, level)
+    ids = province_ids_by_slug(session=session)
+    for row in valid:
+        product_id = found.get((row.product_key[0], ids[row.current_province.slug], row.product_key[2]))
+        preview = previews[row.row]
+        if product_id is None or product_id not in with_photo:
+            preview.warnings.append(("images", "Sản phẩm chưa có ảnh; hãy thêm ảnh sau khi xuất bản."))
+        if product_id is not None and product_id in dates:
+            preview.warnings.append(("level", f"Sản phẩm đã có giấy chứng nhận {Level(level).label.lower()} "
+                                              f"(ngày cấp {', '.join(sorted(dates[product_id]))})."))
+
+
+def check_rows(*, session: Session, account: Account, selection_round: SelectionRound,
+               rows: list[SheetRow]) -> RoundCheck:
+    """Every row through the importer's validation and the round's rules; nothing written."""
+    province = round_province(session=session, selection_round=selection_round)
+    defaults = _round_values(selection_round, province)
+    previews = {row.number: _preview_of(row) for row in rows}
+    problems: list[ImportProblem] = []
+    valid: list[ValidRow] = []
+    for row in rows:
+        checked = validate_row(_filled(row, defaults, previews[row.number]), base_dir=_NO_FOLDER,
+                               problems=problems)
+        if checked is not None:
+            _against_round(checked, selection_round, province, account, previews[row.number])
+            valid.append(checked)
+    problems.extend(find_duplicates(valid))
+    file_errors = [str(p) for p in problems if p.row not in previews]
+    for problem in problems:
+        if problem.row in previews:
+            previews[problem.row].errors.append((problem.column, problem.message))
+    _note_existing(session, valid, previews, selection_round.level)
+    good = [v for v in valid if not previews[v.row].errors]
+    return RoundCheck(rows=list(previews.values()), valid=good, file_errors=file_errors)
+
+
+def apply_rows(*, session: Session, selection_round: SelectionRound, rows: list[ValidRow]) -> ImportCounts:
+    """Upsert checked rows into the round, with outbox rows; flushes, never commits."""
+    upserter = RoundUpserter(session, selection_round)
+    for row in rows:
+        product = upserter.product(row, upserter.producer(row))
+        upserter.certificate(row, product, upserter.selection_round(row))
+    return upserter.finish()
+
+
+def counts_dict(counts: ImportCounts) -> dict[str, Any]:
+    """The counts as plain JSON-ready values."""
+    return asdict(counts)
+
+
+def _summary(check: RoundCheck, counts: ImportCounts | None) -> str:
+    """What the preview page shows, stored on the batch as JSON."""
+    return json.dumps({"counts": counts_dict(counts) if counts else None, "file_errors": check.file_errors,
+                       "rows": [asdict(r) for r in check.rows]}, ensure_ascii=False)
+
+
+def read_summary(batch: ImportBatch) -> dict[str, Any]:
+    """The stored preview of a batch."""
+    data: dict[str, Any] = json.loads(batch.summary or "{}")
+    data.setdefault("rows", [])
+    data.setdefault("file_errors", [])
+    return data
+
+
+def _store(folder: Path, filename: str, data: bytes) -> Path:
+    """Keep the upload under a random name (the user's file name is never a path)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise InvalidInput("Chỉ nhận tệp .xlsx hoặc .csv.", field="file")
+    if not data:
+        raise InvalidInput("Chưa chọn tệp hoặc tệp trống.", field="file")
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"Tệp lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB.", field="file")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(16)}{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def _read(path: Path, filename: str) -> list[SheetRow]:
+    """The file's rows; InvalidInput with the reader's messages when it cannot be read."""
+    try:
+        return read_spreadsheet(path)
+    except SpreadsheetError as error:
+        messages = [str(ImportProblem(row, column, message)) for row, column, message in error.problems]
+        message = f"Không đọc được tệp {filename[:100]}: " + " ".join(messages)
+        raise InvalidInput(message, field="file") from None
+
+
+def upload_batch(*, session: Session, account: Account, selection_round: SelectionRound, folder: Path,
+                 filename: str, data: bytes) -> ImportBatch:
+    """Store the file, preview it with a rolled-back dry run, and replace the round's older previews."""
+    path = _store(folder, filename, data)
+    try:
+        check = check_rows(session=session, account=account, selection_round=selection_round,
+                           rows=_read(path, filename))
+    except InvalidInput:
+        path.unlink(missing_ok=True)
+        raise
+    counts = None
+    if not check.errors:
+        counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
+        session.rollback()
+    for old in session.exec(select(ImportBatch).where(ImportBatch.round_id == selection_round.id,
+                                                      ImportBatch.state == ImportBatchState.PREVIEW)).all():
+        old.state = ImportBatchState.DISCARDED
+        session.add(old)
+    batch = ImportBatch(user_id=account.id, round_id=selection_round.id,
+                        province_id=selection_round.province_id, filename=Path(filename).name[:300],
+                        stored_path=str(path), rows=len(check.rows), errors=check.errors,
+                        warnings=check.warnings, summary=_summary(check, counts))
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def publish_batch(*, session: Session, account: Account, batch: ImportBatch,
+                  selection_round: SelectionRound) -> ImportCounts:
+    """Re-validate the stored file and apply it in this transaction, with its audit entry."""
+    if batch.state != ImportBatchState.PREVIEW:
+        raise InvalidInput("Bảng tính này đã được xuất bản hoặc đã được thay bằng tệp mới.")
+    if batch.errors:
+        raise InvalidInput("Bảng tính còn lỗi; hãy sửa tệp và tải lên lại trước khi xuất bản.")
+    check = check_rows(session=session, account=account, selection_round=selection_round,
+                       rows=_read(Path(batch.stored_path), batch.filename))
+    if check.errors:
+        raise InvalidInput(f"Dữ liệu đã thay đổi, bảng tính nay có {check.errors} lỗi; hãy tải lên lại.")
+    counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
+    batch.state, batch.published_at = ImportBatchState.PUBLISHED, utcnow()
+    session.add(batch)
+    record_change(session=session, account=account, action="import.publish", entity="import_batch",
+                  entity_id=batch.id, province_id=batch.province_id, before=None,
+                  after={"rows": len(check.rows), **counts_dict(counts)})
+    session.flush()
+    return counts
+
+
+def get_batch(*, session: Session, account: Account, batch_id: int) -> tuple[ImportBatch, SelectionRound]:
+    """The batch and its round if the account may see the round; NotFound otherwise."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.round_id is None:
+        raise NotFound("Không tìm thấy bảng tính này.")
+    return batch, get_round(session=session, account=account, round_id=batch.round_id)
+

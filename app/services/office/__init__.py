@@ -1,0 +1,1 @@
+"""The office workspace: accounts, passwords, the signed-in account, dashboard, rounds."""

@@ -1,0 +1,49 @@
+"""Office passwords: Argon2 hashing (pwdlib), the strength rule and the temporary lock-out.
+
+Kept apart from the session and CSRF code (app/web/auth.py): the accounts service needs these,
+and a service must not import the web layer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+_hasher = PasswordHash((Argon2Hasher(),))
+# A real hash of a random password, verified against when the e-mail is unknown, so a
+# failed login takes as long whether or not the account exists.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """An Argon2 hash of `password`."""
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """True if `password` matches; always spends the hashing time."""
+    return _hasher.verify(password, password_hash or _DUMMY_HASH) and password_hash is not None
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused (Vietnamese), or None."""
+    if len(password) < 10:
+        return "Mật khẩu cần ít nhất 10 ký tự."
+    if len(password) > 200:
+        return "Mật khẩu quá dài (tối đa 200 ký tự)."
+    return None
+
+
+def is_locked(locked_until: datetime | None, *, now: datetime | None = None) -> bool:
+    """True while a temporary lock-out after repeated failed logins runs."""
+    if locked_until is None:
+        return False
+    moment = now or datetime.now(UTC)
+    until = locked_until if locked_until.tzinfo else locked_until.replace(tzinfo=UTC)
+    return moment < until

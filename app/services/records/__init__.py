@@ -1,0 +1,1 @@
+"""Office edits of the records: products, producers, certificates, photos, the audit log."""

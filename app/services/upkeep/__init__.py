@@ -1,0 +1,1 @@
+"""Keeping the stores whole: the province reference table, database backup and restore."""

@@ -1,0 +1,1 @@
+"""The consumer's checks: certificate lookup, QR and label downloads, misuse reports."""

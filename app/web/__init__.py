@@ -1,0 +1,3 @@
+"""HTTP plumbing every route shares: deps, errors to responses, middleware, headers, caching,
+templating.
+"""

@@ -1,0 +1,39 @@
+"""The signed session and CSRF tokens for office accounts (passwords: app/services/office/passwords.py).
+
+The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure in production)
+holding only the user id, the account's session version (bumped on password change) and a
+CSRF token; every state-changing request must echo that token in a form field or the
+X-CSRF-Token header (htmx).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+SESSION_COOKIE = "cnnt_session"
+SESSION_MAX_AGE_S = 8 * 3600
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def start_session(session: dict[str, Any], *, user_id: int, version: int) -> None:
+    """Log a user in: a fresh session (no fixation) with a new CSRF token."""
+    session.clear()
+    session.update(uid=user_id, ver=version, csrf=secrets.token_urlsafe(32))
+
+
+def csrf_token(session: dict[str, Any]) -> str:
+    """The session's CSRF token, created on first use (the login form needs one too)."""
+    token = session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def csrf_valid(session: dict[str, Any], submitted: str | None) -> bool:
+    """True if `submitted` equals the session's token (constant-time)."""
+    expected = session.get("csrf")
+    return isinstance(expected, str) and bool(submitted) and hmac.compare_digest(expected, submitted or "")

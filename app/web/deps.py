@@ -1,0 +1,110 @@
+"""Request dependencies as named Annotated aliases, so routes stay one-liners.
+
+The ones that only read app state or the clock are `async def`, and so is the session
+(made without I/O, closed in the threadpool only when it used a connection): FastAPI runs a
+plain `def` dependency in its threadpool, and those thread hops were most of the cost of a
+cached API request under load (BENCHMARKS.md, load section). Nothing async here may block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.config import Settings
+from app.domain.permissions import Role
+from app.domain.validity import today_in
+from app.errors import CsrfRejected, LoginRequired
+from app.models import Province, User
+from app.services.office.account import Account
+from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from app.web.rate_limit import SiteLimits, client_key
+from search.engine import SearchEngine
+
+
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A database session for this request; the route owning the use-case commits (app.db.commit_and_index).
+
+    A new Session does no I/O (it connects on its first query). Closing one that holds a
+    connection returns it to the pool, which rolls back on the database: a blocking call,
+    so it runs in a thread, outside the threadpool's limit as FastAPI does for `yield`
+    dependencies (requests waiting in the pool for a connection must not hold up the close
+    that frees one); an unused session closes at once.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
+
+
+async def get_search(request: Request) -> SearchEngine:
+    """The search engine opened at start-up."""
+    engine: SearchEngine = request.app.state.search
+    return engine
+
+
+async def get_today(settings: Annotated[Settings, Depends(get_settings)]) -> date:
+    """Today's calendar date in Vietnam (CNNT_TIMEZONE), whatever the server clock's zone."""
+    return today_in(settings.tz)
+
+
+async def get_client_key(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
+    """An opaque per-client key for rate limits (uvicorn has already applied proxy headers)."""
+    address = request.client.host if request.client else "unknown"
+    return client_key(address, secret=settings.secret_key)
+
+
+async def get_limits(request: Request) -> SiteLimits:
+    """The site's rate limiters (per process)."""
+    limits: SiteLimits = request.app.state.limits
+    return limits
+
+
+def get_account(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
+    """The signed-in office account; LoginRequired (→ redirect to the login page) otherwise."""
+    uid, version = request.session.get("uid"), request.session.get("ver")
+    user = session.get(User, uid) if isinstance(uid, int) else None
+    if user is None or not user.is_active or user.session_version != version:
+        request.session.pop("uid", None)
+        raise LoginRequired("Vui lòng đăng nhập.")
+    province = session.get(Province, user.province_id) if user.province_id is not None else None
+    return Account(user=user, role=Role(user.role), province_slug=province.slug if province else None)
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing request that does not echo the session's CSRF token."""
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if not submitted:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not csrf_valid(request.session, submitted):
+        raise CsrfRejected(
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."
+        )
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+SearchDep = Annotated[SearchEngine, Depends(get_search)]
+TodayDep = Annotated[date, Depends(get_today)]
+ClientKeyDep = Annotated[str, Depends(get_client_key)]
+LimitsDep = Annotated[SiteLimits, Depends(get_limits)]
+AccountDep = Annotated[Account, Depends(get_account)]

@@ -1,0 +1,189 @@
+"""The Jinja2 environment for every page: found from the package, with the site's filters and globals.
+
+`templates` is shared by every route; `configure_templates` installs its translations, filters
+and globals, and is called by `create_app` (again for each app a test builds: it only replaces
+entries with the same ones), so importing a route module registers nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from app.config import PACKAGE_DIR
+from app.domain.codes import display_code
+from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
+from app.domain.levels import LEVEL_LABELS, Level
+from app.domain.states import ImportBatchState, ProductState, RoundState, State, state_label
+from app.domain.validity import STATUS_LABELS, CertificateStatus
+from app.files.media import ImageSource
+from app.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    OG_LOCALES,
+    current_lang,
+    gettext,
+    lang_prefix,
+    lang_url,
+    ngettext,
+)
+from app.services.catalog import seo
+from app.services.catalog.shortlist import COOKIE_NAME, parse_slugs
+from app.web.auth import csrf_token
+from app.web.language_prefix import has_english
+from app.web.static_files import STATIC_PREFIX, fingerprinted
+from search.engine import MARK_END, MARK_START
+
+HTMX_FILE = "htmx-2.0.11.min.js"
+
+def vn_date(day: date | str | None) -> str:
+    """Dates as Vietnamese readers write them: dd/mm/yyyy (ISO strings accepted)."""
+    if day is None or day == "":
+        return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return day.strftime("%d/%m/%Y")
+
+
+def highlight(text: str | None) -> Markup:
+    """Escape first, then turn the engine's private-use markers into <mark> elements."""
+    escaped = str(escape(text or ""))
+    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
+
+
+def level_label(code: str | None) -> str:
+    """Label of a level code in the page's language; unknown codes are shown as they are."""
+    try:
+        return gettext(LEVEL_LABELS[Level(code or "")])
+    except ValueError:
+        return code or ""
+
+
+def group_label(code: str | None, short: bool = False) -> str:
+    """Label of a product group code in the page's language (short form for cards)."""
+    try:
+        group = ProductGroup(code or "")
+    except ValueError:
+        return code or ""
+    return gettext((GROUP_SHORT_LABELS if short else GROUP_LABELS)[group])
+
+
+def status_label(code: str | None) -> str:
+    """Words for a certificate status in the page's language."""
+    try:
+        return gettext(STATUS_LABELS[CertificateStatus(code or "")])
+    except ValueError:
+        return code or ""
+
+
+def srcset(sources: list[ImageSource], fmt: str) -> str:
+    """A `srcset` value: one URL per distinct real width (small originals repeat widths)."""
+    seen: dict[int, str] = {}
+    for source in sources:
+        seen.setdefault(source.width, source.urls[fmt])
+    return ", ".join(f"{url} {width}w" for width, url in seen.items())
+
+
+def static_url(path: str) -> str:
+    """URL of a packaged static file under its fingerprinted name, cacheable as immutable."""
+    return f"{STATIC_PREFIX}/{fingerprinted(path)}"
+
+
+def is_fragment_request(request: Request) -> bool:
+    """True for an htmx swap; boosted and history-restore requests need the whole page."""
+    headers = request.headers
+    return (
+        "hx-request" in headers
+        and "hx-history-restore-request" not in headers
+        and "hx-boosted" not in headers
+    )
+
+
+def csrf_field_value(request: Request) -> str:
+    """The session's CSRF token for hidden form fields and htmx headers (admin pages)."""
+    return csrf_token(request.session)
+
+
+def page_canonical_url(request: Request, lang: str | None = None) -> str:
+    """The page's canonical URL in its (or the given) language: BASE_URL, path, the parameters that matter."""
+    base: str = request.app.state.settings.public_base_url
+    url = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
+    return f"{base}{lang_prefix(lang)}{url}"
+
+
+def page_alternates(request: Request) -> list[tuple[str, str]]:
+    """hreflang alternates of the page: one per language, Vietnamese as x-default (none for the office)."""
+    if not has_english(request.url.path):
+        return []
+    base: str = request.app.state.settings.public_base_url
+    path = seo.canonical_url("", request.url.path, list(request.query_params.multi_items()))
+    return list(seo.language_versions(base, path))
+
+
+def language_switch(request: Request) -> list[tuple[str, str]]:
+    """The same page (same query string) in each other language, for the header's switch link.
+
+    None on the office workspace, which is Vietnamese only.
+    """
+    if not has_english(request.url.path):
+        return []
+    query = f"?{request.url.query}" if request.url.query else ""
+    return [(lang, f"{lang_prefix(lang)}{request.url.path}{query}")
+            for lang in LANGUAGES if lang != current_lang()]
+
+
+def page_base_url(request: Request) -> str:
+    """BASE_URL without the trailing slash, for absolute links in meta tags."""
+    base: str = request.app.state.settings.public_base_url
+    return base
+
+
+def cookie_slugs(request: Request) -> list[str]:
+    """Well-formed slugs from the visitor's cookie (not yet checked against the database)."""
+    return parse_slugs(request.cookies.get(COOKIE_NAME)).slugs
+
+
+def shortlist_count(request: object) -> int:
+    """How many products the nav link shows; 0 where a template has no request."""
+    return len(cookie_slugs(request)) if isinstance(request, Request) else 0
+
+
+def in_shortlist(request: object, slug: str) -> bool:
+    """Whether a card's button should offer removing rather than adding."""
+    return isinstance(request, Request) and slug in cookie_slugs(request)
+
+
+def state_label_filter(value: str, kind: type[State]) -> str:
+    """The office's words for a stored state of workflow `kind` (office pages are Vietnamese only)."""
+    return state_label(kind, value)
+
+
+templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+
+
+def configure_templates(templates: Jinja2Templates) -> None:
+    """Install the translations, filters and globals every template may use, in one place."""
+    env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    # Per-request translations: the callables read the language the LanguagePrefix middleware set.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        vn_date=vn_date, highlight=highlight, level_label=level_label, group_label=group_label,
+        status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
+        json_ld=seo.json_ld, state_label=state_label_filter,
+    )
+    env.globals.update(
+        csrf_token=csrf_field_value, static_url=static_url, is_fragment_request=is_fragment_request,
+        htmx_file=HTMX_FILE, groups=list(ProductGroup), levels=list(Level),
+        current_lang=current_lang, lang_prefix=lang_prefix, lang_url=lang_url,
+        language_names=LANGUAGE_NAMES, og_locales=OG_LOCALES, language_switch=language_switch,
+        canonical_url=page_canonical_url, base_url=page_base_url, alternate_urls=page_alternates,
+        product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
+        product_og_image=seo.og_image, shortlist_count=shortlist_count, in_shortlist=in_shortlist,
+        # Workflow states (app.domain.states): pages compare with the members and show
+        # `value|state_label(ProductState)`; the labels live only in the domain module.
+        ProductState=ProductState, RoundState=RoundState, ImportBatchState=ImportBatchState,
+    )
