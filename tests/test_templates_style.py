@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from app.web.templating import templates
+from app.web.templating import configure_templates, templates
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
 HTML_TEMPLATES = sorted(TEMPLATES.rglob("*.html"))
@@ -53,6 +53,8 @@ def test_field_errors_are_rendered_only_by_the_macros(path: Path) -> None:
 
 
 def _render(source: str) -> BeautifulSoup:
+    """Render with the site's filters and globals, as create_app installs them (whatever ran before)."""
+    configure_templates(templates)
     return BeautifulSoup(templates.env.from_string(source).render(), "html.parser")
 
 
