@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.models import Product
+from app.models import Producer, Product
 from app.services.catalog.shortlist import COOKIE_NAME, MAX_ITEMS, parse_slugs
 from tests.factories import make_producer, make_product
 
@@ -191,3 +191,26 @@ def test_buttons_on_product_page_and_catalog_card(client: TestClient, products: 
     add(client, vai.slug)
     form = html(client.get(f"/san-pham/{vai.slug}")).select_one(".product__head form.shortlist-btn")
     assert form is not None and form["action"] == "/danh-sach-chon/bo"
+
+
+def _card_action(page: BeautifulSoup, slug: str) -> str | None:
+    """Where the shortlist button of `slug`'s card posts: /them (add) or /bo (remove); None without a card."""
+    for card in page.select("li.card"):
+        if card.select_one(f'a.card__link[href="/san-pham/{slug}"]') is not None:
+            form = card.select_one("form.shortlist-btn")
+            return str(form["action"]) if form is not None else None
+    return None
+
+
+def test_cards_on_every_page_know_what_is_already_chosen(client: TestClient, session: Session,
+                                                         products: list[Product]) -> None:
+    """Home, province and producer cards offer removing a chosen product, adding the others."""
+    vai, non = products
+    add(client, vai.slug)
+    producer = session.get_one(Producer, vai.producer_id)
+    pages = {"/": (vai, non), "/tinh/bac-ninh": (vai,), f"/co-so/{producer.slug}": (vai,)}
+    for path, shown in pages.items():
+        page = html(client.get(path))
+        assert _card_action(page, vai.slug) == "/danh-sach-chon/bo", path
+        if non in shown:
+            assert _card_action(page, non.slug) == "/danh-sach-chon/them", path
