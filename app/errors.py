@@ -1,4 +1,4 @@
-"""Domain errors. Services raise these; app.main maps them to responses in one place."""
+"""Domain errors. Services raise these; app/web/exception_handlers.py maps them to responses in one place."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Catalog exports (CSV, XLSX) and the open-data JSON, streamed page by page from the database.
 
-Filters are the catalog's (catalog_fallback.filter_conditions), so an export holds what the
+Filters are the catalog's (fallback.filter_conditions), so an export holds what the
 page lists. Text `q` uses the fallback's folded match (every word in the product's or the
 producer's folded name) rather than the search engine: the engine pages only up to
 MAX_PAGE × MAX_PER_PAGE hits and an export must be complete and stable; the cost is that

@@ -1,6 +1,6 @@
 """A large synthetic catalog written straight into the database, to measure search at scale.
 
-`cnnt demo --synthetic N` makes N invented products (word lists of demo_words), spread over
+`cnnt demo --synthetic N` makes N invented products (word lists of words.py), spread over
 the 34 provinces and their former ones, the 4 groups, every level (huyện before 01/07/2025,
 xã after), years 2012–2026, with shared producers and a few revocations. It does NOT go
 through the spreadsheet importer: row-by-row lookups and slug checks make that take many

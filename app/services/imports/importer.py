@@ -1,6 +1,6 @@
 """Import a winners spreadsheet: validate everything first, then upsert in one transaction.
 
-Forgiving about values (app.domain.parsing), strict about meaning (import_validate); a file
+Forgiving about values (app.domain.parsing), strict about meaning (validate.py); a file
 with any problem changes nothing in the database and writes no media file. Re-importing
 the same file changes nothing. The caller commits (`cnnt import`: app.cli.run_import).
 """
