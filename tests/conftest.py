@@ -6,6 +6,7 @@ Tests that take `engine`, `session`, `settings` or `client` run once per databas
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +21,26 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.services.upkeep.provinces import sync_provinces
+from tests.meili import throwaway_meilisearch
 from tests.pg import throwaway_postgres
 
 _db_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def meilisearch_server() -> Iterator[None]:
+    """With CNNT_MEILI_START=1 (`make test-meili`), a real throwaway Meilisearch for the session.
+
+    Its URL and master key go into CNNT_MEILI_URL and CNNT_MEILI_KEY, where the Meilisearch
+    leg looks; a CNNT_MEILI_URL already set (a server of your own) is used as it is.
+    """
+    if os.environ.get("CNNT_MEILI_START") != "1" or os.environ.get("CNNT_MEILI_URL"):
+        yield
+        return
+    with throwaway_meilisearch() as (url, key), pytest.MonkeyPatch.context() as env:
+        env.setenv("CNNT_MEILI_URL", url)
+        env.setenv("CNNT_MEILI_KEY", key)
+        yield
 
 
 @pytest.fixture(scope="session")

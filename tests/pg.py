@@ -28,7 +28,8 @@ def _pg_bin() -> Path:
     raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found on this machine")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on right now (for the throwaway servers)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -47,7 +48,7 @@ def throwaway_postgres() -> Iterator[str]:
     bin_dir = _pg_bin()
     base = Path(tempfile.mkdtemp(prefix="cnnt-pg-"))
     data = base / "data"
-    port = _free_port()
+    port = free_port()
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres", group="postgres")
     os.chmod(base, 0o755)

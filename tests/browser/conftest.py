@@ -8,7 +8,6 @@ screenshot in test-artifacts/ when its test fails.
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from app.services.upkeep.provinces import sync_provinces
 from app.web.form_tokens import check_token
 from search.indexer import apply_outbox
 from tests.factories import make_product
+from tests.pg import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -44,12 +44,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"rep_{report.when}", report)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(settings: Settings, extra: Seeder | None) -> None:
@@ -86,7 +80,7 @@ def live_server(live_settings: Settings, extra_seed: Seeder | None) -> Iterator[
     settings = live_settings
     _seed(settings, extra_seed)
     app: FastAPI = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
