@@ -19,7 +19,7 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationErro
 
 from search.documents import ProductDocument
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
-from search.meili_query import build_requests, parse_responses
+from search.meili_query import build_requests, known_word_probes, parse_responses, typo_candidates
 from search.meili_settings import index_settings, meili_document, settings_diff
 
 # ValueError covers pydantic's ValidationError of a malformed task; KeyError a malformed answer.
@@ -121,11 +121,20 @@ class MeiliEngine:
             written += len(documents)
         return written
 
+    def _known_words(self, query: SearchQuery) -> list[str]:
+        """The query's long words that some document holds as typed (one multi-search; none asked if none)."""
+        candidates = typo_candidates(query.text)
+        if not candidates:
+            return []
+        answer: dict[str, Any] = self._client.multi_search(known_word_probes(candidates, self.index_uid))
+        return [word for word, result in zip(candidates, answer["results"], strict=True)
+                if int(result.get("totalHits", 0)) > 0]
+
     def search(self, query: SearchQuery) -> SearchResult:
-        """Hits, exact total and disjunctive facet counts from one multi-search call."""
+        """Hits, exact total and disjunctive facet counts from one multi-search call (two with long words)."""
         self._check_open()
-        labelled = build_requests(query, self.index_uid)
         with unavailable_on_error("search"):
+            labelled = build_requests(query, self.index_uid, known=self._known_words(query))
             answer: dict[str, Any] = self._client.multi_search([r.body for r in labelled])
             return parse_responses(labelled, list(answer["results"]))
 

@@ -4,6 +4,8 @@ Pure functions: the engine sends what `build_requests` returns and hands the ans
 `parse_responses`, so both are tested without a server. The request holds the main query,
 one count query per facet with an active filter (its own filter removed: disjunctive
 counts), and three status count queries (valid, expired, revoked on the query's today).
+Before it, `known_word_probes` asks which long query words the index knows: those are
+matched as typed (a filter on `known_words`), so typo tolerance only widens unknown words.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from app.domain.text import fold
 from search.documents import ProductDocument, date_key
+from search.embedded_typos import MIN_TYPO_WORD
 from search.engine import MARK_END, MARK_START, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
 from search.fts_query import query_words
-from search.meili_filters import FACET_ATTRIBUTES, combine, filter_clauses, status_clause
+from search.meili_filters import FACET_ATTRIBUTES, combine, filter_clauses, in_clause, status_clause
 from search.meili_settings import DOCUMENT_FIELDS
+from search.synonyms import synonyms_of
 
 STATUS_VALUES = (StatusFilter.valid, StatusFilter.expired, StatusFilter.revoked)
 _ATTRIBUTE_FACETS = {attribute: field for field, attribute in FACET_ATTRIBUTES.items()}
@@ -70,10 +75,30 @@ def _main_body(query: SearchQuery, index_uid: str, q: str, filter_: str | None,
     return body
 
 
-def build_requests(query: SearchQuery, index_uid: str) -> list[LabelledRequest]:
-    """Every query of the one multi-search call that answers `query`."""
+def typo_candidates(text: str) -> list[str]:
+    """The folded query words a typo could reach (5+ letters, letters only), once each, in order."""
+    folded = (fold(word) for word in query_words(text))
+    return list(dict.fromkeys(w for w in folded if len(w) >= MIN_TYPO_WORD and w.isalpha()))
+
+
+def known_word_probes(words: list[str], index_uid: str) -> list[dict[str, Any]]:
+    """One count query per word: a total above 0 means some document has the word as typed."""
+    return [_count_body(index_uid, "", in_clause("known_words", [word]), []) for word in words]
+
+
+def known_words_clause(known: list[str]) -> str:
+    """Each known word must be in the document as typed (or as one of its synonyms)."""
+    return " AND ".join(in_clause("known_words", [word, *sorted(fold(s) for s in synonyms_of(word))])
+                        for word in known)
+
+
+def build_requests(query: SearchQuery, index_uid: str, *,
+                   known: list[str] | None = None) -> list[LabelledRequest]:
+    """Every query of the one multi-search call that answers `query` (`known`: words matched as typed)."""
     q = search_text(query.text)
     clauses = filter_clauses(query)
+    if known:
+        clauses["known_words"] = known_words_clause(known)
     plain = [attr for field, attr in FACET_ATTRIBUTES.items() if field not in clauses]
     requests = [LabelledRequest("main", _main_body(query, index_uid, q, combine(clauses), plain))]
     for field, attribute in FACET_ATTRIBUTES.items():

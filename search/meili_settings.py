@@ -12,6 +12,7 @@ from typing import Any
 from app.domain.provinces import all_provinces, formers_of, province_by_slug
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument
+from search.embedded_typos import MIN_TYPO_WORD, vocabulary_words
 from search.fts_query import compact_number
 from search.synonyms import SYNONYM_GROUPS
 
@@ -28,6 +29,7 @@ SEARCHABLE_ATTRIBUTES = (
 )
 FILTERABLE_ATTRIBUTES = (
     "province", "certified_provinces", "group", "levels", "years", "valid_through", "revoked_on", "id",
+    "known_words",
 )
 # `id` breaks ties, so pages never overlap when names or dates are equal.
 SORTABLE_ATTRIBUTES = ("latest_issued", "name_sort", "valid_through", "id")
@@ -51,6 +53,16 @@ def province_names(doc: ProductDocument) -> list[str]:
     return names
 
 
+def known_words(doc: ProductDocument, names: list[str]) -> list[str]:
+    """The folded words of 5+ letters a typo could reach: a query word among them is taken as typed.
+
+    The embedded engine's rule (search/embedded_typos.py): typo tolerance widens only words
+    the index does not know, so "duong" finds đường and dương but never "Đông Hồ".
+    """
+    texts = (doc["name"], doc["producer_name"], doc["description"], *names)
+    return sorted(w for w in vocabulary_words(fold(text) for text in texts) if len(w) >= MIN_TYPO_WORD)
+
+
 def meili_document(doc: ProductDocument) -> dict[str, Any]:
     """The document as indexed: every ProductDocument field plus folded copies and sort keys."""
     names = province_names(doc)
@@ -64,6 +76,7 @@ def meili_document(doc: ProductDocument) -> dict[str, Any]:
         "province_names_folded": [fold(name) for name in names],
         "numbers_compact": [compact_number(number) for number in numbers],
         "name_sort": fold(doc["name"]),
+        "known_words": known_words(doc, names),
     }
 
 

@@ -15,7 +15,13 @@ from app.config import Settings
 from search.engine import MARK_END, MARK_START, SearchQuery, SortOrder, StatusFilter
 from search.factory import SearchConfigurationError, open_search_engine
 from search.meili_filters import MATCH_NOTHING, filter_clauses, in_clause, is_quotable, quote_value
-from search.meili_query import build_requests, parse_responses, search_text
+from search.meili_query import (
+    build_requests,
+    known_word_probes,
+    parse_responses,
+    search_text,
+    typo_candidates,
+)
 from search.meili_settings import (
     DOCUMENT_FIELDS,
     SEARCHABLE_ATTRIBUTES,
@@ -225,3 +231,19 @@ def test_search_check_prints_the_message_and_exits_1(tmp_path: Path) -> None:
     settings = Settings(meili_url="http://127.0.0.1:9", data_dir=tmp_path)
     assert run_check(settings, echo=lines.append) == 1
     assert len(lines) == 1 and "Cannot use Meilisearch at http://127.0.0.1:9" in lines[0]
+
+
+def test_long_query_words_are_probed_folded_once_each() -> None:
+    """Words of 5+ letters a typo could reach, folded (đ → d), once each; numbers and short words never."""
+    assert typo_candidates("Đường đường phèn 123qdubnd trà Quảng") == ["duong", "quang"]
+    probes = known_word_probes(["duong"], "products")
+    assert probes[0]["filter"] == 'known_words IN ["duong"]' and probes[0]["hitsPerPage"] == 0
+
+
+def test_known_words_must_be_in_the_document_as_typed() -> None:
+    """A known word filters the main, facet and status queries alike; the document lists its words."""
+    query = SearchQuery(today=date(2025, 12, 31), text="duong", levels=("tinh",))
+    requests = build_requests(query, "products", known=["duong"])
+    assert all('known_words IN ["duong"]' in str(r.body.get("filter")) for r in requests)
+    doc = meili_document(make_doc(1, "Đường phèn Quảng Ngãi", description="Kết tinh từ mía"))
+    assert {"duong", "quang"} <= set(doc["known_words"]) and "tinh" not in doc["known_words"]  # 4 letters
