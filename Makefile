@@ -1,6 +1,6 @@
 # CNNT catalog — everyday commands. GNU make; Debian 12, Python 3.11.
 #   make run     serve the site with demo data at http://$(HOST):$(PORT)
-#   make test    lint, type-check and run every test (SQLite, PostgreSQL, browser)
+#   make test    lint, type-check and run every test (SQLite, PostgreSQL, Meilisearch, browser)
 #   make bench   measure latency and load and update BENCHMARKS.md
 
 SHELL := /bin/bash
@@ -72,11 +72,11 @@ typecheck: venv  ## mypy (strict, packages from pyproject.toml)
 	$(BIN)/mypy
 	$(BIN)/mypy scripts
 
-test: venv browser-deps node-deps lint typecheck  ## lint, type-check, then every test
+test: venv browser-deps meili-deps lint typecheck  ## lint, type-check, then every test (a real Meilisearch included)
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-test-meili: venv meili-deps  ## the Meilisearch leg on a real throwaway server (not yet in `make test`: issue 13)
-	CNNT_MEILI_START=1 $(BIN)/pytest -p no:cacheprovider -m meili $(PYTEST_ARGS)
+test-meili: venv meili-deps  ## only the Meilisearch leg, on a real throwaway server
+	$(BIN)/pytest -p no:cacheprovider -m meili $(PYTEST_ARGS)
 
 bench: venv bench-deps  ## latency, search, import, export and load at 100,000 products → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md

@@ -8,6 +8,7 @@ raises and the outbox keeps its rows.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,15 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationErro
 
 from search.documents import ProductDocument
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
-from search.meili_query import build_requests, known_word_probes, parse_responses, typo_candidates
+from search.meili_query import (
+    build_requests,
+    exact_page,
+    known_word_probes,
+    page_hits,
+    parse_responses,
+    typed_diacritic_words,
+    typo_candidates,
+)
 from search.meili_settings import index_settings, meili_document, settings_diff
 
 # ValueError covers pydantic's ValidationError of a malformed task; KeyError a malformed answer.
@@ -131,12 +140,19 @@ class MeiliEngine:
                 if int(result.get("totalHits", 0)) > 0]
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Hits, exact total and disjunctive facet counts from one multi-search call (two with long words)."""
+        """Exact total and disjunctive facet counts from one multi-search call, with the page of hits;
+        a probe first for long words, and a federated page when words were typed with diacritics."""
         self._check_open()
         with unavailable_on_error("search"):
-            labelled = build_requests(query, self.index_uid, known=self._known_words(query))
+            known, exact = self._known_words(query), typed_diacritic_words(query)
+            labelled = build_requests(query, self.index_uid, known=known, with_hits=not exact)
             answer: dict[str, Any] = self._client.multi_search([r.body for r in labelled])
-            return parse_responses(labelled, list(answer["results"]))
+            result = parse_responses(labelled, list(answer["results"]))
+            if not exact or not result.total:
+                return result
+            queries, federation = exact_page(query, self.index_uid, known=known, exact=exact)
+            federated: dict[str, Any] = self._client.multi_search(queries, federation=federation)
+            return dataclasses.replace(result, hits=page_hits(federated))
 
     def cached(self, query: SearchQuery) -> SearchResult | None:
         """None: every search asks the server (its own caches are on the server side)."""

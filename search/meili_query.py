@@ -6,6 +6,8 @@ one count query per facet with an active filter (its own filter removed: disjunc
 counts), and three status count queries (valid, expired, revoked on the query's today).
 Before it, `known_word_probes` asks which long query words the index knows: those are
 matched as typed (a filter on `known_words`), so typo tolerance only widens unknown words.
+A relevance search for words typed with diacritics gets its page of hits from a federated
+search instead (`exact_page`), where documents holding those exact spellings come first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from app.domain.text import fold
+from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
 from search.embedded_typos import MIN_TYPO_WORD
 from search.engine import MARK_END, MARK_START, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
@@ -23,6 +25,9 @@ from search.meili_settings import DOCUMENT_FIELDS
 from search.synonyms import synonyms_of
 
 STATUS_VALUES = (StatusFilter.valid, StatusFilter.expired, StatusFilter.revoked)
+# Weight of the exact-spelling query in a federated search: ranking scores are at most 1, so
+# any exact match (score × 1000) outranks every other match (score × 1).
+EXACT_WEIGHT = 1000.0
 _ATTRIBUTE_FACETS = {attribute: field for field, attribute in FACET_ATTRIBUTES.items()}
 
 
@@ -64,10 +69,10 @@ def _count_body(index_uid: str, q: str, filter_: str | None, facets: list[str]) 
 
 
 def _main_body(query: SearchQuery, index_uid: str, q: str, filter_: str | None,
-               facets: list[str]) -> dict[str, Any]:
+               facets: list[str], *, with_hits: bool) -> dict[str, Any]:
     """The page of hits, exact total (page/hitsPerPage) and the facets without a filter of their own."""
     body = _count_body(index_uid, q, filter_, facets)
-    body.update(page=max(query.page, 1), hitsPerPage=max(query.per_page, 0),
+    body.update(page=max(query.page, 1), hitsPerPage=max(query.per_page, 0) if with_hits else 0,
                 attributesToHighlight=["name"], highlightPreTag=MARK_START, highlightPostTag=MARK_END)
     sort = sort_expression(query, has_text=bool(q))
     if sort is not None:
@@ -92,15 +97,51 @@ def known_words_clause(known: list[str]) -> str:
                         for word in known)
 
 
-def build_requests(query: SearchQuery, index_uid: str, *,
-                   known: list[str] | None = None) -> list[LabelledRequest]:
-    """Every query of the one multi-search call that answers `query` (`known`: words matched as typed)."""
-    q = search_text(query.text)
+def typed_diacritic_words(query: SearchQuery) -> list[str]:
+    """The words typed with diacritics (or đ) in a relevance search: they decide the exact tier."""
+    if query.sort != SortOrder.relevance:
+        return []
+    words = (normalize(word) for word in query_words(query.text))
+    return list(dict.fromkeys(w for w in words if fold(w) != w))
+
+
+def _query_clauses(query: SearchQuery, known: list[str] | None) -> dict[str, str]:
+    """The query's filter clauses, plus the known-words clause."""
     clauses = filter_clauses(query)
     if known:
         clauses["known_words"] = known_words_clause(known)
+    return clauses
+
+
+def exact_page(query: SearchQuery, index_uid: str, *, known: list[str] | None,
+               exact: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Queries and federation options of a page where documents with every exact spelling come first."""
+    base = combine(_query_clauses(query, known))
+    tier = " AND ".join(in_clause("exact_words", [word]) for word in exact)
+    hits_options = {"indexUid": index_uid, "q": search_text(query.text), "matchingStrategy": "all",
+                    "attributesToHighlight": ["name"], "highlightPreTag": MARK_START,
+                    "highlightPostTag": MARK_END}
+    queries = [{**hits_options, "filter": f"({base}) AND {tier}" if base else tier,
+                "federationOptions": {"weight": EXACT_WEIGHT}},
+               {**hits_options, **({"filter": base} if base else {}), "federationOptions": {"weight": 1.0}}]
+    per_page = max(query.per_page, 0)
+    return queries, {"offset": (max(query.page, 1) - 1) * per_page, "limit": per_page}
+
+
+def page_hits(answer: dict[str, Any]) -> list[SearchHit]:
+    """The hits of a federated answer."""
+    return [_hit(hit) for hit in answer.get("hits", [])]
+
+
+def build_requests(query: SearchQuery, index_uid: str, *, known: list[str] | None = None,
+                   with_hits: bool = True) -> list[LabelledRequest]:
+    """Every query of the one multi-search call that answers `query` (`known`: words matched as typed;
+    without hits when `exact_page` brings the page)."""
+    q = search_text(query.text)
+    clauses = _query_clauses(query, known)
     plain = [attr for field, attr in FACET_ATTRIBUTES.items() if field not in clauses]
-    requests = [LabelledRequest("main", _main_body(query, index_uid, q, combine(clauses), plain))]
+    main = _main_body(query, index_uid, q, combine(clauses), plain, with_hits=with_hits)
+    requests = [LabelledRequest("main", main)]
     for field, attribute in FACET_ATTRIBUTES.items():
         if field in clauses:
             body = _count_body(index_uid, q, combine(clauses, skip=field), [attribute])

@@ -14,6 +14,7 @@ from app.domain.text import fold, normalize
 from search.documents import ProductDocument
 from search.embedded_typos import MIN_TYPO_WORD, vocabulary_words
 from search.fts_query import compact_number
+from search.highlight import WORD_PATTERN
 from search.synonyms import SYNONYM_GROUPS
 
 DOCUMENT_FIELDS: tuple[str, ...] = tuple(ProductDocument.__annotations__)
@@ -29,7 +30,7 @@ SEARCHABLE_ATTRIBUTES = (
 )
 FILTERABLE_ATTRIBUTES = (
     "province", "certified_provinces", "group", "levels", "years", "valid_through", "revoked_on", "id",
-    "known_words",
+    "known_words", "exact_words",
 )
 # `id` breaks ties, so pages never overlap when names or dates are equal.
 SORTABLE_ATTRIBUTES = ("latest_issued", "name_sort", "valid_through", "id")
@@ -63,6 +64,16 @@ def known_words(doc: ProductDocument, names: list[str]) -> list[str]:
     return sorted(w for w in vocabulary_words(fold(text) for text in texts) if len(w) >= MIN_TYPO_WORD)
 
 
+def exact_words(doc: ProductDocument, names: list[str]) -> list[str]:
+    """The words written with diacritics (or đ), as written: a query word among them is an exact match.
+
+    Meilisearch folds diacritics itself, so it cannot rank "đường" above "dương"; the engine
+    asks for these documents first instead (search/meili_query.py, `exact_page`).
+    """
+    texts = (doc["name"], doc["producer_name"], doc["description"], *names)
+    return sorted({w for text in texts for w in WORD_PATTERN.findall(normalize(text)) if fold(w) != w})
+
+
 def meili_document(doc: ProductDocument) -> dict[str, Any]:
     """The document as indexed: every ProductDocument field plus folded copies and sort keys."""
     names = province_names(doc)
@@ -77,6 +88,7 @@ def meili_document(doc: ProductDocument) -> dict[str, Any]:
         "numbers_compact": [compact_number(number) for number in numbers],
         "name_sort": fold(doc["name"]),
         "known_words": known_words(doc, names),
+        "exact_words": exact_words(doc, names),
     }
 
 

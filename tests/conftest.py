@@ -21,26 +21,28 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.services.upkeep.provinces import sync_provinces
-from tests.meili import throwaway_meilisearch
+from tests.meili import MEILI_BIN, MeiliServer, throwaway_meilisearch
 from tests.pg import throwaway_postgres
 
 _db_numbers = itertools.count()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def meilisearch_server() -> Iterator[None]:
-    """With CNNT_MEILI_START=1 (`make test-meili`), a real throwaway Meilisearch for the session.
+@pytest.fixture(scope="session")
+def meili_server() -> Iterator[MeiliServer]:
+    """The Meilisearch the Meilisearch leg runs on, started once, by the first test that asks.
 
-    Its URL and master key go into CNNT_MEILI_URL and CNNT_MEILI_KEY, where the Meilisearch
-    leg looks; a CNNT_MEILI_URL already set (a server of your own) is used as it is.
+    CNNT_MEILI_URL (and CNNT_MEILI_KEY), when set, name a server of your own; otherwise a
+    throwaway one starts from the pinned binary (`make meili-deps`). It never enters the
+    environment, so the app under test keeps the embedded engine unless a test gives it this one.
     """
-    if os.environ.get("CNNT_MEILI_START") != "1" or os.environ.get("CNNT_MEILI_URL"):
-        yield
+    url = os.environ.get("CNNT_MEILI_URL", "")
+    if url:
+        yield MeiliServer(url, os.environ.get("CNNT_MEILI_KEY", ""))
         return
-    with throwaway_meilisearch() as (url, key), pytest.MonkeyPatch.context() as env:
-        env.setenv("CNNT_MEILI_URL", url)
-        env.setenv("CNNT_MEILI_KEY", key)
-        yield
+    if not MEILI_BIN.is_file():
+        pytest.skip(f"{MEILI_BIN} is missing: `make meili-deps` installs the pinned Meilisearch")
+    with throwaway_meilisearch() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 from urllib.error import URLError
 
 from app.config import PROJECT_DIR
@@ -24,6 +25,13 @@ from tests.pg import free_port
 
 MEILI_BIN = PROJECT_DIR / ".venv" / "bin" / "meilisearch"
 START_TIMEOUT_S = 60.0
+
+
+class MeiliServer(NamedTuple):
+    """Where a running Meilisearch answers, and its master key."""
+
+    url: str
+    key: str
 
 
 def _healthy(url: str) -> bool:
@@ -48,7 +56,7 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
 
 
 @contextmanager
-def throwaway_meilisearch(binary: Path = MEILI_BIN) -> Iterator[tuple[str, str]]:
+def throwaway_meilisearch(binary: Path = MEILI_BIN) -> Iterator[MeiliServer]:
     """Start a server; yield its URL and master key; stop it and delete its data at the end."""
     if not binary.is_file():
         raise RuntimeError(f"{binary} is missing: `make meili-deps` installs the pinned server")
@@ -61,7 +69,7 @@ def throwaway_meilisearch(binary: Path = MEILI_BIN) -> Iterator[tuple[str, str]]
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603 - our own binary
     try:
         _wait_until_healthy(process, url, log)
-        yield url, key
+        yield MeiliServer(url, key)
     finally:
         process.terminate()
         try:

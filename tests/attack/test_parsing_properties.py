@@ -146,7 +146,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedEngine]
 
 
 @given(words=st.lists(WORDS, min_size=1, max_size=5))
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_searching_the_folded_name_finds_the_product(words: list[str], engine: EmbeddedEngine) -> None:
     name = " ".join(words)
     engine.clear()

@@ -1,13 +1,12 @@
 """One contract for every engine: the same documents and queries, the same answers.
 
-The embedded engine always runs; the Meilisearch leg runs when CNNT_MEILI_URL points at a
-real server (a fresh, uniquely named index per session, deleted afterwards) and is reported
-as skipped otherwise: no stand-in server exists for it.
+Both legs always run. The Meilisearch leg runs on the test session's real server (the
+`meili_server` fixture: CNNT_MEILI_URL if set, else a throwaway one from the pinned binary), in
+a fresh, uniquely named index per session, deleted afterwards: no stand-in server exists for it.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +17,6 @@ from search.embedded import EmbeddedEngine
 from search.engine import SearchEngine, SearchQuery
 from tests.search.contract_data import CASES, DOCUMENTS, TODAY, Case, make_doc
 
-NO_MEILI_SERVER = "CNNT_MEILI_URL is not set: no Meilisearch server on this machine"
 ENGINES = ["embedded", pytest.param("meilisearch", marks=pytest.mark.meili)]
 EngineFactory = Callable[[str], SearchEngine]
 
@@ -29,9 +27,7 @@ def open_engine(request: pytest.FixtureRequest,
     """Opens empty engines of the parametrized kind; drops what it made at the end."""
     kind: str = request.param
     made: list[SearchEngine] = []
-    url, key = os.environ.get("CNNT_MEILI_URL", ""), os.environ.get("CNNT_MEILI_KEY", "")
-    if kind == "meilisearch" and not url:
-        pytest.skip(NO_MEILI_SERVER)
+    url, key = request.getfixturevalue("meili_server") if kind == "meilisearch" else ("", "")
     session = uuid.uuid4().hex[:12]
 
     def factory(label: str) -> SearchEngine:

@@ -7,7 +7,6 @@ exactly which searches it broke or fixed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from app.config import Settings
 from app.db import make_engine
 from search.factory import open_search_engine
 from search.indexer import reindex_all
+from tests.meili import MeiliServer
 from tests.search.relevance_judgments import (
     JUDGMENTS,
     Report,
@@ -58,13 +58,9 @@ def test_embedded_engine_meets_relevance_targets(demo_settings: Settings) -> Non
 
 
 @pytest.fixture(scope="module")
-def meili_settings(demo_settings: Settings) -> Iterator[Settings]:
-    """The demo database with the Meilisearch engine at CNNT_MEILI_URL; skipped when unset."""
-    url = os.environ.get("CNNT_MEILI_URL", "")
-    if not url:
-        pytest.skip("CNNT_MEILI_URL is not set: no Meilisearch server to measure")
-    key = os.environ.get("CNNT_MEILI_KEY", "")
-    yield demo_settings.model_copy(update={"meili_url": url, "meili_key": key})
+def meili_settings(demo_settings: Settings, meili_server: MeiliServer) -> Iterator[Settings]:
+    """The demo database with the Meilisearch engine on the test session's server."""
+    yield demo_settings.model_copy(update={"meili_url": meili_server.url, "meili_key": meili_server.key})
 
 
 @pytest.mark.meili
