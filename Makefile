@@ -91,7 +91,7 @@ bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API,
 lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification → BENCHMARKS.md
 	$(BIN)/python scripts/lighthouse.py --write BENCHMARKS.md
 
-relevance: venv  ## recall@10 and MRR of search on judged queries over the demo data → BENCHMARKS.md
+relevance: venv meili-deps  ## recall@10 and MRR on judged queries, both engines side by side → BENCHMARKS.md
 	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md
 
 clean:  ## remove caches and build output (keeps data/ and .venv)

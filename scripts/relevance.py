@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import tempfile
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from app.db import make_engine  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
 from search.factory import open_search_engine  # noqa: E402
 from search.indexer import reindex_all  # noqa: E402
+from tests.meili import MeiliServer, throwaway_meilisearch  # noqa: E402
 from tests.search.relevance_judgments import (  # noqa: E402
     CATEGORIES,
     JUDGMENTS,
@@ -118,26 +120,33 @@ def markdown(reports: dict[str, Report], *, measured: datetime) -> str:
 
 
 
+def _meili_server(given: dict[str, str], stack: ExitStack) -> MeiliServer:
+    """The server at CNNT_MEILI_URL, else a throwaway one from the pinned binary (`make meili-deps`)."""
+    if given:
+        return MeiliServer(given["CNNT_MEILI_URL"], given.get("CNNT_MEILI_KEY", ""))
+    try:
+        return stack.enter_context(throwaway_meilisearch())
+    except RuntimeError as error:
+        raise SetupError(f"cannot start Meilisearch: {error}") from error
+
+
 def run(write: Path | None) -> int:
-    """Load the demo, measure every available engine, print and optionally write; exit code."""
+    """Load the demo, measure both engines, print and optionally write; exit code."""
     meili = _clear_cnnt_env()
     reports: dict[str, Report] = {}
-    with tempfile.TemporaryDirectory(prefix="cnnt-relevance-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cnnt-relevance-") as tmp, ExitStack() as stack:
         try:
             print(f"Loading the demo catalog into {tmp} …", flush=True)  # noqa: T201
             settings = load_demo_catalog(Path(tmp))
             reports["embedded"] = _measure(settings, reindex=False)
-            if meili:
-                meili_settings = settings.model_copy(update={
-                    "meili_url": meili["CNNT_MEILI_URL"], "meili_key": meili.get("CNNT_MEILI_KEY", "")})
-                reports["meilisearch"] = _measure(meili_settings, reindex=True)
+            server = _meili_server(meili, stack)
+            meili_settings = settings.model_copy(update={"meili_url": server.url, "meili_key": server.key})
+            reports["meilisearch"] = _measure(meili_settings, reindex=True)
         except (SetupError, DemoSetupError) as error:
             print(f"relevance: {error}", file=sys.stderr)  # noqa: T201
             return 1
     for engine, report in reports.items():
         print(f"\n== {engine} ==\n{report.summary()}")  # noqa: T201
-    if not meili:
-        print("\nmeilisearch: skipped (CNNT_MEILI_URL is not set)")  # noqa: T201
     if write is not None:
         body = markdown(reports, measured=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")))
         write_section(write, "relevance", body, heading="Search relevance")
