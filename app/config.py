@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     meili_url: str = ""
     meili_key: str = ""
+    meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,400}$")
     media_dir: Path | None = None
     search_path: Path | None = None
     secret_key: str = PLACEHOLDER_SECRET

@@ -24,7 +24,7 @@ def _open_meili(settings: Settings) -> SearchEngine:
     """A MeiliEngine that passed its health check and has the declared index settings."""
     from search.meili import MeiliEngine  # late: the Meilisearch client loads only when it is configured
 
-    engine = MeiliEngine(settings.meili_url, settings.meili_key)
+    engine = MeiliEngine(settings.meili_url, settings.meili_key, index_uid=settings.meili_index)
     try:
         engine.health()
         engine.ensure_index()
