@@ -26,6 +26,8 @@ from app.routes import (
     api_docs,
     catalog,
     exports,
+    labels,
+    ops,
     pages,
     reports,
     rounds_public,
@@ -33,7 +35,6 @@ from app.routes import (
     shortlist,
     verify,
 )
-from app.routes import labels as badges
 from app.routes import map as province_map
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
@@ -122,8 +123,9 @@ def _mount_files(app: FastAPI, settings: Settings) -> None:
 def _add_routers(app: FastAPI) -> None:
     """Every router of the site, here only, in the order that settles overlapping paths."""
     app.include_router(api.router)
+    app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    html_pages = (pages, catalog, exports, badges, reports, verify, admin_auth, admin_photos, admin_rounds,
+    html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_photos, admin_rounds,
                   admin_records, admin_dashboard, seo, shortlist, rounds_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)

@@ -14,7 +14,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.i18n import DEFAULT_LANG, speaking
 
 # Paths that exist in one language only (the JSON API, its docs, files): `/en/api/...` is a 404.
-UNTRANSLATED_PREFIXES = ("/api", "/static", "/media", "/docs", "/redoc", "/openapi.json", "/feeds", "/ma")
+UNTRANSLATED_PREFIXES = ("/api", "/static", "/media", "/docs", "/redoc", "/openapi.json", "/feeds", "/ma",
+                         "/healthz", "/readyz")
 # Downloads and machine-read files (CSV, XLSX, JSON dumps, sitemap, robots.txt) have no English twin either.
 UNTRANSLATED_SUFFIXES = (".csv", ".xlsx", ".json", ".xml", ".atom", ".txt", ".svg", ".png", ".pdf")
 # The office workspace is Vietnamese only: `/en/quan-ly/...` is sent (308) to the Vietnamese path.

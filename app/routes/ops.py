@@ -1,0 +1,41 @@
+"""Operators' probes: /healthz (the process answers) and /readyz (it can serve). Not for the public:
+the reverse proxy does not pass them on (docker-compose.yml), and they are not in the API schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.services.upkeep.readiness import OUTBOX_BACKLOG_LIMIT, check_readiness
+from app.web.deps import SearchDep, SessionDep, TodayDep
+
+router = APIRouter()
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.get("/healthz")
+async def healthz() -> JSONResponse:
+    """Liveness: the process answers (no store is asked)."""
+    return JSONResponse({"status": "ok"}, headers=NO_STORE)
+
+
+@router.get("/readyz")
+async def readyz(session: SessionDep, search: SearchDep, today: TodayDep) -> JSONResponse:
+    """Readiness: 200 when the database and search engine answer and indexing keeps up, else 503.
+
+    With the engine down the site still serves from the database: `search` says "fallback".
+    """
+    state = await run_in_threadpool(check_readiness, session=session, search=search, today=today)
+    body: dict[str, Any] = {
+        "status": "ready" if state.ready else "not ready",
+        "database": "ok" if state.database else "unavailable",
+        "search": "ok" if state.search else "fallback",
+        "outbox_backlog": state.outbox_backlog,
+        "outbox_backlog_limit": OUTBOX_BACKLOG_LIMIT,
+    }
+    if state.search_problem:
+        body["search_problem"] = state.search_problem
+    return JSONResponse(body, status_code=200 if state.ready else 503, headers=NO_STORE)
