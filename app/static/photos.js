@@ -15,6 +15,8 @@
     tip.textContent = "Hoặc kéo và thả ảnh vào khung này.";
     input.insertAdjacentElement("afterend", tip);
     input.addEventListener("change", function () { listNames(input, output); });
+    // Files chosen before this deferred script ran (a quick first choice) are listed too.
+    listNames(input, output);
     ["dragenter", "dragover"].forEach(function (type) {
       zone.addEventListener(type, function (event) {
         event.preventDefault();

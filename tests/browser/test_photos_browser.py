@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 from sqlmodel import Session
 
 from app.config import Settings
@@ -164,3 +164,23 @@ def test_upload_several_photos_without_javascript(page_without_js: Page, live_se
     expect(page.locator(".photo-item")).to_have_count(2)
     page.get_by_role("button", name="Đặt làm ảnh bìa (ảnh 2)").click()
     expect(page.locator("#photo-notice")).to_have_text("Đã đặt ảnh bìa.")
+
+
+def test_files_chosen_before_the_script_runs_are_listed(page: Page, live_server: str, lantern: Lantern,
+                                                       files: Callable[..., list[str]]) -> None:
+    """A choice made before the deferred photos.js has run (a slow phone, a quick hand) is listed
+    once it runs: the script reads the input's files when it starts, not only on `change`."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        """Keep the script's request waiting until the files are chosen."""
+        held.append(route)
+
+    page.route(re.compile(r"/static/photos(\.[0-9a-f]+)?\.js$"), hold)
+    photos_page = f"/quan-ly/san-pham/{lantern.other_id}/anh"
+    sign_in(page, live_server, lantern.email, TEST_PASSWORD, next_path=photos_page)
+    page.get_by_label(FILE_LABEL).set_input_files(files("den-do.jpg", "den-lam.png"))
+    expect(page.locator("[data-photo-files]")).to_have_text("")  # nothing has listed them yet
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("[data-photo-files]")).to_have_text("Đã chọn 2 tệp: den-do.jpg, den-lam.png")
