@@ -1,1 +1,1 @@
-"""Keeping the stores whole: the province reference table, database backup and restore."""
+"""Keeping the stores whole: the province table, backup and restore, readiness for operators."""
