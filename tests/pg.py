@@ -52,11 +52,10 @@ def throwaway_postgres() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres", group="postgres")
     os.chmod(base, 0o755)
-    run = {"check": True, "capture_output": True, "timeout": 120}
     subprocess.run(
         _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
                       "--auth=trust", "-E", "UTF8", "--no-locale"]),
-        **run,  # type: ignore[arg-type]
+        check=True, capture_output=True, timeout=120,
     )
     options = (
         f"-p {port} -k {base} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -64,7 +63,7 @@ def throwaway_postgres() -> Iterator[str]:
     subprocess.run(
         _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
                       "-l", str(base / "log"), "-w", "start"]),
-        **run,  # type: ignore[arg-type]
+        check=True, capture_output=True, timeout=120,
     )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
