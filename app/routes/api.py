@@ -27,8 +27,8 @@ from app.web.search_params import MAX_PAGE, RawSearchParams, build_search_query,
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchEngine, SearchQuery
 
 # The error answers each route really gives, in the one shape the exception handlers write (ApiError),
-# instead of FastAPI's default 422 body, which this API never sends. A NUL in the URL is refused
-# before routing (app.web.middleware.RefuseNulBytes), so every route can answer 400.
+# instead of FastAPI's default 422 body, which this API never sends. A NUL in the URL, or a URL over
+# 16 KiB, is refused before routing (app.web.middleware), so every route can answer 400 and 414.
 Responses = dict[int | str, dict[str, Any]]
 
 
@@ -37,7 +37,8 @@ def _error(status: int, description: str, **extra: object) -> Responses:
     return {status: {"model": ApiError, "description": description, **extra}}
 
 
-BAD_URL = _error(400, "The URL holds a NUL character")
+BAD_URL = {**_error(400, "The URL holds a NUL character"),
+           **_error(414, "The URL (path and query string) is longer than 16 KiB")}
 INVALID = _error(422, "A parameter is malformed or out of range")
 NOT_FOUND = _error(404, "Nothing published under this slug or code")
 RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers={

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.main import create_app
+from app.services.api.schemas import ApiError
 from app.web.rate_limit import SiteLimits
 from tests.attack.poison import PLAIN_ROW, import_rows
 from tests.factories import make_product
@@ -91,3 +92,13 @@ def test_real_records_conform_to_the_schema(api_app: FastAPI) -> None:
         api_app.state.limits = SiteLimits()
         response = case.call_and_validate(app=api_app)
         assert response.status_code == 200, case.path
+
+
+def test_every_api_operation_documents_the_long_url_refusal(client: TestClient) -> None:
+    """A URL over 16 KiB is refused before routing, on every path: the schema says so, with its body."""
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            assert "414" in operation["responses"], (method, path)
+    response = client.get("/api/v1/products", params={"q": "bánh " * 4000})
+    assert response.status_code == 414
+    ApiError.model_validate(response.json())
