@@ -128,8 +128,8 @@ class MeiliEngine:
     def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
         """Delete every document, then add `batches`: not atomic here, searches see the index refill.
 
-        Meilisearch could build a second index and swap it in (`swap_indexes`); not done while
-        no server can be run to test it (DESIGN.md).
+        Meilisearch could build a second index and swap it in (`swap_indexes`); not done yet
+        (issue 13), though the tests now run a real server to prove it.
         """
         self.clear()
         written = 0

@@ -105,5 +105,5 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield c
 
 
-# CI: with CI=true any skipped test (except the `meili` leg) fails the run; see tests/conftest_ci.py.
+# CI: with CI=true any skipped test fails the run; see tests/conftest_ci.py.
 from tests.conftest_ci import pytest_configure  # noqa: E402, F401
