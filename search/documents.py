@@ -1,8 +1,8 @@
 """The search document of a product: the one shape both engines index.
 
-Validity is never a stored boolean: documents carry `valid_through` (the last day any
-certificate is valid, revocation applied) and `revoked_on`, and engines compare them with
-the query's `today`.
+Validity is never a stored boolean: documents carry `validity`, the summary of
+app/domain/standing.py (per level, the runs of days with a valid certificate and the
+revocation of the one that ends last), and engines evaluate it on the query's `today`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from typing import TypedDict, cast
 
 from sqlmodel import Session, col, select
 
-from app.domain.levels import Level, highest_level
+from app.domain.standing import Summary, day_key, summarise
 from app.domain.states import ProductState
-from app.domain.validity import CertificateStatus, effective_end
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
 
 BATCH_SIZE = 500
@@ -38,8 +37,7 @@ class ProductDocument(TypedDict):
     name: str
     description: str
     group: str
-    level: str  # highest level over all certificates
-    levels: list[str]
+    levels: list[str]  # every level the product was ever certified at
     years: list[int]
     province: str  # current province slug
     province_name: str
@@ -49,27 +47,13 @@ class ProductDocument(TypedDict):
     certificate_numbers: list[str]
     certificate_codes: list[str]
     decision_numbers: list[str]
-    valid_until: str  # ISO date of the certificate that defines the status
-    valid_through: int  # yyyymmdd: last day a certificate is valid (revocations applied)
-    revoked_on: int  # yyyymmdd of the defining certificate's revocation, 0 if none
+    validity: Summary  # app.domain.standing: what decides the status at each level on any day
     latest_issued: int  # yyyymmdd of the newest certificate, for "newest" sort
     image: str  # content hash of the cover photo, "" if none
     fingerprint: str  # hash of all fields above, for drift checks
 
 
-def date_key(day: date) -> int:
-    """A date as a yyyymmdd integer: sortable and filterable in every engine."""
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def document_status(document: ProductDocument, *, today: date) -> CertificateStatus:
-    """A product's status on `today`: valid if any certificate is, else revoked or expired."""
-    day = date_key(today)
-    if document["valid_through"] >= day:
-        return CertificateStatus.valid
-    if document["revoked_on"] and document["revoked_on"] <= day:
-        return CertificateStatus.revoked
-    return CertificateStatus.expired
+date_key = day_key  # the engines' name for it: dates as yyyymmdd integers
 
 
 def document_fingerprint(fields: dict[str, object]) -> str:
@@ -142,22 +126,12 @@ def _covers_by_product(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 def _validity_fields(certs: list[_CertificateFacts]) -> dict[str, object]:
-    """Level, years and the status-defining certificate's dates (zeros for no certificate)."""
-    levels = sorted({c.level for c in certs})
-    known = [Level(c.level) for c in certs if c.level in Level.__members__]
-    top = highest_level(known)
-    if not certs:
-        return {"level": "", "levels": [], "years": [], "valid_until": "", "valid_through": 0,
-                "revoked_on": 0, "latest_issued": 0}
-    defining = max(certs, key=lambda c: (effective_end(c.valid_until, c.revoked_on), c.issued_on))
+    """Levels, years, the validity summary and the newest issue day (zeros for no certificate)."""
     return {
-        "level": top.value if top else levels[-1],
-        "levels": levels,
+        "levels": sorted({c.level for c in certs}),
         "years": sorted({c.issued_on.year for c in certs}),
-        "valid_until": defining.valid_until.isoformat(),
-        "valid_through": date_key(effective_end(defining.valid_until, defining.revoked_on)),
-        "revoked_on": date_key(defining.revoked_on) if defining.revoked_on else 0,
-        "latest_issued": date_key(max(c.issued_on for c in certs)),
+        "validity": summarise(certs),
+        "latest_issued": date_key(max(c.issued_on for c in certs)) if certs else 0,
     }
 
 

@@ -24,12 +24,14 @@ from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
 from search.embedded_bits import (
     FacetBits,
+    StatusBits,
     facet_counts,
     filter_bits,
     intersect,
     load_facet_bits,
     status_bits,
     update_facet_bits,
+    validity_rows,
 )
 from search.embedded_pages import match_text, page_hits, page_ids
 from search.embedded_sql import (
@@ -85,9 +87,9 @@ def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
 
 
 def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
-    """The narrow `doc` row (sort and status columns)."""
-    return (doc["id"], doc["province"], doc["group"], doc["valid_through"], doc["revoked_on"],
-            doc["latest_issued"], fold(doc["name"]), doc["fingerprint"])
+    """The narrow `doc` row (sort columns)."""
+    return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
+            doc["fingerprint"])
 
 
 def _statements(script: str) -> list[str]:
@@ -100,6 +102,8 @@ def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
     params = [(i,) for i in ids]
     conn.executemany("DELETE FROM doc_fts WHERE rowid = ?", params)
     conn.executemany("DELETE FROM doc_body WHERE id = ?", params)
+    conn.executemany("DELETE FROM doc_run WHERE id = ?", params)
+    conn.executemany("DELETE FROM doc_level WHERE id = ?", params)
     conn.executemany("DELETE FROM doc WHERE id = ?", params)
 
 
@@ -130,7 +134,7 @@ class EmbeddedEngine:
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
         self._bits: FacetBits | None = None
-        self._status: tuple[tuple[int, int], dict[str, int]] | None = None
+        self._status: tuple[tuple[int, int], StatusBits] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
             self._create_schema(self._connection())
@@ -203,8 +207,10 @@ class EmbeddedEngine:
         documents = rows.documents
         ids = [doc["id"] for doc in documents]
         _delete_rows(conn, ids)
-        conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [_doc_row(doc) for doc in documents])
+        conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)", [_doc_row(doc) for doc in documents])
+        validity = [validity_rows(doc) for doc in documents]
+        conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
+        conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
         conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
                          [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
         conn.executemany(_INSERT_FTS, rows.fts)
@@ -264,12 +270,12 @@ class EmbeddedEngine:
             cached = self._bits = load_facet_bits(conn, generation)
         return cached
 
-    def _status_bits(self, conn: sqlite3.Connection, bits: FacetBits, today: int) -> dict[str, int]:
+    def _status_bits(self, conn: sqlite3.Connection, bits: FacetBits, today: int) -> StatusBits:
         """Status bitsets of `today`, computed once per generation and day."""
         key = (bits.generation, today)
         cached = self._status
         if cached is None or cached[0] != key:
-            cached = self._status = (key, status_bits(conn, bits.everything, today))
+            cached = self._status = (key, status_bits(conn, bits, today))
         return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -313,7 +319,7 @@ class EmbeddedEngine:
             total = selected.bit_count()
             ids = page_ids(conn, query, text, selected, total=total, everything=bits, filtered=bool(filters))
             hits = page_hits(conn, ids, parsed.words, text.typos if text else {})
-            facets = facet_counts(bits, status, base, filters)
+            facets = facet_counts(query, bits, status, base, filters)
             exact = selected if text is None else selected & text.strict
             exact_hits = total if exact == selected else exact.bit_count()
             suggestion = did_you_mean(conn, parsed.words) if parsed.words and exact_hits == 0 else None

@@ -4,7 +4,10 @@ Every facet value keeps a bitset in `facet_bits` (a Python int in memory: bit n 
 n has the value), maintained by each write. A filter is then an OR of bitsets, the filtered
 set an AND, and a facet count `(source & value_bits).bit_count()`: a few microseconds each
 at 100,000 products, where counting rows through SQL joins took tens of milliseconds.
-Status bitsets depend on the query's day, so they are computed from `doc` per day.
+Status bitsets depend on the query's day, so they are computed per day from `doc_run` and
+`doc_level` (the documents' validity summaries, app/domain/standing.py): one bitset per
+(level, status), ANY being the product as a whole. Level and status filter together, as one
+condition ("a certificate at one of these levels has this status").
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.domain.provinces import province_by_slug
+from app.domain.standing import ANY
 from search.documents import ProductDocument
 from search.engine import FACET_FIELDS, SearchQuery, StatusFilter
 
 ALL = ("all", "")
 _ONE = re.compile("1")
 _FACET_SOURCE = {"province": "province", "group": "group", "level": "level", "year": "year"}
+# The filter key of the level and status filters, which act together.
+LEVEL_STATUS = "level_status"
+StatusBits = Mapping[tuple[str, str], int]  # (level or ANY, status) → products
 
 
 def bits_of(ids: Iterable[int]) -> int:
@@ -109,13 +116,48 @@ def update_facet_bits(conn: sqlite3.Connection, removed: Sequence[int],
                      [(*key, bytes_of(bits)) for key, bits in changed.items() if bits])
 
 
-def status_bits(conn: sqlite3.Connection, everything: int, today: int) -> dict[str, int]:
-    """Status → products having it on `today` (a yyyymmdd key), from the indexed dates."""
-    valid = bits_of(pid for (pid,) in conn.execute("SELECT id FROM doc WHERE valid_through >= ?", (today,)))
-    revoked = bits_of(pid for (pid,) in conn.execute(
-        "SELECT id FROM doc WHERE revoked_on > 0 AND revoked_on <= ? AND valid_through < ?", (today, today)))
-    expired = everything & ~valid & ~revoked
-    return {"valid": valid, "expired": expired, "revoked": revoked}
+def validity_rows(doc: ProductDocument) -> tuple[list[tuple[int, str, int, int]], list[tuple[int, str, int]]]:
+    """A document's `doc_run` rows (id, level, first, last) and `doc_level` rows (id, level, revoked_on)."""
+    runs = [(doc["id"], level, first, last)
+            for level, record in doc["validity"].items() for first, last in record["runs"]]
+    levels = [(doc["id"], level, record["revoked_on"]) for level, record in doc["validity"].items()]
+    return runs, levels
+
+
+def status_bits(conn: sqlite3.Connection, bits: FacetBits, today: int) -> dict[tuple[str, str], int]:
+    """(level or ANY, status) → products with that status there on `today` (a yyyymmdd key).
+
+    Exactly app.domain.standing.status_at: valid if a run holds the day; else revoked if the
+    last-ending certificate was revoked by then; else expired (ANY: every product, so one
+    without certificates counts as expired).
+    """
+    valid: dict[str, list[int]] = defaultdict(list)
+    runs = conn.execute("SELECT level, id FROM doc_run WHERE last >= ? AND first <= ?", (today, today))
+    for level, pid in runs:
+        valid[level].append(pid)
+    revoked: dict[str, list[int]] = defaultdict(list)
+    for level, pid in conn.execute("SELECT level, id FROM doc_level WHERE revoked_on > 0 AND revoked_on <= ?",
+                                   (today,)):
+        revoked[level].append(pid)
+    result: dict[tuple[str, str], int] = {}
+    for level, certified in [*bits.of("level").items(), (ANY, bits.everything)]:
+        valid_bits = bits_of(valid.get(level, ()))
+        revoked_bits = bits_of(revoked.get(level, ())) & ~valid_bits
+        result[(level, "valid")] = valid_bits
+        result[(level, "revoked")] = revoked_bits
+        result[(level, "expired")] = certified & ~valid_bits & ~revoked_bits
+    return result
+
+
+def level_status_bits(bits: FacetBits, status: StatusBits, levels: Sequence[str], state: str) -> int:
+    """Products with a certificate at one of `levels` in `state` ("all": certified there at all);
+    without levels, the product's own status."""
+    if state == StatusFilter.all.value:
+        return bits.union("level", levels) if levels else bits.everything
+    result = 0
+    for level in levels or (ANY,):
+        result |= status.get((level, state), 0)
+    return result
 
 
 def _province_bits(bits: FacetBits, slugs: Sequence[str]) -> int:
@@ -125,19 +167,17 @@ def _province_bits(bits: FacetBits, slugs: Sequence[str]) -> int:
     return bits.union("province", current) | bits.union("certified_province", former)
 
 
-def filter_bits(query: SearchQuery, bits: FacetBits, status: Mapping[str, int]) -> dict[str, int]:
+def filter_bits(query: SearchQuery, bits: FacetBits, status: StatusBits) -> dict[str, int]:
     """Facet field → products passing its filter, for the filters the query sets."""
     filters: dict[str, int] = {}
     if query.provinces:
         filters["province"] = _province_bits(bits, query.provinces)
     if query.groups:
         filters["group"] = bits.union("group", query.groups)
-    if query.levels:
-        filters["level"] = bits.union("level", query.levels)
     if query.years:
         filters["year"] = bits.union("year", [str(y) for y in query.years])
-    if query.status != StatusFilter.all:
-        filters["status"] = status[query.status.value]
+    if query.levels or query.status != StatusFilter.all:
+        filters[LEVEL_STATUS] = level_status_bits(bits, status, query.levels, query.status.value)
     return filters
 
 
@@ -150,14 +190,27 @@ def intersect(base: int, filters: Mapping[str, int], *, skip: str | None = None)
     return result
 
 
-def facet_counts(bits: FacetBits, status: Mapping[str, int], base: int,
+def facet_counts(query: SearchQuery, bits: FacetBits, status: StatusBits, base: int,
                  filters: Mapping[str, int]) -> dict[str, dict[str, int]]:
-    """Counts per value of every facet field, under every filter but the field's own (disjunctive)."""
+    """Counts per value of every facet field, under every filter but the field's own (disjunctive).
+
+    A level's count is of products whose certificate at that level has the chosen status; a
+    status's count, of products with that status at one of the chosen levels.
+    """
     selected = intersect(base, filters)
     facets: dict[str, dict[str, int]] = {}
     for field in FACET_FIELDS:
-        source = intersect(base, filters, skip=field) if field in filters else selected
-        values = dict(status) if field == "status" else bits.of(_FACET_SOURCE[field])
+        if field in ("level", "status"):
+            source = intersect(base, filters, skip=LEVEL_STATUS)
+            if field == "level":
+                values = {level: level_status_bits(bits, status, [level], query.status.value)
+                          for level in bits.of("level")}
+            else:
+                values = {state.value: level_status_bits(bits, status, query.levels, state.value)
+                          for state in StatusFilter if state != StatusFilter.all}
+        else:
+            source = intersect(base, filters, skip=field) if field in filters else selected
+            values = bits.of(_FACET_SOURCE[field])
         counts = {value: (source & value_bits).bit_count() for value, value_bits in sorted(values.items())}
         facets[field] = {value: count for value, count in counts.items() if count}
     return facets

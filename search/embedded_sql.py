@@ -1,6 +1,8 @@
 """Schema of the embedded engine's SQLite file, and the pragmas its connections use.
 
-`doc` holds the sort and status columns, `doc_body` the JSON documents, `doc_fts` the text
+`doc` holds the sort columns, `doc_run` and `doc_level` each document's validity summary
+(app/domain/standing.py: runs of valid days and the last revocation, per level), `doc_body`
+the JSON documents, `doc_fts` the text
 (an exact and a folded column per field), `facet_bits` one bitset per facet value (bit n =
 product id n), `term_delete` the one-deletion neighbourhood of every indexed word (typo
 tolerance, SymSpell style) and `meta` a generation number bumped by every write.
@@ -11,12 +13,14 @@ from __future__ import annotations
 from search.fts_query import FTS_COLUMNS
 
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;
 DROP TABLE IF EXISTS doc_value;
 DROP TABLE IF EXISTS doc_body;
+DROP TABLE IF EXISTS doc_run;
+DROP TABLE IF EXISTS doc_level;
 DROP TABLE IF EXISTS doc;
 DROP TABLE IF EXISTS facet_bits;
 DROP TABLE IF EXISTS term_delete;
@@ -27,15 +31,26 @@ CREATE TABLE IF NOT EXISTS doc (
     id INTEGER PRIMARY KEY,
     province TEXT NOT NULL,
     grp TEXT NOT NULL,
-    valid_through INTEGER NOT NULL,
-    revoked_on INTEGER NOT NULL,
     latest_issued INTEGER NOT NULL,
     name_key TEXT NOT NULL,
     fingerprint TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS doc_valid ON doc (valid_through);
-CREATE INDEX IF NOT EXISTS doc_revoked ON doc (revoked_on, valid_through) WHERE revoked_on > 0;
+CREATE TABLE IF NOT EXISTS doc_run (
+    id INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    first INTEGER NOT NULL,
+    last INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_run_id ON doc_run (id);
+CREATE INDEX IF NOT EXISTS doc_run_last ON doc_run (last, first);
+CREATE TABLE IF NOT EXISTS doc_level (
+    id INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    revoked_on INTEGER NOT NULL,
+    PRIMARY KEY (id, level)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_level_revoked ON doc_level (revoked_on) WHERE revoked_on > 0;
 CREATE INDEX IF NOT EXISTS doc_newest ON doc (latest_issued DESC, id DESC);
 CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
 CREATE TABLE IF NOT EXISTS facet_bits (

@@ -1,7 +1,9 @@
 """SearchQuery filters → Meilisearch filter expressions, every value quoted and escaped.
 
-Values within one facet are OR-ed, facets AND-ed; status is compared with the query's
-`today` exactly as search.documents.document_status does, never read from a stored flag.
+Values within one facet are OR-ed, facets AND-ed; level and status filter together, as in
+app/domain/standing.py `matches`: a status is decided on the query's `today` from the runs
+of valid days each document carries per level (`valid_runs`, search/meili_settings.py),
+never read from a stored flag.
 
 Escaping follows Meilisearch's filter parser (milli `filter-parser`, `quoted_by`): inside
 double quotes a backslash consumes the next character, and only `\\"` is turned back into
@@ -14,12 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.domain.levels import Level
 from app.domain.provinces import province_by_slug
+from app.domain.standing import ANY, MAX_RUNS
 from search.documents import date_key
 from search.engine import SearchQuery, StatusFilter
 
-# A clause no document satisfies: valid_through is a yyyymmdd integer or 0.
-MATCH_NOTHING = "valid_through < 0"
+# A clause no document satisfies: ids are positive.
+MATCH_NOTHING = "id < 0"
+# The filter key of the level and status filters, which act together.
+LEVEL_STATUS = "level_status"
 # Facet field of the query model → the Meilisearch document field it filters and counts.
 FACET_ATTRIBUTES = {"province": "province", "group": "group", "level": "levels", "year": "years"}
 
@@ -66,14 +72,37 @@ def province_clause(slugs: Sequence[str]) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
-def status_clause(status: StatusFilter, today_key: int) -> str:
-    """The status condition on a yyyymmdd day, as in document_status (revoked_on 0 = never)."""
-    day = int(today_key)
+def _valid_clause(key: str, day: int) -> str:
+    """Some run of `key` (a level or ANY) holds `day`; a missing run compares false."""
+    runs = (f"(valid_runs.{key}.r{n}.first <= {day} AND valid_runs.{key}.r{n}.last >= {day})"
+            for n in range(MAX_RUNS))
+    return "(" + " OR ".join(runs) + ")"
+
+
+def _status_at_clause(key: str, status: StatusFilter, day: int) -> str:
+    """app.domain.standing.status_at of `key` on `day` equals `status`.
+
+    `key` is a known level code or ANY, never user text: it becomes part of a field name.
+    """
+    valid = _valid_clause(key, day)
     if status == StatusFilter.valid:
-        return f"valid_through >= {day}"
+        return valid
+    revoked = f"(valid_runs.{key}.revoked_on >= 1 AND valid_runs.{key}.revoked_on <= {day})"
     if status == StatusFilter.revoked:
-        return f"(valid_through < {day} AND revoked_on > 0 AND revoked_on <= {day})"
-    return f"(valid_through < {day} AND (revoked_on = 0 OR revoked_on > {day}))"
+        return f"({revoked} AND NOT {valid})"
+    certified = [] if key == ANY else [in_clause("levels", [key])]
+    return "(" + " AND ".join([*certified, f"NOT {valid}", f"NOT {revoked}"]) + ")"
+
+
+def level_status_clause(levels: Sequence[str], status: StatusFilter, day: int) -> str:
+    """A certificate at one of `levels` has `status` on `day` (status all: certified there);
+    without levels, the product's own status. Unknown level codes match nothing."""
+    if status == StatusFilter.all:
+        return "(" + in_clause("levels", levels) + ")"
+    keys = [level for level in levels if level in Level.__members__] if levels else [ANY]
+    if not keys:
+        return MATCH_NOTHING
+    return "(" + " OR ".join(_status_at_clause(key, status, day) for key in keys) + ")"
 
 
 def filter_clauses(query: SearchQuery) -> dict[str, str]:
@@ -83,12 +112,10 @@ def filter_clauses(query: SearchQuery) -> dict[str, str]:
         clauses["province"] = province_clause(query.provinces)
     if query.groups:
         clauses["group"] = "(" + in_clause("group", query.groups) + ")"
-    if query.levels:
-        clauses["level"] = "(" + in_clause("levels", query.levels) + ")"
     if query.years:
         clauses["year"] = f"(years IN [{', '.join(str(int(y)) for y in query.years)}])"
-    if query.status != StatusFilter.all:
-        clauses["status"] = status_clause(query.status, date_key(query.today))
+    if query.levels or query.status != StatusFilter.all:
+        clauses[LEVEL_STATUS] = level_status_clause(query.levels, query.status, date_key(query.today))
     return clauses
 
 

@@ -3,7 +3,9 @@
 Pure functions: the engine sends what `build_requests` returns and hands the answer to
 `parse_responses`, so both are tested without a server. The request holds the main query,
 one count query per facet with an active filter (its own filter removed: disjunctive
-counts), and three status count queries (valid, expired, revoked on the query's today).
+counts), three status count queries (valid, expired, revoked on the query's today) and,
+when a status is chosen, one count query per level (products whose certificate at that
+level has that status: a facet distribution cannot say it).
 Before it, `known_word_probes` asks which long query words the index knows: those are
 matched as typed (a filter on `known_words`), so typo tolerance only widens unknown words.
 A relevance search for words typed with diacritics gets its page of hits from a federated
@@ -15,12 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from app.domain.levels import Level
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
 from search.embedded_typos import MIN_TYPO_WORD
 from search.engine import MARK_END, MARK_START, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
 from search.fts_query import query_words
-from search.meili_filters import FACET_ATTRIBUTES, combine, filter_clauses, in_clause, status_clause
+from search.meili_filters import (
+    FACET_ATTRIBUTES,
+    LEVEL_STATUS,
+    combine,
+    filter_clauses,
+    in_clause,
+    level_status_clause,
+)
 from search.meili_settings import DOCUMENT_FIELDS
 from search.synonyms import synonyms_of
 
@@ -139,16 +149,24 @@ def build_requests(query: SearchQuery, index_uid: str, *, known: list[str] | Non
     without hits when `exact_page` brings the page)."""
     q = search_text(query.text)
     clauses = _query_clauses(query, known)
-    plain = [attr for field, attr in FACET_ATTRIBUTES.items() if field not in clauses]
+    own = {field: LEVEL_STATUS if field == "level" else field for field in FACET_ATTRIBUTES}
+    plain = [attr for field, attr in FACET_ATTRIBUTES.items() if own[field] not in clauses]
     main = _main_body(query, index_uid, q, combine(clauses), plain, with_hits=with_hits)
     requests = [LabelledRequest("main", main)]
-    for field, attribute in FACET_ATTRIBUTES.items():
-        if field in clauses:
-            body = _count_body(index_uid, q, combine(clauses, skip=field), [attribute])
-            requests.append(LabelledRequest(f"facet:{field}", body))
     day = date_key(query.today)
+    for field, attribute in FACET_ATTRIBUTES.items():
+        if own[field] not in clauses:
+            continue
+        if field == "level" and query.status != StatusFilter.all:
+            for level in Level:
+                extra = level_status_clause([level], query.status, day)
+                body = _count_body(index_uid, q, combine(clauses, skip=LEVEL_STATUS, extra=extra), [])
+                requests.append(LabelledRequest(f"level:{level.value}", body))
+        else:
+            body = _count_body(index_uid, q, combine(clauses, skip=own[field]), [attribute])
+            requests.append(LabelledRequest(f"facet:{field}", body))
     for status in STATUS_VALUES:
-        filter_ = combine(clauses, skip="status", extra=status_clause(status, day))
+        filter_ = combine(clauses, skip=LEVEL_STATUS, extra=level_status_clause(query.levels, status, day))
         requests.append(LabelledRequest(f"status:{status.value}", _count_body(index_uid, q, filter_, [])))
     return requests
 
@@ -181,6 +199,10 @@ def parse_responses(requests: list[LabelledRequest], results: list[dict[str, Any
     for field, attribute in FACET_ATTRIBUTES.items():
         source = by_label.get(f"facet:{field}", main)
         facets[field] = _distribution(source, attribute)
+    per_level = {level.value: int(by_label[f"level:{level.value}"].get("totalHits", 0))
+                 for level in Level if f"level:{level.value}" in by_label}
+    if per_level:
+        facets["level"] = {level: count for level, count in sorted(per_level.items()) if count > 0}
     status_counts = {s.value: int(by_label[f"status:{s.value}"].get("totalHits", 0)) for s in STATUS_VALUES}
     facets["status"] = {value: count for value, count in status_counts.items() if count > 0}
     hits = [_hit(hit) for hit in main.get("hits", [])]

@@ -29,11 +29,11 @@ SEARCHABLE_ATTRIBUTES = (
     "description", "description_folded",
 )
 FILTERABLE_ATTRIBUTES = (
-    "province", "certified_provinces", "group", "levels", "years", "valid_through", "revoked_on", "id",
+    "province", "certified_provinces", "group", "levels", "years", "valid_runs", "id",
     "known_words", "exact_words",
 )
 # `id` breaks ties, so pages never overlap when names or dates are equal.
-SORTABLE_ATTRIBUTES = ("latest_issued", "name_sort", "valid_through", "id")
+SORTABLE_ATTRIBUTES = ("latest_issued", "name_sort", "id")
 # `sort` first: an explicit sort (newest, name) orders the whole result, as in the embedded
 # engine; relevance sends no sort, so words → typo → proximity → attribute → exactness rank,
 # and the custom `latest_issued:desc` last breaks relevance ties on the newest certificate.
@@ -74,6 +74,18 @@ def exact_words(doc: ProductDocument, names: list[str]) -> list[str]:
     return sorted({w for text in texts for w in WORD_PATTERN.findall(normalize(text)) if fold(w) != w})
 
 
+def valid_runs(doc: ProductDocument) -> dict[str, dict[str, Any]]:
+    """The validity summary in a shape Meilisearch can filter: one object per run.
+
+    A filter on an array of arrays would compare each number alone (any start before the day
+    and any end after it, not the same run's), so runs become fields r0, r1, … each with its
+    own `first` and `last` (search/meili_filters.py asks each in turn).
+    """
+    return {level: {**{f"r{n}": {"first": run[0], "last": run[1]} for n, run in enumerate(record["runs"])},
+                    "revoked_on": record["revoked_on"]}
+            for level, record in doc["validity"].items()}
+
+
 def meili_document(doc: ProductDocument) -> dict[str, Any]:
     """The document as indexed: every ProductDocument field plus folded copies and sort keys."""
     names = province_names(doc)
@@ -89,6 +101,7 @@ def meili_document(doc: ProductDocument) -> dict[str, Any]:
         "name_sort": fold(doc["name"]),
         "known_words": known_words(doc, names),
         "exact_words": exact_words(doc, names),
+        "valid_runs": valid_runs(doc),
     }
 
 

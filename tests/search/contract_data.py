@@ -9,27 +9,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.domain.provinces import province_by_slug
+from app.domain.standing import from_key, summarise
 from search.documents import ProductDocument, document_fingerprint
 from search.engine import SearchQuery, SortOrder, StatusFilter
 
 TODAY = date(2025, 12, 31)
 
 
+class Cert(NamedTuple):
+    """A certificate's dates, as the validity summary reads them."""
+
+    level: str
+    issued_on: date
+    valid_until: date
+    revoked_on: date | None = None
+
+
+def _certificates(fields: dict[str, Any]) -> list[Cert]:
+    """The certificates the shorthand fields describe: given as `certs`, or one per level in
+    `levels`, all issued on `latest_issued`, valid until `valid_until`, revoked on `revoked_on`."""
+    certs = fields.pop("certs", None)
+    until, revoked = date.fromisoformat(fields.pop("valid_until")), fields.pop("revoked_on")
+    fields.pop("level")
+    if certs is None:
+        certs = [Cert(level, from_key(fields["latest_issued"]), until, from_key(revoked) if revoked else None)
+                 for level in fields["levels"]]
+    return list(certs)
+
+
 def make_doc(doc_id: int, name: str, **overrides: Any) -> ProductDocument:
-    """A document with defaults (a valid 2023 provincial certificate in Hà Nội) and its fingerprint."""
+    """A document with defaults (a valid 2023 provincial certificate in Hà Nội) and its fingerprint.
+
+    Validity comes from `certs` ([Cert]) or from the shorthand `levels`, `valid_until` and
+    `revoked_on` (yyyymmdd), as app.domain.standing summarises it.
+    """
     fields: dict[str, Any] = {
         "id": doc_id, "slug": f"san-pham-{doc_id}", "name": name, "description": "",
         "group": "che_bien", "level": "tinh", "levels": ["tinh"], "years": [2023],
         "province": "ha-noi", "province_name": "Hà Nội", "certified_provinces": ["ha-noi"],
         "producer_name": f"Cơ sở số {doc_id}", "producer_slug": f"co-so-{doc_id}",
         "certificate_numbers": [], "certificate_codes": [f"CODE{doc_id:04d}"], "decision_numbers": [],
-        "valid_until": "2026-12-31", "valid_through": 20261231, "revoked_on": 0,
-        "latest_issued": 20231215, "image": "",
+        "valid_until": "2026-12-31", "revoked_on": 0, "latest_issued": 20231215, "image": "",
     }
     fields.update(overrides)
+    fields["validity"] = summarise(_certificates(fields))
     fields["fingerprint"] = document_fingerprint(fields)
     return fields  # type: ignore[return-value]
 
@@ -51,59 +77,55 @@ def _years(*years: int) -> dict[str, Any]:
 CRAFT, FOOD, MECH, OTHER = "thu_cong_my_nghe", "che_bien", "co_khi", "khac"
 DOCUMENTS: list[ProductDocument] = [
     _doc(1, "duong-phen", "Đường phèn Quảng Ngãi", "quang-ngai", description="Kết tinh từ mía",
-         valid_until="2023-12-31", valid_through=20231231, **_years(2020)),
+         valid_until="2023-12-31", **_years(2020)),
     _doc(2, "duong-xi", "Dương xỉ cảnh", "ha-noi", group=OTHER, level="xa", levels=["xa"],
-         valid_until="2028-12-31", valid_through=20281231, **_years(2025)),
+         valid_until="2028-12-31", **_years(2025)),
     _doc(3, "gom-bat-trang", "Gốm Bát Tràng men rạn", "ha-noi", group=CRAFT, level="quoc_gia",
          levels=["quoc_gia", "tinh"], years=[2021, 2023], latest_issued=20231215),
-    _doc(4, "bat-go", "Bát gỗ tiện tay", "ha-noi", group=CRAFT, valid_until="2027-12-31",
-         valid_through=20271231, **_years(2024)),
-    _doc(5, "my-chu", "Mỳ Chũ Lục Ngạn", "bac-ninh", "bac-giang", valid_until="2025-12-31",
-         valid_through=20251231, **_years(2022)),
+    _doc(4, "bat-go", "Bát gỗ tiện tay", "ha-noi", group=CRAFT, valid_until="2027-12-31", **_years(2024)),
+    _doc(5, "my-chu", "Mỳ Chũ Lục Ngạn", "bac-ninh", "bac-giang", valid_until="2025-12-31", **_years(2022)),
     _doc(6, "vai-thieu", "Vải thiều sấy khô", "bac-ninh", "bac-giang", latest_issued=20230905),
     _doc(7, "tranh-dong-ho", "Tranh Đông Hồ", "bac-ninh", group=CRAFT, level="khu_vuc",
          levels=["khu_vuc", "tinh"], years=[2022, 2024], latest_issued=20240801,
-         valid_until="2027-12-31", valid_through=20271231),
+         valid_until="2027-12-31"),
     _doc(8, "che-shan", "Chè Shan tuyết cổ thụ", "tuyen-quang", "ha-giang"),
-    _doc(9, "tra-sen", "Trà sen Tây Hồ", "ha-noi", valid_until="2027-12-31", valid_through=20271231,
+    _doc(9, "tra-sen", "Trà sen Tây Hồ", "ha-noi", valid_until="2027-12-31",
          **_years(2024)),
     _doc(10, "non-la", "Nón lá Huế", "hue", "thua-thien-hue", group=CRAFT, valid_until="2024-12-31",
-         valid_through=20241231, **_years(2021)),
+         **_years(2021)),
     _doc(11, "non-bai-tho", "Nón bài thơ", "hue", group=CRAFT, level="xa", levels=["xa"],
-         valid_until="2028-12-31", valid_through=20281231, latest_issued=20250720, years=[2025]),
+         valid_until="2028-12-31", latest_issued=20250720, years=[2025]),
     _doc(12, "que-tra-my", "Quế Trà My", "da-nang", "quang-nam"),
-    _doc(13, "nuoc-mam-nam-o", "Nước mắm Nam Ô", "da-nang", valid_until="2027-12-31",
-         valid_through=20271231, **_years(2024)),
+    _doc(13, "nuoc-mam-nam-o", "Nước mắm Nam Ô", "da-nang", valid_until="2027-12-31", **_years(2024)),
     _doc(14, "chieu-coi", "Chiếu cói Kim Sơn", "ninh-binh", group=CRAFT, producer_name="HTX Cói Kim Sơn",
          certificate_numbers=["123/QĐ-UBND"], decision_numbers=["45/QĐ-SCT"], certificate_codes=["KS7H2Q"],
          latest_issued=20230310),
     _doc(15, "may-tuot-lua", "Máy tuốt lúa mini", "ninh-binh", "nam-dinh", group=MECH,
-         valid_until="2025-12-31", valid_through=20251231, **_years(2022)),
-    _doc(16, "dao-da-sy", "Dao Đa Sỹ", "ha-noi", group=MECH, valid_through=20250614, revoked_on=20250615,
+         valid_until="2025-12-31", **_years(2022)),
+    _doc(16, "dao-da-sy", "Dao Đa Sỹ", "ha-noi", group=MECH, revoked_on=20250615,
          latest_issued=20230420),
     _doc(17, "lua-van-phuc", "Lụa Vạn Phúc", "ha-noi", group=CRAFT, level="quoc_gia",
          levels=["quoc_gia", "tinh"], years=[2023, 2025], latest_issued=20250930,
-         valid_until="2028-12-31", valid_through=20281231),
+         valid_until="2028-12-31"),
     _doc(18, "banh-da-ke", "Bánh đa Kế", "bac-ninh", "bac-giang", valid_until="2027-12-31",
-         valid_through=20271231, latest_issued=20240101, years=[2024]),
+         latest_issued=20240101, years=[2024]),
     _doc(19, "am-tich", "Ấm tích giữ nhiệt", "ha-noi", group=OTHER, description="Làm từ gốm sứ",
          latest_issued=20230102),
     _doc(20, "den-long", "Đèn lồng Hội An", "da-nang", "quang-nam", group=CRAFT,
-         valid_until="2027-12-31", valid_through=20271231, **_years(2024)),
+         valid_until="2027-12-31", **_years(2024)),
     _doc(21, "keo-lac", "Kẹo lạc", "hung-yen", latest_issued=20230707),
     _doc(22, "ruou-tao", "Rượu táo mèo", "lao-cai", "yen-bai", valid_until="2025-12-31",
-         valid_through=20251231, revoked_on=20260601, **_years(2022)),
+         revoked_on=20260601, **_years(2022)),
     _doc(23, "may-cat-co", "Máy cắt cỏ cầm tay", "thanh-hoa", group=MECH, level="xa", levels=["xa"],
-         valid_until="2028-12-31", valid_through=20281231, latest_issued=20250815, years=[2025]),
+         valid_until="2028-12-31", latest_issued=20250815, years=[2025]),
     _doc(24, "hop-son-mai", "Hộp sơn mài", "ho-chi-minh", "binh-duong", group=CRAFT,
          latest_issued=20230515),
-    _doc(25, "mat-ong", "Mật ong bạc hà", "tuyen-quang", "ha-giang", valid_through=20251230,
+    _doc(25, "mat-ong", "Mật ong bạc hà", "tuyen-quang", "ha-giang",
          revoked_on=20251231, **_years(2022)),
-    _doc(26, "choi-dot", "Chổi đót", "thanh-hoa", group=OTHER, valid_until="2024-12-31",
-         valid_through=20241231, **_years(2021)),
+    _doc(26, "choi-dot", "Chổi đót", "thanh-hoa", group=OTHER, valid_until="2024-12-31", **_years(2021)),
     _doc(27, "tinh-dau-que", "Tinh dầu quế", "lao-cai", "yen-bai", group=OTHER, latest_issued=20231120),
     _doc(28, "manh-tre", "Mành tre", "hai-phong", group=CRAFT, level="khu_vuc", levels=["khu_vuc", "tinh"],
-         years=[2023, 2024], latest_issued=20241105, valid_until="2027-12-31", valid_through=20271231),
+         years=[2023, 2024], latest_issued=20241105, valid_until="2027-12-31"),
     _doc(29, "nuoc-mam-phu-quoc", "Nước mắm Phú Quốc", "an-giang", "kien-giang", latest_issued=20230601),
     _doc(30, "banh-gai", "Bánh gai Ninh Giang", "hai-phong", "hai-duong", latest_issued=20230808),
 ]
@@ -204,4 +226,79 @@ CASES: list[Case] = [
     case("hostile-long", [], text="x" * 10_000),
     case("hostile-province-value", [], provinces=(HOSTILE,)),
     case("hostile-group-value", [], groups=('che_bien" OR group = "khac', "a\\")),
+]
+
+
+# The standing set: several certificates per product at different levels and states, asked on
+# STANDING_DAY (app/domain/standing.py). Kept in an index of its own so the cases above keep
+# their totals.
+STANDING_DAY = date(2026, 12, 6)
+
+
+def _c(level: str, issued: str, until: str, revoked: str | None = None) -> Cert:
+    """A certificate from ISO dates."""
+    return Cert(level, date.fromisoformat(issued), date.fromisoformat(until),
+                date.fromisoformat(revoked) if revoked else None)
+
+
+def _standing_doc(doc_id: int, slug: str, name: str, certs: list[Cert]) -> ProductDocument:
+    """A document of the standing set, its levels and years from `certs`."""
+    return make_doc(doc_id, name, slug=slug, certs=certs, levels=sorted({c.level for c in certs}),
+                    years=sorted({c.issued_on.year for c in certs}),
+                    latest_issued=max(int(c.issued_on.strftime("%Y%m%d")) for c in certs))
+
+
+STANDING_DOCUMENTS: list[ProductDocument] = [
+    _standing_doc(101, "che-bup-phong-dien", "Chè búp Phong Điền", [
+        _c("tinh", "2023-06-01", "2026-12-31"), _c("khu_vuc", "2023-09-01", "2026-12-31", "2025-03-01"),
+        _c("quoc_gia", "2023-11-01", "2026-12-31", "2025-04-01")]),
+    _standing_doc(102, "bot-san-day", "Bột sắn dây", [
+        _c("khu_vuc", "2019-09-01", "2022-12-31"), _c("tinh", "2024-05-01", "2027-12-31")]),
+    _standing_doc(103, "gom-chu-dau", "Gốm Chu Đậu", [
+        _c("quoc_gia", "2024-11-01", "2027-12-31"), _c("tinh", "2018-05-01", "2021-12-31")]),
+    _standing_doc(104, "mam-tom", "Mắm tôm", [
+        _c("tinh", "2016-05-01", "2019-12-31"), _c("tinh", "2022-08-01", "2025-12-31"),
+        _c("quoc_gia", "2026-12-20", "2029-12-31")]),
+    _standing_doc(105, "non-tho", "Nón thơ", [
+        _c("huyen", "2024-03-01", "2027-12-31"), _c("xa", "2025-09-01", "2028-12-31")]),
+    _standing_doc(106, "ruou-ngo", "Rượu ngô", [_c("tinh", "2024-04-01", "2027-12-31", "2026-01-10")]),
+    _standing_doc(107, "tra-hoa-vang", "Trà hoa vàng", [
+        _c("tinh", "2023-05-01", "2026-12-31"), _c("tinh", "2024-08-01", "2027-12-31", "2025-10-01")]),
+]
+
+
+def standing_case(name: str, slugs: str, *, facets: dict[str, dict[str, int]] | None = None,
+                  **query: Any) -> Case:
+    """A case on the standing set, asked on STANDING_DAY unless told."""
+    query.setdefault("today", STANDING_DAY)
+    return case(name, slugs, facets=facets, **query)
+
+
+VALID, EXPIRED, REVOKED = StatusFilter.valid, StatusFilter.expired, StatusFilter.revoked
+STANDING_CASES: list[Case] = [
+    standing_case("national-valid-skips-revoked-and-future", "gom-chu-dau", levels=("quoc_gia",),
+                  status=VALID),
+    standing_case("national-valid-once-the-future-one-begins", "gom-chu-dau mam-tom", levels=("quoc_gia",),
+                  status=VALID, today=date(2026, 12, 20)),
+    standing_case("regional-valid-none", "", levels=("khu_vuc",), status=VALID,
+                  facets={"status": {"expired": 1, "revoked": 1}}),
+    standing_case("regional-revoked", "che-bup-phong-dien", levels=("khu_vuc",), status=REVOKED),
+    standing_case("regional-expired", "bot-san-day", levels=("khu_vuc",), status=EXPIRED),
+    standing_case("provincial-valid", "che-bup-phong-dien bot-san-day tra-hoa-vang", levels=("tinh",),
+                  status=VALID, facets={"level": {"huyen": 1, "quoc_gia": 1, "tinh": 3, "xa": 1},
+                                        "status": {"valid": 3, "expired": 2, "revoked": 1}}),
+    standing_case("provincial-expired", "gom-chu-dau mam-tom", levels=("tinh",), status=EXPIRED),
+    standing_case("provincial-revoked", "ruou-ngo", levels=("tinh",), status=REVOKED),
+    standing_case("national-revoked", "che-bup-phong-dien", levels=("quoc_gia",), status=REVOKED),
+    standing_case("national-not-yet-in-force", "mam-tom", levels=("quoc_gia",), status=EXPIRED),
+    standing_case("national-or-regional-valid", "gom-chu-dau", levels=("quoc_gia", "khu_vuc"), status=VALID,
+                  facets={"status": {"valid": 1, "expired": 2, "revoked": 1}}),
+    standing_case("valid-anywhere", "che-bup-phong-dien bot-san-day gom-chu-dau non-tho tra-hoa-vang",
+                  status=VALID, facets={"status": {"valid": 5, "expired": 1, "revoked": 1},
+                                        "level": {"huyen": 1, "quoc_gia": 1, "tinh": 3, "xa": 1}}),
+    standing_case("revoked-overall", "ruou-ngo", status=REVOKED),
+    standing_case("expired-overall", "mam-tom", status=EXPIRED),
+    standing_case("national-ever", "che-bup-phong-dien gom-chu-dau mam-tom", levels=("quoc_gia",),
+                  facets={"status": {"valid": 1, "expired": 1, "revoked": 1}}),
+    standing_case("unknown-level-with-status", "", levels=('tinh" OR id > 0',), status=VALID),
 ]

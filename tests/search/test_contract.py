@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from app.domain.levels import Level
+from app.domain.standing import matches
+from search.documents import ProductDocument
 from search.embedded import EmbeddedEngine
-from search.engine import SearchEngine, SearchQuery
-from tests.search.contract_data import CASES, DOCUMENTS, TODAY, Case, make_doc
+from search.engine import SearchEngine, SearchQuery, StatusFilter
+from tests.search.contract_data import (
+    CASES,
+    DOCUMENTS,
+    STANDING_CASES,
+    STANDING_DAY,
+    STANDING_DOCUMENTS,
+    TODAY,
+    Case,
+    make_doc,
+)
 
 ENGINES = ["embedded", pytest.param("meilisearch", marks=pytest.mark.meili)]
 EngineFactory = Callable[[str], SearchEngine]
@@ -46,7 +59,8 @@ def open_engine(request: pytest.FixtureRequest,
     for engine in made:
         engine.close()
     if kind == "meilisearch":
-        _drop_indexes(url, key, [f"cnnt_contract_{session}_{label}" for label in ("loaded", "scratch")])
+        labels = ("loaded", "scratch", "standing")
+        _drop_indexes(url, key, [f"cnnt_contract_{session}_{label}" for label in labels])
 
 
 def _drop_indexes(url: str, key: str, uids: list[str]) -> None:
@@ -63,6 +77,14 @@ def loaded(open_engine: EngineFactory) -> SearchEngine:
     """An engine holding the 30 contract documents, shared by the read-only cases."""
     engine = open_engine("loaded")
     engine.upsert(DOCUMENTS)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def standing(open_engine: EngineFactory) -> SearchEngine:
+    """An engine holding the standing set (several certificates per product)."""
+    engine = open_engine("standing")
+    engine.upsert(STANDING_DOCUMENTS)
     return engine
 
 
@@ -89,6 +111,39 @@ def test_query_case(loaded: SearchEngine, case: Case) -> None:
     assert result.total == (len(case.slugs) if case.total is None else case.total)
     for field, counts in case.facets.items():
         assert result.facets[field] == counts, field
+
+
+@pytest.mark.parametrize("case", STANDING_CASES, ids=[c.name for c in STANDING_CASES])
+def test_standing_case(standing: SearchEngine, case: Case) -> None:
+    test_query_case(standing, case)
+
+
+DAYS = (TODAY, STANDING_DAY, date(2025, 6, 15), date(2026, 1, 1), date(2026, 12, 20), date(2019, 3, 1))
+STATES = [s.value for s in StatusFilter]
+
+
+def _expected(documents: list[ProductDocument], levels: tuple[str, ...], status: str, day: date) -> set[str]:
+    """The slugs app.domain.standing.matches lets through."""
+    return {d["slug"] for d in documents if matches(d["validity"], levels, status, on=day)}
+
+
+@pytest.mark.parametrize("data", ["contract", "standing"])
+def test_every_level_and_status_follows_the_domain_rule(loaded: SearchEngine, standing: SearchEngine,
+                                                          data: str) -> None:
+    """Every level × status × day: hits, total and the level and status counts are the rule's."""
+    engine, documents = (loaded, DOCUMENTS) if data == "contract" else (standing, STANDING_DOCUMENTS)
+    for day in DAYS:
+        for status in STATES:
+            for levels in [(), *((level.value,) for level in Level), ("quoc_gia", "tinh")]:
+                query = SearchQuery(today=day, levels=levels, status=StatusFilter(status), per_page=100)
+                result = engine.search(query)
+                where = f"{levels} {status} {day}"
+                found = {h.document["slug"] for h in result.hits}
+                assert found == _expected(documents, levels, status, day), where
+                level_counts = {lv.value: len(_expected(documents, (lv.value,), status, day)) for lv in Level}
+                assert result.facets["level"] == {k: v for k, v in level_counts.items() if v}, where
+                status_counts = {s: len(_expected(documents, levels, s, day)) for s in STATES if s != "all"}
+                assert result.facets["status"] == {k: v for k, v in status_counts.items() if v}, where
 
 
 def test_highlight_marks_matched_words(loaded: SearchEngine) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from search.engine import (
     SortOrder,
     StatusFilter,
 )
-from tests.search.contract_data import make_doc
+from tests.search.contract_data import Cert, make_doc
 
 TODAY = date(2025, 8, 1)
 
@@ -155,9 +155,9 @@ def test_group_level_and_year_filters(engine: EmbeddedEngine) -> None:
 def status_docs() -> list[ProductDocument]:
     """A product valid through 31/12/2025, one revoked mid-2025, one expired end of 2024."""
     return [
-        make_doc(1, "Hết hạn cuối năm", valid_until="2025-12-31", valid_through=20251231),
-        make_doc(2, "Bị thu hồi", valid_until="2026-12-31", valid_through=20250614, revoked_on=20250615),
-        make_doc(3, "Đã hết hạn", valid_until="2024-12-31", valid_through=20241231),
+        make_doc(1, "Hết hạn cuối năm", valid_until="2025-12-31"),
+        make_doc(2, "Bị thu hồi", valid_until="2026-12-31", revoked_on=20250615),
+        make_doc(3, "Đã hết hạn", valid_until="2024-12-31"),
     ]
 
 
@@ -357,12 +357,17 @@ def random_docs(count: int, seed: int) -> list[ProductDocument]:
     for i in range(1, count + 1):
         province, certified = rng.choice(provinces)
         levels = sorted(rng.sample(["xa", "tinh", "khu_vuc", "quoc_gia"], rng.randint(1, 2)))
-        through = rng.choice([20241231, 20251231, 20261231])
+        certs = []
+        for level in [*levels, *rng.sample(levels, 1)]:  # sometimes two certificates at one level
+            year = rng.choice([2019, 2021, 2022, 2023, 2025, 2026])
+            issued = date(year, rng.randint(1, 12), rng.randint(1, 28))
+            revoked = rng.choice([None, None, None, issued + timedelta(days=rng.randint(0, 1500))])
+            certs.append(Cert(level, issued, date(issued.year + 3, 12, 31), revoked))
         docs.append(make_doc(
             i * 3, f"{rng.choice(['Gốm', 'Nón', 'Chè'])} {rng.choice(['Bát Tràng', 'Huế', 'Thái'])} {i}",
             province=province, certified_provinces=certified, group=rng.choice(["co_khi", "che_bien"]),
             levels=levels, level=levels[-1], years=sorted(rng.sample(range(2019, 2026), 2)),
-            valid_through=through, revoked_on=rng.choice([0, 0, 0, through + 1 if through < 20251231 else 0]),
+            certs=certs,
             latest_issued=rng.choice([20230101, 20240601, 20250301])))
     return docs
 
@@ -371,27 +376,34 @@ def expected(docs: list[ProductDocument], query: SearchQuery) -> tuple[list[int]
     """Ids and facets computed plainly in Python from the documents (no text)."""
     from collections import Counter
 
-    from search.documents import document_status
+    from app.domain.standing import matches
+
+    def level_status(doc: ProductDocument, levels: tuple[str, ...], status: str) -> bool:
+        return matches(doc["validity"], levels, status, on=query.today)
 
     def passes(doc: ProductDocument, skip: str = "") -> bool:
         checks = {
             "province": not query.provinces or doc["province"] in query.provinces
             or bool(set(doc["certified_provinces"]) & {"bac-giang"} & set(query.provinces)),
             "group": not query.groups or doc["group"] in query.groups,
-            "level": not query.levels or bool(set(doc["levels"]) & set(query.levels)),
             "year": not query.years or bool(set(doc["years"]) & set(query.years)),
-            "status": query.status == StatusFilter.all
-            or document_status(doc, today=query.today).value == query.status.value,
+            "level_status": level_status(doc, query.levels, query.status.value),
         }
         return all(ok for field, ok in checks.items() if field != skip)
 
     facets: dict[str, dict[str, int]] = {}
     for field in ("province", "group", "level", "year", "status"):
         counts: Counter[str] = Counter()
-        for doc in (d for d in docs if passes(d, skip=field)):
-            values = {"province": [doc["province"]], "group": [doc["group"]], "level": doc["levels"],
-                      "year": [str(y) for y in doc["years"]],
-                      "status": [document_status(doc, today=query.today).value]}[field]
+        skip = "level_status" if field in ("level", "status") else field
+        for doc in (d for d in docs if passes(d, skip=skip)):
+            if field == "level":
+                values = [lv for lv in doc["levels"] if level_status(doc, (lv,), query.status.value)]
+            elif field == "status":
+                values = [s.value for s in StatusFilter
+                          if s != StatusFilter.all and level_status(doc, query.levels, s.value)]
+            else:
+                values = {"province": [doc["province"]], "group": [doc["group"]],
+                          "year": [str(y) for y in doc["years"]]}[field]
             counts.update(values)
         facets[field] = dict(counts)
     order = sorted((d for d in docs if passes(d)), key=lambda d: (-d["latest_issued"], -d["id"]))
@@ -403,6 +415,9 @@ def expected(docs: list[ProductDocument], query: SearchQuery) -> tuple[list[int]
     {"levels": ("quoc_gia",), "years": (2020, 2021)}, {"status": StatusFilter.valid},
     {"status": StatusFilter.revoked, "groups": ("che_bien",)}, {"status": StatusFilter.expired},
     {"provinces": ("ha-noi",), "levels": ("xa",), "years": (2025,), "status": StatusFilter.valid},
+    {"levels": ("tinh", "khu_vuc"), "status": StatusFilter.revoked},
+    {"levels": ("quoc_gia",), "status": StatusFilter.expired},
+    {"levels": ("xa",), "status": StatusFilter.valid, "groups": ("co_khi",)},
 ])
 def test_filters_facets_and_pages_match_a_plain_computation(engine: EmbeddedEngine,
                                                             filters: dict[str, Any]) -> None:

@@ -49,12 +49,16 @@ def test_build_documents_maps_every_field(session: Session) -> None:
     ])
     session.commit()
     doc = build_documents(session=session, product_ids=[product.id, product.id, 10_000])[product.id]
-    assert (doc["level"], doc["levels"], doc["years"]) == ("quoc_gia", ["quoc_gia", "tinh"], [2021, 2023])
+    assert (doc["levels"], doc["years"]) == (["quoc_gia", "tinh"], [2021, 2023])
     assert (doc["province"], doc["certified_provinces"]) == ("bac-ninh", ["bac-giang", "bac-ninh"])
     assert doc["decision_numbers"] == ["1234/QĐ-BCT"] and doc["certificate_numbers"] == ["12/GCN"]
     assert doc["image"] == "a" * 64
-    # the 2021 certificate runs to 31/12/2024; the revoked 2023 one ends 28/02/2025: it defines the status
-    assert (doc["valid_until"], doc["valid_through"], doc["revoked_on"]) == ("2026-12-31", 20250228, 20250301)
+    # the 2021 certificate runs to 31/12/2024; the 2023 one, revoked on 01/03/2025, ends 28/02/2025
+    assert doc["validity"] == {
+        "quoc_gia": {"runs": [[20231215, 20250228]], "ends": 20250228, "revoked_on": 20250301},
+        "tinh": {"runs": [[20210601, 20241231]], "ends": 20241231, "revoked_on": 0},
+        "all": {"runs": [[20210601, 20250228]], "ends": 20250228, "revoked_on": 20250301},
+    }
     assert doc["latest_issued"] == 20231215 and len(doc["fingerprint"]) == 40
 
 

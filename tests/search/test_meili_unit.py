@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from app.cli import run_check
 from app.config import Settings
+from app.domain.levels import Level
+from app.domain.standing import MAX_RUNS
 from search.engine import MARK_END, MARK_START, SearchQuery, SortOrder, StatusFilter
 from search.factory import SearchConfigurationError, open_search_engine
 from search.meili_filters import MATCH_NOTHING, filter_clauses, in_clause, is_quotable, quote_value
@@ -88,10 +90,13 @@ def test_filters_for_every_query_field() -> None:
     assert filter_clauses(query) == {
         "province": '(province IN ["bac-ninh", "nowhere"] OR certified_provinces IN ["bac-giang"])',
         "group": '(group IN ["co_khi", "khac"])',
-        "level": '(levels IN ["tinh"])',
         "year": "(years IN [2023, 2025])",
-        "status": "valid_through >= 20251231",
+        "level_status": "((" + " OR ".join(
+            f"(valid_runs.tinh.r{n}.first <= 20251231 AND valid_runs.tinh.r{n}.last >= 20251231)"
+            for n in range(MAX_RUNS)) + "))",
     }
+    assert filter_clauses(SearchQuery(today=TODAY, levels=("tinh", "xa")))["level_status"] == \
+        '(levels IN ["tinh", "xa"])'
     assert filter_clauses(SearchQuery(today=TODAY)) == {}
 
 
@@ -100,13 +105,30 @@ def test_former_province_alone_filters_certified_provinces() -> None:
         '(certified_provinces IN ["bac-giang"])'
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (StatusFilter.valid, "valid_through >= 20251231"),
-    (StatusFilter.revoked, "(valid_through < 20251231 AND revoked_on > 0 AND revoked_on <= 20251231)"),
-    (StatusFilter.expired, "(valid_through < 20251231 AND (revoked_on = 0 OR revoked_on > 20251231))"),
+def _runs(key: str) -> str:
+    """The clause "a run of `key` holds 31/12/2025"."""
+    runs = (f"(valid_runs.{key}.r{n}.first <= 20251231 AND valid_runs.{key}.r{n}.last >= 20251231)"
+            for n in range(MAX_RUNS))
+    return "(" + " OR ".join(runs) + ")"
+
+
+REVOKED_BY = "(valid_runs.{0}.revoked_on >= 1 AND valid_runs.{0}.revoked_on <= 20251231)"
+
+
+@pytest.mark.parametrize(("status", "levels", "expected"), [
+    (StatusFilter.valid, (), f"({_runs('all')})"),
+    (StatusFilter.revoked, (), f"(({REVOKED_BY.format('all')} AND NOT {_runs('all')}))"),
+    (StatusFilter.expired, (), f"((NOT {_runs('all')} AND NOT {REVOKED_BY.format('all')}))"),
+    (StatusFilter.expired, ("khu_vuc",),
+     f'((levels IN ["khu_vuc"] AND NOT {_runs("khu_vuc")} AND NOT {REVOKED_BY.format("khu_vuc")}))'),
+    (StatusFilter.valid, ("tinh", "khu_vuc"), f"({_runs('tinh')} OR {_runs('khu_vuc')})"),
+    # a level code is part of a field name: anything but a known code matches nothing
+    (StatusFilter.valid, ('tinh.r0.first > 0 OR id', "all"), MATCH_NOTHING),
 ])
-def test_status_filters_use_the_query_day(status: StatusFilter, expected: str) -> None:
-    assert filter_clauses(SearchQuery(today=TODAY, status=status))["status"] == expected
+def test_status_filters_use_the_query_day_at_the_chosen_levels(status: StatusFilter, levels: tuple[str, ...],
+                                                                expected: str) -> None:
+    query = SearchQuery(today=TODAY, status=status, levels=levels)
+    assert filter_clauses(query)["level_status"] == expected
 
 
 def test_settings_content() -> None:
@@ -116,8 +138,8 @@ def test_settings_content() -> None:
     assert searchable.index("certificate_numbers") < searchable.index("producer_name") \
         < searchable.index("province_names") < searchable.index("description")
     assert set(settings["filterableAttributes"]) >= {"province", "certified_provinces", "group", "levels",
-                                                     "years", "valid_through", "revoked_on"}
-    assert set(settings["sortableAttributes"]) >= {"latest_issued", "name_sort", "valid_through"}
+                                                     "years", "valid_runs"}
+    assert set(settings["sortableAttributes"]) >= {"latest_issued", "name_sort"}
     assert "exactness" in settings["rankingRules"]
     synonyms = settings["synonyms"]
     assert "quảng nam" in synonyms["đà nẵng"] and "bắc giang" in synonyms["bắc ninh"]
@@ -167,20 +189,25 @@ def test_multi_search_requests_for_active_filters() -> None:
     query = SearchQuery(today=TODAY, text="Nón lá", provinces=("hue",), years=(2023,),
                         status=StatusFilter.expired, sort=SortOrder.name, page=3, per_page=10)
     requests = build_requests(query, "products")
-    assert [r.label for r in requests] == ["main", "facet:province", "facet:year", "status:valid",
-                                           "status:expired", "status:revoked"]
+    levels = [f"level:{level.value}" for level in Level]
+    labels = [r.label for r in requests]
+    assert labels == ["main", "facet:province", *levels, "facet:year", "status:valid", "status:expired",
+                      "status:revoked"]
     main = requests[0].body
     assert main["q"] == "nón lá" and (main["page"], main["hitsPerPage"]) == (3, 10)
     assert main["sort"] == ["name_sort:asc", "id:asc"] and main["matchingStrategy"] == "all"
-    assert main["facets"] == ["group", "levels"]
+    assert main["facets"] == ["group"]  # a level's count under a status is a query of its own
     assert (main["highlightPreTag"], main["highlightPostTag"]) == (MARK_START, MARK_END)
-    assert main["filter"].count(" AND ") == 3  # province, year, and the two-part expired clause
+    assert main["filter"].startswith("(province IN") and "NOT ((valid_runs.all.r0" in main["filter"]
     assert requests[1].body["facets"] == ["province"] and "province IN" not in requests[1].body["filter"]
-    assert requests[2].body["facets"] == ["years"] and "years IN" not in requests[2].body["filter"]
+    year = requests[labels.index("facet:year")].body
+    assert year["facets"] == ["years"] and "years IN" not in year["filter"]
     for request in requests[1:]:
         assert request.body["hitsPerPage"] == 0 and request.body["indexUid"] == "products"
-    assert requests[3].body["filter"].endswith("valid_through >= 20251231")
-    assert "revoked_on = 0" not in requests[3].body["filter"]
+    national = requests[labels.index("level:quoc_gia")].body["filter"]
+    assert 'levels IN ["quoc_gia"]' in national and "valid_runs.quoc_gia.r3.last" in national
+    status_valid = requests[labels.index("status:valid")].body["filter"]
+    assert status_valid.endswith(f"({_runs('all')})") and "revoked_on" not in status_valid
 
 
 @pytest.mark.parametrize(("sort", "text", "expected"), [

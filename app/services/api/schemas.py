@@ -30,13 +30,15 @@ class ProductHit(BaseModel):
     name: str
     url: str
     group: str
-    level: str = Field(description="Highest level over all certificates")
+    level: str = Field(description="The level shown: the highest with a certificate valid today; when "
+                                   "none is valid, the highest ever certified (`status` says it isn't valid)")
     levels: list[str]
     years: list[int]
     province: ProductProvinces
     producer: str
-    status: str = Field(description="valid | expired | revoked, as of today in Vietnam")
-    valid_until: date | None
+    status: str = Field(description="valid | expired | revoked at that level, as of today in Vietnam")
+    valid_until: date | None = Field(description="Valid: the last day of unbroken validity at that level; "
+                                                 "expired: the day it ended; revoked: null")
     image: str | None = Field(description="URL of a 640-px JPEG of the cover photo")
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.groups import ProductGroup
 from app.domain.provinces import ProvinceInfo, province_by_slug, successor_of
+from app.domain.standing import standing
 from app.errors import InvalidInput, NotFound
 from app.files.media import VARIANT_WIDTHS, variant_url
 from app.models import Certificate, Producer, Product, Province
@@ -26,10 +27,10 @@ from app.services.api.schemas import (
     ProductSearchResponse,
     ProvinceRef,
 )
-from app.services.catalog.fallback import _base, _status_table, filter_conditions
+from app.services.catalog.fallback import StatusTables, base_select, filter_conditions
 from app.services.catalog.reads import CertificateView, ImageView, find_certificates, get_product_detail
 from app.services.verification.lookup import count_views
-from search.documents import ProductDocument, build_documents, document_status
+from search.documents import ProductDocument, build_documents
 from search.engine import SearchHit, SearchQuery, SearchResult
 from search.result_cache import LruCache
 
@@ -46,13 +47,14 @@ def _ref(slug: str) -> ProvinceRef:
 
 
 def product_hit(doc: ProductDocument, *, query: SearchQuery, base_url: str) -> ProductHit:
-    """One search document as an API hit, status evaluated on the query's day."""
+    """One search document as an API hit, level and status evaluated on the query's day."""
+    shown = standing(doc["validity"], on=query.today)
     return ProductHit(
         slug=doc["slug"],
         name=doc["name"],
         url=f"{base_url}/san-pham/{doc['slug']}",
         group=doc["group"],
-        level=doc["level"],
+        level=shown.level.value if shown.level else "",
         levels=doc["levels"],
         years=doc["years"],
         province=ProductProvinces(
@@ -60,8 +62,8 @@ def product_hit(doc: ProductDocument, *, query: SearchQuery, base_url: str) -> P
             at_certification=[_ref(slug) for slug in doc["certified_provinces"]],
         ),
         producer=doc["producer_name"],
-        status=document_status(doc, today=query.today).value,
-        valid_until=doc["valid_until"] or None,
+        status=shown.status.value,
+        valid_until=shown.until,
         image=f"{base_url}{variant_url(doc['image'], 640, 'jpg')}" if doc["image"] else None,
     )
 
@@ -246,9 +248,9 @@ def _updated_at() -> ColumnElement[datetime]:
 def changed_products(*, session: Session, query: SearchQuery, since: datetime,
                      base_url: str) -> ProductSearchResponse:
     """GET /products?updated_since=: products changed since `since`, oldest change first (no facets)."""
-    status = _status_table(query.today)
     updated = _updated_at()
-    matching = _base([col(Product.id)], status, filter_conditions(query, status)).where(updated >= since)
+    conditions = filter_conditions(query, StatusTables.on(query.today))
+    matching = base_select([col(Product.id)], conditions).where(updated >= since)
     total = session.execute(select(sa.func.count()).select_from(matching.subquery())).scalar_one()
     page = matching.order_by(updated, col(Product.id)).limit(query.per_page).offset(query.offset)
     ids = [int(pid) for pid in session.execute(page).scalars()]

@@ -26,15 +26,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.domain.groups import ProductGroup
-from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
 from app.domain.provinces import province_by_slug
+from app.domain.standing import standing
 from app.domain.states import ProductState
 from app.domain.text import drop_controls
 from app.errors import InvalidInput
 from app.models import Certificate, Producer, Product, Province
-from app.services.catalog.fallback import _status_table, filter_conditions
-from search.documents import ProductDocument, build_documents, document_status
+from app.services.catalog.fallback import StatusTables, filter_conditions
+from search.documents import ProductDocument, build_documents
 from search.engine import SearchQuery
 
 EXPORT_PAGE = 1000
@@ -76,12 +76,9 @@ def safe_cell(value: str) -> str:
 
 def _id_pages(session: Session, request: ExportRequest) -> Iterator[list[int]]:
     """Ids of matching published products, EXPORT_PAGE at a time, by keyset on id."""
-    status = _status_table(request.query.today)
-    conditions = filter_conditions(request.query, status)
+    conditions = filter_conditions(request.query, StatusTables.on(request.query.today))
     stmt = (select(col(Product.id)).join(Producer, col(Producer.id) == col(Product.producer_id))
             .where(col(Product.state) == ProductState.PUBLISHED, *conditions.values()))
-    if "status" in conditions:  # the window over all certificates only when it is needed
-        stmt = stmt.outerjoin(status, status.c.product_id == col(Product.id))
     if request.slugs:
         stmt = stmt.where(col(Product.slug).in_(request.slugs))
     last = 0
@@ -123,10 +120,11 @@ def _legal_form(code: str | None) -> str:
 
 def export_row(doc: ProductDocument, producer: Producer, *, today: date, base_url: str) -> list[str]:
     """One product as the export's columns (COLUMNS), formulas neutralised."""
+    shown = standing(doc["validity"], on=today)
     cells = [
-        doc["name"], _label(ProductGroup, doc["group"]), _label(Level, doc["level"]) if doc["level"] else "",
-        ", ".join(str(y) for y in doc["years"]), document_status(doc, today=today).label,
-        _vn_date(doc["valid_until"]), _province_name(doc["province"]),
+        doc["name"], _label(ProductGroup, doc["group"]), shown.level.label if shown.level else "",
+        ", ".join(str(y) for y in doc["years"]), shown.status.label,
+        _vn_date(shown.until.isoformat() if shown.until else ""), _province_name(doc["province"]),
         ", ".join(_province_name(s) for s in doc["certified_provinces"]), producer.name,
         _legal_form(producer.legal_form), producer.address or "", producer.phone or "",
         producer.email or "", producer.website or "", f"{base_url}/san-pham/{doc['slug']}",
@@ -215,13 +213,14 @@ def _certificate_json(cert: Certificate, provinces: dict[int, str], base_url: st
 def product_json(doc: ProductDocument, producer: Producer, certs: list[Certificate], *,
                  provinces: dict[int, str], today: date, base_url: str) -> dict[str, object]:
     """One product with its producer and certificates (fields: the data dictionary page)."""
-    status = document_status(doc, today=today)
+    shown = standing(doc["validity"], on=today)
     return {
         "slug": doc["slug"], "name": doc["name"], "url": f"{base_url}/san-pham/{doc['slug']}",
         "group": doc["group"], "group_label": _label(ProductGroup, doc["group"]),
-        "level": doc["level"] or None, "level_label": _label(Level, doc["level"]) if doc["level"] else None,
-        "years": doc["years"], "status": status.value, "status_label": status.label,
-        "valid_until": doc["valid_until"] or None, "province": doc["province"],
+        "level": shown.level.value if shown.level else None,
+        "level_label": shown.level.label if shown.level else None,
+        "years": doc["years"], "status": shown.status.value, "status_label": shown.status.label,
+        "valid_until": shown.until.isoformat() if shown.until else None, "province": doc["province"],
         "certified_provinces": doc["certified_provinces"],
         "producer": {"name": producer.name, "legal_form": producer.legal_form, "address": producer.address,
                      "phone": producer.phone, "email": producer.email, "website": producer.website},

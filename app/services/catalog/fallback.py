@@ -1,9 +1,10 @@
 """The catalog straight from the database, for when the search engine errors or times out.
 
-Same filters and the same status rules as the engines (search.documents.document_status,
-evaluated in SQL on `query.today`), the same sorts except relevance (→ newest: there is no
-text ranking here), pagination, and disjunctive facet counts computed in SQL (a handful of
-GROUP BY queries, cheap at catalog scale). Text is a plain folded match: every query word
+Same filters and the same status rules as the engines (app/domain/standing.py: a status at a
+level, and the level a product is shown with, evaluated in SQL on `query.today`), the same
+sorts except relevance (→ newest: there is no text ranking here), pagination, and
+disjunctive facet counts computed in SQL (a handful of GROUP BY queries, cheap at catalog
+scale). Text is a plain folded match: every query word
 must appear in the product's or the producer's folded name (no synonyms, no certificate
 numbers, no ranking). Hits are real search documents (search.documents.build_documents),
 so templates and the API mapping work unchanged.
@@ -11,6 +12,8 @@ so templates and the API mapping work unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
+from app.domain.levels import Level
 from app.domain.provinces import province_by_slug
 from app.domain.states import ProductState
 from app.domain.text import fold
@@ -31,6 +35,7 @@ from search.fts_query import query_words
 from search.highlight import highlight_name
 
 LIKE_ESCAPE = "\\"
+LEVEL_STATUS = "level_status"  # the key of the level and status filters, which act together
 Conditions = dict[str, ColumnElement[bool]]
 
 
@@ -53,29 +58,52 @@ def _day_before_default(element: day_before, compiler: SQLCompiler, **kw: Any) -
     return f"({compiler.process(element.clauses, **kw)} - 1)"
 
 
-def _status_table(today: date) -> sa.Subquery:
-    """Product id → status on `today`, exactly as document_status decides it.
-
-    The defining certificate is the one that ends last (effective_end, ties: newest issue,
-    then lowest id); valid if it ends today or later, revoked if it was revoked by today.
-    """
+def _effective_end() -> ColumnElement[date]:
+    """A certificate's last valid day: the day before its revocation, or valid_until."""
     revoked_on, valid_until = col(Certificate.revoked_on), col(Certificate.valid_until)
-    end = sa.case(
+    return sa.case(
         (sa.and_(revoked_on.is_not(None), revoked_on <= valid_until), day_before(revoked_on)),
         else_=valid_until,
     )
-    rank = sa.func.row_number().over(
-        partition_by=col(Certificate.product_id),
-        order_by=(end.desc(), col(Certificate.issued_on).desc(), col(Certificate.id).asc()),
-    )
-    ranked = select(col(Certificate.product_id), col(Certificate.revoked_on), end.label("ends"),
-                    rank.label("rank")).subquery("ranked")
+
+
+def _level_status_table(today: date) -> sa.Subquery:
+    """(product, level) → status there on `today`, as app.domain.standing.status_at decides it.
+
+    Valid if some certificate at the level is in force that day (issued by then, not ended);
+    else the status of the one that ends last (latest end, then latest issue, then revoked).
+    """
+    end = _effective_end()
+    issued, revoked_on = col(Certificate.issued_on), col(Certificate.revoked_on)
+    in_force = sa.case((sa.and_(issued <= today, end >= today), 1), else_=0)
+    per_level = (col(Certificate.product_id), col(Certificate.level))
+    ranked = sa.select(
+        col(Certificate.product_id), col(Certificate.level), revoked_on, end.label("ends"),
+        sa.func.max(in_force).over(partition_by=per_level).label("valid"),
+        sa.func.row_number().over(
+            partition_by=per_level, order_by=(end.desc(), issued.desc(), revoked_on.desc().nulls_last()),
+        ).label("rank"),
+    ).subquery("ranked")
     status = sa.case(
-        (ranked.c.ends >= today, StatusFilter.valid.value),
+        (ranked.c.valid == 1, StatusFilter.valid.value),
         (sa.and_(ranked.c.revoked_on.is_not(None), ranked.c.revoked_on <= today), StatusFilter.revoked.value),
         else_=StatusFilter.expired.value,
     )
-    return select(ranked.c.product_id, status.label("status")).where(ranked.c.rank == 1).subquery("status")
+    columns = (ranked.c.product_id, ranked.c.level, ranked.c.ends, ranked.c.valid, status.label("status"))
+    return sa.select(*columns).where(ranked.c.rank == 1).subquery("level_status")
+
+
+def _standing_table(levels: sa.Subquery) -> sa.Subquery:
+    """Product → status at the level it is shown with (app.domain.standing.standing).
+
+    That level is the highest valid one, else the highest ever; ties on rank: later end, then code.
+    """
+    rank = sa.case(*((levels.c.level == level.value, level.rank) for level in Level), else_=0)
+    order = sa.func.row_number().over(partition_by=levels.c.product_id,
+                                      order_by=(levels.c.valid.desc(), rank.desc(), levels.c.ends.desc(),
+                                                levels.c.level.desc()))
+    ranked = select(levels.c.product_id, levels.c.status, order.label("rank")).subquery("shown")
+    return select(ranked.c.product_id, ranked.c.status).where(ranked.c.rank == 1).subquery("standing")
 
 
 def _certified_with(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -126,57 +154,121 @@ def _text_condition(text: str) -> ColumnElement[bool] | None:
                             col(Producer.name_key).like(p, escape=LIKE_ESCAPE)) for p in like))
 
 
-def filter_conditions(query: SearchQuery, status: sa.Subquery) -> Conditions:
-    """Facet field → its condition, for the filters the query sets (text under key "text")."""
+@dataclass(frozen=True, slots=True)
+class StatusTables:
+    """The day's status tables: per (product, level), and per product as shown."""
+
+    levels: sa.Subquery
+    shown: sa.Subquery
+
+    @classmethod
+    def on(cls, today: date) -> StatusTables:
+        """Both tables for `today`."""
+        levels = _level_status_table(today)
+        return cls(levels, _standing_table(levels))
+
+    def at_levels(self, levels: Sequence[str], status: str) -> ColumnElement[bool]:
+        """The product has `status` at one of `levels`."""
+        chosen = select(self.levels.c.product_id).where(self.levels.c.level.in_(levels),
+                                                        self.levels.c.status == status)
+        return col(Product.id).in_(chosen)
+
+    def column(self) -> ColumnElement[str]:
+        """A product's own status (the `shown` table outer-joined); one without any certificate
+        counts as expired, as in its document."""
+        return sa.func.coalesce(self.shown.c.status, StatusFilter.expired.value)
+
+    def own(self, status: str) -> ColumnElement[bool]:
+        """The product's own status is `status`, without joining: expired = no other status."""
+        if status == StatusFilter.expired.value:
+            others = select(self.shown.c.product_id).where(self.shown.c.status != status)
+            return col(Product.id).not_in(others)
+        return col(Product.id).in_(select(self.shown.c.product_id).where(self.shown.c.status == status))
+
+
+def _level_status_condition(query: SearchQuery, status: StatusTables) -> ColumnElement[bool]:
+    """A certificate at one of the chosen levels has the chosen status (app.domain.standing.matches)."""
+    if query.status == StatusFilter.all:
+        return _certified_with(col(Certificate.level).in_(query.levels))
+    if query.levels:
+        return status.at_levels(query.levels, query.status.value)
+    return status.own(query.status.value)
+
+
+def filter_conditions(query: SearchQuery, status: StatusTables) -> Conditions:
+    """Facet field → its condition, for the filters the query sets (text under key "text";
+    level and status together under LEVEL_STATUS)."""
     conditions: Conditions = {}
     if query.provinces:
         conditions["province"] = _province_condition(query.provinces)
     if query.groups:
         conditions["group"] = col(Product.group).in_(query.groups)
-    if query.levels:
-        conditions["level"] = _certified_with(col(Certificate.level).in_(query.levels))
     if query.years:
         conditions["year"] = _year_condition(query.years)
-    if query.status != StatusFilter.all:
-        conditions["status"] = _status_column(status) == query.status.value
+    if query.levels or query.status != StatusFilter.all:
+        conditions[LEVEL_STATUS] = _level_status_condition(query, status)
     if (text := _text_condition(query.text)) is not None:
         conditions["text"] = text
     return conditions
 
 
-def _status_column(status: sa.Subquery) -> ColumnElement[str]:
-    """A product's status; one without any certificate counts as expired, as in its document."""
-    return sa.func.coalesce(status.c.status, StatusFilter.expired.value)
-
-
-def _base(columns: list[Any], status: sa.Subquery, conditions: Conditions, *, skip: str | None = None) -> Any:
+def base_select(columns: list[Any], conditions: Conditions, *, skip: str | None = None) -> Any:
     """SELECT `columns` over published products passing every condition but `skip`'s."""
     stmt = (
         select(*columns)
         .select_from(Product)
         .join(Producer, col(Producer.id) == col(Product.producer_id))
-        .outerjoin(status, status.c.product_id == col(Product.id))
         .where(col(Product.state) == ProductState.PUBLISHED)
     )
     return stmt.where(*(c for field, c in conditions.items() if field != skip))
 
 
-def _facet(session: Session, field: str, status: sa.Subquery, conditions: Conditions) -> dict[str, int]:
+def _level_facet(query: SearchQuery, status: StatusTables, conditions: Conditions) -> Any:
+    """Products per level: certified there, or (a status chosen) with that status there."""
+    products = sa.func.count(sa.distinct(col(Product.id)))
+    if query.status == StatusFilter.all:
+        return base_select([col(Certificate.level), products], conditions, skip=LEVEL_STATUS).join(
+            Certificate, col(Certificate.product_id) == col(Product.id)).group_by(col(Certificate.level))
+    levels = status.levels
+    return base_select([levels.c.level, products], conditions, skip=LEVEL_STATUS).join(
+        levels, levels.c.product_id == col(Product.id)).where(
+        levels.c.status == query.status.value).group_by(levels.c.level)
+
+
+def _status_facet(query: SearchQuery, status: StatusTables, conditions: Conditions) -> Any:
+    """Products per status: their own, or (levels chosen) at one of those levels."""
+    products = sa.func.count(sa.distinct(col(Product.id)))
+    if not query.levels:
+        key = status.column()
+        return base_select([key, products], conditions, skip=LEVEL_STATUS).outerjoin(
+            status.shown, status.shown.c.product_id == col(Product.id)).group_by(key)
+    levels = status.levels
+    return base_select([levels.c.status, products], conditions, skip=LEVEL_STATUS).join(
+        levels, levels.c.product_id == col(Product.id)).where(
+        levels.c.level.in_(query.levels)).group_by(levels.c.status)
+
+
+def _facet(session: Session, query: SearchQuery, field: str, status: StatusTables,
+           conditions: Conditions) -> dict[str, int]:
     """Counts per value of `field` under every filter but its own (disjunctive)."""
     products = sa.func.count(sa.distinct(col(Product.id)))
     key: Any
-    if field == "province":
-        stmt = _base([col(Province.slug), products], status, conditions, skip=field).join(
+    if field == "level":
+        stmt = _level_facet(query, status, conditions)
+    elif field == "status":
+        stmt = _status_facet(query, status, conditions)
+    elif field == "province":
+        stmt = base_select([col(Province.slug), products], conditions, skip=field).join(
             Province, col(Province.id) == col(Product.province_id)).group_by(col(Province.slug))
-    elif field in ("level", "year"):
-        key = col(Certificate.level) if field == "level" else sa.extract("year", col(Certificate.issued_on))
-        stmt = _base([key, products], status, conditions, skip=field).join(
+    elif field == "year":
+        key = sa.extract("year", col(Certificate.issued_on))
+        stmt = base_select([key, products], conditions, skip=field).join(
             Certificate, col(Certificate.product_id) == col(Product.id)).group_by(key)
     else:
-        key = col(Product.group) if field == "group" else _status_column(status)
-        stmt = _base([key, products], status, conditions, skip=field).group_by(key)
+        key = col(Product.group)
+        stmt = base_select([key, products], conditions, skip=field).group_by(key)
     rows = session.execute(stmt).all()
-    return {str(int(value) if field == "year" else value): int(count) for value, count in rows}
+    return {str(int(value) if field == "year" else value): int(count) for value, count in rows if count}
 
 
 def _order(session: Session, query: SearchQuery) -> list[Any]:
@@ -193,15 +285,15 @@ def _order(session: Session, query: SearchQuery) -> list[Any]:
 
 def fallback_search(*, session: Session, query: SearchQuery) -> SearchResult:
     """A page of the catalog from the database, with total and facet counts; no engine involved."""
-    status = _status_table(query.today)
+    status = StatusTables.on(query.today)
     conditions = filter_conditions(query, status)
     total = session.execute(select(sa.func.count()).select_from(
-        _base([col(Product.id)], status, conditions).subquery())).scalar_one()
-    page = _base([col(Product.id)], status, conditions).order_by(*_order(session, query))
+        base_select([col(Product.id)], conditions).subquery())).scalar_one()
+    page = base_select([col(Product.id)], conditions).order_by(*_order(session, query))
     ids = [int(pid) for pid in session.execute(page.limit(query.per_page).offset(query.offset)).scalars()]
     documents = build_documents(session=session, product_ids=ids)
     words = query.text.split()
     hits = [SearchHit(document=documents[pid], name_highlighted=highlight_name(documents[pid]["name"], words))
             for pid in ids if pid in documents]
-    facets = {field: _facet(session, field, status, conditions) for field in FACET_FIELDS}
+    facets = {field: _facet(session, query, field, status, conditions) for field in FACET_FIELDS}
     return SearchResult(total=int(total), hits=hits, facets=facets)

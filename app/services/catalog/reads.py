@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.domain.codes import display_code, normalize_code, number_key
-from app.domain.levels import LEVELS_DESCENDING, Level, highest_level
+from app.domain.levels import LEVELS_DESCENDING, Level
 from app.domain.provinces import (
     ProvinceInfo,
     current_provinces,
@@ -26,8 +26,9 @@ from app.domain.provinces import (
     province_by_slug,
     successor_of,
 )
+from app.domain.standing import standing, summarise
 from app.domain.states import ProductState
-from app.domain.validity import CertificateStatus, certificate_status, effective_end, expiring_soon, today_in
+from app.domain.validity import CertificateStatus, certificate_status, expiring_soon, today_in
 from app.errors import NotFound
 from app.files.media import ImageSource, image_sources
 from app.i18n import gettext
@@ -182,17 +183,6 @@ def _certificates_by_product(session: Session, product_ids: list[int]) -> dict[i
     return certs
 
 
-def _overall_status(certs: Sequence[Certificate], today: date) -> tuple[CertificateStatus, date | None]:
-    """Valid if any certificate is; else the status of the one that ended last."""
-    valid = [c for c in certs if certificate_status(c.valid_until, c.revoked_on, on=today) == "valid"]
-    if valid:
-        return CertificateStatus.valid, max(c.valid_until for c in valid)
-    if not certs:
-        return CertificateStatus.expired, None
-    last = max(certs, key=lambda c: effective_end(c.valid_until, c.revoked_on))
-    return certificate_status(last.valid_until, last.revoked_on, on=today), last.valid_until
-
-
 def summarize(*, session: Session, products: Sequence[Product], today: date) -> list[ProductSummary]:
     """Cards for `products`, in the order given, with three queries in all."""
     ids = [_id(p) for p in products]
@@ -201,15 +191,15 @@ def summarize(*, session: Session, products: Sequence[Product], today: date) -> 
     cards = []
     for product in products:
         own = certs.get(_id(product), [])
-        status, valid_until = _overall_status(own, today)
+        shown = standing(summarise(own), on=today)
         elsewhere = dict.fromkeys(
             _province_name(provinces.get(c.province_id)) for c in own if c.province_id != product.province_id
         )
         cards.append(ProductSummary(
             product=product,
-            level=highest_level([Level(c.level) for c in own]),
-            status=status,
-            valid_until=valid_until,
+            level=shown.level,
+            status=shown.status,
+            valid_until=shown.until,
             latest_issued=own[0].issued_on if own else None,
             cover=images.get(_id(product)),
             province_name=_province_name(provinces.get(product.province_id)),
@@ -259,7 +249,7 @@ def get_product_detail(*, session: Session, slug: str, today: date) -> ProductDe
         select(ProductImage).where(ProductImage.product_id == product.id)
         .order_by(col(ProductImage.position), col(ProductImage.id))
     ).all()
-    status, _ = _overall_status(certs, today)
+    shown = standing(summarise(certs), on=today)
     return ProductDetail(
         product=product,
         producer=producer,
@@ -267,8 +257,8 @@ def get_product_detail(*, session: Session, slug: str, today: date) -> ProductDe
         province_name=_province_name(province),
         certificates=_certificate_views(session, [(c, product) for c in certs], today),
         images=[image_view(i) for i in images],
-        level=highest_level([Level(c.level) for c in certs]),
-        status=status,
+        level=shown.level,
+        status=shown.status,
     )
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from app.domain.provinces import display_name, province_by_slug
+from app.domain.standing import Standing, standing
 from app.domain.validity import CertificateStatus
 from app.i18n import gettext
 from app.services.catalog.fallback import fallback_search
 from app.services.catalog.reads import ImageView, covers
-from search.documents import document_status
 from search.engine import SearchEngine, SearchHit, SearchQuery, SearchResult, SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class HitView:
-    """One result card: the hit, its status today, cover photo and provinces at certification."""
+    """One result card: the hit, its level and status today, cover photo and provinces at certification."""
 
     hit: SearchHit
-    status: CertificateStatus
+    standing: Standing
     cover: ImageView | None
     certified_in: list[str]
+
+    @property
+    def status(self) -> CertificateStatus:
+        """The product's status today (at the level it is shown with)."""
+        return self.standing.status
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,7 @@ def catalog_page(*, session: Session, query: SearchQuery, result: SearchResult,
     hits = [
         HitView(
             hit=hit,
-            status=document_status(hit.document, today=query.today),
+            standing=standing(hit.document["validity"], on=query.today),
             cover=photos.get(hit.document["id"]),
             certified_in=_former_names(hit.document["certified_provinces"], hit.document["province"]),
         )
