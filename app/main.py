@@ -46,7 +46,7 @@ from app.web.security_headers import SecurityHeaders
 from app.web.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, ImmutableFiles
 from app.web.templating import configure_templates, templates
 from search.engine import SearchEngine
-from search.factory import open_search_engine
+from search.factory import engine_name, open_search_engine
 from search.indexer import index_after_commit
 from search.reconnecting import ReconnectingEngine
 
@@ -101,7 +101,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             with Session(engine) as session:
                 index_after_commit(session=session, engine=opened)
 
-        search = ReconnectingEngine(lambda: open_search_engine(settings), on_open=replay_outbox)
+        search = ReconnectingEngine(lambda: open_search_engine(settings), name=engine_name(settings),
+                                    on_open=replay_outbox)
         search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
         try:
