@@ -79,10 +79,13 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the site with uvicorn."""
+    """Serve the site with uvicorn; several workers share their metrics through PROMETHEUS_MULTIPROC_DIR."""
     import uvicorn
 
-    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+    from app.metrics import multiprocess_dir
+
+    with multiprocess_dir(workers):
+        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
 
 
 @db_cli.command("upgrade")

@@ -7,6 +7,7 @@ factory and the CLI.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,11 +35,18 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER_SECRET
     timezone: str = "Asia/Ho_Chi_Minh"
     base_url: str = "http://127.0.0.1:8000"
+    metrics_allow: str = "127.0.0.0/8,::1/128"  # loopback only: Prometheus on the same host
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone: fail at start-up, not on the first request
+        return value
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _known_networks(cls, value: str) -> str:
+        _networks(value)  # raises for a malformed address: fail at start-up, not on the first scrape
         return value
 
     @model_validator(mode="after")
@@ -73,6 +81,16 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The client networks /metrics answers; empty: nobody."""
+        return _networks(self.metrics_allow)
+
+    @property
     def public_base_url(self) -> str:
         """BASE_URL without a trailing slash, for QR codes and absolute links."""
         return self.base_url.rstrip("/")
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or CIDR blocks (`10.0.0.0/8, ::1`) as networks."""
+    return tuple(ip_network(part.strip()) for part in value.split(",") if part.strip())

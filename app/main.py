@@ -39,6 +39,7 @@ from app.routes import map as province_map
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
 from app.web.language_prefix import LanguagePrefix
+from app.web.metrics import RequestMetrics
 from app.web.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
 from app.web.rate_limit import SiteLimits
 from app.web.revalidation import RevalidatedPages
@@ -46,7 +47,7 @@ from app.web.security_headers import SecurityHeaders
 from app.web.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, ImmutableFiles
 from app.web.templating import configure_templates, templates
 from search.engine import SearchEngine
-from search.factory import open_search_engine
+from search.factory import engine_name, open_search_engine
 from search.indexer import index_after_commit
 from search.reconnecting import ReconnectingEngine
 
@@ -101,7 +102,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             with Session(engine) as session:
                 index_after_commit(session=session, engine=opened)
 
-        search = ReconnectingEngine(lambda: open_search_engine(settings), on_open=replay_outbox)
+        search = ReconnectingEngine(lambda: open_search_engine(settings), name=engine_name(settings),
+                                    on_open=replay_outbox)
         search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
         try:
@@ -123,7 +125,7 @@ def _mount_files(app: FastAPI, settings: Settings) -> None:
 def _add_routers(app: FastAPI) -> None:
     """Every router of the site, here only, in the order that settles overlapping paths."""
     app.include_router(api.router)
-    app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz: for operators
+    app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_photos, admin_rounds,
                   admin_records, admin_dashboard, seo, shortlist, rounds_public, province_map, api_docs)
@@ -148,6 +150,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         same_site="lax",
         https_only=settings.env == "production",
     )
+    app.add_middleware(RequestMetrics)  # inside the `/en` prefix: it reads the route from the scope routed
     app.add_middleware(LanguagePrefix)  # `/en/...`: the same pages in English
     add_compress_type("text/csv")  # the exports; the library's own list has the other text types
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESSED_MIN_BYTES)  # zstd, br or gzip

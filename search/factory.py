@@ -34,6 +34,11 @@ def _open_meili(settings: Settings) -> SearchEngine:
     return engine
 
 
+def engine_name(settings: Settings) -> str:
+    """The configured engine's name, as metrics label it: `meilisearch` or `embedded`."""
+    return "meilisearch" if settings.meili_url else "embedded"
+
+
 def open_search_engine(settings: Settings) -> SearchEngine:
     """The engine the settings ask for, ready to use."""
     if settings.meili_url:

@@ -25,9 +25,10 @@ T = TypeVar("T")
 class ReconnectingEngine:
     """A SearchEngine that opens the configured one on demand and again after it failed to open."""
 
-    def __init__(self, opener: Callable[[], SearchEngine], *, retry_after_s: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic,
+    def __init__(self, opener: Callable[[], SearchEngine], *, name: str = "embedded",
+                 retry_after_s: float = 30.0, clock: Callable[[], float] = time.monotonic,
                  on_open: Callable[[SearchEngine], object] | None = None) -> None:
+        self.name = name  # the configured engine (search.factory.engine_name), for search-latency metrics
         self._opener, self._retry_after_s, self._clock = opener, retry_after_s, clock
         self._on_open = on_open  # e.g. replay the outbox rows written while the engine was down
         self._inner: SearchEngine | None = None

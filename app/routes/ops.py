@@ -1,16 +1,21 @@
-"""Operators' probes: /healthz (the process answers) and /readyz (it can serve). Not for the public:
-the reverse proxy does not pass them on (docker-compose.yml), and they are not in the API schema."""
+"""Operators' probes: /healthz (the process answers), /readyz (it can serve) and /metrics (Prometheus).
+
+Not for the public: the reverse proxy does not pass them on (docker-compose.yml), and they are
+not in the API schema; /metrics also answers only clients in CNNT_METRICS_ALLOW (app/web/metrics.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.services.upkeep.readiness import OUTBOX_BACKLOG_LIMIT, check_readiness
+from app.services.upkeep.readiness import OUTBOX_BACKLOG_LIMIT, check_readiness, outbox_backlog
 from app.web.deps import SearchDep, SessionDep, TodayDep
+from app.web.metrics import metrics_response, scrape_allowed
 
 router = APIRouter()
 NO_STORE = {"Cache-Control": "no-store"}
@@ -39,3 +44,14 @@ async def readyz(session: SessionDep, search: SearchDep, today: TodayDep) -> JSO
     if state.search_problem:
         body["search_problem"] = state.search_problem
     return JSONResponse(body, status_code=200 if state.ready else 503, headers=NO_STORE)
+
+
+@router.get("/metrics", dependencies=[Depends(scrape_allowed)])
+async def metrics(session: SessionDep) -> Response:
+    """Prometheus metrics: request and search latency, fallbacks, and the outbox backlog counted now."""
+    return await run_in_threadpool(_scrape, session)
+
+
+def _scrape(session: Session) -> Response:
+    """Count the outbox (one query per scrape, none per request) and render every metric: blocking."""
+    return metrics_response(outbox_rows=outbox_backlog(session=session))

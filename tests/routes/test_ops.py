@@ -1,10 +1,18 @@
-"""Operators' probes: /healthz answers while the process runs; /readyz says whether it can serve."""
+"""Operators' probes: /healthz answers while the process runs; /readyz says whether it can serve.
+
+The reverse proxy of the reference deployment keeps them, and /metrics, from the public.
+"""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.config import PROJECT_DIR
 from app.models import OutboxEvent
 from app.services.upkeep.readiness import OUTBOX_BACKLOG_LIMIT
 from tests.factories import make_product
@@ -48,3 +56,19 @@ def test_probes_have_no_english_twin_and_no_place_in_the_api_schema(client: Test
     assert client.get("/en/healthz").status_code == 404
     paths = client.get("/openapi.json").json()["paths"]
     assert "/healthz" not in paths and "/readyz" not in paths
+
+
+def nginx_refusals() -> list[re.Pattern[str]]:
+    """The `location ~ REGEX { return 404; }` rules of the nginx config in docker-compose.yml."""
+    compose = yaml.safe_load((PROJECT_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+    conf = compose["configs"]["nginx_conf"]["content"]
+    return [re.compile(rule) for rule in re.findall(r"location ~ (\S+) \{ return 404; \}", conf)]
+
+
+@pytest.mark.parametrize(("path", "refused"), [
+    ("/healthz", True), ("/readyz", True), ("/metrics", True),
+    ("/", False), ("/san-pham/metrics", False), ("/api/v1/products", False),
+])
+def test_nginx_answers_404_for_the_operators_paths(path: str, refused: bool) -> None:
+    """nginx matches locations on the normalized path (decoded, slashes merged), as here."""
+    assert any(rule.search(path) for rule in nginx_refusals()) is refused

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from time import perf_counter
 
 from sqlmodel import Session
 
@@ -15,9 +16,11 @@ from app.domain.provinces import display_name, province_by_slug
 from app.domain.standing import Standing, standing
 from app.domain.validity import CertificateStatus
 from app.i18n import gettext
+from app.metrics import observe_fallback, observe_search
 from app.services.catalog.fallback import fallback_search
 from app.services.catalog.reads import ImageView, covers
 from search.engine import SearchEngine, SearchHit, SearchQuery, SearchResult, SearchUnavailable
+from search.reconnecting import ReconnectingEngine
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +72,28 @@ def _former_names(slugs: list[str], current: str) -> list[str]:
 def search_or_fallback(
     *, session: Session, engine: SearchEngine, query: SearchQuery
 ) -> tuple[SearchResult, bool]:
-    """The engine's answer, or the database listing when it cannot answer; True means the fallback."""
+    """The engine's answer, or the database listing when it cannot answer; True means the fallback.
+
+    Each answer's time goes to the search-latency metric under the engine that gave it; a
+    fallback's is the database's alone, and it is counted (app/metrics.py). The wait for an
+    engine that failed shows in the request's own latency, not under any engine.
+    """
+    started = perf_counter()
     try:
-        return engine.search(query), False
+        result = engine.search(query)
     except SearchUnavailable as error:
         log.warning("search engine unavailable (%s); listing from the database", error)
-        return fallback_search(session=session, query=query), True
+        started = perf_counter()
+        result = fallback_search(session=session, query=query)
+        observe_fallback(perf_counter() - started)
+        return result, True
+    observe_search(_engine_name(engine), perf_counter() - started)
+    return result, False
+
+
+def _engine_name(engine: SearchEngine) -> str:
+    """The configured engine's name, which the app's ReconnectingEngine carries; `other` for a bare one."""
+    return engine.name if isinstance(engine, ReconnectingEngine) else "other"
 
 
 def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery) -> CatalogPage:

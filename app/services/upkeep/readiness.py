@@ -1,6 +1,7 @@
 """Whether this process can serve: the database answers, the search engine answers, indexing keeps up.
 
-Read by /readyz (app/routes/ops.py) for load balancers and compose's healthcheck. A search
+Read by /readyz (app/routes/ops.py) for load balancers and compose's healthcheck; /metrics reports
+the outbox backlog too, counted when Prometheus scrapes. A search
 engine that is down does not stop the site (the catalog lists from the database), so the
 answer says which state it is in rather than only "no".
 """
@@ -37,7 +38,7 @@ class Readiness:
         return self.database and self.search and backlog_ok
 
 
-def _backlog(session: Session) -> int | None:
+def outbox_backlog(*, session: Session) -> int | None:
     """Outbox rows waiting to be indexed; None when the database does not answer."""
     try:
         return int(session.exec(select(sa.func.count()).select_from(OutboxEvent)).one())
@@ -48,7 +49,7 @@ def _backlog(session: Session) -> int | None:
 
 def check_readiness(*, session: Session, search: SearchEngine, today: date) -> Readiness:
     """Ask the database (one count) and the search engine (an empty page) whether they answer."""
-    backlog = _backlog(session)
+    backlog = outbox_backlog(session=session)
     try:
         search.search(SearchQuery(today=today, per_page=0))
         problem = ""
