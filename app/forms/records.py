@@ -23,6 +23,7 @@ from app.domain.parsing import (
     parse_score,
     parse_website,
 )
+from app.domain.validity import today_in
 from app.forms.text import multi_line, one_line
 
 MAX_NAME = 300
@@ -167,10 +168,14 @@ class CertificateForm(BaseModel):
     @field_validator("issued_on")
     @classmethod
     def _issued_on(cls, value: str) -> str:
-        """Required: a real date."""
+        """Required: a real date, not after today in Vietnam (a certificate exists from its issue day)."""
         if not one_line(value):
             raise _error("missing", "Vui lòng nhập ngày cấp (dd/mm/yyyy).")
-        return _date_text(value)
+        text = _date_text(value)
+        today = today_in()
+        if date.fromisoformat(text) > today:
+            raise _error("future", f"Ngày cấp không được sau hôm nay ({today:%d/%m/%Y}).")
+        return text
 
     @field_validator("valid_until")
     @classmethod

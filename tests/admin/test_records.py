@@ -222,6 +222,7 @@ def test_invalid_product_input_is_422_with_a_message(client: TestClient, session
     ({"issued_on": "31/02/2024"}, "issued_on", "không tồn tại"),
     ({"issued_on": "hôm qua"}, "issued_on", "Không hiểu ngày"),
     ({"issued_on": ""}, "issued_on", "Vui lòng nhập ngày cấp"),
+    ({"issued_on": "01/01/2099"}, "issued_on", "không được sau hôm nay"),
     ({"score": "150"}, "score", "từ 0 đến 100"),
     ({"valid_until": "01/01/2020"}, "valid_until", "trước ngày cấp"),
     ({"number": "9" * 500}, "number", "tối đa 100 ký tự"),

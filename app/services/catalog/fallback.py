@@ -18,10 +18,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
@@ -29,6 +26,7 @@ from app.domain.provinces import province_by_slug
 from app.domain.states import ProductState
 from app.domain.text import fold
 from app.models import Certificate, Producer, Product, Province
+from app.services.catalog.in_force import effective_end, in_force_on
 from search.documents import build_documents
 from search.engine import FACET_FIELDS, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
 from search.fts_query import query_words
@@ -39,43 +37,15 @@ LEVEL_STATUS = "level_status"  # the key of the level and status filters, which 
 Conditions = dict[str, ColumnElement[bool]]
 
 
-class day_before(FunctionElement[date]):  # noqa: N801 - reads as the SQL function it renders
-    """`date - 1 day`, which SQLite and PostgreSQL spell differently."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(day_before, "sqlite")
-def _day_before_sqlite(element: day_before, compiler: SQLCompiler, **kw: Any) -> str:
-    """SQLite stores dates as ISO text: date(x, '-1 day') keeps that form."""
-    return f"date({compiler.process(element.clauses, **kw)}, '-1 day')"
-
-
-@compiles(day_before)
-def _day_before_default(element: day_before, compiler: SQLCompiler, **kw: Any) -> str:
-    """PostgreSQL: date - integer is a date."""
-    return f"({compiler.process(element.clauses, **kw)} - 1)"
-
-
-def _effective_end() -> ColumnElement[date]:
-    """A certificate's last valid day: the day before its revocation, or valid_until."""
-    revoked_on, valid_until = col(Certificate.revoked_on), col(Certificate.valid_until)
-    return sa.case(
-        (sa.and_(revoked_on.is_not(None), revoked_on <= valid_until), day_before(revoked_on)),
-        else_=valid_until,
-    )
-
-
 def _level_status_table(today: date) -> sa.Subquery:
     """(product, level) → status there on `today`, as app.domain.standing.status_at decides it.
 
     Valid if some certificate at the level is in force that day (issued by then, not ended);
     else the status of the one that ends last (latest end, then latest issue, then revoked).
     """
-    end = _effective_end()
+    end = effective_end()
     issued, revoked_on = col(Certificate.issued_on), col(Certificate.revoked_on)
-    in_force = sa.case((sa.and_(issued <= today, end >= today), 1), else_=0)
+    in_force = sa.case((in_force_on(today), 1), else_=0)
     per_level = (col(Certificate.product_id), col(Certificate.level))
     ranked = sa.select(
         col(Certificate.product_id), col(Certificate.level), revoked_on, end.label("ends"),

@@ -13,6 +13,7 @@ from app.domain.provinces import ProvinceInfo, current_provinces
 from app.domain.states import ProductState
 from app.i18n import gettext, ngettext
 from app.models import Certificate, Product, Province
+from app.services.catalog.in_force import in_force_on
 
 BUCKETS = 5  # 0 = none, 1–4 = quarters of the largest count
 # (row, column) of each current province on a rough north-to-south grid, hand-placed.
@@ -43,8 +44,7 @@ class MapTile:
 
 def valid_counts(*, session: Session, today: date) -> dict[int, int]:
     """Published products with a certificate valid on `today`, per current province id."""
-    valid = (select(Certificate.product_id).where(col(Certificate.valid_until) >= today)
-             .where(sa.or_(col(Certificate.revoked_on).is_(None), col(Certificate.revoked_on) > today)))
+    valid = select(Certificate.product_id).where(in_force_on(today))
     rows = session.exec(
         select(Product.province_id, sa.func.count(col(Product.id)))
         .where(Product.state == ProductState.PUBLISHED, col(Product.id).in_(valid))

@@ -36,6 +36,7 @@ from app.domain.parsing import (
 from app.domain.provinces import ProvinceInfo, successor_of
 from app.domain.regions import Region
 from app.domain.text import fold
+from app.domain.validity import today_in
 from app.files.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
 from app.files.spreadsheet import SheetRow
 
@@ -167,6 +168,10 @@ def _check_meaning(reader: _RowReader, valid: ValidRow) -> None:
         when = "từ 01/07/2025 không còn cấp huyện (dùng cấp xã)" if valid.level == Level.huyen else (
             "cấp xã chỉ có từ 01/07/2025 (trước đó là cấp huyện)")
         reader.problem("level", f"{valid.level.label} ngày {valid.issued_on:%d/%m/%Y}: {when}.")
+    today = today_in()
+    if valid.issued_on > today:
+        reader.problem("issued_on", f"Ngày cấp {valid.issued_on:%d/%m/%Y} ở sau hôm nay ({today:%d/%m/%Y}): "
+                                    "giấy chứng nhận chỉ có từ ngày cấp. Hãy kiểm tra lại ngày.")
     if valid.level == Level.khu_vuc and valid.region is None:
         reader.problem("region", "Cấp khu vực cần ghi khu vực (phía Bắc, miền Trung – Tây Nguyên, phía Nam).")
     if valid.level != Level.khu_vuc:

@@ -29,6 +29,7 @@ from app.models import (
     User,
     VerificationCount,
 )
+from app.services.catalog.in_force import in_force_on
 from app.services.office.account import Account
 from app.services.verification.lookup import verification_counts
 from app.services.verification.misuse_reports import reports_for_province
@@ -213,11 +214,9 @@ def _in_scope_certificates(scope: Scope) -> Any:
 
 def _expiring_this_year(session: Session, scope: Scope, today: date, limit: int) -> Capped[ExpiringRow]:
     """Certificates still valid today whose validity ends by 31 December of this Vietnam year."""
-    not_revoked = sa.or_(col(Certificate.revoked_on).is_(None), col(Certificate.revoked_on) > today)
     statement = (select(Certificate, Product).join(Product, col(Product.id) == col(Certificate.product_id))
-                 .where(col(Certificate.valid_until) >= today,
-                        col(Certificate.valid_until) <= date(today.year, 12, 31),
-                        not_revoked, _in_scope_certificates(scope))
+                 .where(in_force_on(today), col(Certificate.valid_until) <= date(today.year, 12, 31),
+                        _in_scope_certificates(scope))
                  .order_by(col(Certificate.valid_until), col(Certificate.id)))
     rows, total = _capped(session, statement, limit)
     items = [ExpiringRow(cert, product, (cert.valid_until - today).days) for cert, product in rows]
