@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_DIR / "data"
     database_url: str = ""
     meili_url: str = ""
-    meili_key: str = ""
+    meili_key: str = ""  # the admin key: writes (documents, settings, tasks); never the master key
+    meili_search_key: str = ""  # search-only key for every read; unset → looked up with the admin key
     meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,400}$")
     media_dir: Path | None = None
     search_path: Path | None = None
