@@ -10,7 +10,9 @@ raises and the outbox keeps its rows.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
+import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,7 +22,7 @@ from meilisearch.errors import MeilisearchApiError
 from search.documents import ProductDocument
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
 from search.meili_errors import unavailable_on_error
-from search.meili_keys import search_key_or_admin
+from search.meili_keys import rebuild_prefix, search_key_or_admin
 from search.meili_query import (
     build_requests,
     exact_page,
@@ -32,6 +34,7 @@ from search.meili_query import (
 )
 from search.meili_settings import index_settings, meili_document, settings_diff
 
+log = logging.getLogger(__name__)
 UPSERT_BATCH = 1000
 # How long a write waits for its task. Measured on the 2-CPU test machine with Meilisearch 1.21.0
 # and the test suite running beside it: a 1,000-document upsert task took 0.5-2.3 s (ten batches);
@@ -123,10 +126,14 @@ class MeiliEngine:
     def upsert(self, documents: Sequence[ProductDocument]) -> None:
         """Add or replace documents by `id`, in batches, each awaited."""
         self._check_open()
-        with unavailable_on_error("upsert"):
+        self._add(self._index, documents)
+
+    def _add(self, index: Any, documents: Sequence[ProductDocument]) -> None:
+        """Add documents to `index` (the live one or a rebuild's) in batches, each awaited."""
+        with unavailable_on_error(f"adding documents to {index.uid!r}"):
             for start in range(0, len(documents), UPSERT_BATCH):
                 batch = [meili_document(doc) for doc in documents[start:start + UPSERT_BATCH]]
-                self._wait(self._index.add_documents(batch, primary_key="id").task_uid, "upsert")
+                self._wait(index.add_documents(batch, primary_key="id").task_uid, "upsert")
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by product id (missing ids are ignored), by an `id IN [...]` filter."""
@@ -144,17 +151,59 @@ class MeiliEngine:
             self._wait(self._index.delete_all_documents().task_uid, "clear")
 
     def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
-        """Delete every document, then add `batches`: not atomic here, searches see the index refill.
+        """Fill a new index from `batches`, then swap it with the live one; returns how many documents.
 
-        Meilisearch could build a second index and swap it in (`swap_indexes`); not done yet
-        (issue 13), though the tests now run a real server to prove it.
+        Searches see the old documents or the new ones, never a half-filled index. The live
+        index is created first if missing (a swap needs both). Any failure, `batches` raising
+        included, deletes the new index and leaves the live one as it was.
         """
-        self.clear()
-        written = 0
-        for documents in batches:
-            self.upsert(documents)
-            written += len(documents)
+        self.ensure_index()
+        rebuild = f"{rebuild_prefix(self.index_uid)}{secrets.token_hex(4)}"  # unique: runs never share one
+        try:
+            created = self._create_rebuild_index(rebuild)
+            written = 0
+            for documents in batches:
+                self._add(self._writer.index(rebuild), documents)
+                written += len(documents)
+            self._swap_in(rebuild, created)
+        except BaseException:  # cleanup only: the error goes on to the caller
+            self._drop_rebuild_index(rebuild)
+            raise
         return written
+
+    def _create_rebuild_index(self, uid: str) -> str:
+        """Create an index with the declared settings for a rebuild; returns its `createdAt`."""
+        with unavailable_on_error(f"creating index {uid!r}"):
+            self._wait(self._writer.create_index(uid, {"primaryKey": "id"}).task_uid, "create index")
+            self._wait(self._writer.index(uid).update_settings(index_settings()).task_uid, "update settings")
+            return str(self._writer.get_raw_index(uid)["createdAt"])
+
+    def _swap_in(self, rebuild: str, created: str) -> None:
+        """Swap the filled index with the live one, delete the old one (now named `rebuild`), check.
+
+        The swap's own task cannot be awaited: it belongs to no index, so a key limited to some
+        indexes cannot read it (meilisearch/meilisearch#4103). The deletion queued after it runs
+        after it; then the live index must be the one created for this rebuild.
+        """
+        with unavailable_on_error(f"swapping {rebuild!r} in"):
+            swap = self._writer.swap_indexes([{"indexes": [self.index_uid, rebuild]}])
+            self._wait(self._writer.delete_index(rebuild).task_uid, "delete the previous index")
+            live = str(self._writer.get_raw_index(self.index_uid)["createdAt"])
+        if live != created:
+            raise SearchUnavailable(f"Meilisearch: swap task {swap.task_uid} did not put {rebuild!r} "
+                                    f"in place of {self.index_uid!r}")
+
+    def _drop_rebuild_index(self, uid: str) -> None:
+        """Delete a failed rebuild's index if it exists; a failure here is logged, the first error raised."""
+        try:
+            with unavailable_on_error(f"deleting index {uid!r}"):
+                task = self._writer.wait_for_task(self._writer.delete_index(uid).task_uid,
+                                                  timeout_in_ms=int(self.task_timeout_s * 1000))
+        except SearchUnavailable as error:
+            log.warning("temporary index not deleted (delete it by hand): %s", error)
+            return
+        if task.status != "succeeded" and (task.error or {}).get("code") != "index_not_found":
+            log.warning("temporary index %r not deleted (delete it by hand): %s", uid, task.error)
 
     def _known_words(self, query: SearchQuery) -> list[str]:
         """The query's long words that some document holds as typed (one multi-search; none asked if none)."""
