@@ -50,7 +50,8 @@ run-meili: venv meili-deps  ## as `make run`, searching with a local Meilisearch
 		--http-addr 127.0.0.1:$(MEILI_PORT) --master-key "$$key" --env development --no-analytics \
 		>$(MEILI_DIR)/server.log 2>&1 & pid=$$!; trap 'kill $$pid' EXIT INT TERM; \
 	for i in $$(seq 150); do $(BIN)/python -c "import urllib.request as r; r.urlopen('$$url/health', timeout=1)" 2>/dev/null && break; sleep 0.2; done; \
-	export CNNT_MEILI_URL=$$url CNNT_MEILI_KEY="$$key"; \
+	keys=$$(CNNT_MEILI_URL=$$url MEILI_MASTER_KEY="$$key" $(BIN)/cnnt search create-keys) || exit 1; \
+	eval "$$keys"; export CNNT_MEILI_URL=$$url CNNT_MEILI_KEY CNNT_MEILI_SEARCH_KEY; \
 	$(BIN)/cnnt db upgrade && $(BIN)/cnnt media backfill && $(BIN)/cnnt demo --if-empty && \
 	$(BIN)/cnnt search reindex && $(BIN)/cnnt serve --host $(HOST) --port $(PORT)
 

@@ -166,6 +166,18 @@ def search_check() -> None:
     raise typer.Exit(run_check(Settings(), echo=typer.echo))
 
 
+@search_cli.command("create-keys")
+def search_create_keys(
+    master_key: Annotated[str, typer.Option(
+        "--master-key", envvar="MEILI_MASTER_KEY", show_default=False,
+        help="Meilisearch's master key; better from MEILI_MASTER_KEY (a command line shows in `ps`).",
+    )] = "",
+) -> None:
+    """Make the site's Meilisearch keys (admin, search-only) with the master key; print them as .env lines."""
+    raise typer.Exit(run_create_keys(Settings(), master_key, echo=typer.echo,
+                                     complain=lambda line: typer.echo(line, err=True)))
+
+
 def _read_new_password(from_stdin: bool) -> str:
     """The new password: first line of stdin for scripts, else typed twice at a hidden prompt."""
     if from_stdin:
@@ -292,6 +304,26 @@ def run_check(settings: Settings, *, echo: Echo) -> int:
         return 1
 
     return _with_stores(settings, echo, task)
+
+
+def run_create_keys(settings: Settings, master_key: str, *, echo: Echo, complain: Echo) -> int:
+    """`cnnt search create-keys`: the two CNNT_ key lines on `echo` (for `>> .env`); errors on `complain`."""
+    from search.engine import SearchUnavailable
+    from search.meili_keys import create_site_keys
+
+    if not settings.meili_url or not master_key:
+        complain("Lỗi: cần CNNT_MEILI_URL và khóa chủ của Meilisearch (MEILI_MASTER_KEY hoặc --master-key).")
+        return 1
+    try:
+        keys, created = create_site_keys(settings.meili_url, master_key, settings.meili_index)
+    except SearchUnavailable as error:
+        complain(f"Lỗi: {error}")
+        return 1
+    echo(f"# Khóa Meilisearch cho chỉ mục {settings.meili_index} ({'vừa tạo' if created else 'đã có'}); "
+         "trang web không cần khóa chủ.")
+    for line in keys.env_lines():
+        echo(line)
+    return 0
 
 
 def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Echo) -> int:

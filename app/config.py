@@ -28,8 +28,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_DIR / "data"
     database_url: str = ""
     meili_url: str = ""
-    meili_key: str = ""
-    meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,400}$")
+    meili_key: str = ""  # the admin key: writes (documents, settings, tasks); never the master key
+    meili_search_key: str = ""  # search-only key for every read; unset → looked up with the admin key
+    # Meilisearch's 400 bytes less the 14 a full reindex adds for its new index (`_next_` and 8 hex)
+    meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,386}$")
     media_dir: Path | None = None
     search_path: Path | None = None
     secret_key: str = PLACEHOLDER_SECRET

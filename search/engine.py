@@ -108,8 +108,9 @@ class SearchEngine(Protocol):
     def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
         """Replace every document with those of `batches` (a full reindex); returns how many.
 
-        The embedded engine does it in one transaction: readers keep the old index until the new
-        one is complete, and a crash or an error part-way leaves the old one whole.
+        Readers keep the old index until the new one is complete, and an error part-way leaves
+        the old one whole: the embedded engine does it in one transaction, Meilisearch fills a
+        new index and swaps it with the live one.
         """
 
     def search(self, query: SearchQuery) -> SearchResult:

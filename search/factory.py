@@ -14,20 +14,28 @@ def meili_unreachable_message(url: str, reason: str) -> str:
     """One bilingual start-up message: what failed, why, and the two ways out (never the key)."""
     return (
         f"Không dùng được Meilisearch tại {url} (CNNT_MEILI_URL) / Cannot use Meilisearch at {url}: "
-        f"{reason}. Hãy kiểm tra máy chủ đang chạy và CNNT_MEILI_KEY đúng, hoặc bỏ CNNT_MEILI_URL để "
-        "dùng chỉ mục nhúng. / Check that the server is running and CNNT_MEILI_KEY is right, or unset "
-        "CNNT_MEILI_URL to use the embedded engine."
+        f"{reason}. Hãy kiểm tra máy chủ đang chạy và CNNT_MEILI_KEY, CNNT_MEILI_SEARCH_KEY đúng, hoặc bỏ "
+        "CNNT_MEILI_URL để dùng chỉ mục nhúng. / Check that the server is running and CNNT_MEILI_KEY and "
+        "CNNT_MEILI_SEARCH_KEY are right, or unset CNNT_MEILI_URL to use the embedded engine."
     )
 
 
 def _open_meili(settings: Settings) -> SearchEngine:
-    """A MeiliEngine that passed its health check and has the declared index settings."""
+    """A MeiliEngine that passed its health check, has the declared index settings and may search it.
+
+    Without CNNT_MEILI_SEARCH_KEY the search key is looked up once the admin key has proved
+    itself (ensure_index), so a wrong admin key gives its own message, not a key warning.
+    """
     from search.meili import MeiliEngine  # late: the Meilisearch client loads only when it is configured
 
-    engine = MeiliEngine(settings.meili_url, settings.meili_key, index_uid=settings.meili_index)
+    engine = MeiliEngine(settings.meili_url, settings.meili_key, search_key=settings.meili_search_key,
+                         index_uid=settings.meili_index)
     try:
         engine.health()
         engine.ensure_index()
+        if not settings.meili_search_key:
+            engine.find_search_key()
+        engine.check_reads()
     except SearchUnavailable as error:
         engine.close()
         raise SearchConfigurationError(meili_unreachable_message(settings.meili_url, str(error))) from error

@@ -11,17 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
-from app.models import OutboxEvent, Product
+from app.models import Certificate, OutboxEvent, Producer, Product, utcnow
 from search.documents import build_documents
 from search.engine import SearchEngine, SearchUnavailable
 
 log = logging.getLogger(__name__)
 REINDEX_BATCH = 1000
 OUTBOX_BATCH = 1000
+# How far before a rebuild's start a change counts as made during it: covers the clocks of the
+# hosts that write `updated_at` differing a little (re-syncing a few more products is harmless).
+CATCH_UP_MARGIN = timedelta(minutes=5)
 
 
 @dataclass(slots=True)
@@ -98,12 +102,32 @@ def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator
         last = ids[-1]
 
 
+def _changed_since(session: Session, since: datetime) -> list[int]:
+    """Ids of the products changed at or after `since`: themselves, their producer or a certificate."""
+    products = (select(Product.id).join(Producer, col(Producer.id) == col(Product.producer_id))
+                .where(or_(col(Product.updated_at) >= since, col(Producer.updated_at) >= since)))
+    certified = select(Certificate.product_id).where(col(Certificate.updated_at) >= since)
+    found = set(session.exec(products).all()) | set(session.exec(certified).all())
+    return sorted(pid for pid in found if pid is not None)
+
+
 def reindex_all(*, session: Session, engine: SearchEngine) -> int:
-    """Rebuild the whole index from the database; returns the number of documents indexed."""
+    """Rebuild the whole index from the database; returns the number of documents indexed.
+
+    Meilisearch fills a new index and swaps it in, so what the site indexed meanwhile went into
+    the index it replaced: the products changed since shortly before the rebuild are synced
+    again after it (a photo or a round changed meanwhile is left to `cnnt search check`).
+    """
+    since = utcnow() - CATCH_UP_MARGIN
     newest_event = session.exec(select(func.max(OutboxEvent.id))).one()
     batches = (list(build_documents(session=session, product_ids=ids).values())
                for ids in _product_id_batches(session))
-    indexed = engine.replace_all(batches)  # all or nothing on the embedded engine
+    indexed = engine.replace_all(batches)  # all or nothing, on both engines
+    session.commit()  # ends the read transaction, and expire_all the loaded rows (expire_on_commit
+    session.expire_all()  # may be off): the changes committed meanwhile are read afresh
+    changed = _changed_since(session, since)
+    for start in range(0, len(changed), OUTBOX_BATCH):
+        _sync_products(session=session, engine=engine, product_ids=changed[start:start + OUTBOX_BATCH])
     if newest_event is not None:  # events written during the rebuild stay for the next run
         session.execute(delete(OutboxEvent).where(col(OutboxEvent.id) <= newest_event))
     session.commit()

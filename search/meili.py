@@ -1,7 +1,8 @@
 """The Meilisearch engine: the SearchEngine protocol over the official `meilisearch` client.
 
 Settings are declared in search/meili_settings.py and applied at start-up only when they
-differ. A search is one multi-search call (search/meili_query.py). Every client, network or
+differ. A search is one multi-search call (search/meili_query.py), sent with the search-only
+key; writes go with the admin key (search/meili_keys.py). Every client, network or
 timeout error becomes SearchUnavailable; writes wait for their task, so a failed write
 raises and the outbox keeps its rows.
 """
@@ -9,17 +10,19 @@ raises and the outbox keeps its rows.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import secrets
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import meilisearch
-import requests
-from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
+from meilisearch.errors import MeilisearchApiError
 
 from search.documents import ProductDocument
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
+from search.meili_errors import unavailable_on_error
+from search.meili_keys import rebuild_prefix, search_key_or_admin
 from search.meili_query import (
     build_requests,
     exact_page,
@@ -31,9 +34,7 @@ from search.meili_query import (
 )
 from search.meili_settings import index_settings, meili_document, settings_diff
 
-# ValueError covers pydantic's ValidationError of a malformed task; KeyError a malformed answer.
-CLIENT_ERRORS = (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError,
-                 requests.RequestException, ValueError, KeyError)
+log = logging.getLogger(__name__)
 UPSERT_BATCH = 1000
 # How long a write waits for its task. Measured on the 2-CPU test machine with Meilisearch 1.21.0
 # and the test suite running beside it: a 1,000-document upsert task took 0.5-2.3 s (ten batches);
@@ -44,29 +45,35 @@ FINGERPRINT_PAGE = 1000
 DELETE_BATCH = 1000
 
 
-@contextmanager
-def unavailable_on_error(action: str) -> Iterator[None]:
-    """Turn any client, connection or timeout error into SearchUnavailable naming the action."""
-    try:
-        yield
-    except CLIENT_ERRORS as error:
-        raise SearchUnavailable(f"Meilisearch: {action} failed: {error}") from error
-
-
 class MeiliEngine:
     """SearchEngine on one Meilisearch index; requests time out after `timeout_s`, writes wait for
-    their task up to `task_timeout_s`."""
+    their task up to `task_timeout_s`.
 
-    def __init__(self, url: str, key: str, *, index_uid: str = "products", timeout_s: float = 5.0,
-                 task_timeout_s: float = TASK_TIMEOUT_S) -> None:
+    Two clients: writes (documents, settings, tasks, swaps) go with `key`, the admin key; reads
+    (search, multi-search) with `search_key`, a search-only key, when one is given.
+    """
+
+    def __init__(self, url: str, key: str, *, search_key: str = "", index_uid: str = "products",
+                 timeout_s: float = 5.0, task_timeout_s: float = TASK_TIMEOUT_S) -> None:
         self.url = url
         self.index_uid = index_uid
         self.timeout_s = timeout_s
         self.task_timeout_s = max(task_timeout_s, timeout_s)
-        # the client takes whole seconds; never 0, which `requests` reads as "fail at once"
-        self._client = meilisearch.Client(url, key or None, timeout=max(1, math.ceil(timeout_s)))
-        self._index = self._client.index(index_uid)
+        self._admin_key = key
+        self._writer = self._new_client(key)
+        self._reader = self._new_client(search_key or key)
+        self._index = self._writer.index(index_uid)
         self._closed = False
+
+    def _new_client(self, key: str) -> meilisearch.Client:
+        """A client on the server with `key` (none when empty) and the request timeout."""
+        # the client takes whole seconds; never 0, which `requests` reads as "fail at once"
+        return meilisearch.Client(self.url, key or None, timeout=max(1, math.ceil(self.timeout_s)))
+
+    @property
+    def api_keys(self) -> tuple[str, str]:
+        """The keys the (writing, reading) clients hold, so a test can prove which ones the site uses."""
+        return self._writer.config.api_key or "", self._reader.config.api_key or ""
 
     def _check_open(self) -> None:
         """Refuse work after close(), as the embedded engine does."""
@@ -75,7 +82,7 @@ class MeiliEngine:
 
     def _wait(self, task_uid: int, action: str) -> None:
         """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable."""
-        task = self._client.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
+        task = self._writer.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
         if task.status != "succeeded":
             raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
 
@@ -83,7 +90,7 @@ class MeiliEngine:
         """Raise SearchUnavailable unless the server answers its health check."""
         self._check_open()
         with unavailable_on_error("health check"):
-            self._client.health()
+            self._writer.health()
 
     def ensure_index(self) -> bool:
         """Create the index if needed and apply the declared settings if they differ; True if changed."""
@@ -94,7 +101,7 @@ class MeiliEngine:
             except MeilisearchApiError as error:
                 if error.code != "index_not_found":
                     raise
-                self._wait(self._client.create_index(self.index_uid, {"primaryKey": "id"}).task_uid,
+                self._wait(self._writer.create_index(self.index_uid, {"primaryKey": "id"}).task_uid,
                            "create index")
                 current = self._index.get_settings()
             changes = settings_diff(index_settings(), current)
@@ -102,13 +109,31 @@ class MeiliEngine:
                 self._wait(self._index.update_settings(changes).task_uid, "update settings")
         return bool(changes)
 
+    def find_search_key(self) -> None:
+        """Read with a search-only key the admin key finds on the server, else go on with the admin key
+        after one warning (search/meili_keys.py): for a site given no CNNT_MEILI_SEARCH_KEY."""
+        self._check_open()
+        with unavailable_on_error("listing keys"):
+            key = search_key_or_admin(self._writer, self._admin_key, self.index_uid)
+        self._reader = self._new_client(key)
+
+    def check_reads(self) -> None:
+        """Raise SearchUnavailable unless the reading client may search the index (a wrong search key)."""
+        self._check_open()
+        with unavailable_on_error(f"searching index {self.index_uid!r}"):
+            self._reader.multi_search([{"indexUid": self.index_uid, "q": "", "hitsPerPage": 0}])
+
     def upsert(self, documents: Sequence[ProductDocument]) -> None:
         """Add or replace documents by `id`, in batches, each awaited."""
         self._check_open()
-        with unavailable_on_error("upsert"):
+        self._add(self._index, documents)
+
+    def _add(self, index: Any, documents: Sequence[ProductDocument]) -> None:
+        """Add documents to `index` (the live one or a rebuild's) in batches, each awaited."""
+        with unavailable_on_error(f"adding documents to {index.uid!r}"):
             for start in range(0, len(documents), UPSERT_BATCH):
                 batch = [meili_document(doc) for doc in documents[start:start + UPSERT_BATCH]]
-                self._wait(self._index.add_documents(batch, primary_key="id").task_uid, "upsert")
+                self._wait(index.add_documents(batch, primary_key="id").task_uid, "upsert")
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by product id (missing ids are ignored), by an `id IN [...]` filter."""
@@ -126,24 +151,66 @@ class MeiliEngine:
             self._wait(self._index.delete_all_documents().task_uid, "clear")
 
     def replace_all(self, batches: Iterable[Sequence[ProductDocument]]) -> int:
-        """Delete every document, then add `batches`: not atomic here, searches see the index refill.
+        """Fill a new index from `batches`, then swap it with the live one; returns how many documents.
 
-        Meilisearch could build a second index and swap it in (`swap_indexes`); not done yet
-        (issue 13), though the tests now run a real server to prove it.
+        Searches see the old documents or the new ones, never a half-filled index. The live
+        index is created first if missing (a swap needs both). Any failure, `batches` raising
+        included, deletes the new index and leaves the live one as it was.
         """
-        self.clear()
-        written = 0
-        for documents in batches:
-            self.upsert(documents)
-            written += len(documents)
+        self.ensure_index()
+        rebuild = f"{rebuild_prefix(self.index_uid)}{secrets.token_hex(4)}"  # unique: runs never share one
+        try:
+            created = self._create_rebuild_index(rebuild)
+            written = 0
+            for documents in batches:
+                self._add(self._writer.index(rebuild), documents)
+                written += len(documents)
+            self._swap_in(rebuild, created)
+        except BaseException:  # cleanup only: the error goes on to the caller
+            self._drop_rebuild_index(rebuild)
+            raise
         return written
+
+    def _create_rebuild_index(self, uid: str) -> str:
+        """Create an index with the declared settings for a rebuild; returns its `createdAt`."""
+        with unavailable_on_error(f"creating index {uid!r}"):
+            self._wait(self._writer.create_index(uid, {"primaryKey": "id"}).task_uid, "create index")
+            self._wait(self._writer.index(uid).update_settings(index_settings()).task_uid, "update settings")
+            return str(self._writer.get_raw_index(uid)["createdAt"])
+
+    def _swap_in(self, rebuild: str, created: str) -> None:
+        """Swap the filled index with the live one, delete the old one (now named `rebuild`), check.
+
+        The swap's own task cannot be awaited: it belongs to no index, so a key limited to some
+        indexes cannot read it (meilisearch/meilisearch#4103). The deletion queued after it runs
+        after it; then the live index must be the one created for this rebuild.
+        """
+        with unavailable_on_error(f"swapping {rebuild!r} in"):
+            swap = self._writer.swap_indexes([{"indexes": [self.index_uid, rebuild]}])
+            self._wait(self._writer.delete_index(rebuild).task_uid, "delete the previous index")
+            live = str(self._writer.get_raw_index(self.index_uid)["createdAt"])
+        if live != created:
+            raise SearchUnavailable(f"Meilisearch: swap task {swap.task_uid} did not put {rebuild!r} "
+                                    f"in place of {self.index_uid!r}")
+
+    def _drop_rebuild_index(self, uid: str) -> None:
+        """Delete a failed rebuild's index if it exists; a failure here is logged, the first error raised."""
+        try:
+            with unavailable_on_error(f"deleting index {uid!r}"):
+                task = self._writer.wait_for_task(self._writer.delete_index(uid).task_uid,
+                                                  timeout_in_ms=int(self.task_timeout_s * 1000))
+        except SearchUnavailable as error:
+            log.warning("temporary index not deleted (delete it by hand): %s", error)
+            return
+        if task.status != "succeeded" and (task.error or {}).get("code") != "index_not_found":
+            log.warning("temporary index %r not deleted (delete it by hand): %s", uid, task.error)
 
     def _known_words(self, query: SearchQuery) -> list[str]:
         """The query's long words that some document holds as typed (one multi-search; none asked if none)."""
         candidates = typo_candidates(query.text)
         if not candidates:
             return []
-        answer: dict[str, Any] = self._client.multi_search(known_word_probes(candidates, self.index_uid))
+        answer: dict[str, Any] = self._reader.multi_search(known_word_probes(candidates, self.index_uid))
         return [word for word, result in zip(candidates, answer["results"], strict=True)
                 if int(result.get("totalHits", 0)) > 0]
 
@@ -154,12 +221,12 @@ class MeiliEngine:
         with unavailable_on_error("search"):
             known, exact = self._known_words(query), typed_diacritic_words(query)
             labelled = build_requests(query, self.index_uid, known=known, with_hits=not exact)
-            answer: dict[str, Any] = self._client.multi_search([r.body for r in labelled])
+            answer: dict[str, Any] = self._reader.multi_search([r.body for r in labelled])
             result = parse_responses(labelled, list(answer["results"]))
             if not exact or not result.total:
                 return result
             queries, federation = exact_page(query, self.index_uid, known=known, exact=exact)
-            federated: dict[str, Any] = self._client.multi_search(queries, federation=federation)
+            federated: dict[str, Any] = self._reader.multi_search(queries, federation=federation)
             return dataclasses.replace(result, hits=page_hits(federated))
 
     def cached(self, query: SearchQuery) -> SearchResult | None:

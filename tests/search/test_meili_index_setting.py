@@ -33,7 +33,7 @@ def test_staging_and_production_share_a_server_apart(meili_server: MeiliServer, 
         _drop_indexes(meili_server.url, meili_server.key, names)
 
 
-@pytest.mark.parametrize("name", ["", "has space", "a/b", "x" * 401])
+@pytest.mark.parametrize("name", ["", "has space", "a/b", "x" * 401, "x" * 387])
 def test_an_index_name_meilisearch_would_refuse_is_refused_at_start(name: str) -> None:
     with pytest.raises(ValueError, match="meili_index"):
         Settings(_env_file=None, meili_index=name)

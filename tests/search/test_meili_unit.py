@@ -17,6 +17,7 @@ from app.domain.standing import MAX_RUNS
 from search.engine import MARK_END, MARK_START, SearchQuery, SortOrder, StatusFilter
 from search.factory import SearchConfigurationError, open_search_engine
 from search.meili_filters import MATCH_NOTHING, filter_clauses, in_clause, is_quotable, quote_value
+from search.meili_keys import covers
 from search.meili_query import (
     build_requests,
     known_word_probes,
@@ -274,3 +275,12 @@ def test_known_words_must_be_in_the_document_as_typed() -> None:
     assert all('known_words IN ["duong"]' in str(r.body.get("filter")) for r in requests)
     doc = meili_document(make_doc(1, "Đường phèn Quảng Ngãi", description="Kết tinh từ mía"))
     assert {"duong", "quang"} <= set(doc["known_words"]) and "tinh" not in doc["known_words"]  # 4 letters
+
+
+@pytest.mark.parametrize(("pattern", "index", "expected"), [
+    ("*", "products", True), ("products", "products", True), ("products", "products_next_1", False),
+    ("products_next_*", "products_next_ab12", True), ("products_next_*", "products", False),
+    ("prod*", "products", True), ("products", "productsX", False),
+])
+def test_key_index_patterns_are_exact_names_or_prefixes(pattern: str, index: str, expected: bool) -> None:
+    assert covers(pattern, index) is expected

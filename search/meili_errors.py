@@ -1,0 +1,27 @@
+"""The Meilisearch client's failures, turned into the one error the app handles: SearchUnavailable.
+
+Shared by the engine (search/meili.py) and the key commands (search/meili_keys.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
+
+from search.engine import SearchUnavailable
+
+# ValueError covers pydantic's ValidationError of a malformed task; KeyError a malformed answer.
+CLIENT_ERRORS = (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError,
+                 requests.RequestException, ValueError, KeyError)
+
+
+@contextmanager
+def unavailable_on_error(action: str) -> Iterator[None]:
+    """Turn any client, connection or timeout error into SearchUnavailable naming the action."""
+    try:
+        yield
+    except CLIENT_ERRORS as error:
+        raise SearchUnavailable(f"Meilisearch: {action} failed: {error}") from error
