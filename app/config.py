@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     meili_url: str = ""
     meili_key: str = ""
     meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,400}$")
+    search_retry_s: float = Field(default=5.0, gt=0, le=3600)
     media_dir: Path | None = None
     search_path: Path | None = None
     secret_key: str = PLACEHOLDER_SECRET

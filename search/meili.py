@@ -2,8 +2,8 @@
 
 Settings are declared in search/meili_settings.py and applied at start-up only when they
 differ. A search is one multi-search call (search/meili_query.py). Every client, network or
-timeout error becomes SearchUnavailable; writes wait for their task, so a failed write
-raises and the outbox keeps its rows.
+timeout error becomes SearchUnavailable (SearchUnreachable when the server did not answer);
+writes wait for their task, so a failed write raises and the outbox keeps its rows.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import requests
 from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
 
 from search.documents import ProductDocument
-from search.engine import SearchQuery, SearchResult, SearchUnavailable
+from search.engine import SearchQuery, SearchResult, SearchUnavailable, SearchUnreachable
 from search.meili_query import (
     build_requests,
     exact_page,
@@ -34,11 +34,21 @@ from search.meili_settings import index_settings, meili_document, settings_diff
 # ValueError covers pydantic's ValidationError of a malformed task; KeyError a malformed answer.
 CLIENT_ERRORS = (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError,
                  requests.RequestException, ValueError, KeyError)
+# No answer at all: refused, reset or timed out (the client wraps requests' errors in its own).
+UNREACHABLE_ERRORS = (MeilisearchCommunicationError, MeilisearchTimeoutError, requests.ConnectionError,
+                      requests.Timeout)
+# How long a visitor's search (and the health probe) may wait for an answer. A search of this
+# catalog answers in milliseconds (BENCHMARKS.md), so 2 s of silence means a hung server: the page
+# falls back to the database and search/reconnecting.py stops asking it.
+SEARCH_TIMEOUT_S = 2.0
+# Any other request (writes, settings, documents, task polls): not a visitor's wait, and a
+# 1,000-document upsert is sent in one request.
+REQUEST_TIMEOUT_S = 5.0
 UPSERT_BATCH = 1000
 # How long a write waits for its task. Measured on the 2-CPU test machine with Meilisearch 1.21.0
 # and the test suite running beside it: a 1,000-document upsert task took 0.5-2.3 s (ten batches);
 # the wait also covers the tasks queued before it, so it is sized far above that, not at the
-# search timeout (5 s), which a busy machine exceeded during a reindex.
+# request timeout (5 s), which a busy machine exceeded during a reindex.
 TASK_TIMEOUT_S = 120.0
 FINGERPRINT_PAGE = 1000
 DELETE_BATCH = 1000
@@ -46,25 +56,36 @@ DELETE_BATCH = 1000
 
 @contextmanager
 def unavailable_on_error(action: str) -> Iterator[None]:
-    """Turn any client, connection or timeout error into SearchUnavailable naming the action."""
+    """Turn any client, connection or timeout error into SearchUnavailable naming the action
+    (SearchUnreachable when the server did not answer at all)."""
     try:
         yield
+    except UNREACHABLE_ERRORS as error:
+        raise SearchUnreachable(f"Meilisearch: {action} failed: {error}") from error
     except CLIENT_ERRORS as error:
         raise SearchUnavailable(f"Meilisearch: {action} failed: {error}") from error
 
 
-class MeiliEngine:
-    """SearchEngine on one Meilisearch index; requests time out after `timeout_s`, writes wait for
-    their task up to `task_timeout_s`."""
+def _client(url: str, key: str, timeout_s: float) -> meilisearch.Client:
+    """A client whose every request gives up after `timeout_s` (whole seconds, at least 1)."""
+    # the client takes whole seconds; never 0, which `requests` reads as "fail at once"
+    return meilisearch.Client(url, key or None, timeout=max(1, math.ceil(timeout_s)))
 
-    def __init__(self, url: str, key: str, *, index_uid: str = "products", timeout_s: float = 5.0,
+
+class MeiliEngine:
+    """SearchEngine on one Meilisearch index; searches and the health check time out after
+    `timeout_s`, other requests after `request_timeout_s`, writes wait for their task up to
+    `task_timeout_s`."""
+
+    def __init__(self, url: str, key: str, *, index_uid: str = "products",
+                 timeout_s: float = SEARCH_TIMEOUT_S, request_timeout_s: float = REQUEST_TIMEOUT_S,
                  task_timeout_s: float = TASK_TIMEOUT_S) -> None:
         self.url = url
         self.index_uid = index_uid
         self.timeout_s = timeout_s
-        self.task_timeout_s = max(task_timeout_s, timeout_s)
-        # the client takes whole seconds; never 0, which `requests` reads as "fail at once"
-        self._client = meilisearch.Client(url, key or None, timeout=max(1, math.ceil(timeout_s)))
+        self.task_timeout_s = max(task_timeout_s, timeout_s, request_timeout_s)
+        self._reader = _client(url, key, timeout_s)  # what a visitor waits for: searches, health
+        self._client = _client(url, key, max(timeout_s, request_timeout_s))
         self._index = self._client.index(index_uid)
         self._closed = False
 
@@ -75,7 +96,14 @@ class MeiliEngine:
 
     def _wait(self, task_uid: int, action: str) -> None:
         """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable."""
-        task = self._client.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
+        try:
+            task = self._client.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
+        except MeilisearchTimeoutError as error:
+            if error.__cause__ is not None:  # a poll timed out: the server did not answer
+                raise
+            # the wait's own deadline: the server answers, its queue is slow; not an outage
+            raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} unfinished after "
+                                    f"{self.task_timeout_s:.0f} s") from error
         if task.status != "succeeded":
             raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
 
@@ -83,7 +111,7 @@ class MeiliEngine:
         """Raise SearchUnavailable unless the server answers its health check."""
         self._check_open()
         with unavailable_on_error("health check"):
-            self._client.health()
+            self._reader.health()
 
     def ensure_index(self) -> bool:
         """Create the index if needed and apply the declared settings if they differ; True if changed."""
@@ -143,7 +171,7 @@ class MeiliEngine:
         candidates = typo_candidates(query.text)
         if not candidates:
             return []
-        answer: dict[str, Any] = self._client.multi_search(known_word_probes(candidates, self.index_uid))
+        answer: dict[str, Any] = self._reader.multi_search(known_word_probes(candidates, self.index_uid))
         return [word for word, result in zip(candidates, answer["results"], strict=True)
                 if int(result.get("totalHits", 0)) > 0]
 
@@ -154,12 +182,12 @@ class MeiliEngine:
         with unavailable_on_error("search"):
             known, exact = self._known_words(query), typed_diacritic_words(query)
             labelled = build_requests(query, self.index_uid, known=known, with_hits=not exact)
-            answer: dict[str, Any] = self._client.multi_search([r.body for r in labelled])
+            answer: dict[str, Any] = self._reader.multi_search([r.body for r in labelled])
             result = parse_responses(labelled, list(answer["results"]))
             if not exact or not result.total:
                 return result
             queries, federation = exact_page(query, self.index_uid, known=known, exact=exact)
-            federated: dict[str, Any] = self._client.multi_search(queries, federation=federation)
+            federated: dict[str, Any] = self._reader.multi_search(queries, federation=federation)
             return dataclasses.replace(result, hits=page_hits(federated))
 
     def cached(self, query: SearchQuery) -> SearchResult | None:
