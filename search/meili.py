@@ -94,8 +94,9 @@ class MeiliEngine:
         if self._closed:
             raise SearchUnavailable("the Meilisearch engine is closed")
 
-    def _wait(self, task_uid: int, action: str) -> None:
-        """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable."""
+    def _wait(self, task_uid: int, action: str, *, harmless: str = "") -> None:
+        """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable, unless it
+        failed with the error code `harmless`."""
         try:
             task = self._client.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
         except MeilisearchTimeoutError as error:
@@ -104,8 +105,9 @@ class MeiliEngine:
             # the wait's own deadline: the server answers, its queue is slow; not an outage
             raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} unfinished after "
                                     f"{self.task_timeout_s:.0f} s") from error
-        if task.status != "succeeded":
-            raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
+        if task.status == "succeeded" or (harmless and (task.error or {}).get("code") == harmless):
+            return
+        raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
 
     def health(self) -> None:
         """Raise SearchUnavailable unless the server answers its health check."""
@@ -122,8 +124,9 @@ class MeiliEngine:
             except MeilisearchApiError as error:
                 if error.code != "index_not_found":
                     raise
+                # app processes starting together all find no index and all create it: one wins
                 self._wait(self._client.create_index(self.index_uid, {"primaryKey": "id"}).task_uid,
-                           "create index")
+                           "create index", harmless="index_already_exists")
                 current = self._index.get_settings()
             changes = settings_diff(index_settings(), current)
             if changes:

@@ -1,4 +1,5 @@
-"""Two `cnnt serve` processes on one PostgreSQL and one Meilisearch: a write through one is seen by the other.
+"""Two `cnnt serve` processes on one PostgreSQL and one Meilisearch: both start, and a write through
+one is seen by the other.
 
 The scale-out in DESIGN.md: app processes share no memory, only the database and the engine.
 An office revokes a certificate through process A's real admin route; process B's very next
@@ -10,6 +11,7 @@ API bodies, search results) or hands to a browser (an ETag) may outlive the revo
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,6 +24,8 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.domain.validity import today_in
 from app.models import Certificate, OutboxEvent
+from search.engine import SearchEngine
+from search.factory import SearchConfigurationError, open_search_engine
 from tests.conftest import new_postgres_database
 from tests.crash.helpers import serving
 from tests.factories import TEST_PASSWORD, make_product, make_user
@@ -135,3 +139,26 @@ def test_a_revocation_through_one_process_is_seen_by_the_other(shared_settings: 
     session.expire_all()
     assert session.exec(select(OutboxEvent)).all() == []  # A indexed its write before answering
 
+
+def test_processes_starting_together_on_a_new_index_all_open_it(shared_settings: Settings) -> None:
+    """Replicas start at once on an empty server: each finds no index and creates it; one creation
+    fails with `index_already_exists`, which must not leave that process on the database fallback."""
+    starting = threading.Barrier(3)
+    opened: list[SearchEngine] = []
+    refused: list[str] = []
+
+    def start_up() -> None:
+        starting.wait()
+        try:
+            opened.append(open_search_engine(shared_settings))
+        except SearchConfigurationError as error:
+            refused.append(str(error))
+
+    replicas = [threading.Thread(target=start_up) for _ in range(3)]
+    for replica in replicas:
+        replica.start()
+    for replica in replicas:
+        replica.join(timeout=60)
+    for engine in opened:
+        engine.close()
+    assert refused == [] and len(opened) == 3
