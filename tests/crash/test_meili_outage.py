@@ -32,6 +32,7 @@ from app.domain.validity import today_in
 from app.main import create_app
 from app.models import Certificate, OutboxEvent, Product
 from search.engine import SearchQuery, StatusFilter
+from search.indexer import check_drift
 from search.meili import SEARCH_TIMEOUT_S, MeiliEngine
 from tests.factories import csrf_of, make_product, make_user, sign_in
 from tests.meili import MEILI_BIN, MeiliProcess, meilisearch_process
@@ -204,5 +205,8 @@ def test_outage_falls_back_keeps_writes_and_replays(meili: MeiliProcess, meili_s
         assert [h.document["slug"] for h in in_engine.hits] == [bat_trang.slug]
         total = session.exec(select(func.count()).select_from(Product)).one()
         assert len(direct.fingerprints()) == total == 6
+        with Session(engine) as fresh:  # the test's session still holds the certificate as it loaded it
+            drift = check_drift(session=fresh, engine=direct)
+        assert (len(drift.missing), len(drift.stale), len(drift.orphaned)) == (0, 0, 0)
     finally:
         direct.close()
