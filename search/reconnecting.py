@@ -95,7 +95,7 @@ class ReconnectingEngine:
                 log.debug("search engine still unavailable: %s", error)
                 continue
             if self._opened(engine):
-                log.warning("search engine available again; outbox replayed")
+                log.warning("search engine available again")
             return
 
     def _engine(self) -> SearchEngine:
