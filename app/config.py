@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     meili_search_key: str = ""  # search-only key for every read; unset → looked up with the admin key
     # Meilisearch's 400 bytes less the 14 a full reindex adds for its new index (`_next_` and 8 hex)
     meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,386}$")
+    search_retry_s: float = Field(default=5.0, gt=0, le=3600)
     media_dir: Path | None = None
     search_path: Path | None = None
     secret_key: str = PLACEHOLDER_SECRET

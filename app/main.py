@@ -94,7 +94,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Open on start-up, close on shutdown; the site starts even with the search engine down."""
+        """Open on start-up, close on shutdown; the site starts even with the search engine down, and
+        picks it up (replaying the outbox) in the background once it answers."""
         engine = make_engine(settings.sqlalchemy_url)
 
         def replay_outbox(opened: SearchEngine) -> None:
@@ -103,7 +104,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 index_after_commit(session=session, engine=opened)
 
         search = ReconnectingEngine(lambda: open_search_engine(settings), name=engine_name(settings),
-                                    on_open=replay_outbox)
+                                    on_open=replay_outbox, retry_after_s=settings.search_retry_s)
         search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
         try:

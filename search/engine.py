@@ -93,6 +93,14 @@ class SearchUnavailable(Exception):
     """The engine errored or timed out; callers fall back to a database listing."""
 
 
+class SearchUnreachable(SearchUnavailable):
+    """The engine did not answer at all (connection refused or reset, request timed out).
+
+    Unlike an error the engine answered with, this says asking again at once would wait or fail
+    the same way, so search/reconnecting.py stops asking and probes in the background instead.
+    """
+
+
 class SearchEngine(Protocol):
     """What the app needs from a search engine."""
 

@@ -3,8 +3,8 @@
 Settings are declared in search/meili_settings.py and applied at start-up only when they
 differ. A search is one multi-search call (search/meili_query.py), sent with the search-only
 key; writes go with the admin key (search/meili_keys.py). Every client, network or
-timeout error becomes SearchUnavailable; writes wait for their task, so a failed write
-raises and the outbox keeps its rows.
+timeout error becomes SearchUnavailable (SearchUnreachable when the server did not answer);
+writes wait for their task, so a failed write raises and the outbox keeps its rows.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import meilisearch
-from meilisearch.errors import MeilisearchApiError
+from meilisearch.errors import MeilisearchApiError, MeilisearchTimeoutError
 
 from search.documents import ProductDocument
 from search.engine import SearchQuery, SearchResult, SearchUnavailable
@@ -35,40 +35,49 @@ from search.meili_query import (
 from search.meili_settings import index_settings, meili_document, settings_diff
 
 log = logging.getLogger(__name__)
+# How long a visitor's search (and the health probe) may wait for an answer. A search of this
+# catalog answers in milliseconds (BENCHMARKS.md), so 2 s of silence means a hung server: the page
+# falls back to the database and search/reconnecting.py stops asking it.
+SEARCH_TIMEOUT_S = 2.0
+# Any other request (writes, settings, documents, task polls): not a visitor's wait, and a
+# 1,000-document upsert is sent in one request.
+REQUEST_TIMEOUT_S = 5.0
 UPSERT_BATCH = 1000
 # How long a write waits for its task. Measured on the 2-CPU test machine with Meilisearch 1.21.0
 # and the test suite running beside it: a 1,000-document upsert task took 0.5-2.3 s (ten batches);
 # the wait also covers the tasks queued before it, so it is sized far above that, not at the
-# search timeout (5 s), which a busy machine exceeded during a reindex.
+# request timeout (5 s), which a busy machine exceeded during a reindex.
 TASK_TIMEOUT_S = 120.0
 FINGERPRINT_PAGE = 1000
 DELETE_BATCH = 1000
 
 
 class MeiliEngine:
-    """SearchEngine on one Meilisearch index; requests time out after `timeout_s`, writes wait for
-    their task up to `task_timeout_s`.
+    """SearchEngine on one Meilisearch index; searches and the health check time out after
+    `timeout_s`, other requests after `request_timeout_s`, writes wait for their task up to
+    `task_timeout_s`.
 
     Two clients: writes (documents, settings, tasks, swaps) go with `key`, the admin key; reads
-    (search, multi-search) with `search_key`, a search-only key, when one is given.
+    (search, multi-search, health) with `search_key`, a search-only key, when one is given.
     """
 
     def __init__(self, url: str, key: str, *, search_key: str = "", index_uid: str = "products",
-                 timeout_s: float = 5.0, task_timeout_s: float = TASK_TIMEOUT_S) -> None:
+                 timeout_s: float = SEARCH_TIMEOUT_S, request_timeout_s: float = REQUEST_TIMEOUT_S,
+                 task_timeout_s: float = TASK_TIMEOUT_S) -> None:
         self.url = url
         self.index_uid = index_uid
         self.timeout_s = timeout_s
-        self.task_timeout_s = max(task_timeout_s, timeout_s)
+        self.task_timeout_s = max(task_timeout_s, timeout_s, request_timeout_s)
         self._admin_key = key
-        self._writer = self._new_client(key)
-        self._reader = self._new_client(search_key or key)
+        self._writer = self._new_client(key, max(timeout_s, request_timeout_s))
+        self._reader = self._new_client(search_key or key, timeout_s)  # what a visitor waits for
         self._index = self._writer.index(index_uid)
         self._closed = False
 
-    def _new_client(self, key: str) -> meilisearch.Client:
-        """A client on the server with `key` (none when empty) and the request timeout."""
+    def _new_client(self, key: str, timeout_s: float) -> meilisearch.Client:
+        """A client on the server with `key` (none when empty) whose requests give up after `timeout_s`."""
         # the client takes whole seconds; never 0, which `requests` reads as "fail at once"
-        return meilisearch.Client(self.url, key or None, timeout=max(1, math.ceil(self.timeout_s)))
+        return meilisearch.Client(self.url, key or None, timeout=max(1, math.ceil(timeout_s)))
 
     @property
     def api_keys(self) -> tuple[str, str]:
@@ -80,17 +89,26 @@ class MeiliEngine:
         if self._closed:
             raise SearchUnavailable("the Meilisearch engine is closed")
 
-    def _wait(self, task_uid: int, action: str) -> None:
-        """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable."""
-        task = self._writer.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
-        if task.status != "succeeded":
-            raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
+    def _wait(self, task_uid: int, action: str, *, harmless: str = "") -> None:
+        """Wait for a task; a failed, cancelled or unfinished task raises SearchUnavailable, unless it
+        failed with the error code `harmless`."""
+        try:
+            task = self._writer.wait_for_task(task_uid, timeout_in_ms=int(self.task_timeout_s * 1000))
+        except MeilisearchTimeoutError as error:
+            if error.__cause__ is not None:  # a poll timed out: the server did not answer
+                raise
+            # the wait's own deadline: the server answers, its queue is slow; not an outage
+            raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} unfinished after "
+                                    f"{self.task_timeout_s:.0f} s") from error
+        if task.status == "succeeded" or (harmless and (task.error or {}).get("code") == harmless):
+            return
+        raise SearchUnavailable(f"Meilisearch: {action} task {task_uid} {task.status}: {task.error}")
 
     def health(self) -> None:
         """Raise SearchUnavailable unless the server answers its health check."""
         self._check_open()
         with unavailable_on_error("health check"):
-            self._writer.health()
+            self._reader.health()
 
     def ensure_index(self) -> bool:
         """Create the index if needed and apply the declared settings if they differ; True if changed."""
@@ -101,8 +119,9 @@ class MeiliEngine:
             except MeilisearchApiError as error:
                 if error.code != "index_not_found":
                     raise
+                # app processes starting together all find no index and all create it: one wins
                 self._wait(self._writer.create_index(self.index_uid, {"primaryKey": "id"}).task_uid,
-                           "create index")
+                           "create index", harmless="index_already_exists")
                 current = self._index.get_settings()
             changes = settings_diff(index_settings(), current)
             if changes:
@@ -115,7 +134,7 @@ class MeiliEngine:
         self._check_open()
         with unavailable_on_error("listing keys"):
             key = search_key_or_admin(self._writer, self._admin_key, self.index_uid)
-        self._reader = self._new_client(key)
+        self._reader = self._new_client(key, self.timeout_s)
 
     def check_reads(self) -> None:
         """Raise SearchUnavailable unless the reading client may search the index (a wrong search key)."""

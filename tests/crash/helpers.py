@@ -15,16 +15,18 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.cli import run_import
 from app.config import Settings
 from search.embedded import EmbeddedEngine
+from tests.pg import free_port
 from tests.services.sheets import jpeg_bytes, row, write_csv
 
 CNNT = str(Path(sys.executable).with_name("cnnt"))
@@ -32,10 +34,13 @@ SUCCESS = "Đã nhập"  # the importer's summary line, printed only after commi
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    """The environment of a `cnnt` process on the test's database and data folder, nothing else."""
+    """The environment of a `cnnt` process on the test's database, data folder and (if set) Meilisearch."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CNNT_") and k != "PGAPPNAME"}
     env.update(CNNT_DATA_DIR=str(settings.data_dir), CNNT_DATABASE_URL=settings.sqlalchemy_url,
-               PYTHONUNBUFFERED="1")
+               CNNT_SECRET_KEY=settings.secret_key, PYTHONUNBUFFERED="1")
+    if settings.meili_url:
+        env.update(CNNT_MEILI_URL=settings.meili_url, CNNT_MEILI_KEY=settings.meili_key,
+                   CNNT_MEILI_INDEX=settings.meili_index)
     return env
 
 
@@ -68,6 +73,35 @@ def wait_until(condition: Callable[[], bool], proc: subprocess.Popen[bytes], out
         assert proc.poll() is None, f"process ended first: {out.read_text(encoding='utf-8')}"
         assert time.monotonic() < deadline, "condition never came true"
         time.sleep(0.01)
+
+
+@contextmanager
+def serving(settings: Settings, *, count: int = 1, timeout_s: float = 60.0) -> Iterator[list[str]]:
+    """`count` `cnnt serve` processes started side by side, as replicas are, each on a free loopback
+    port; yields their base URLs once each /healthz answers (start-up, search engine included, is
+    done by then); stopped gracefully at the end."""
+    with ExitStack() as stack:
+        running = []
+        for _ in range(count):
+            port = free_port()
+            command = ("serve", "--host", "127.0.0.1", "--port", str(port))
+            proc, out = stack.enter_context(started(settings, *command))
+            running.append((f"http://127.0.0.1:{port}", proc, out))
+        for base, proc, out in running:
+            wait_until(lambda base=base: _answers(f"{base}/healthz"), proc, out, timeout_s=timeout_s)  # type: ignore[misc]
+        yield [base for base, _, _ in running]
+        for _, proc, _ in running:
+            proc.terminate()  # uvicorn's graceful shutdown: the lifespan closes the engine
+        for _, proc, _ in running:
+            proc.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    """True once `url` answers 200."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def sigkill(proc: subprocess.Popen[bytes]) -> None:
