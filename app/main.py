@@ -14,6 +14,7 @@ from starlette_compress import CompressMiddleware, add_compress_type
 
 from app.config import Settings
 from app.db import make_engine
+from app.domain.validity import today_in
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.uploads import MAX_REQUEST_BYTES
 from app.routes import (
@@ -48,7 +49,7 @@ from app.web.static_files import STATIC_DIR, STATIC_PREFIX, FingerprintedFiles, 
 from app.web.templating import configure_templates, templates
 from search.engine import SearchEngine
 from search.factory import engine_name, open_search_engine
-from search.indexer import index_after_commit
+from search.indexer import fill_if_empty, index_after_commit
 from search.reconnecting import ReconnectingEngine
 
 # Pages revalidated with an ETag of their body: product pages and the JSON API.
@@ -99,9 +100,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         engine = make_engine(settings.sqlalchemy_url)
 
         def replay_outbox(opened: SearchEngine) -> None:
-            """Index what was written while the engine was down, as soon as it is back."""
+            """Index what was written while the engine was down, as soon as it is back; fill an
+            empty index (a new server, or an index file of an older layout) from the database."""
             with Session(engine) as session:
-                index_after_commit(session=session, engine=opened)
+                if fill_if_empty(session=session, engine=opened, today=today_in(settings.tz)) is None:
+                    index_after_commit(session=session, engine=opened)
 
         search = ReconnectingEngine(lambda: open_search_engine(settings), name=engine_name(settings),
                                     on_open=replay_outbox, retry_after_s=settings.search_retry_s)

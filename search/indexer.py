@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
+from app.domain.states import ProductState
 from app.models import Certificate, OutboxEvent, Producer, Product, utcnow
 from search.documents import build_documents
-from search.engine import SearchEngine, SearchUnavailable
+from search.engine import SearchEngine, SearchQuery, SearchUnavailable
 
 log = logging.getLogger(__name__)
 REINDEX_BATCH = 1000
@@ -148,3 +149,18 @@ def check_drift(*, session: Session, engine: SearchEngine) -> DriftReport:
                 report.stale.append(pid)
     report.orphaned = sorted(set(indexed) - expected)
     return report
+
+
+def fill_if_empty(*, session: Session, engine: SearchEngine, today: date) -> int | None:
+    """Reindex everything when the engine holds no document but the database has published products.
+
+    An index file of an older layout is emptied when the engine opens it (search/embedded_sql.py),
+    and a new Meilisearch server starts empty: without this, the site would list nothing until
+    someone ran `cnnt search reindex`. Returns the documents indexed, or None when nothing was done.
+    """
+    if engine.search(SearchQuery(today=today, per_page=1)).total:
+        return None
+    if session.exec(select(Product.id).where(col(Product.state) == ProductState.PUBLISHED)).first() is None:
+        return None
+    log.warning("the search index is empty while the database has products: rebuilding it")
+    return reindex_all(session=session, engine=engine)

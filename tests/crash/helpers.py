@@ -78,8 +78,9 @@ def wait_until(condition: Callable[[], bool], proc: subprocess.Popen[bytes], out
 @contextmanager
 def serving(settings: Settings, *, count: int = 1, timeout_s: float = 60.0) -> Iterator[list[str]]:
     """`count` `cnnt serve` processes started side by side, as replicas are, each on a free loopback
-    port; yields their base URLs once each /healthz answers (start-up, search engine included, is
-    done by then); stopped gracefully at the end."""
+    port; yields their base URLs once each /readyz answers 200: the database and the search engine
+    answer (a replica starting while the engine is busy may begin on the database fallback and
+    reconnect seconds later; /healthz alone would not wait for that); stopped gracefully at the end."""
     with ExitStack() as stack:
         running = []
         for _ in range(count):
@@ -88,7 +89,7 @@ def serving(settings: Settings, *, count: int = 1, timeout_s: float = 60.0) -> I
             proc, out = stack.enter_context(started(settings, *command))
             running.append((f"http://127.0.0.1:{port}", proc, out))
         for base, proc, out in running:
-            wait_until(lambda base=base: _answers(f"{base}/healthz"), proc, out, timeout_s=timeout_s)  # type: ignore[misc]
+            wait_until(lambda base=base: _answers(f"{base}/readyz"), proc, out, timeout_s=timeout_s)  # type: ignore[misc]
         yield [base for base, _, _ in running]
         for _, proc, _ in running:
             proc.terminate()  # uvicorn's graceful shutdown: the lifespan closes the engine

@@ -15,7 +15,7 @@ from app.models import OutboxEvent, ProductImage, SelectionRound
 from search.documents import build_documents
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SearchUnavailable, StatusFilter
-from search.indexer import apply_outbox, check_drift, reindex_all
+from search.indexer import apply_outbox, check_drift, fill_if_empty, reindex_all
 from tests.factories import add_certificate, make_product
 
 
@@ -145,3 +145,35 @@ def test_cli_reindex_then_check(settings: Settings, session: Session) -> None:
     assert run_reindex(settings, echo=lines.append) == 0
     assert lines[-1] == "Đã lập chỉ mục lại 1 sản phẩm."
     assert run_check(settings, echo=lines.append) == 0
+
+
+def test_an_empty_index_is_filled_once(session: Session, index: EmbeddedEngine) -> None:
+    products = [make_product(session) for _ in range(2)]
+    session.commit()
+    today = date(2026, 12, 6)
+    assert fill_if_empty(session=session, engine=index, today=today) == 2
+    assert check_drift(session=session, engine=index).clean
+    assert fill_if_empty(session=session, engine=index, today=today) is None  # not empty: left alone
+    index.delete([p.id or 0 for p in products])
+    assert fill_if_empty(session=session, engine=index, today=today) == 2
+
+
+def test_the_site_refills_an_index_file_of_an_older_layout(settings: Settings, session: Session) -> None:
+    """An upgrade empties the embedded index (another schema version): the site rebuilds it at start."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    product = make_product(session, name="Chiếu cói Kim Sơn")
+    session.commit()
+    old = sqlite3.connect(settings.search_index_path)
+    old.execute("CREATE TABLE doc (id INTEGER PRIMARY KEY)")
+    old.execute("PRAGMA user_version = 3")
+    old.commit()
+    old.close()
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/san-pham", params={"q": "chieu coi"})
+    assert page.status_code == 200 and f'href="/san-pham/{product.slug}"' in page.text
+    assert "Tìm kiếm đang gặp sự cố" not in page.text  # from the engine, not the database fallback
