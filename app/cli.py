@@ -79,13 +79,20 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the site with uvicorn; several workers share their metrics through PROMETHEUS_MULTIPROC_DIR."""
+    """Serve the site with uvicorn; several workers share their metrics through PROMETHEUS_MULTIPROC_DIR.
+
+    Proxy headers are believed from CNNT_TRUSTED_PROXIES only, passed explicitly so that uvicorn's own
+    FORWARDED_ALLOW_IPS (once "*" in our compose file) can never widen it: with "*" uvicorn takes the
+    client's own left-most X-Forwarded-For entry, and every per-client rate limit resets at will.
+    """
     import uvicorn
 
     from app.metrics import multiprocess_dir
 
+    trusted = Settings().forwarded_allow_ips
     with multiprocess_dir(workers):
-        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
+                    forwarded_allow_ips=trusted)
 
 
 @db_cli.command("upgrade")

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     base_url: str = "http://127.0.0.1:8000"
     metrics_allow: str = "127.0.0.0/8,::1/128"  # loopback only: Prometheus on the same host
+    # Peers whose X-Forwarded-For/-Proto uvicorn believes: the reverse proxy's address, never "*"
+    trusted_proxies: str = "127.0.0.1,::1"
 
     @field_validator("timezone")
     @classmethod
@@ -46,10 +48,10 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone: fail at start-up, not on the first request
         return value
 
-    @field_validator("metrics_allow")
+    @field_validator("metrics_allow", "trusted_proxies")
     @classmethod
     def _known_networks(cls, value: str) -> str:
-        _networks(value)  # raises for a malformed address: fail at start-up, not on the first scrape
+        _networks(value)  # raises for a malformed address or "*": fail at start-up, not on a request
         return value
 
     @model_validator(mode="after")
@@ -87,6 +89,15 @@ class Settings(BaseSettings):
     def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The client networks /metrics answers; empty: nobody."""
         return _networks(self.metrics_allow)
+
+    @property
+    def forwarded_allow_ips(self) -> str:
+        """TRUSTED_PROXIES as uvicorn's `forwarded_allow_ips`: addresses and CIDR blocks, or "" for none.
+
+        uvicorn walks X-Forwarded-For right to left and takes the first hop not in this list, so a
+        client's own (forged) entries, left of what the proxy appended, are never believed.
+        """
+        return ",".join(str(network) for network in _networks(self.trusted_proxies))
 
     @property
     def public_base_url(self) -> str:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.cli import run_import
-from app.config import Settings
+from app.config import PROJECT_DIR, Settings
 from search.embedded import EmbeddedEngine
 from tests.pg import free_port
 from tests.services.sheets import jpeg_bytes, row, write_csv
@@ -38,6 +38,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CNNT_") and k != "PGAPPNAME"}
     env.update(CNNT_DATA_DIR=str(settings.data_dir), CNNT_DATABASE_URL=settings.sqlalchemy_url,
                CNNT_SECRET_KEY=settings.secret_key, PYTHONUNBUFFERED="1")
+    # The code under test, not the checkout the shared venv's editable install points at (another worktree)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH", "")]))
     if settings.meili_url:
         env.update(CNNT_MEILI_URL=settings.meili_url, CNNT_MEILI_KEY=settings.meili_key,
                    CNNT_MEILI_INDEX=settings.meili_index)
@@ -51,12 +53,14 @@ def cnnt(settings: Settings, *args: str | Path, stdin: str | None = None) -> sub
 
 
 @contextmanager
-def started(settings: Settings, *args: str | Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
-    """`cnnt ARGS` running in the background, with the file its output goes to; killed if left running."""
+def started(settings: Settings, *args: str | Path,
+            env: Mapping[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """`cnnt ARGS` running in the background (with `env` added to its environment), with the file its
+    output goes to; killed if left running."""
     out = settings.data_dir.parent / f"out-{time.monotonic_ns()}.txt"
     with out.open("wb") as sink:
-        proc = subprocess.Popen([CNNT, *map(str, args)], env=cli_env(settings), cwd=settings.data_dir.parent,
-                                stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([CNNT, *map(str, args)], env={**cli_env(settings), **(env or {})},
+                                cwd=settings.data_dir.parent, stdout=sink, stderr=subprocess.STDOUT)
     try:
         yield proc, out
     finally:
@@ -76,7 +80,8 @@ def wait_until(condition: Callable[[], bool], proc: subprocess.Popen[bytes], out
 
 
 @contextmanager
-def serving(settings: Settings, *, count: int = 1, timeout_s: float = 60.0) -> Iterator[list[str]]:
+def serving(settings: Settings, *, count: int = 1, timeout_s: float = 60.0,
+            env: Mapping[str, str] | None = None) -> Iterator[list[str]]:
     """`count` `cnnt serve` processes started side by side, as replicas are, each on a free loopback
     port; yields their base URLs once each /readyz answers 200: the database and the search engine
     answer (a replica starting while the engine is busy may begin on the database fallback and
@@ -86,7 +91,7 @@ def serving(settings: Settings, *, count: int = 1, timeout_s: float = 60.0) -> I
         for _ in range(count):
             port = free_port()
             command = ("serve", "--host", "127.0.0.1", "--port", str(port))
-            proc, out = stack.enter_context(started(settings, *command))
+            proc, out = stack.enter_context(started(settings, *command, env=env))
             running.append((f"http://127.0.0.1:{port}", proc, out))
         for base, proc, out in running:
             wait_until(lambda base=base: _answers(f"{base}/readyz"), proc, out, timeout_s=timeout_s)  # type: ignore[misc]
