@@ -42,6 +42,7 @@ from app.web.exception_handlers import register_exception_handlers
 from app.web.language_prefix import LanguagePrefix
 from app.web.metrics import RequestMetrics
 from app.web.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
+from app.web.rate_counts import DatabaseCounts
 from app.web.rate_limit import SiteLimits
 from app.web.revalidation import RevalidatedPages
 from app.web.security_headers import SecurityHeaders
@@ -80,7 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.limits = SiteLimits()
     configure_templates(templates)
     _mount_files(app, settings)
     _add_routers(app)
@@ -110,6 +110,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                                     on_open=replay_outbox, retry_after_s=settings.search_retry_s)
         search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
+        app.state.limits = SiteLimits(store=DatabaseCounts(engine))  # one count for every worker
         try:
             yield
         finally:

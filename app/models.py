@@ -238,3 +238,21 @@ class ImportBatch(SQLModel, table=True):
     warnings: int = 0
     summary: str | None = Field(default=None, sa_type=sa.Text())
     published_at: datetime | None = Field(default=None, sa_type=_timestamp())
+
+
+class RateLimitCount(SQLModel, table=True):
+    """Hits of one rate-limit key (a hash: no address, no e-mail) in one fixed window, shared by every
+    worker (app/web/rate_counts.py); UNLOGGED on PostgreSQL, deleted once expired."""
+
+    __tablename__ = "rate_limit_count"
+
+    key: str = Field(sa_type=sa.String(64), primary_key=True)
+    window_start: int = Field(sa_type=sa.BigInteger(), primary_key=True)  # seconds since the epoch
+    count: int = 0
+    expires_at: int = Field(sa_type=sa.BigInteger(), index=True)
+
+
+sa.event.listen(  # create_all (tests) makes it as the migration does: no write-ahead log for counters
+    SQLModel.metadata.tables["rate_limit_count"], "after_create",
+    sa.DDL("ALTER TABLE rate_limit_count SET UNLOGGED").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+)

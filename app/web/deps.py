@@ -70,7 +70,7 @@ async def get_client_key(request: Request, settings: Annotated[Settings, Depends
 
 
 async def get_limits(request: Request) -> SiteLimits:
-    """The site's rate limiters (per process)."""
+    """The site's rate limiters (counted in the database, shared by every worker)."""
     limits: SiteLimits = request.app.state.limits
     return limits
 

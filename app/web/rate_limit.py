@@ -1,21 +1,29 @@
-"""Per-client rate limits for lookups and reports, kept in this process's memory.
+"""Per-client rate limits for sign-in, lookups and reports, counted where every worker sees them.
 
-Sliding windows keyed by an HMAC of the client address (the raw address is never kept). With
-several workers each holds its own counts, so the effective limit is per worker: good enough
-against a scraper or a spammer without a shared store; a reverse proxy can add a global one.
+Keys are HMACs of the client address (the raw address is never kept), hashed again with the
+limit's name and window before they are stored. Counts live in the database (app/web/rate_counts.py),
+so N workers or machines allow what one would. The window slides by weighing the previous fixed
+window's count by the part of it still inside the sliding window (Cloudflare's approximation: two
+rows per key, no log of events). Every hit counts, refused ones too: a client hammering past its
+limit stays limited. The catalog and search are not limited: only the routes that call this.
+
+For other rules (e.g. per account and client): `limits.hit(key, limit=5, window_s=900)`, a Verdict
+that is truthy when allowed. It uses its own connection and commits at once, so call it before the
+request's session writes (on SQLite a session holding the write lock would make it wait).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
+import math
 import time
-from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.errors import TooManyRequests
 from app.i18n import ngettext
+from app.web.rate_counts import CountStore, MemoryCounts, window_start
 
 
 def client_key(address: str, *, secret: str) -> str:
@@ -23,66 +31,103 @@ def client_key(address: str, *, secret: str) -> str:
     return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-class RateLimiter:
-    """At most `limit` events per `window_s` seconds per key."""
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A hit's outcome: allowed, or refused with the whole seconds to wait."""
 
-    def __init__(self, *, limit: int, window_s: float, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window_s, self.max_keys, self._clock = limit, window_s, max_keys, clock
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    allowed: bool
+    retry_after: int = 0
+
+    def __bool__(self) -> bool:
+        """True when allowed, so `if limits.hit(...)` reads naturally."""
+        return self.allowed
+
+
+def weighted_count(current: int, previous: int, *, elapsed: float, window_s: int) -> float:
+    """Hits in the sliding window ending now: this window's, and the previous one's share still inside."""
+    return current + previous * (1 - elapsed / window_s)
+
+
+def seconds_until_allowed(current: int, previous: int, *, limit: int, elapsed: float, window_s: int) -> int:
+    """Whole seconds until one more hit would be allowed (0: now)."""
+    room = limit - 1 - current  # what the previous window's share may still weigh
+    if room >= 0:
+        wait = 0.0 if previous == 0 else window_s * (1 - room / previous) - elapsed
+        wait = min(wait, window_s - elapsed)  # by the next window this one's count alone fits
+    else:  # over in this window: wait for the next one, then for this window's share to fade
+        wait = window_s - elapsed + max(0.0, window_s * (1 - (limit - 1) / current))
+    return max(0, math.ceil(wait))
+
+
+class RateLimiter:
+    """At most `limit` hits per sliding `window_s` seconds per key, counted in `store`."""
+
+    def __init__(self, *, limit: int, window_s: int, name: str = "", store: CountStore | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.limit, self.window_s, self.name = limit, int(window_s), name
+        self.store: CountStore = store if store is not None else MemoryCounts()
+        self._clock = clock
+
+    def hit(self, key: str) -> Verdict:
+        """Count a hit for `key`; refused once the sliding window holds more than `limit`."""
+        now = self._clock()
+        current, previous = self.store.hit(self._stored_key(key), window_s=self.window_s, now=now)
+        elapsed = now - window_start(now, self.window_s)
+        if weighted_count(current, previous, elapsed=elapsed, window_s=self.window_s) <= self.limit:
+            return Verdict(True)
+        return Verdict(False, max(1, self._wait(current, previous, elapsed)))
 
     def allow(self, key: str) -> bool:
-        """Record an event for `key`; False (nothing recorded) when the key is over its limit."""
-        now = self._clock()
-        with self._lock:
-            events = self._events.get(key)
-            if events is None:
-                if len(self._events) >= self.max_keys:
-                    self._forget_idle(now)
-                events = self._events[key] = deque()
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
-            return True
+        """Count a hit for `key`; False when the key is over its limit."""
+        return self.hit(key).allowed
 
     def retry_after(self, key: str) -> int:
-        """Whole seconds until `key` may try again (0 when it may now)."""
-        with self._lock:
-            events = self._events.get(key)
-            if not events or len(events) < self.limit:
-                return 0
-            return max(1, int(events[0] + self.window_s - self._clock()) + 1)
+        """Whole seconds until `key` may try again (0 when it may now); counts nothing."""
+        now = self._clock()
+        current, previous = self.store.peek(self._stored_key(key), window_s=self.window_s, now=now)
+        return self._wait(current, previous, now - window_start(now, self.window_s))
 
-    def _forget_idle(self, now: float) -> None:
-        """Drop keys with no event in the window (bounded memory under many clients)."""
-        idle = [k for k, ev in self._events.items() if not ev or ev[-1] <= now - self.window_s]
-        for key in idle:
-            del self._events[key]
-        if len(self._events) >= self.max_keys:  # still full: forget the oldest half
-            for key in list(self._events)[: self.max_keys // 2]:
-                del self._events[key]
+    def _wait(self, current: int, previous: int, elapsed: float) -> int:
+        """Whole seconds until one more hit fits, `elapsed` seconds into the current window."""
+        return seconds_until_allowed(current, previous, limit=self.limit, elapsed=elapsed,
+                                     window_s=self.window_s)
+
+    def _stored_key(self, key: str) -> str:
+        """The key as stored: fixed length, and distinct per limit and window."""
+        return hashlib.sha256(f"{self.name}\0{self.window_s}\0{key}".encode()).hexdigest()[:40]
 
 
 class SiteLimits:
-    """The site's limiters: certificate lookups, misuse reports (stored, so stricter), office sign-ins."""
+    """The site's limiters: certificate lookups, misuse reports (stored, so stricter), office sign-ins.
+
+    `store`: the database's counts in the app (app.main); this process's memory when not given.
+    """
 
     LOOKUPS_PER_MINUTE = 30
     REPORTS_PER_HOUR = 5
     LOGINS_PER_15_MINUTES = 20
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.lookups = RateLimiter(limit=self.LOOKUPS_PER_MINUTE, window_s=60, clock=clock)
-        self.reports = RateLimiter(limit=self.REPORTS_PER_HOUR, window_s=3600, clock=clock)
-        self.logins = RateLimiter(limit=self.LOGINS_PER_15_MINUTES, window_s=900, clock=clock)
+    def __init__(self, clock: Callable[[], float] = time.time, store: CountStore | None = None) -> None:
+        self.store: CountStore = store if store is not None else MemoryCounts()
+        self._clock = clock
+        self.lookups = self._limiter("lookups", self.LOOKUPS_PER_MINUTE, 60)
+        self.reports = self._limiter("reports", self.REPORTS_PER_HOUR, 3600)
+        self.logins = self._limiter("logins", self.LOGINS_PER_15_MINUTES, 900)
+
+    def hit(self, key: str, *, limit: int, window_s: int) -> Verdict:
+        """Count a hit for any rule's own key (name it: `f"login-account:{user_id}:{client}"`)."""
+        return self._limiter("custom", limit, window_s).hit(key)
+
+    def _limiter(self, name: str, limit: int, window_s: int) -> RateLimiter:
+        """A limiter on the site's store and clock."""
+        return RateLimiter(limit=limit, window_s=window_s, name=name, store=self.store, clock=self._clock)
 
 
 def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = None) -> None:
     """Raise TooManyRequests once `client` has used its lookups for the window (scrapers, guessers)."""
-    if not limits.lookups.allow(client):
-        wait = limits.lookups.retry_after(client)
+    verdict = limits.lookups.hit(client)
+    if not verdict:
+        wait = verdict.retry_after
         message = ngettext("Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.",
                            "Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.", wait) % {"num": wait}
         raise TooManyRequests(message, retry_after=wait, page=page)
