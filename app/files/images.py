@@ -6,6 +6,10 @@ RGB and re-encoded without any metadata (no EXIF, GPS or ICC profile) in AVIF, W
 HEIC/HEIF (what phones take) is read through pillow-heif, registered once at import.
 AVIF is encoded at libaom speed 8, quality 55: on photos about WebP's encoding time for a
 quarter fewer bytes, where the default speed 6 takes three times as long.
+A strip longer than MAX_ASPECT_RATIO times its width (or the other way round) is refused: it
+is no product photo, and its variants would not fit WebP's 16,383 px (libavif even writes an
+unreadable file past its own limit). A long phone screenshot or a panorama up to 1:20 is kept,
+its tallest variants narrowed to fit (media.variant_size).
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from app.errors import DomainError
-from app.files.media import VARIANT_FORMATS, VARIANT_WIDTHS
+from app.files.media import VARIANT_FORMATS, VARIANT_WIDTHS, variant_size
 from app.i18n import gettext
 
 register_heif_opener()
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
+MAX_ASPECT_RATIO = 20  # long side ÷ short side; phone panoramas are ~1:4 to 1:10
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "GIF")
 ACCEPTED_WORDS = "JPEG, PNG, WebP, HEIC"
 _ENCODERS: dict[str, tuple[str, dict[str, object]]] = {
@@ -65,6 +70,7 @@ def _decode(data: bytes, filename: str) -> Image.Image:
             if width * height > MAX_IMAGE_PIXELS:
                 message = gettext("Ảnh %(name)s quá lớn (%(width)s×%(height)s điểm ảnh, tối đa 40 triệu).")
                 raise ImageRejected(message % {"name": filename, "width": width, "height": height})
+            _check_aspect_ratio(width, height, filename)
             image.load()
             upright = _to_rgb(ImageOps.exif_transpose(image))
         except UnidentifiedImageError:
@@ -78,6 +84,15 @@ def _decode(data: bytes, filename: str) -> Image.Image:
     if upright.width < 1 or upright.height < 1:
         raise ImageRejected(gettext("Ảnh %(name)s không có kích thước hợp lệ.") % {"name": filename})
     return upright
+
+
+def _check_aspect_ratio(width: int, height: int, filename: str) -> None:
+    """ImageRejected for a strip too long for its width (checked before decoding, on the header's size)."""
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        message = gettext("Ảnh %(name)s quá dài hoặc quá hẹp (%(width)s×%(height)s điểm ảnh): "
+                          "cạnh dài chỉ được dài gấp %(ratio)s lần cạnh ngắn.")
+        raise ImageRejected(message % {"name": filename, "width": width, "height": height,
+                                       "ratio": MAX_ASPECT_RATIO})
 
 
 def _not_an_image(data: bytes, filename: str) -> str:
@@ -118,20 +133,19 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 
 def build_variants(image: Image.Image) -> dict[tuple[int, str], bytes]:
-    """Every (nominal width, format) variant; never wider than the original."""
+    """Every (nominal width, format) variant, sized by media.variant_size (never upscaled, fits WebP)."""
     variants: dict[tuple[int, str], bytes] = {}
-    by_width: dict[int, dict[str, bytes]] = {}
+    by_size: dict[tuple[int, int], dict[str, bytes]] = {}
     for nominal in VARIANT_WIDTHS:
-        width = min(nominal, image.width)
-        if width not in by_width:
-            height = max(1, round(image.height * width / image.width))
+        size = variant_size(image.width, image.height, nominal)
+        if size not in by_size:
             resized = image
-            if width != image.width:
-                resized = image.resize((width, height), Image.Resampling.LANCZOS)
+            if size != image.size:
+                resized = image.resize(size, Image.Resampling.LANCZOS)
             resized.info = {}
-            by_width[width] = {fmt: _encode(resized, fmt) for fmt in VARIANT_FORMATS}
+            by_size[size] = {fmt: _encode(resized, fmt) for fmt in VARIANT_FORMATS}
         for fmt in VARIANT_FORMATS:
-            variants[(nominal, fmt)] = by_width[width][fmt]
+            variants[(nominal, fmt)] = by_size[size][fmt]
     return variants
 
 

@@ -2,9 +2,9 @@
 
 The QR encodes `{BASE_URL}/v/{code}`. The label is 50 × 30 mm (591 × 354 px at 300 dpi):
 small enough to sit beside the programme's logo on a package, large enough for a QR of
-about 17 mm, which phones read from arm's length. PNG and PDF are drawn by Pillow with the
+about 17 mm, which phones read from arm's length. The PNG is drawn by Pillow with the
 vendored DejaVu Sans (never a font of the server); the SVG uses the same layout, with
-`textLength` so a fallback font keeps DejaVu's widths.
+`textLength` so a fallback font keeps DejaVu's widths; label_pdf.py draws it as vector PDF.
 """
 
 from __future__ import annotations
@@ -240,11 +240,3 @@ def label_png(facts: LabelFacts) -> bytes:
     label_image(facts).save(out, "PNG", dpi=(DPI, DPI), optimize=True)
     return out.getvalue()
 
-
-def label_pdf(facts: LabelFacts) -> bytes:
-    """The label as a one-page PDF of exactly its physical size, losslessly embedded."""
-    # Pillow stores RGB as JPEG in a PDF; a palette image is stored losslessly instead.
-    image = label_image(facts).quantize(colors=64, method=Image.Quantize.MEDIANCUT)
-    out = io.BytesIO()
-    image.save(out, "PDF", resolution=float(DPI), title=f"Nhãn CNNT {display_code(facts.code)}")
-    return out.getvalue()

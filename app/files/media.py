@@ -1,7 +1,8 @@
 """Where image variants live and the URLs that serve them.
 
 Every photo is stored once under its content hash: `{MEDIA_DIR}/{h[:2]}/{h}/{width}.{ext}`
-for each nominal width, never wider than the original. Files are written to a temporary
+for each nominal width, never wider than the original and never taller than WebP can hold
+(a variant of a very tall photo is narrower than its nominal width). Files are written to a temporary
 name and renamed, so a crash never leaves half a file.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 VARIANT_WIDTHS = (320, 640, 1280)
 VARIANT_FORMATS = ("avif", "webp", "jpg")  # best first; jpg is the <img> fallback
+MAX_VARIANT_SIDE = 16_383  # WebP's largest side; every format of a variant has the same size
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +41,23 @@ def image_sources(content_hash: str, width: int, height: int) -> list[ImageSourc
     """Each nominal width with its real size (never upscaled) and URLs, smallest first."""
     sources = []
     for nominal in VARIANT_WIDTHS:
-        actual = min(nominal, width)
-        actual_height = max(1, round(height * actual / width))
+        actual, actual_height = variant_size(width, height, nominal)
         urls = {fmt: variant_url(content_hash, nominal, fmt) for fmt in VARIANT_FORMATS}
         sources.append(ImageSource(width=actual, height=actual_height, urls=urls))
     return sources
+
+
+def variant_size(width: int, height: int, nominal: int) -> tuple[int, int]:
+    """The pixel size of a photo's `nominal`-width variant: never upscaled, no side over MAX_VARIANT_SIDE.
+
+    One rule for the encoder and the page, so `srcset` and `width/height` always tell the truth.
+    """
+    actual = min(nominal, width)
+    actual_height = max(1, round(height * actual / width))
+    if actual_height > MAX_VARIANT_SIDE:
+        actual = max(1, width * MAX_VARIANT_SIDE // height)
+        actual_height = min(MAX_VARIANT_SIDE, max(1, round(height * actual / width)))
+    return actual, actual_height
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -20,7 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from app.db import commit_and_index
 from app.errors import CsrfRejected
-from app.files.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
+from app.files.images import MAX_ASPECT_RATIO, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from app.forms.uploads import FormRejected, RequestTooLarge, display_filename, read_form
 from app.models import Product
 from app.services.records.photos import (
@@ -54,7 +54,7 @@ NOTICES = {
     "go": "Đã gỡ ảnh khỏi sản phẩm. Có thể tải lại ảnh này bất cứ lúc nào.",
 }
 LIMITS = {"photo_mb": MAX_IMAGE_BYTES // 2**20, "megapixels": MAX_IMAGE_PIXELS // 1_000_000,
-          "photos": MAX_PHOTOS, "upload_mb": MAX_UPLOAD_BYTES // 2**20}
+          "aspect": MAX_ASPECT_RATIO, "photos": MAX_PHOTOS, "upload_mb": MAX_UPLOAD_BYTES // 2**20}
 
 
 def _product(session: SessionDep, account: AccountDep, product_id: int) -> Product:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from app.domain.codes import display_code
 from app.files import labels as badges
+from app.files.label_pdf import label_pdf as vector_label_pdf
 from app.files.labels import LabelFacts
 from app.services.verification.labels import label_facts, qr_target
 from app.web.deps import SessionDep, SettingsDep, TodayDep
@@ -80,6 +81,6 @@ def label_png(code: str, session: SessionDep, settings: SettingsDep, today: Toda
 
 @router.get("/ma/{code}/nhan.pdf", name="label_pdf")
 def label_pdf(code: str, session: SessionDep, settings: SettingsDep, today: TodayDep) -> Response:
-    """The printable label as a one-page PDF of its physical size (valid certificates only)."""
+    """The printable label as a one-page vector PDF of exactly 50 × 30 mm (valid certificates only)."""
     facts = label_facts(session=session, code=code, today=today, base_url=settings.public_base_url)
-    return _label(facts, badges.label_pdf, PDF, "pdf")
+    return _label(facts, vector_label_pdf, PDF, "pdf")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
@@ -87,6 +88,17 @@ def test_label_png_is_300_dpi_and_scans(client: TestClient, certs: Certs) -> Non
     image = Image.open(io.BytesIO(body))
     assert image.size == (591, 354) and tuple(round(v) for v in image.info["dpi"]) == (300, 300)
     assert decoded(body) == [f"http://127.0.0.1:8000/v/{certs.valid.code}"]
+
+
+def test_label_pdf_is_a_small_vector_page_of_50_by_30_mm_that_scans(client: TestClient, certs: Certs) -> None:
+    body = client.get(f"/ma/{certs.valid.code}/nhan.pdf").content
+    page = pdfium.PdfDocument(body)[0]
+    assert [round(side * 25.4 / 72, 2) for side in page.get_size()] == [50.0, 30.0]
+    assert len(body) < 20_000 and b"/Subtype /Image" not in body
+    assert display_code(certs.valid.code) in page.get_textpage().get_text_range()
+    rendered = io.BytesIO()
+    page.render(scale=300 / 72).to_pil().save(rendered, "PNG")
+    assert decoded(rendered.getvalue()) == [f"http://127.0.0.1:8000/v/{certs.valid.code}"]
 
 
 def test_code_is_accepted_in_any_case_with_a_dash(client: TestClient, certs: Certs) -> None:

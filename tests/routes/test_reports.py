@@ -198,6 +198,7 @@ def truncated_jpeg() -> bytes:
         (("ghi-chu.jpg", "đây là văn bản".encode() * 20, "image/jpeg"), "không phải ảnh"),
         (("bom.png", bomb_png(100_000, 100_000), "image/png"), "quá lớn"),
         (("rat-lon.jpg", b"\xff\xd8\xff" + b"\0" * (20 * 1024 * 1024), "image/jpeg"), "20 MB"),
+        (("dai-hep.png", png_bytes((300, 16_500)), "image/png"), "gấp 20 lần"),  # over WebP's 16,383 px
     ],
 )
 def test_photo_refusals_name_the_file_and_leave_nothing_behind(
