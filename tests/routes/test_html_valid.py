@@ -30,7 +30,7 @@ from app.web.rate_limit import SiteLimits
 from app.web.templating import templates
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD, csrf_of
-from tests.nu import by_page, check_html
+from tests.nu import by_page, check_html, checker_command
 from tests.services.sheets import row, write_xlsx
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -218,6 +218,7 @@ def _html_templates() -> set[str]:
 
 def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Settings,
                                   recorder: RecordingLoader, tmp_path: Path) -> None:
+    checker_command()  # a missing Java or checker fails before the pages are rendered
     pages = Pages(tmp_path / "pages")
     pages.folder.mkdir()
     _public(site, pages, seeded)
