@@ -212,7 +212,7 @@ def _last(client: TestClient, pages: Pages) -> None:
 
 
 def _html_templates() -> set[str]:
-    """Every HTML template of the site, by its Jinja2 name."""
+    """Every HTML template by its Jinja2 name (the SVG and XML ones are not HTML: tests of their own)."""
     return {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")}
 
 
