@@ -22,9 +22,11 @@ MEILI_SHA256 := 5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0
 MEILI_BIN    := $(BIN)/meilisearch
 MEILI_PORT   ?= 7700
 MEILI_DIR    := data/meili
+# The W3C Nu HTML Checker the HTML test runs (npm package vnu-jar, pinned in package-lock.json).
+VNU_JAR      := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: help venv run run-meili test test-meili translations lint typecheck browser-deps node-deps meili-deps bench bench-deps \
-	bench-load lighthouse relevance clean clean-data
+.PHONY: help venv run run-meili test test-meili translations lint typecheck browser-deps node-deps meili-deps html-deps \
+	bench bench-deps bench-load lighthouse relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,9 +62,17 @@ browser-deps:  ## install Debian's chromium and chromedriver when missing
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
-node-deps:  ## install the pinned axe-core, Lighthouse and Meilisearch (package-lock.json) when missing
-	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ] || [ ! -f $(MEILI_PKG) ]; then \
-		npm ci --no-audit --no-fund; \
+# --ignore-scripts: the only install script in package-lock.json is vnu-jar's, which would download
+# a Java build of its own from outside the registries; Java comes from Debian (html-deps).
+node-deps:  ## install the pinned axe-core, Lighthouse, Meilisearch and vnu-jar (package-lock.json) when missing
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ] || [ ! -f $(MEILI_PKG) ] \
+		|| [ ! -f $(VNU_JAR) ]; then \
+		npm ci --ignore-scripts --no-audit --no-fund; \
+	fi
+
+html-deps: node-deps  ## the W3C Nu HTML Checker: the pinned vnu-jar, and Debian's default-jre-headless when no java
+	@if ! command -v java >/dev/null; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless; \
 	fi
 
 meili-deps: venv node-deps  ## the pinned Meilisearch server as .venv/bin/meilisearch, after its sha256 check
@@ -87,7 +97,7 @@ typecheck: venv  ## mypy (strict, packages from pyproject.toml)
 	$(BIN)/mypy
 	$(BIN)/mypy scripts
 
-test: venv browser-deps meili-deps lint typecheck  ## lint, type-check, then every test (a real Meilisearch included)
+test: venv browser-deps meili-deps html-deps lint typecheck  ## lint, type-check, then every test (real Meilisearch, Nu checker)
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-meili: venv meili-deps  ## only the Meilisearch leg, on a real throwaway server

@@ -1,4 +1,5 @@
-"""Template conventions stay: short lines, and form field errors only through the _macros.html pair."""
+"""Template conventions stay: short lines, form field errors only through the _macros.html pair, and htmx
+attributes spelt data-hx-* (valid HTML: the W3C Nu checker rejects a bare hx-*)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
 HTML_TEMPLATES = sorted(TEMPLATES.rglob("*.html"))
 MAX_LINE = 160
 MACROS = TEMPLATES / "_macros.html"
+STATIC = TEMPLATES.parent / "static"
+# The site's own scripts (not the vendored htmx), which may select or set htmx attributes.
+SITE_SCRIPTS = sorted(p for p in STATIC.glob("*.js") if not p.name.startswith("htmx-"))
+# An htmx attribute, in markup or in a selector, not spelt data-hx-*; Jinja comments are left out.
+BARE_HX = re.compile(r"(?<![\w-])hx-[a-z]+(?:-[a-z]+)*")
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 # Field error markup written by hand instead of field_error/field_aria, each with what to use instead.
 HAND_WRITTEN_ERRORS = [
@@ -30,6 +37,10 @@ FORM_NOTICES = {"login-error", "publish-error"}
 
 def _relative(path: Path) -> str:
     return str(path.relative_to(TEMPLATES))
+
+
+def _in_app(path: Path) -> str:
+    return str(path.relative_to(TEMPLATES.parent))
 
 
 @pytest.mark.parametrize("path", HTML_TEMPLATES, ids=_relative)
@@ -50,6 +61,15 @@ def test_field_errors_are_rendered_only_by_the_macros(path: Path) -> None:
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{_relative(path)}:{line}: {match.group(0)!r}: {advice}")
     assert found == []
+
+
+@pytest.mark.parametrize("path", HTML_TEMPLATES + SITE_SCRIPTS, ids=_in_app)
+def test_htmx_attributes_are_spelt_data_hx(path: Path) -> None:
+    """A bare hx-* is invalid HTML (and a selector for one misses the data-hx-* markup)."""
+    text = JINJA_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"))
+    found = [f"{_in_app(path)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
+             for m in BARE_HX.finditer(text)]
+    assert found == [], "spell htmx attributes data-hx-* (htmx 2 reads both; only data-* is valid HTML)"
 
 
 def _render(source: str) -> BeautifulSoup:

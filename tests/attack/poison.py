@@ -98,7 +98,8 @@ def poison(client: TestClient, session: Session, settings: Settings) -> Poisoned
                     code=certificate.code, regional_round_id=regional.id)
 
 
-URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "hx-get", "hx-post")
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster",
+                  "data-hx-get", "data-hx-post")
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
 
 

@@ -63,15 +63,15 @@ def tab_through(page: Page) -> int:
     raise AssertionError(f"focus still on the page after {MAX_TABS} presses of Tab: {focus_state(page)}")
 
 
-# On every focus, whether htmx listens to the control's hx-get/hx-post element by the time the script that
-# moved focus has finished (a microtask later), which is before any key press can reach it. One that takes a
-# key press unwired goes through as a full page load (see defaultSettleDelay in base.html). htmx keeps its
-# listeners in the element's "htmx-internal-data"; if a new htmx renames that, this reads "not wired" and
-# the tests fail loudly rather than pass blindly.
+# On every focus, whether htmx listens to the control's data-hx-get/data-hx-post element by the time the
+# script that moved focus has finished (a microtask later), which is before any key press can reach it. One
+# that takes a key press unwired goes through as a full page load (see defaultSettleDelay in base.html). htmx
+# keeps its listeners in the element's "htmx-internal-data"; if a new htmx renames that, this reads "not
+# wired" and the tests fail loudly rather than pass blindly.
 _WATCH_WIRING = """
 window.focusWiring = [];
 document.addEventListener("focusin", (event) => {
-  const owner = event.target.closest("[hx-get], [hx-post]");
+  const owner = event.target.closest("[data-hx-get], [data-hx-post]");
   if (!owner) { return; }
   const entry = {control: event.target.outerHTML.slice(0, 120), wired: false};
   window.focusWiring.push(entry);

@@ -260,7 +260,7 @@ def _untranslated_links(soup: BeautifulSoup) -> list[str]:
     """Links and form targets to pages that exist in English but point at the Vietnamese ones."""
     targets = [str(a["href"]) for a in soup.select("a[href]") if "lang-switch" not in (a.get("class") or [])]
     targets += [str(f["action"]) for f in soup.select("form[action]")]
-    targets += [str(t[attr]) for attr in ("hx-get", "hx-post") for t in soup.select(f"[{attr}]")]
+    targets += [str(t[attr]) for attr in ("data-hx-get", "data-hx-post") for t in soup.select(f"[{attr}]")]
     return [t for t in targets if t.startswith("/") and not t.startswith(("/en/", "//"))
             and has_english(urlsplit(t).path)]
 

@@ -106,7 +106,7 @@ def test_htmx_request_gets_fragment(client: TestClient, catalog_data: dict[str, 
     soup = html(response)
     assert soup.find("html") is None and soup.find("body") is None
     assert soup.select_one("#results .card__title") is not None
-    assert soup.select_one("#form-filters")["hx-swap-oob"] == "true"  # type: ignore[index]
+    assert soup.select_one("#form-filters")["data-hx-swap-oob"] == "true"  # type: ignore[index]
     for extra in ({"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}):
         full = html(client.get("/san-pham", params={"q": "banh trang"}, headers={**HX, **extra}))
         assert full.find("html") is not None

@@ -83,7 +83,7 @@ def test_htmx_swaps_the_button(client: TestClient, products: list[Product]) -> N
     assert response.status_code == 200 and "HX-Request" in response.headers["vary"].split(", ")
     form = html(response).select_one("form.shortlist-btn")
     assert form is not None and form["action"] == "/danh-sach-chon/bo"
-    assert html(response).select_one("#shortlist-link[hx-swap-oob]").get_text() == "Danh sách chọn (1)"  # type: ignore[union-attr]
+    assert html(response).select_one("#shortlist-link[data-hx-swap-oob]").get_text() == "Danh sách chọn (1)"  # type: ignore[union-attr]
 
 
 def test_compare_table_rows(client: TestClient, products: list[Product]) -> None:

@@ -1,0 +1,238 @@
+"""Every page the site serves is valid HTML: the W3C Nu HTML Checker finds no error in any of them.
+
+One run renders a list of pages that covers every HTML template (public pages in both languages,
+each verification answer, htmx fragments as served, error pages, forms shown with their errors,
+the office signed in), saves them, and runs the checker once over all the files (one JVM start).
+A loader that records the templates Jinja2 loads makes a new template without a page here fail.
+An htmx fragment is checked inside a minimal document, as it ends up inside the page that swaps it in.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from jinja2 import BaseLoader, Environment
+from sqlmodel import Session
+
+from app.config import PACKAGE_DIR, Settings
+from app.main import create_app
+from app.routes.reports import FORM_PURPOSE, THANKS_URL
+from app.web.form_tokens import issue_token
+from app.web.rate_limit import SiteLimits
+from app.web.templating import templates
+from tests.browser.seeds import Seeded, seed_variety
+from tests.factories import TEST_PASSWORD, csrf_of
+from tests.nu import by_page, check_html, checker_command
+from tests.services.sheets import row, write_xlsx
+
+TEMPLATES = PACKAGE_DIR / "templates"
+HX = {"HX-Request": "true"}
+# A minimal document: an htmx fragment is checked inside one, as it ends up inside the page that swaps it in.
+PAGE = ('<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>'
+        "<body>\n{body}\n</body></html>\n")
+# Checked with the pages: its one error proves the checker read the files (a run that checks nothing fails).
+CANARY = ("canary", PAGE.format(title="canary", body='<p hx-get="/">bare hx-get</p>'))
+CANARY_ERRORS = ["Attribute “hx-get” not allowed on element “p” at this point."]
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only: the markup does not depend on the database, and the checker runs once."""
+    return f"sqlite:///{tmp_path / 'cnnt.sqlite3'}"
+
+
+class RecordingLoader(BaseLoader):
+    """The site's loader, remembering the name of every template it loads."""
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+        self.loaded: set[str] = set()
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        """The inner loader's source; the name is recorded."""
+        self.loaded.add(template)
+        return self.inner.get_source(environment, template)
+
+
+@dataclass
+class Pages:
+    """The pages saved for the checker, each under a name that says which page it is."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+
+    def save(self, name: str, response: Response, status: int = 200, *, fragment: bool = False) -> None:
+        """Save one response's HTML, checking first that it is the page meant (its status)."""
+        assert response.status_code == status, f"{name}: {response.status_code}\n{response.text[:2000]}"
+        assert response.headers["content-type"].startswith("text/html"), name
+        self.write(name, PAGE.format(title=name, body=response.text) if fragment else response.text)
+
+    def write(self, name: str, text: str) -> None:
+        """Save a page's text under `name`."""
+        path = self.folder / f"{re.sub(r'[^a-z0-9-]+', '-', name)}.html"
+        assert path not in self.files, f"two pages named {name}"
+        path.write_text(text, encoding="utf-8")
+        self.files.append(path)
+
+
+@pytest.fixture
+def seeded(session: Session, settings: Settings) -> Seeded:
+    """A round with a photographed winner, an expired and a revoked certificate, accounts, a report."""
+    filled = Seeded()
+    seed_variety(session, settings, filled)
+    return filled
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> RecordingLoader:
+    """Records the templates loaded from here on (a new loader: Jinja2 caches templates per loader)."""
+    assert templates.env.loader is not None
+    loader = RecordingLoader(templates.env.loader)
+    monkeypatch.setattr(templates.env, "loader", loader)
+    return loader
+
+
+@pytest.fixture
+def site(settings: Settings, seeded: Seeded, recorder: RecordingLoader) -> Iterator[TestClient]:
+    """The app on the seeded database (its empty search index is filled as the engine opens)."""
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _public(client: TestClient, pages: Pages, seeded: Seeded, prefix: str = "") -> None:
+    """The public pages with something on them, in one language."""
+    lang = prefix.strip("/") or "vi"
+    get = client.get
+    pages.save(f"{lang}-home", get(f"{prefix}/"))
+    pages.save(f"{lang}-catalog", get(f"{prefix}/san-pham"))
+    pages.save(f"{lang}-catalog-filtered", get(f"{prefix}/san-pham", params={
+        "q": "nuoc mam", "province": "da-nang", "level": "tinh", "status": "valid", "group": "che_bien"}))
+    pages.save(f"{lang}-catalog-page-2", get(f"{prefix}/san-pham", params={"per_page": "1", "page": "2"}))
+    pages.save(f"{lang}-catalog-nothing-found", get(f"{prefix}/san-pham", params={"q": "nuoc mamm xyzw"}))
+    pages.save(f"{lang}-product", get(f"{prefix}/san-pham/{seeded.product}"))
+    pages.save(f"{lang}-producer", get(f"{prefix}/co-so/{seeded.producer}"))
+    pages.save(f"{lang}-province", get(f"{prefix}/tinh/da-nang"))
+    pages.save(f"{lang}-round", get(f"{prefix}/dot-binh-chon/{seeded.round_id}"))
+    pages.save(f"{lang}-map", get(f"{prefix}/ban-do"))
+    pages.save(f"{lang}-open-data", get(f"{prefix}/du-lieu-mo"))
+    pages.save(f"{lang}-verify-form", get(f"{prefix}/tra-cuu"))
+    pages.save(f"{lang}-verify-valid", get(f"{prefix}/v/{seeded.valid_code}"))
+    pages.save(f"{lang}-verify-expired", get(f"{prefix}/v/{seeded.expired_code}"))
+    pages.save(f"{lang}-verify-revoked", get(f"{prefix}/v/{seeded.revoked_code}"))
+    pages.save(f"{lang}-verify-not-found", get(f"{prefix}/tra-cuu", params={"q": "ZZZZ2222"}), 404)
+    pages.save(f"{lang}-report-form", get(f"{prefix}/bao-cao"))
+    pages.save(f"{lang}-report-form-about", get(f"{prefix}/bao-cao", params={"ma": seeded.valid_code}))
+    pages.save(f"{lang}-report-thanks", get(f"{prefix}{THANKS_URL}", params={"so": "da-nang"}))
+    client.post(f"{prefix}/danh-sach-chon/them", data={"sp": seeded.product})
+    pages.save(f"{lang}-shortlist", get(f"{prefix}/danh-sach-chon"))
+    pages.save(f"{lang}-not-found", get(f"{prefix}/san-pham/khong-co-san-pham-nay"), 404)
+
+
+def _forms_with_errors(client: TestClient, pages: Pages, settings: Settings) -> None:
+    """The public forms shown again with their errors, and the lookup limit's page."""
+    token = issue_token(secret=settings.secret_key, purpose=FORM_PURPOSE, now=time.time() - 10)
+    typed = {"form_token": token, "ma": "", "noi_mua": "", "mo_ta": "", "lien_he": "x", "website": ""}
+    pages.save("vi-report-form-errors", client.post("/bao-cao", data=typed, files={"anh": ("", b"")}), 422)
+    pages.save("vi-catalog-bad-filter", client.get("/san-pham", params={"year": "abc", "page": "-1"}), 422)
+    for _ in range(SiteLimits.LOOKUPS_PER_MINUTE):
+        client.get("/tra-cuu", params={"q": "ABCD2345"})
+    pages.save("vi-verify-rate-limited", client.get("/tra-cuu", params={"q": "ABCD2345"}), 429)
+    client.app.state.limits = SiteLimits()  # type: ignore[attr-defined]
+
+
+def _fragments(client: TestClient, pages: Pages, seeded: Seeded) -> None:
+    """htmx swaps as served: the catalog results, the shortlist button, an error."""
+    results = client.get("/san-pham", params={"q": "nuoc mam", "province": "da-nang"}, headers=HX)
+    pages.save("fragment-catalog-results", results, fragment=True)
+    toggle = client.post("/danh-sach-chon/them", data={"sp": seeded.product}, headers=HX)
+    pages.save("fragment-shortlist-toggle", toggle, fragment=True)
+    pages.save("fragment-not-found", client.get("/san-pham/khong-co", headers=HX), 404, fragment=True)
+
+
+def _sign_in(client: TestClient, email: str) -> None:
+    """Sign in through the login form."""
+    client.cookies.clear()
+    data = {"email": email, "password": TEST_PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post("/quan-ly/dang-nhap", data=data, follow_redirects=False).status_code == 303
+
+
+def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
+    """The office workspace signed in as the Đà Nẵng office (the audit log as an administrator)."""
+    pages.save("office-login", client.get("/quan-ly/dang-nhap"))
+    bad = {"email": seeded.office_email, "password": "sai", "csrf_token": csrf_of(client)}
+    pages.save("office-login-failed", client.post("/quan-ly/dang-nhap", data=bad), 401)
+    _sign_in(client, seeded.office_email)
+    product = f"/quan-ly/san-pham/{seeded.product_id}"
+    for name, path in (("dashboard", "/quan-ly"), ("rounds", "/quan-ly/dot-binh-chon"),
+                       ("round-new", "/quan-ly/dot-binh-chon/moi"),
+                       ("round", f"/quan-ly/dot-binh-chon/{seeded.round_id}"),
+                       ("records", "/quan-ly/san-pham"), ("product", product),
+                       ("certificate", f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}"),
+                       ("photos", f"{product}/anh"), ("password", "/quan-ly/mat-khau")):
+        pages.save(f"office-{name}", client.get(path))
+    _sign_in(client, seeded.admin_email)
+    pages.save("office-audit", client.get("/quan-ly/nhat-ky"))
+
+
+def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Path) -> None:
+    """The office's forms with their errors, and a winners list uploaded to its preview."""
+    _sign_in(client, seeded.office_email)
+    token = {"csrf_token": csrf_of(client, "/quan-ly/mat-khau")}
+    post = client.post
+    for name, path, typed in (
+        ("round-new", "/quan-ly/dot-binh-chon/moi", {"year": "x"}),
+        ("product", f"/quan-ly/san-pham/{seeded.product_id}", {"name": "", "email": "x"}),
+        ("certificate", f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}", {"issued_on": "31/02/2024"}),
+        ("password", "/quan-ly/mat-khau", {"current": "sai"}),
+    ):
+        pages.save(f"office-{name}-errors", post(path, data={**token, **typed}), 422)
+    upload = f"/quan-ly/dot-binh-chon/{seeded.round_id}/nhap"
+    not_a_sheet = {"file": ("x.xlsx", b"not a spreadsheet", "text/plain")}
+    pages.save("office-upload-errors", post(upload, data=token, files=not_a_sheet), 422)
+    sheet = write_xlsx(tmp_path / "trung-tuyen.xlsx", [
+        row(province="Đà Nẵng", issued_on="15/12/2024", product_name="Bánh tráng Túy Loan"),
+        row(province="Đà Nẵng", issued_on="31/02/2024", product_name="Nem chả Hòa Vang", level="khong-co")])
+    files = {"file": (sheet.name, sheet.read_bytes(), "application/octet-stream")}
+    pages.save("office-import-preview", post(upload, data=token, files=files))
+
+
+def _last(client: TestClient, pages: Pages) -> None:
+    """The API's Redoc page, then the catalog with its search engine down (the database fallback notice)."""
+    pages.save("api-redoc", client.get("/redoc"))
+    client.app.state.search.close()  # type: ignore[attr-defined]
+    pages.save("vi-catalog-search-down", client.get("/san-pham", params={"q": "nuoc mam"}))
+
+
+def _html_templates() -> set[str]:
+    """Every HTML template by its Jinja2 name (the SVG and XML ones are not HTML: tests of their own)."""
+    return {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")}
+
+
+def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Settings,
+                                  recorder: RecordingLoader, tmp_path: Path) -> None:
+    checker_command()  # a missing Java or checker fails before the pages are rendered
+    pages = Pages(tmp_path / "pages")
+    pages.folder.mkdir()
+    _public(site, pages, seeded)
+    _public(site, pages, seeded, prefix="/en")
+    _forms_with_errors(site, pages, settings)
+    _fragments(site, pages, seeded)
+    _office(site, pages, seeded)
+    _office_forms(site, pages, seeded, tmp_path)
+    _last(site, pages)
+    unrendered = sorted(_html_templates() - recorder.loaded)
+    assert unrendered == [], "add a page that renders these templates to the list in this test"
+    pages.write(*CANARY)
+    errors = check_html(pages.files)
+    canary = [e for e in errors if e.page == CANARY[0]]
+    assert [e.message for e in canary] == CANARY_ERRORS, "the checker did not check the pages"
+    errors = [e for e in errors if e.page != CANARY[0]]
+    assert errors == [], f"{len(errors)} errors on {len({e.page for e in errors})} pages:\n{by_page(errors)}"
