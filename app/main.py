@@ -40,6 +40,7 @@ from app.routes import map as province_map
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
 from app.web.language_prefix import LanguagePrefix
+from app.web.login_throttle import LoginThrottle
 from app.web.metrics import RequestMetrics
 from app.web.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
 from app.web.rate_limit import SiteLimits
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.limits = SiteLimits()
+    app.state.login_throttle = LoginThrottle()
     configure_templates(templates)
     _mount_files(app, settings)
     _add_routers(app)

@@ -23,6 +23,7 @@ from app.errors import CsrfRejected, LoginRequired
 from app.models import Province, User
 from app.services.office.account import Account
 from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from app.web.login_throttle import LoginThrottle
 from app.web.rate_limit import SiteLimits, client_key
 from search.engine import SearchEngine
 
@@ -75,6 +76,12 @@ async def get_limits(request: Request) -> SiteLimits:
     return limits
 
 
+async def get_login_throttle(request: Request) -> LoginThrottle:
+    """The per-(account, client) sign-in counter (per process, like the rate limiters)."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 def get_account(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
     """The signed-in office account; LoginRequired (→ redirect to the login page) otherwise."""
     uid, version = request.session.get("uid"), request.session.get("ver")
@@ -107,4 +114,5 @@ SearchDep = Annotated[SearchEngine, Depends(get_search)]
 TodayDep = Annotated[date, Depends(get_today)]
 ClientKeyDep = Annotated[str, Depends(get_client_key)]
 LimitsDep = Annotated[SiteLimits, Depends(get_limits)]
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 AccountDep = Annotated[Account, Depends(get_account)]

@@ -1,8 +1,6 @@
-"""Office accounts: create, authenticate (with temporary lock-out), change password."""
+"""Office accounts: create, authenticate (throttled by the caller, never locked), change password."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -10,17 +8,9 @@ from app.domain.permissions import Role
 from app.domain.provinces import resolve_province
 from app.errors import InvalidInput
 from app.models import Province, User
-from app.services.office.passwords import (
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
-    hash_password,
-    is_locked,
-    password_problem,
-    verify_password,
-)
+from app.services.office.passwords import hash_password, password_problem, verify_password
 
 LOGIN_FAILED = "Email hoặc mật khẩu không đúng."
-LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."
 
 
 def normalize_email(email: str) -> str:
@@ -52,22 +42,19 @@ def create_user(*, session: Session, email: str, name: str, password: str, role:
     return user
 
 
-def authenticate(*, session: Session, email: str, password: str, now: datetime | None = None) -> User:
-    """The user for these credentials; InvalidInput otherwise. Counts failures, locks after 5."""
-    moment = now or datetime.now(UTC)
+def authenticate(*, session: Session, email: str, password: str, refuse: bool = False) -> User:
+    """The user for these credentials; InvalidInput otherwise, the same for every refusal.
+
+    An unknown e-mail, an inactive account, a wrong password and an attempt the caller
+    refuses (`refuse`: throttled, app/web/login_throttle.py) all spend one Argon2
+    verification and raise the same message, so neither the answer nor its timing tells
+    whether an account exists or is being throttled. Nothing is locked: a lock-out per
+    account would let anyone shut its owner out.
+    """
     user = session.exec(select(User).where(User.email == normalize_email(email))).first()
-    if user is not None and is_locked(user.locked_until, now=moment):
-        raise InvalidInput(LOCKED)
-    matches = verify_password(password, user.password_hash if user else None)
-    if not matches or user is None or not user.is_active:
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until, user.failed_logins = moment + LOCKOUT, 0
-            session.add(user)
+    matches = verify_password(password, user.password_hash if user and not refuse else None)
+    if refuse or not matches or user is None or not user.is_active:
         raise InvalidInput(LOGIN_FAILED)
-    user.failed_logins, user.locked_until = 0, None
-    session.add(user)
     return user
 
 
