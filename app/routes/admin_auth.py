@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.errors import InvalidInput
-from app.services.office.users import authenticate
+from app.services.office.users import authenticate, sign_out
 from app.web.auth import start_session
 from app.web.deps import ClientKeyDep, LimitsDep, LoginThrottleDep, SessionDep, check_csrf
 from app.web.login_throttle import login_refused
@@ -57,7 +57,9 @@ def login(
 
 
 @router.post("/dang-xuat")
-def logout(request: Request) -> Response:
-    """End the session."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: a copy of the cookie kept elsewhere stops working."""
+    sign_out(session=session, user_id=request.session.get("uid"), version=request.session.get("ver"))
+    session.commit()
     request.session.clear()
     return RedirectResponse("/quan-ly/dang-nhap", status_code=303)

@@ -66,5 +66,17 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     if problem:
         raise InvalidInput(problem, field="new")
     user.password_hash = hash_password(new)
+    end_sessions(session=session, user=user)
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """Make every session cookie of `user` stop working (sign-out, deactivation, a reset password)."""
     user.session_version += 1
     session.add(user)
+
+
+def sign_out(*, session: Session, user_id: object, version: object) -> None:
+    """End the sessions of the account a cookie names, if that cookie is still current."""
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is not None and user.session_version == version:
+        end_sessions(session=session, user=user)
