@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.domain.permissions import Role
 from app.domain.validity import today_in
-from app.errors import CsrfRejected, LoginRequired
+from app.errors import CsrfRejected, LoginRequired, PasswordChangeRequired
 from app.models import Province, User
 from app.services.office.account import Account
 from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
@@ -83,12 +83,15 @@ async def get_login_throttle(request: Request) -> LoginThrottle:
 
 
 def get_account(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
-    """The signed-in office account; LoginRequired (→ redirect to the login page) otherwise."""
+    """The signed-in office account; LoginRequired (→ the login page) otherwise, and PasswordChangeRequired
+    (→ the password form) while it still uses a one-time password from an administrator."""
     uid, version = request.session.get("uid"), request.session.get("ver")
     user = session.get(User, uid) if isinstance(uid, int) else None
     if user is None or not user.is_active or user.session_version != version:
         request.session.pop("uid", None)
         raise LoginRequired("Vui lòng đăng nhập.")
+    if user.must_change_password and request.url.path != "/quan-ly/mat-khau":
+        raise PasswordChangeRequired("Vui lòng đặt mật khẩu mới trước khi tiếp tục.")
     province = session.get(Province, user.province_id) if user.province_id is not None else None
     return Account(user=user, role=Role(user.role), province_slug=province.slug if province else None)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import Session, select
 
 from app.domain.permissions import Role
@@ -55,6 +57,8 @@ def authenticate(*, session: Session, email: str, password: str, refuse: bool = 
     matches = verify_password(password, user.password_hash if user and not refuse else None)
     if refuse or not matches or user is None or not user.is_active:
         raise InvalidInput(LOGIN_FAILED)
+    user.last_login_at = datetime.now(UTC)
+    session.add(user)
     return user
 
 
@@ -65,7 +69,7 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     problem = password_problem(new)
     if problem:
         raise InvalidInput(problem, field="new")
-    user.password_hash = hash_password(new)
+    user.password_hash, user.must_change_password = hash_password(new), False
     end_sessions(session=session, user=user)
 
 
