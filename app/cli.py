@@ -225,6 +225,25 @@ def user_add(
         typer.echo(f"Đã tạo tài khoản {role.label}: {user.email}.")
 
 
+@user_cli.command("list")
+def user_list() -> None:
+    """List every office account: role, province, active or not, last sign-in."""
+    from app.cli_accounts import run_user_list
+
+    with _database(Settings()) as session:
+        raise typer.Exit(run_user_list(session, echo=typer.echo))
+
+
+@user_cli.command("deactivate")
+def user_deactivate(email: Annotated[str, typer.Argument(help="The account's e-mail.")]) -> None:
+    """Deactivate an account: it can no longer sign in and its sessions end (audited)."""
+    from app.cli_accounts import run_user_deactivate
+
+    with _database(Settings()) as session:
+        raise typer.Exit(run_user_deactivate(session, email, echo=typer.echo,
+                                             complain=lambda line: typer.echo(line, err=True)))
+
+
 def index_outbox(settings: Settings, session: Session) -> int | None:
     """Apply pending outbox rows after commit; products re-synced, or None if the engine failed.
 

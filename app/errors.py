@@ -47,6 +47,12 @@ class LoginRequired(DomainError):
     status_code = 302
 
 
+class PasswordChangeRequired(DomainError):
+    """An account whose password an administrator reset: it must choose a new one before anything else."""
+
+    status_code = 303
+
+
 class Forbidden(DomainError):
     """The account is signed in but its role may not do this (records of another province are NotFound)."""
 

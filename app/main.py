@@ -18,6 +18,7 @@ from app.domain.validity import today_in
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.uploads import MAX_REQUEST_BYTES
 from app.routes import (
+    admin_accounts,
     admin_auth,
     admin_dashboard,
     admin_photos,
@@ -40,6 +41,7 @@ from app.routes import map as province_map
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
 from app.web.language_prefix import LanguagePrefix
+from app.web.login_throttle import LoginThrottle
 from app.web.metrics import RequestMetrics
 from app.web.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
 from app.web.rate_counts import DatabaseCounts
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle()
     configure_templates(templates)
     _mount_files(app, settings)
     _add_routers(app)
@@ -133,7 +136,8 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_photos, admin_rounds,
-                  admin_records, admin_dashboard, seo, shortlist, rounds_public, province_map, api_docs)
+                  admin_records, admin_accounts, admin_dashboard, seo, shortlist, rounds_public, province_map,
+                  api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 

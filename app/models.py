@@ -196,9 +196,10 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)  # "admin" | "office"
     province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
     is_active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=_timestamp())
-    session_version: int = 1  # bumped on password change: older session cookies stop working
+    # Bumped on sign-out, password change or reset, deactivation: older session cookies stop working.
+    session_version: int = 1
+    must_change_password: bool = False  # set by an administrator's reset: choose a new one first
+    last_login_at: datetime | None = Field(default=None, sa_type=_timestamp())
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 
 from app.cli import cli
 from app.config import Settings
-from app.models import Province, User
+from app.models import AuditEntry, Province, User
 from tests.factories import sign_in
 
 PASSWORD = "mat-khau-dong-lenh-456"  # noqa: S105 - test accounts only
@@ -97,3 +97,42 @@ def test_the_password_is_no_argument(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["user", "add", "--help"], env={"CNNT_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 0 and "--password-stdin" in result.output
     assert "--password " not in result.output
+
+
+def _run(settings: Settings, *args: str) -> Result:
+    """Run `cnnt user …` against the test database."""
+    env = {"CNNT_DATABASE_URL": settings.sqlalchemy_url, "CNNT_DATA_DIR": str(settings.data_dir)}
+    return runner.invoke(cli, ["user", *args], env=env)
+
+
+def test_list_shows_each_account_with_role_province_and_state(settings: Settings, session: Session) -> None:
+    assert _add(settings, "--email", "so@danang.example", "--name", "Sở", "--role", "office",
+                "--province", "da-nang").exit_code == 0
+    result = _run(settings, "list")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("so@danang.example"))
+    assert "Sở Công Thương" in line and "Đà Nẵng" in line
+    assert "đang hoạt động" in line and "chưa đăng nhập" in line
+
+
+def test_deactivate_refuses_sign_in_ends_sessions_and_is_audited(settings: Settings, session: Session,
+                                                                 client: TestClient) -> None:
+    assert _add(settings, "--email", "so@hue.example", "--name", "Sở", "--role", "office",
+                "--province", "hue").exit_code == 0
+    user = _user(session, "so@hue.example")
+    assert user is not None
+    sign_in(client, user, password=PASSWORD)
+    result = _run(settings, "deactivate", "SO@hue.example")
+    assert result.exit_code == 0, result.output
+    stored = _user(session, "so@hue.example")
+    assert stored is not None and not stored.is_active
+    assert client.get("/quan-ly", follow_redirects=False).status_code == 302
+    session.expire_all()
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "user.deactivate",
+                                                 AuditEntry.entity_id == user.id)).first()
+    assert "đã khóa" in _run(settings, "list").output
+
+
+def test_deactivate_an_unknown_email_fails_clearly(settings: Settings, session: Session) -> None:
+    result = _run(settings, "deactivate", "khong-co@vi-du.example")
+    assert result.exit_code == 1 and "Không có tài khoản" in result.output

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.errors import InvalidInput, TooManyRequests
-from app.services.office.users import authenticate
+from app.errors import InvalidInput
+from app.services.office.users import authenticate, sign_out
 from app.web.auth import start_session
-from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, check_csrf
+from app.web.deps import ClientKeyDep, LimitsDep, LoginThrottleDep, SessionDep, check_csrf
+from app.web.login_throttle import login_refused
 from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
@@ -36,19 +37,17 @@ def login(
     request: Request,
     session: SessionDep,
     limits: LimitsDep,
+    throttle: LoginThrottleDep,
     client: ClientKeyDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/quan-ly",  # noqa: A002 - the form field's name
 ) -> Response:
     """Check the credentials; on success a fresh session and a redirect to where the user was going."""
-    if not limits.logins.allow(client):
-        raise TooManyRequests("Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau.",
-                              retry_after=limits.logins.retry_after(client))
+    refuse = login_refused(limits=limits, throttle=throttle, client=client, email=email)
     try:
-        user = authenticate(session=session, email=email, password=password)
+        user = authenticate(session=session, email=email, password=password, refuse=refuse)
     except InvalidInput as error:
-        session.commit()  # keep the failure count and any lock-out
         context = {"next": _safe_next(next), "error": error.message, "email": email}
         return templates.TemplateResponse(request, "admin/login.html", context, status_code=401)
     session.commit()
@@ -58,7 +57,9 @@ def login(
 
 
 @router.post("/dang-xuat")
-def logout(request: Request) -> Response:
-    """End the session."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: a copy of the cookie kept elsewhere stops working."""
+    sign_out(session=session, user_id=request.session.get("uid"), version=request.session.get("ver"))
+    session.commit()
     request.session.clear()
     return RedirectResponse("/quan-ly/dang-nhap", status_code=303)

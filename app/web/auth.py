@@ -1,9 +1,17 @@
 """The signed session and CSRF tokens for office accounts (passwords: app/services/office/passwords.py).
 
 The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure in production)
-holding only the user id, the account's session version (bumped on password change) and a
-CSRF token; every state-changing request must echo that token in a form field or the
-X-CSRF-Token header (htmx).
+holding only the user id, the account's session version and a CSRF token; every
+state-changing request must echo that token in a form field or the X-CSRF-Token header (htmx).
+
+Revocation: a signed cookie stays valid until it expires, so every authenticated request
+(app/web/deps.get_account) compares its version with `User.session_version`, and sign-out,
+a password change or reset and deactivation bump it (users.end_sessions): every copy of every
+cookie of that account stops working at once (OWASP ASVS 4.0 V3.3.1, V3.3.3). Chosen over a
+table of server-side session ids because it keeps the app stateless (any worker checks a
+cookie with the one row it already loads, nothing to expire or clean up); the price is that
+signing out on one browser signs the account out on all of them, the safer side for office
+accounts that rarely have more than one.
 """
 
 from __future__ import annotations

@@ -19,10 +19,11 @@ from sqlmodel import Session
 from app.config import Settings
 from app.domain.permissions import Role
 from app.domain.validity import today_in
-from app.errors import CsrfRejected, LoginRequired
+from app.errors import CsrfRejected, LoginRequired, PasswordChangeRequired
 from app.models import Province, User
 from app.services.office.account import Account
 from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from app.web.login_throttle import LoginThrottle
 from app.web.rate_limit import SiteLimits, client_key
 from search.engine import SearchEngine
 
@@ -75,13 +76,22 @@ async def get_limits(request: Request) -> SiteLimits:
     return limits
 
 
+async def get_login_throttle(request: Request) -> LoginThrottle:
+    """The per-(account, client) sign-in counter (per process, like the rate limiters)."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 def get_account(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
-    """The signed-in office account; LoginRequired (→ redirect to the login page) otherwise."""
+    """The signed-in office account; LoginRequired (→ the login page) otherwise, and PasswordChangeRequired
+    (→ the password form) while it still uses a one-time password from an administrator."""
     uid, version = request.session.get("uid"), request.session.get("ver")
     user = session.get(User, uid) if isinstance(uid, int) else None
     if user is None or not user.is_active or user.session_version != version:
         request.session.pop("uid", None)
         raise LoginRequired("Vui lòng đăng nhập.")
+    if user.must_change_password and request.url.path != "/quan-ly/mat-khau":
+        raise PasswordChangeRequired("Vui lòng đặt mật khẩu mới trước khi tiếp tục.")
     province = session.get(Province, user.province_id) if user.province_id is not None else None
     return Account(user=user, role=Role(user.role), province_slug=province.slug if province else None)
 
@@ -107,4 +117,5 @@ SearchDep = Annotated[SearchEngine, Depends(get_search)]
 TodayDep = Annotated[date, Depends(get_today)]
 ClientKeyDep = Annotated[str, Depends(get_client_key)]
 LimitsDep = Annotated[SiteLimits, Depends(get_limits)]
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 AccountDep = Annotated[Account, Depends(get_account)]

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from app.domain.messages import N_
-from app.errors import DomainError, LoginRequired, TooManyRequests
+from app.errors import DomainError, LoginRequired, PasswordChangeRequired, TooManyRequests
 from app.i18n import gettext
 from app.web.templating import templates
 
@@ -30,6 +30,7 @@ _HTTP_MESSAGES = {
     413: N_("Yêu cầu quá lớn."),
     429: N_("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau."),
 }
+PASSWORD_FORM_URL = "/quan-ly/mat-khau"  # noqa: S105 - a URL, not a secret
 _SERVER_ERROR = N_("Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")
 
 
@@ -88,6 +89,13 @@ async def _login(request: Request, exc: LoginRequired) -> Response:
     return RedirectResponse(target, status_code=302)
 
 
+async def _change_password(request: Request, exc: PasswordChangeRequired) -> Response:
+    """A one-time password in use: every office page sends to the password change form first."""
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": PASSWORD_FORM_URL})
+    return RedirectResponse(PASSWORD_FORM_URL, status_code=303)
+
+
 async def _too_many(request: Request, exc: TooManyRequests) -> Response:
     """429 with Retry-After; people see the raiser's page (e.g. the lookup form) when it names one."""
     if exc.page is None or _wants_json(request):
@@ -125,6 +133,7 @@ def register_exception_handlers(app: FastAPI) -> None:
     handlers: dict[type[Exception], Callable[..., Awaitable[Response]]] = {
         DomainError: _domain,
         LoginRequired: _login,
+        PasswordChangeRequired: _change_password,
         TooManyRequests: _too_many,
         RequestValidationError: _validation,
         StarletteHTTPException: _http,

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import Certificate, ImportBatch, ProductImage, SelectionRound
-from app.routes import admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds
+from app.routes import admin_accounts, admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds
 from tests.factories import add_certificate, csrf_of, make_product, make_user, province, sign_in
 from tests.services.sheets import row, write_csv
 
@@ -56,6 +56,10 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/nhap/{batch_id}": Rule("batch"),
     "/quan-ly/nhap/{batch_id}/xuat-ban": Rule("batch"),
     "/quan-ly/mau-danh-sach.xlsx": Rule(),
+    "/quan-ly/tai-khoan": Rule(admin_only=True),
+    "/quan-ly/tai-khoan/{user_id}": Rule(admin_only=True),
+    "/quan-ly/tai-khoan/{user_id}/trang-thai": Rule(admin_only=True),
+    "/quan-ly/tai-khoan/{user_id}/dat-lai-mat-khau": Rule(admin_only=True),
 }
 # An office may not touch a national certificate even of its own province.
 NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/giay-chung-nhan/")}
@@ -64,7 +68,7 @@ NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/
 def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
-    for module in (admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds):
+    for module in (admin_accounts, admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, route.path) for method in route.methods if method != "HEAD"}
@@ -109,7 +113,10 @@ def world(client: TestClient, session: Session, tmp_path: Path) -> World:
     own = _records(session, "da-nang", "quang-nam", "Nước mắm Nam Ô")
     other = _records(session, "ha-noi", "ha-noi", f"Lụa Vạn Phúc {SECRET}")
     for slug, ids, product_name in (("da-nang", own, "Chả bò Đà Nẵng"), ("ha-noi", other, f"Bánh {SECRET}")):
-        sign_in(client, make_user(session, province_slug=slug))
+        office = make_user(session, province_slug=slug)
+        assert office.id is not None
+        ids["user"] = office.id
+        sign_in(client, office)
         winner = row(province=slug, issued_on="15/12/2025", product_name=product_name,
                      producer_name=product_name)
         sheet = write_csv(tmp_path / f"{slug}.csv", [winner])
@@ -121,7 +128,8 @@ def world(client: TestClient, session: Session, tmp_path: Path) -> World:
 
 def _url(path: str, rule: Rule, ids: dict[str, int]) -> str:
     values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
-              "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia"}
+              "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
+              "user_id": ids["user"]}
     return path.format(**values)
 
 

@@ -1,4 +1,4 @@
-"""Office passwords: Argon2 hashing (pwdlib), the strength rule and the temporary lock-out.
+"""Office passwords: Argon2 hashing (pwdlib) and the strength rule.
 
 Kept apart from the session and CSRF code (app/web/auth.py): the accounts service needs these,
 and a service must not import the web layer.
@@ -7,13 +7,9 @@ and a service must not import the web layer.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHash((Argon2Hasher(),))
 # A real hash of a random password, verified against when the e-mail is unknown, so a
@@ -38,12 +34,3 @@ def password_problem(password: str) -> str | None:
     if len(password) > 200:
         return "Mật khẩu quá dài (tối đa 200 ký tự)."
     return None
-
-
-def is_locked(locked_until: datetime | None, *, now: datetime | None = None) -> bool:
-    """True while a temporary lock-out after repeated failed logins runs."""
-    if locked_until is None:
-        return False
-    moment = now or datetime.now(UTC)
-    until = locked_until if locked_until.tzinfo else locked_until.replace(tzinfo=UTC)
-    return moment < until

@@ -1,4 +1,4 @@
-"""Office accounts: create, authenticate (with temporary lock-out), change password."""
+"""Office accounts: create, authenticate (throttled by the caller, never locked), change password."""
 
 from __future__ import annotations
 
@@ -10,17 +10,9 @@ from app.domain.permissions import Role
 from app.domain.provinces import resolve_province
 from app.errors import InvalidInput
 from app.models import Province, User
-from app.services.office.passwords import (
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
-    hash_password,
-    is_locked,
-    password_problem,
-    verify_password,
-)
+from app.services.office.passwords import hash_password, password_problem, verify_password
 
 LOGIN_FAILED = "Email hoặc mật khẩu không đúng."
-LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."
 
 
 def normalize_email(email: str) -> str:
@@ -52,21 +44,20 @@ def create_user(*, session: Session, email: str, name: str, password: str, role:
     return user
 
 
-def authenticate(*, session: Session, email: str, password: str, now: datetime | None = None) -> User:
-    """The user for these credentials; InvalidInput otherwise. Counts failures, locks after 5."""
-    moment = now or datetime.now(UTC)
+def authenticate(*, session: Session, email: str, password: str, refuse: bool = False) -> User:
+    """The user for these credentials; InvalidInput otherwise, the same for every refusal.
+
+    An unknown e-mail, an inactive account, a wrong password and an attempt the caller
+    refuses (`refuse`: throttled, app/web/login_throttle.py) all spend one Argon2
+    verification and raise the same message, so neither the answer nor its timing tells
+    whether an account exists or is being throttled. Nothing is locked: a lock-out per
+    account would let anyone shut its owner out.
+    """
     user = session.exec(select(User).where(User.email == normalize_email(email))).first()
-    if user is not None and is_locked(user.locked_until, now=moment):
-        raise InvalidInput(LOCKED)
-    matches = verify_password(password, user.password_hash if user else None)
-    if not matches or user is None or not user.is_active:
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until, user.failed_logins = moment + LOCKOUT, 0
-            session.add(user)
+    matches = verify_password(password, user.password_hash if user and not refuse else None)
+    if refuse or not matches or user is None or not user.is_active:
         raise InvalidInput(LOGIN_FAILED)
-    user.failed_logins, user.locked_until = 0, None
+    user.last_login_at = datetime.now(UTC)
     session.add(user)
     return user
 
@@ -78,6 +69,18 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     problem = password_problem(new)
     if problem:
         raise InvalidInput(problem, field="new")
-    user.password_hash = hash_password(new)
+    user.password_hash, user.must_change_password = hash_password(new), False
+    end_sessions(session=session, user=user)
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """Make every session cookie of `user` stop working (sign-out, deactivation, a reset password)."""
     user.session_version += 1
     session.add(user)
+
+
+def sign_out(*, session: Session, user_id: object, version: object) -> None:
+    """End the sessions of the account a cookie names, if that cookie is still current."""
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is not None and user.session_version == version:
+        end_sessions(session=session, user=user)

@@ -28,6 +28,9 @@ ACTION_LABELS: dict[str, str] = {
     "product.withdraw": "Rút sản phẩm khỏi danh mục", "producer.update": "Sửa cơ sở sản xuất",
     "certificate.update": "Sửa giấy chứng nhận", "certificate.revoke": "Thu hồi giấy chứng nhận",
     "certificate.reinstate": "Hủy thu hồi giấy chứng nhận",
+    "user.create": "Thêm tài khoản", "user.update": "Đổi vai trò hoặc tỉnh của tài khoản",
+    "user.deactivate": "Khóa tài khoản", "user.reactivate": "Mở khóa tài khoản",
+    "user.reset_password": "Đặt lại mật khẩu",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Tên", "group": "Nhóm sản phẩm", "description": "Mô tả", "state": "Trạng thái",
@@ -35,6 +38,8 @@ FIELD_LABELS: dict[str, str] = {
     "website": "Website", "number": "Số giấy chứng nhận", "issued_on": "Ngày cấp",
     "valid_until": "Hiệu lực đến", "revoked_on": "Ngày thu hồi", "revoked_reason": "Lý do thu hồi",
     "score": "Điểm", "round_id": "Đợt bình chọn", "level": "Cấp", "slug": "Đường dẫn",
+    "role": "Vai trò", "province_id": "Tỉnh/thành phố", "is_active": "Đang hoạt động",
+    "must_change_password": "Phải đổi mật khẩu",
 }
 _HIDDEN = {"name_key", "number_key", "id"}
 _CODES: dict[str, dict[str, str]] = {

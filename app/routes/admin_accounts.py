@@ -1,0 +1,111 @@
+"""The administrators' account register (/quan-ly/tai-khoan): list, add, (de)activate, role, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.domain.permissions import Role
+from app.domain.provinces import current_provinces
+from app.errors import InvalidInput
+from app.models import User
+from app.services.office import accounts
+from app.services.office.account import Account
+from app.web.deps import AccountDep, SessionDep, check_csrf
+from app.web.form_flow import field_errors, run_use_case
+from app.web.templating import templates
+
+router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+REGISTER = "/quan-ly/tai-khoan"
+ROLE_OPTIONS = [(role.value, role.label) for role in Role]
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """The posted text fields (the CSRF check has already read and cached the form)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _user(session: SessionDep, account: AccountDep, user_id: int) -> User:
+    """The account in the path, for an administrator (403 otherwise, 404 when there is none)."""
+    return accounts.account_by_id(session=session, account=account, user_id=user_id)
+
+
+PostedDep = Annotated[dict[str, str], Depends(_posted)]
+UserDep = Annotated[User, Depends(_user)]
+
+
+def _register(request: Request, session: SessionDep, account: Account, *,
+              values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
+              refused: str | None = None, status: int = 200) -> Response:
+    """The register page: every account with its controls, and the form to add one."""
+    rows = accounts.list_accounts(session=session, account=account)
+    context = {"account": account, "rows": rows, "roles": ROLE_OPTIONS, "provinces": current_provinces(),
+               "values": values or {}, "errors": errors or {}, "refused": refused,
+               "saved": request.query_params.get("da-luu")}
+    return templates.TemplateResponse(request, "admin/accounts/index.html", context, status_code=status)
+
+
+def _one_time_password(request: Request, account: Account, user: User, password: str) -> Response:
+    """The one-time password, shown once (never cached, never put in a URL or the session)."""
+    context = {"account": account, "user": user, "password": password}
+    response = templates.TemplateResponse(request, "admin/accounts/one_time_password.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/tai-khoan", name="admin_accounts")
+def register_page(request: Request, session: SessionDep, account: AccountDep) -> Response:
+    """Every office account (administrators only)."""
+    return _register(request, session, account)
+
+
+@router.post("/tai-khoan")
+def add(request: Request, session: SessionDep, account: AccountDep, posted: PostedDep) -> Response:
+    """Add an account; the page that answers shows its one-time password."""
+    try:
+        user, password = accounts.add_account(
+            session=session, account=account, email=posted.get("email", ""), name=posted.get("name", ""),
+            role=posted.get("role", ""), province=posted.get("province", ""))
+    except InvalidInput as error:
+        session.rollback()
+        return _register(request, session, account, values=posted, errors=field_errors(error, "email"),
+                         status=422)
+    session.commit()
+    return _one_time_password(request, account, user, password)
+
+
+@router.post("/tai-khoan/{user_id}")
+def change_role(request: Request, session: SessionDep, account: AccountDep, user: UserDep,
+                posted: PostedDep) -> Response:
+    """Change the account's role and province."""
+    return run_use_case(
+        request, session=session, search=None,
+        use_case=lambda: accounts.change_role(
+            session=session, account=account, user=user, role=posted.get("role", ""),
+            province=posted.get("province", "")),
+        refused=lambda error: _register(request, session, account, refused=error.message, status=422),
+        redirect_to=f"{REGISTER}?da-luu=1")
+
+
+@router.post("/tai-khoan/{user_id}/trang-thai")
+def active_state(request: Request, session: SessionDep, account: AccountDep, user: UserDep,
+                 posted: PostedDep) -> Response:
+    """Deactivate (its sessions end at once) or reactivate the account."""
+    return run_use_case(
+        request, session=session, search=None,
+        use_case=lambda: accounts.set_active(session=session, account=account, user=user,
+                                             active=posted.get("active", "")),
+        refused=lambda error: _register(request, session, account, refused=error.message, status=422),
+        redirect_to=f"{REGISTER}?da-luu=1")
+
+
+@router.post("/tai-khoan/{user_id}/dat-lai-mat-khau")
+def reset_password(request: Request, session: SessionDep, account: AccountDep, user: UserDep) -> Response:
+    """Give the account a one-time password to change at its next sign-in; its sessions end."""
+    password = accounts.reset_password(session=session, account=account, user=user)
+    session.commit()
+    return _one_time_password(request, account, user, password)
