@@ -180,6 +180,12 @@ def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
         pages.save(f"office-{name}", client.get(path))
     _sign_in(client, seeded.admin_email)
     pages.save("office-audit", client.get("/quan-ly/nhat-ky"))
+    pages.save("office-accounts", client.get("/quan-ly/tai-khoan"))
+    token = {"csrf_token": csrf_of(client, "/quan-ly/tai-khoan")}
+    added = {**token, "email": "moi@example.vn", "name": "Cán bộ mới", "role": "office",
+             "province": "da-nang"}
+    pages.save("office-account-added", client.post("/quan-ly/tai-khoan", data=added))
+    pages.save("office-accounts-errors", client.post("/quan-ly/tai-khoan", data={**token, "email": "x"}), 422)
 
 
 def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Path) -> None:
