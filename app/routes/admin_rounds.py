@@ -12,7 +12,13 @@ from app.errors import InvalidInput
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
-from app.services.imports.preview import get_batch, publish_batch, read_summary, upload_batch
+from app.services.imports.preview import (
+    AlreadyPublished,
+    get_batch,
+    publish_batch,
+    read_summary,
+    upload_batch,
+)
 from app.services.imports.template import TEMPLATE_FILENAME, template_workbook
 from app.services.office.account import Account
 from app.services.office.rounds import (
@@ -26,7 +32,7 @@ from app.services.office.rounds import (
     visible_rounds,
 )
 from app.web.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
-from app.web.form_flow import run_use_case, submit_form
+from app.web.form_flow import run_use_case, see_other, submit_form
 from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
@@ -132,11 +138,16 @@ def preview(request: Request, session: SessionDep, account: AccountDep, batch_id
 @router.post("/nhap/{batch_id}/xuat-ban")
 def publish(request: Request, session: SessionDep, account: AccountDep, search: SearchDep,
             batch_id: int) -> Response:
-    """Publish the batch in one transaction, then index (a search outage never fails this)."""
+    """Publish the batch in one transaction, then index (a search outage never fails this).
+
+    A second click while or after the first publishes answers like the first: the published batch.
+    """
     batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
 
     def refused(error: InvalidInput) -> Response:
         """The preview again, reloaded after the rollback, with why it was not published."""
+        if isinstance(error, AlreadyPublished):
+            return see_other(request, f"/quan-ly/nhap/{batch_id}")
         batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
         return _preview_page(request, account, batch, selection_round, error.message, status_code=422)
 

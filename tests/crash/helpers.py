@@ -30,6 +30,8 @@ from tests.pg import free_port
 from tests.services.sheets import jpeg_bytes, row, write_csv
 
 CNNT = str(Path(sys.executable).with_name("cnnt"))
+# The checkout under test: the shared venv's editable install may point at another one.
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
 SUCCESS = "Đã nhập"  # the importer's summary line, printed only after commit and indexing
 
 
@@ -37,7 +39,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
     """The environment of a `cnnt` process on the test's database, data folder and (if set) Meilisearch."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CNNT_") and k != "PGAPPNAME"}
     env.update(CNNT_DATA_DIR=str(settings.data_dir), CNNT_DATABASE_URL=settings.sqlalchemy_url,
-               CNNT_SECRET_KEY=settings.secret_key, PYTHONUNBUFFERED="1")
+               CNNT_SECRET_KEY=settings.secret_key, PYTHONUNBUFFERED="1", PYTHONPATH=str(SOURCE_ROOT))
     if settings.meili_url:
         env.update(CNNT_MEILI_URL=settings.meili_url, CNNT_MEILI_KEY=settings.meili_key,
                    CNNT_MEILI_INDEX=settings.meili_index)
