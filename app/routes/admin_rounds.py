@@ -31,7 +31,7 @@ from app.services.office.rounds import (
     round_winners,
     visible_rounds,
 )
-from app.web.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.web.form_flow import run_use_case, see_other, submit_form
 from app.web.templating import templates
 
@@ -91,14 +91,14 @@ def _round_page(request: Request, session: SessionDep, account: Account, selecti
 
 
 @router.get("/dot-binh-chon/{round_id}", name="admin_round")
-def round_page(request: Request, session: SessionDep, account: AccountDep, round_id: int) -> Response:
+def round_page(request: Request, session: SessionDep, account: AccountDep, round_id: RowId) -> Response:
     """One round; 404 for a round of another province."""
     selection_round = get_round(session=session, account=account, round_id=round_id)
     return _round_page(request, session, account, selection_round)
 
 
 @router.post("/dot-binh-chon/{round_id}/nhap")
-def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: int,
+def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: RowId,
            file: Annotated[UploadFile | None, File()] = None) -> Response:
     """Store the spreadsheet as a preview batch, then show its preview; 422 if it cannot be read.
 
@@ -129,7 +129,7 @@ def _preview_page(request: Request, account: Account, batch: ImportBatch, select
 
 
 @router.get("/nhap/{batch_id}", name="admin_import_preview")
-def preview(request: Request, session: SessionDep, account: AccountDep, batch_id: int) -> Response:
+def preview(request: Request, session: SessionDep, account: AccountDep, batch_id: RowId) -> Response:
     """The preview of an uploaded spreadsheet; 404 for another office's."""
     batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
     return _preview_page(request, account, batch, selection_round)
@@ -137,7 +137,7 @@ def preview(request: Request, session: SessionDep, account: AccountDep, batch_id
 
 @router.post("/nhap/{batch_id}/xuat-ban")
 def publish(request: Request, session: SessionDep, account: AccountDep, search: SearchDep,
-            batch_id: int) -> Response:
+            batch_id: RowId) -> Response:
     """Publish the batch in one transaction, then index (a search outage never fails this).
 
     A second click while or after the first publishes answers like the first: the published batch.
