@@ -39,6 +39,7 @@ from app.routes import (
 from app.routes import map as province_map
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
+from app.web.head_requests import HeadAsGet
 from app.web.language_prefix import LanguagePrefix
 from app.web.metrics import RequestMetrics
 from app.web.middleware import BodyTooLarge, LimitRequestBody, RefuseLongUrls, RefuseNulBytes, body_too_large
@@ -160,3 +161,4 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESSED_MIN_BYTES)  # zstd, br or gzip
     app.add_middleware(RefuseNulBytes)
     app.add_middleware(RefuseLongUrls)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD gets exactly the GET's headers, compression included
