@@ -53,8 +53,13 @@ from search.factory import engine_name, open_search_engine
 from search.indexer import fill_if_empty, index_after_commit
 from search.reconnecting import ReconnectingEngine
 
-# Pages revalidated with an ETag of their body: product pages and the JSON API.
-REVALIDATED_PATHS = re.compile(r"/san-pham/[^/]+|/api/v1/.+")
+# Responses revalidated with an ETag of their body (app/web/revalidation.py): what they depend on
+# (the data, the search index generation, the Vietnam day, the language, the visitor's shortlist)
+# is all in the bytes rendered, so the hash changes exactly when one of them does. Product pages,
+# the JSON API and its schema, the home page and catalog, the feeds and sitemaps (for feed readers
+# and crawlers), and the QR codes and labels (which also keep their max-age).
+REVALIDATED_PATHS = re.compile(r"/|/san-pham(/[^/]+)?|/api/v1/.+|/openapi\.json|/feeds/[^/]+\.atom"
+                               r"|/sitemap(-\d+)?\.xml|/ma/[^/]+/(qr|nhan)\.(svg|png|pdf)")
 # Room for the multipart framing and text fields beside a file, and for a route that reads an
 # upload within its own limit to answer a file slightly over it with its own page.
 FORM_MARGIN = 1024 * 1024

@@ -10,6 +10,7 @@ vendored DejaVu Sans (never a font of the server); the SVG uses the same layout,
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -246,5 +247,9 @@ def label_pdf(facts: LabelFacts) -> bytes:
     # Pillow stores RGB as JPEG in a PDF; a palette image is stored losslessly instead.
     image = label_image(facts).quantize(colors=64, method=Image.Quantize.MEDIANCUT)
     out = io.BytesIO()
-    image.save(out, "PDF", resolution=float(DPI), title=f"Nhãn CNNT {display_code(facts.code)}")
+    # A fixed creation date (the certificate's year) instead of the clock: the same label is the
+    # same bytes, so its ETag lets a browser revalidate it rather than download it again.
+    made = time.strptime(f"{facts.issued_year}-01-01", "%Y-%m-%d")
+    image.save(out, "PDF", resolution=float(DPI), title=f"Nhãn CNNT {display_code(facts.code)}",
+               creationDate=made, modDate=made)
     return out.getvalue()
