@@ -40,6 +40,7 @@ from app.routes import (
 from app.routes import map as province_map
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
+from app.web.head_requests import HeadAsGet
 from app.web.language_prefix import LanguagePrefix
 from app.web.login_throttle import LoginThrottle
 from app.web.metrics import RequestMetrics
@@ -55,8 +56,13 @@ from search.factory import engine_name, open_search_engine
 from search.indexer import fill_if_empty, index_after_commit
 from search.reconnecting import ReconnectingEngine
 
-# Pages revalidated with an ETag of their body: product pages and the JSON API.
-REVALIDATED_PATHS = re.compile(r"/san-pham/[^/]+|/api/v1/.+")
+# Responses revalidated with an ETag of their body (app/web/revalidation.py): what they depend on
+# (the data, the search index generation, the Vietnam day, the language, the visitor's shortlist)
+# is all in the bytes rendered, so the hash changes exactly when one of them does. Product pages,
+# the JSON API and its schema, the home page and catalog, the feeds and sitemaps (for feed readers
+# and crawlers), and the QR codes and labels (which also keep their max-age).
+REVALIDATED_PATHS = re.compile(r"/|/san-pham(/[^/]+)?|/api/v1/.+|/openapi\.json|/feeds/[^/]+\.atom"
+                               r"|/sitemap(-\d+)?\.xml|/ma/[^/]+/(qr|nhan)\.(svg|png|pdf)")
 # Room for the multipart framing and text fields beside a file, and for a route that reads an
 # upload within its own limit to answer a file slightly over it with its own page.
 FORM_MARGIN = 1024 * 1024
@@ -165,3 +171,4 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESSED_MIN_BYTES)  # zstd, br or gzip
     app.add_middleware(RefuseNulBytes)
     app.add_middleware(RefuseLongUrls)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD gets exactly the GET's headers, compression included

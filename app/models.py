@@ -182,6 +182,19 @@ class MisuseReport(SQLModel, table=True):
     state: ReportState = Field(default=ReportState.NEW, sa_type=_state())
 
 
+class UsedFormToken(SQLModel, table=True):
+    """A one-time form token already spent (its random nonce): a replayed form is refused.
+
+    Kept until the token would have expired anyway (`expires_at`); older rows are pruned.
+    """
+
+    __tablename__ = "used_form_token"
+
+    nonce: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=40)
+    expires_at: datetime = Field(sa_type=_timestamp(), index=True)
+
+
 class User(SQLModel, table=True):
     """An office account: the ministry's administrators, or one province office's staff.
 

@@ -36,7 +36,7 @@ from app.services.records.photos import (
     set_cover,
 )
 from app.web.auth import CSRF_FIELD, csrf_valid
-from app.web.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.web.templating import templates
 from search.engine import SearchEngine
 
@@ -57,7 +57,7 @@ LIMITS = {"photo_mb": MAX_IMAGE_BYTES // 2**20, "megapixels": MAX_IMAGE_PIXELS /
           "aspect": MAX_ASPECT_RATIO, "photos": MAX_PHOTOS, "upload_mb": MAX_UPLOAD_BYTES // 2**20}
 
 
-def _product(session: SessionDep, account: AccountDep, product_id: int) -> Product:
+def _product(session: SessionDep, account: AccountDep, product_id: RowId) -> Product:
     """The product, if the signed-in account manages its province (404 otherwise, 302 when anonymous)."""
     return photo_product(session=session, account=account, product_id=product_id)
 
@@ -187,7 +187,7 @@ Action = Literal["bia", "len", "xuong", "go"]
 
 @router.post("/{image_id}/{action}", dependencies=[Depends(check_csrf)])
 def photo_action(session: SessionDep, search: SearchDep, account: AccountDep, product: ProductDep,
-                 image_id: int, action: Action) -> Response:
+                 image_id: RowId, action: Action) -> Response:
     """Make a photo the cover, move it up or down, or take it off the product."""
     if action == "bia":
         set_cover(session=session, account=account, product=product, image_id=image_id)

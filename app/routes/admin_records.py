@@ -26,7 +26,7 @@ from app.services.office.account import Account
 from app.services.records import edits as records
 from app.services.records.audit_page import ENTITY_LABELS, audit_log
 from app.services.records.listing import list_products
-from app.web.deps import AccountDep, SearchDep, SessionDep, TodayDep, check_csrf
+from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, TodayDep, check_csrf
 from app.web.form_flow import field_errors, run_use_case, submit_form
 from app.web.templating import templates
 
@@ -44,12 +44,12 @@ async def _posted(request: Request) -> dict[str, str]:
 PostedDep = Annotated[dict[str, str], Depends(_posted)]
 
 
-def _product(session: SessionDep, account: AccountDep, product_id: int) -> Product:
+def _product(session: SessionDep, account: AccountDep, product_id: RowId) -> Product:
     """The product in the path, if the account's province holds it (404 otherwise)."""
     return records.managed_product(session=session, account=account, product_id=product_id)
 
 
-def _certificate(session: SessionDep, account: AccountDep, certificate_id: int) -> Certificate:
+def _certificate(session: SessionDep, account: AccountDep, certificate_id: RowId) -> Certificate:
     """The certificate in the path, if the account may change it (404 other province, 403 level)."""
     return records.managed_certificate(session=session, account=account, certificate_id=certificate_id)
 

@@ -12,7 +12,13 @@ from app.errors import InvalidInput
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
-from app.services.imports.preview import get_batch, publish_batch, read_summary, upload_batch
+from app.services.imports.preview import (
+    AlreadyPublished,
+    get_batch,
+    publish_batch,
+    read_summary,
+    upload_batch,
+)
 from app.services.imports.template import TEMPLATE_FILENAME, template_workbook
 from app.services.office.account import Account
 from app.services.office.rounds import (
@@ -25,8 +31,8 @@ from app.services.office.rounds import (
     round_winners,
     visible_rounds,
 )
-from app.web.deps import AccountDep, SearchDep, SessionDep, SettingsDep, check_csrf
-from app.web.form_flow import run_use_case, submit_form
+from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.web.form_flow import run_use_case, see_other, submit_form
 from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
@@ -85,14 +91,14 @@ def _round_page(request: Request, session: SessionDep, account: Account, selecti
 
 
 @router.get("/dot-binh-chon/{round_id}", name="admin_round")
-def round_page(request: Request, session: SessionDep, account: AccountDep, round_id: int) -> Response:
+def round_page(request: Request, session: SessionDep, account: AccountDep, round_id: RowId) -> Response:
     """One round; 404 for a round of another province."""
     selection_round = get_round(session=session, account=account, round_id=round_id)
     return _round_page(request, session, account, selection_round)
 
 
 @router.post("/dot-binh-chon/{round_id}/nhap")
-def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: int,
+def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: RowId,
            file: Annotated[UploadFile | None, File()] = None) -> Response:
     """Store the spreadsheet as a preview batch, then show its preview; 422 if it cannot be read.
 
@@ -123,7 +129,7 @@ def _preview_page(request: Request, account: Account, batch: ImportBatch, select
 
 
 @router.get("/nhap/{batch_id}", name="admin_import_preview")
-def preview(request: Request, session: SessionDep, account: AccountDep, batch_id: int) -> Response:
+def preview(request: Request, session: SessionDep, account: AccountDep, batch_id: RowId) -> Response:
     """The preview of an uploaded spreadsheet; 404 for another office's."""
     batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
     return _preview_page(request, account, batch, selection_round)
@@ -131,12 +137,17 @@ def preview(request: Request, session: SessionDep, account: AccountDep, batch_id
 
 @router.post("/nhap/{batch_id}/xuat-ban")
 def publish(request: Request, session: SessionDep, account: AccountDep, search: SearchDep,
-            batch_id: int) -> Response:
-    """Publish the batch in one transaction, then index (a search outage never fails this)."""
+            batch_id: RowId) -> Response:
+    """Publish the batch in one transaction, then index (a search outage never fails this).
+
+    A second click while or after the first publishes answers like the first: the published batch.
+    """
     batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
 
     def refused(error: InvalidInput) -> Response:
         """The preview again, reloaded after the rollback, with why it was not published."""
+        if isinstance(error, AlreadyPublished):
+            return see_other(request, f"/quan-ly/nhap/{batch_id}")
         batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
         return _preview_page(request, account, batch, selection_round, error.message, status_code=422)
 

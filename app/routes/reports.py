@@ -37,8 +37,9 @@ from app.services.verification.misuse_reports import (
     subject_view,
     submit_report,
 )
+from app.services.verification.used_tokens import spend_token
 from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
-from app.web.form_tokens import TokenCheck, check_token, issue_token
+from app.web.form_tokens import TOKEN_MAX_AGE_S, TokenCheck, check_token, issue_token, token_nonce
 from app.web.rate_limit import SiteLimits
 from app.web.templating import templates
 
@@ -49,6 +50,9 @@ _TOKEN_MESSAGES = {  # Vietnamese msgids, translated when shown
     TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
     TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
 }
+_ALREADY_SENT = N_("Báo cáo này đã được gửi (mỗi biểu mẫu chỉ gửi được một lần) và không được lưu lại "
+                   "lần nữa. Nếu bạn muốn gửi một báo cáo khác, hãy gửi biểu mẫu dưới đây.")
+_TOKEN_LIFETIME_S = TOKEN_MAX_AGE_S + 120  # a spent token is remembered while its signature could pass
 
 
 async def _posted_report(request: Request) -> PostedForm:
@@ -136,7 +140,7 @@ def _rate_limited(page: FormPage, values: Mapping[str, str], *, retry_after: int
 
 def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
            upload: tuple[str, bytes] | None, token: str) -> Response:
-    """Check the photo, store the report and its photo, redirect to the thank-you page."""
+    """Check the photo, spend the form's token, store the report and its photo, redirect to the thanks."""
     photo: ProcessedImage | None = None
     if upload is not None:
         filename, data = upload
@@ -144,6 +148,10 @@ def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
             photo = process_image(data, filename=filename)
         except ImageRejected as exc:
             return page.render(values, errors={PHOTO_FIELD: exc.message}, status=422, token=token)
+    if not spend_token(session=page.session, nonce=token_nonce(token), purpose=FORM_PURPOSE,
+                       lifetime_s=_TOKEN_LIFETIME_S):  # a replay, or the second of a double submit
+        page.session.rollback()
+        return page.render(values, notice=gettext(_ALREADY_SENT), status=409)
     report = submit_report(session=page.session, form=form, photo=photo,
                            media_dir=page.settings.private_media_path)
     page.session.commit()  # a report changes nothing the search index shows

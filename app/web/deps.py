@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -111,6 +111,11 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+# A row id in a path: 1 to the largest 64-bit integer (SQLite's INTEGER, PostgreSQL's bigint).
+# Outside, FastAPI refuses it before any query, and the refusal of a path parameter is a 404
+# (app.web.exception_handlers): no row has that id. Beyond it SQLite's driver raised (a 500).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SearchDep = Annotated[SearchEngine, Depends(get_search)]

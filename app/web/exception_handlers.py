@@ -108,7 +108,10 @@ async def _too_many(request: Request, exc: TooManyRequests) -> Response:
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> Response:
-    """422 naming the fields that failed, so a caller can fix its request."""
+    """422 naming the fields that failed, so a caller can fix its request; 404 when only the path
+    was refused (an id out of range names no resource: app.web.deps.RowId)."""
+    if all(tuple(err.get("loc", ()))[:1] == ("path",) for err in exc.errors()):
+        return error_response(request, 404, _translated(_HTTP_MESSAGES[404]))
     message, problems = _validation_message(exc)
     return error_response(request, 422, message, errors=problems)
 

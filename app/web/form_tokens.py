@@ -2,7 +2,8 @@
 
 A token is `issued.nonce.signature`, where `issued` is the wall-clock time in milliseconds
 (hex) and the signature an HMAC-SHA256 with the site's secret over the form's purpose, the
-time and the nonce. Nothing is stored on the server, so any worker can check any token.
+time and the nonce. Checking one needs nothing stored, so any worker can check any token;
+a form that must be sent once records the nonce it spent (app.services.verification.used_tokens).
 """
 
 from __future__ import annotations
@@ -63,3 +64,8 @@ def check_token(token: str, *, secret: str, purpose: str, now: float | None = No
     if age_s < min_age_s:
         return TokenCheck.too_fast
     return TokenCheck.ok
+
+
+def token_nonce(token: str) -> str:
+    """The random part of a token `check_token` accepted: what identifies it when it is spent."""
+    return token.split(".")[1]

@@ -33,6 +33,7 @@ from app.i18n import (
 from app.services.catalog import seo
 from app.services.catalog.shortlist import COOKIE_NAME, parse_slugs
 from app.web.auth import csrf_token
+from app.web.json_in_html import script_json
 from app.web.language_prefix import has_english
 from app.web.static_files import STATIC_PREFIX, fingerprinted
 from search.engine import MARK_END, MARK_START
@@ -173,7 +174,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
     env.filters.update(
         vn_date=vn_date, highlight=highlight, level_label=level_label, group_label=group_label,
         status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
-        json_ld=seo.json_ld, state_label=state_label_filter,
+        json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder
     )
     env.globals.update(
         csrf_token=csrf_field_value, static_url=static_url, is_fragment_request=is_fragment_request,

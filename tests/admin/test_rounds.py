@@ -171,8 +171,11 @@ def test_preview_shows_errors_and_warnings_then_publish(client: TestClient, sess
     assert json.loads(audit.after or "{}")["certificates"]["created"] == 2
     hits = client.get("/api/v1/products", params={"q": "muc kho"}).json()
     assert any(hit["name"] == "Mực khô" for hit in hits["hits"])
-    again = client.post(f"/quan-ly/nhap/{new_id}/xuat-ban", data={"csrf_token": token})
-    assert again.status_code == 422 and len(session.exec(select(Certificate)).all()) == 3
+    again = client.post(f"/quan-ly/nhap/{new_id}/xuat-ban", data={"csrf_token": token},
+                        follow_redirects=False)  # a second click: the published batch again
+    assert again.status_code == 303 and again.headers["location"] == f"/quan-ly/nhap/{new_id}"
+    assert len(session.exec(select(Certificate)).all()) == 3
+    assert len(session.exec(select(AuditEntry).where(AuditEntry.action == "import.publish")).all()) == 1
 
 
 def test_publish_without_csrf_is_refused(client: TestClient, session: Session, tmp_path: Path) -> None:

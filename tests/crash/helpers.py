@@ -24,12 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.cli import run_import
-from app.config import PROJECT_DIR, Settings
+from app.config import Settings
 from search.embedded import EmbeddedEngine
 from tests.pg import free_port
 from tests.services.sheets import jpeg_bytes, row, write_csv
 
 CNNT = str(Path(sys.executable).with_name("cnnt"))
+# The checkout under test: the shared venv's editable install may point at another one.
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
 SUCCESS = "Đã nhập"  # the importer's summary line, printed only after commit and indexing
 
 
@@ -39,7 +41,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env.update(CNNT_DATA_DIR=str(settings.data_dir), CNNT_DATABASE_URL=settings.sqlalchemy_url,
                CNNT_SECRET_KEY=settings.secret_key, PYTHONUNBUFFERED="1")
     # The code under test, not the checkout the shared venv's editable install points at (another worktree)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH", "")]))
     if settings.meili_url:
         env.update(CNNT_MEILI_URL=settings.meili_url, CNNT_MEILI_KEY=settings.meili_key,
                    CNNT_MEILI_INDEX=settings.meili_index)

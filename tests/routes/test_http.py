@@ -134,7 +134,7 @@ def test_unchanged_pages_answer_304_and_changed_ones_a_new_etag(client: TestClie
 
 
 def test_other_pages_and_errors_have_no_etag(client: TestClient, product: Product) -> None:
-    assert "etag" not in client.get("/").headers
+    assert "etag" not in client.get("/tra-cuu").headers
     missing = client.get("/san-pham/khong-co-san-pham-nay")
     assert missing.status_code == 404 and "etag" not in missing.headers
     assert "etag" not in client.get("/api/v1/products/khong-co").headers

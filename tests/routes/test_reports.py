@@ -270,6 +270,21 @@ def test_honeypot_and_too_fast_pretend_success(client: TestClient, session: Sess
     assert reports(session) == []
 
 
+def test_a_token_sends_one_report(client: TestClient, session: Session, settings: Settings) -> None:
+    """The same form posted twice (a replay, or a double click) stores the report once."""
+    data = {"form_token": token(settings), "ma": "ABCD", "noi_mua": "Chợ Hàn", "mo_ta": "", "lien_he": "",
+            "website": ""}
+    first = client.post("/bao-cao", data=data, files={"anh": NO_FILE}, follow_redirects=False)
+    assert first.status_code == 303
+    again = client.post("/bao-cao", data=data, files={"anh": NO_FILE}, follow_redirects=False)
+    assert again.status_code == 409
+    soup = html(again)
+    assert "chỉ gửi được một lần" in soup.select_one("#report-notice").get_text()  # type: ignore[union-attr]
+    fresh = soup.select_one("input[name=form_token]")["value"]  # type: ignore[index]
+    assert fresh and fresh != data["form_token"]  # another report can be sent from this page
+    assert len(reports(session)) == 1
+
+
 def test_rate_limit_after_five_reports(client: TestClient, session: Session, settings: Settings) -> None:
     for n in range(SiteLimits.REPORTS_PER_HOUR):
         assert post(client, settings, ma=f"ABCD{n}").status_code == 303

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.models import ProductImage, SelectionRound
 from app.services.catalog import seo
+from app.web.json_in_html import script_json
 from tests.factories import make_producer, make_product
 
 DATA = Path(__file__).parent.parent / "data"
@@ -186,7 +187,30 @@ def test_json_ld_expands_offline(client: TestClient, session: Session) -> None:
     assert "https://schema.org/Product" in types and "https://schema.org/BreadcrumbList" in types
 
 
-def test_json_ld_escapes_closing_tags() -> None:
-    """A value holding `</script>` cannot end the data block early."""
-    text = str(seo.json_ld({"name": "a</script><script>alert(1)</script>"}))
-    assert "</" not in text and json.loads(text)["name"] == "a</script><script>alert(1)</script>"
+JSON_IN_HTML_PAYLOADS = ("a</script><script>alert(1)</script>", "<!--<script>", "x & y > z",
+                         "l\u2028m\u2029n", "it's")
+
+
+@pytest.mark.parametrize("payload", JSON_IN_HTML_PAYLOADS)
+def test_json_in_html_escapes_markup(payload: str) -> None:
+    """The one encoder of JSON embedded in HTML: no markup character, the same data back."""
+    text = str(script_json({"name": payload}))
+    assert not set(text) & set("<>&'\u2028\u2029") and json.loads(text) == {"name": payload}
+
+
+@pytest.mark.parametrize("description", ["<script>alert(1)</script>", "<!--<script>", "<!-- a & b -->"])
+def test_json_ld_block_has_no_markup_from_data(client: TestClient, session: Session,
+                                               description: str) -> None:
+    """A description with markup: the page's data block holds none of it raw and parses to the same text;
+    `<!--<script>` cannot make the parser swallow the rest of the page (the footer is still there)."""
+    product = make_product(session, name="Nón lá Huế", description=description,
+                           producer=make_producer(session, name="HTX <!--<script> nón"))
+    session.commit()
+    page = client.get(f"/san-pham/{product.slug}").text
+    block = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert not set(block) & set("<>&")
+    graph = {node["@type"]: node for node in json.loads(block)["@graph"]}
+    assert graph["Product"]["description"] == description
+    assert graph["Product"]["manufacturer"]["name"] == "HTX <!--<script> nón"
+    assert page.count("</script>") == page.count("<script")  # every block closed where it should be
+    assert BeautifulSoup(page, "html.parser").find("footer") is not None

@@ -6,14 +6,12 @@ each with its hreflang alternates, and JSON-LD speaks the language of the page i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
@@ -47,12 +45,6 @@ def canonical_url(base_url: str, path: str, params: list[tuple[str, str]]) -> st
     kept = sorted((k, v) for k, v in params if k in keep and v.strip())
     query = f"?{urlencode(kept)}" if kept else ""
     return f"{base_url}{path}{query}"
-
-
-def json_ld(data: dict[str, Any]) -> Markup:
-    """JSON for a <script type="application/ld+json"> data block, safe against an early `</script>`."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))  # noqa: S704 - JSON, `</` escaped
 
 
 def og_image(detail: ProductDetail, base_url: str) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
@@ -276,20 +277,40 @@ def upload_batch(*, session: Session, account: Account, selection_round: Selecti
     return batch
 
 
+class AlreadyPublished(InvalidInput):
+    """The batch was published by an earlier request (a double click): its result page is the answer."""
+
+
+def _claim(*, session: Session, batch: ImportBatch) -> None:
+    """Move the batch out of preview with one conditional UPDATE, so one transaction alone publishes it.
+
+    The UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite): a concurrent
+    publish waits for this transaction, then finds the state changed and matches no row.
+    """
+    claimed = session.execute(
+        update(ImportBatch)
+        .where(col(ImportBatch.id) == batch.id, col(ImportBatch.state) == ImportBatchState.PREVIEW)
+        .values(state=ImportBatchState.PUBLISHED, published_at=utcnow())
+        .execution_options(synchronize_session=False))
+    session.refresh(batch)
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    if batch.state == ImportBatchState.PUBLISHED:
+        raise AlreadyPublished("Bảng tính này đã được xuất bản.")
+    raise InvalidInput("Bảng tính này đã được thay bằng tệp mới.")
+
+
 def publish_batch(*, session: Session, account: Account, batch: ImportBatch,
                   selection_round: SelectionRound) -> ImportCounts:
-    """Re-validate the stored file and apply it in this transaction, with its audit entry."""
-    if batch.state != ImportBatchState.PREVIEW:
-        raise InvalidInput("Bảng tính này đã được xuất bản hoặc đã được thay bằng tệp mới.")
+    """Claim the batch, re-validate the stored file and apply it in this transaction, with its audit entry."""
     if batch.errors:
         raise InvalidInput("Bảng tính còn lỗi; hãy sửa tệp và tải lên lại trước khi xuất bản.")
+    _claim(session=session, batch=batch)
     check = check_rows(session=session, account=account, selection_round=selection_round,
                        rows=_read(Path(batch.stored_path), batch.filename))
     if check.errors:
         raise InvalidInput(f"Dữ liệu đã thay đổi, bảng tính nay có {check.errors} lỗi; hãy tải lên lại.")
     counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
-    batch.state, batch.published_at = ImportBatchState.PUBLISHED, utcnow()
-    session.add(batch)
     record_change(session=session, account=account, action="import.publish", entity="import_batch",
                   entity_id=batch.id, province_id=batch.province_id, before=None,
                   after={"rows": len(check.rows), **counts_dict(counts)})
