@@ -14,7 +14,7 @@ from app.errors import InvalidInput
 from app.models import User
 from app.services.office import accounts
 from app.services.office.account import Account
-from app.web.deps import AccountDep, SessionDep, check_csrf
+from app.web.deps import AccountDep, RowId, SessionDep, check_csrf
 from app.web.form_flow import field_errors, run_use_case
 from app.web.templating import templates
 
@@ -29,7 +29,7 @@ async def _posted(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def _user(session: SessionDep, account: AccountDep, user_id: int) -> User:
+def _user(session: SessionDep, account: AccountDep, user_id: RowId) -> User:
     """The account in the path, for an administrator (403 otherwise, 404 when there is none)."""
     return accounts.account_by_id(session=session, account=account, user_id=user_id)
 
