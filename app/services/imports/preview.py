@@ -242,7 +242,7 @@ def _store(folder: Path, filename: str, data: bytes) -> Path:
 def _read(path: Path, filename: str) -> list[SheetRow]:
     """The file's rows; InvalidInput with the reader's messages when it cannot be read."""
     try:
-        return read_spreadsheet(path)
+        return read_spreadsheet(path, name=Path(filename).name)
     except SpreadsheetError as error:
         messages = [str(ImportProblem(row, column, message)) for row, column, message in error.problems]
         message = f"Không đọc được tệp {filename[:100]}: " + " ".join(messages)
