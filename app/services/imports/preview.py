@@ -196,13 +196,10 @@ def check_rows(*, session: Session, account: Account, selection_round: Selection
     return RoundCheck(rows=list(previews.values()), valid=good, file_errors=file_errors)
 
 
-def apply_rows(*, session: Session, selection_round: SelectionRound, rows: list[ValidRow]) -> ImportCounts:
-    """Upsert checked rows into the round, with outbox rows; flushes, never commits."""
-    upserter = RoundUpserter(session, selection_round)
-    for row in rows:
-        product = upserter.product(row, upserter.producer(row))
-        upserter.certificate(row, product, upserter.selection_round(row))
-    return upserter.finish()
+def apply_rows(*, session: Session, selection_round: SelectionRound, rows: list[ValidRow],
+               dry_run: bool = False) -> ImportCounts:
+    """Upsert checked rows into the round, with outbox rows unless a dry run; flushes, never commits."""
+    return RoundUpserter(session, selection_round).apply(rows, outbox=not dry_run)
 
 
 def counts_dict(counts: ImportCounts) -> dict[str, Any]:
@@ -261,7 +258,7 @@ def upload_batch(*, session: Session, account: Account, selection_round: Selecti
         raise
     counts = None
     if not check.errors:
-        counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
+        counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid, dry_run=True)
         session.rollback()
     for old in session.exec(select(ImportBatch).where(ImportBatch.round_id == selection_round.id,
                                                       ImportBatch.state == ImportBatchState.PREVIEW)).all():
