@@ -134,8 +134,12 @@ def map_headers(headers: list[object]) -> dict[int, str]:
 
 
 def _check_cells(number: int, cells: tuple[object, ...], total: int) -> int:
-    """The running cell count with this row's; SpreadsheetError past the cell or cell-length limit."""
-    total += len(cells)
+    """The running cell count with this row's; SpreadsheetError past the cell or cell-length limit.
+
+    None is openpyxl's padding up to MAX_COLUMNS, not a cell of the file (the .xlsx guard has
+    counted the real ones); a CSV's empty cells are real and count.
+    """
+    total += sum(cell is not None for cell in cells)
     if total > MAX_CELLS:
         raise SpreadsheetError(f"Tệp có hơn {thousands(MAX_CELLS)} ô; hãy chỉ giữ các cột của mẫu danh sách "
                                "hoặc chia thành nhiều tệp.")

@@ -242,7 +242,9 @@ def _read(path: Path, filename: str) -> list[SheetRow]:
         return read_spreadsheet(path, name=Path(filename).name)
     except SpreadsheetError as error:
         messages = [str(ImportProblem(row, column, message)) for row, column, message in error.problems]
-        message = f"Không đọc được tệp {filename[:100]}: " + " ".join(messages)
+        message = " ".join(messages)
+        if Path(filename).name[:100] not in message:
+            message = f"Không đọc được tệp {filename[:100]}: {message}"
         raise InvalidInput(message, field="file") from None
 
 
