@@ -107,6 +107,7 @@ bench: venv bench-deps  ## latency, search, import, export and load at 100,000 p
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_import.py --write BENCHMARKS.md  # bench-import: 10,000-row `cnnt import`
+	$(BIN)/python scripts/bench_sheets.py --write BENCHMARKS.md  # spreadsheet bombs, 20,000-row preview
 	$(BIN)/python scripts/bench_export.py --write BENCHMARKS.md  # CSV/XLSX/JSON of 100,000 products
 	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md    # bench-load: wrk, 64 connections
 

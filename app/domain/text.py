@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACES = re.compile(r"\s+")
@@ -16,6 +17,21 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \n \r
 
 def fold(text: str) -> str:
     """Lowercase, strip diacritics and map đ → d: 'Đường Phố' → 'duong pho'."""
+    # Imports fold the same names, provinces and labels many times per row: short texts are memoized.
+    return _fold_short(text) if len(text) <= _MEMO_LENGTH else _fold(text)
+
+
+_MEMO_LENGTH = 300  # names and labels, not descriptions (which would only fill the cache)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    """fold() of a short text, memoized."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    """fold() itself."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).lower()

@@ -81,6 +81,15 @@ def test_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         read_spreadsheet(write_csv(tmp_path / "w2.csv", [row()]))
 
 
+def test_cell_limit_counts_cells_not_the_readers_padding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spreadsheet, "MAX_CELLS", 30)
+    header = (*spreadsheet.REQUIRED_COLUMNS, *([None] * 54))  # openpyxl pads rows to MAX_COLUMNS
+    data = tuple(f"x{n}" for n in range(len(spreadsheet.REQUIRED_COLUMNS))) + (None,) * 54
+    assert len(spreadsheet._rows_from([header, data, data])) == 2
+    with pytest.raises(SpreadsheetError, match="hơn 30 ô"):
+        spreadsheet._rows_from([header, *([data] * 5)])
+
+
 def test_header_problems_are_all_listed(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "w.csv", [{}], headers=("Màu sắc", "Cấp", "Cấp"))
     with pytest.raises(SpreadsheetError) as info:

@@ -68,16 +68,11 @@ def _validate(rows: list[SheetRow], base_dir: Path) -> tuple[list[ValidRow], dic
     return valid, processed, problems
 
 
-def _apply(session: Session, rows: list[ValidRow], processed: dict[Path, ProcessedImage]) -> ImportCounts:
-    """Upsert every validated row; flushes, never commits."""
-    upserter = Upserter(session)
-    for row in rows:
-        producer = upserter.producer(row)
-        product = upserter.product(row, producer)
-        selection_round = upserter.selection_round(row)
-        upserter.certificate(row, product, selection_round)
-        upserter.images(row, product, [processed[path] for path in row.image_paths])
-    return upserter.finish()
+def _apply(session: Session, rows: list[ValidRow], processed: dict[Path, ProcessedImage],
+           dry_run: bool) -> ImportCounts:
+    """Upsert every validated row (outbox rows unless a dry run); flushes, never commits."""
+    return Upserter(session).apply(rows, lambda row: [processed[path] for path in row.image_paths],
+                                   outbox=not dry_run)
 
 
 def import_rows(
@@ -91,7 +86,7 @@ def import_rows(
     valid, processed, report.problems = _validate(rows, base_dir)
     if report.problems:
         return report
-    report.counts = _apply(session, valid, processed)
+    report.counts = _apply(session, valid, processed, dry_run)
     if dry_run:
         session.rollback()
         return report

@@ -197,13 +197,10 @@ def check_rows(*, session: Session, account: Account, selection_round: Selection
     return RoundCheck(rows=list(previews.values()), valid=good, file_errors=file_errors)
 
 
-def apply_rows(*, session: Session, selection_round: SelectionRound, rows: list[ValidRow]) -> ImportCounts:
-    """Upsert checked rows into the round, with outbox rows; flushes, never commits."""
-    upserter = RoundUpserter(session, selection_round)
-    for row in rows:
-        product = upserter.product(row, upserter.producer(row))
-        upserter.certificate(row, product, upserter.selection_round(row))
-    return upserter.finish()
+def apply_rows(*, session: Session, selection_round: SelectionRound, rows: list[ValidRow],
+               dry_run: bool = False) -> ImportCounts:
+    """Upsert checked rows into the round, with outbox rows unless a dry run; flushes, never commits."""
+    return RoundUpserter(session, selection_round).apply(rows, outbox=not dry_run)
 
 
 def counts_dict(counts: ImportCounts) -> dict[str, Any]:
@@ -243,10 +240,12 @@ def _store(folder: Path, filename: str, data: bytes) -> Path:
 def _read(path: Path, filename: str) -> list[SheetRow]:
     """The file's rows; InvalidInput with the reader's messages when it cannot be read."""
     try:
-        return read_spreadsheet(path)
+        return read_spreadsheet(path, name=Path(filename).name)
     except SpreadsheetError as error:
         messages = [str(ImportProblem(row, column, message)) for row, column, message in error.problems]
-        message = f"Không đọc được tệp {filename[:100]}: " + " ".join(messages)
+        message = " ".join(messages)
+        if Path(filename).name[:100] not in message:
+            message = f"Không đọc được tệp {filename[:100]}: {message}"
         raise InvalidInput(message, field="file") from None
 
 
@@ -262,7 +261,7 @@ def upload_batch(*, session: Session, account: Account, selection_round: Selecti
         raise
     counts = None
     if not check.errors:
-        counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)
+        counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid, dry_run=True)
         session.rollback()
     for old in session.exec(select(ImportBatch).where(ImportBatch.round_id == selection_round.id,
                                                       ImportBatch.state == ImportBatchState.PREVIEW)).all():
