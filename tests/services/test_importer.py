@@ -90,7 +90,7 @@ def test_xlsx_import_with_date_cells_and_vietnamese_headers(session: Session, tm
         ({"level": "cấp thôn"}, "level"),
         ({"level": None}, "level"),
         ({"issued_on": "31/02/2023"}, "issued_on"),
-        ({"issued_on": "31/12/2099"}, "issued_on"),
+        ({"issued_on": "31/12/2099", "province": "Bắc Ninh"}, "issued_on"),
         ({"level": "huyen", "issued_on": "01/07/2025", "province": "Bắc Ninh"}, "level"),
         ({"level": "xa", "issued_on": "30/06/2025"}, "level"),
         ({"level": "khu_vuc", "region": None}, "region"),
