@@ -74,13 +74,14 @@ def search_round(engines: dict[str, SearchEngine], *, number: int, runs: int,
     """Time every engine on the fixed set and the cold mix (shuffled by the round's number); the
     engines take turns going first (ABBA over the rounds)."""
     fixed = [(label, search_query(params, today=TODAY)) for label, params in FIXED]
-    cold = [search_query(params, today=TODAY) for params in shuffled(COLD_MIX, seed=number)]
+    cold = [(params, search_query(params, today=TODAY)) for params in shuffled(COLD_MIX, seed=number)]
     order = list(engines) if number % 2 == 0 else list(reversed(engines))
     timings = {}
     for name in order:
         log = MultiSearchLog() if name == MEILI else None
         timings[name] = time_round(engines[name], fixed, cold, runs=runs, warmup=warmup, log=log)
-        fixed_s, cold_s = sum(map(sum, timings[name].fixed.values())) / 1000, sum(timings[name].cold) / 1000
+        fixed_s = sum(map(sum, timings[name].fixed.values())) / 1000
+        cold_s = sum(timings[name].cold.values()) / 1000
         print(f"round {number + 1} {name}: fixed set {fixed_s:.1f} s, cold mix {cold_s:.1f} s",
               file=sys.stderr, flush=True)
     return timings
@@ -107,6 +108,7 @@ def measure_round(env: dict[str, str], server: MeiliServer, cwd: Path, *, number
 
 def run(products: int, *, rounds: int, runs: int, warmup: int) -> Outcome:
     """Build the catalog, start Meilisearch, then reindex and time both engines in each round."""
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="cnnt-bench-search-") as tmp, ExitStack() as stack:
         server = start_meilisearch(stack)  # first: a missing binary fails before minutes of building
         data_dir = Path(tmp)
@@ -124,7 +126,8 @@ def run(products: int, *, rounds: int, runs: int, warmup: int) -> Outcome:
         api_rss = api_peak_rss(env, data_dir, [p for _, p in FIXED] + list(COLD_MIX))
         meili_rss, version = peak_rss_mb(server.url, b"meilisearch"), meili_version(server)
         return Outcome(products=products, build_s=build_s, build_rss=build_rss, reindex=reindex,
-                       rounds=timings, api_rss=api_rss, meili_rss=meili_rss, meili_version=version)
+                       rounds=timings, api_rss=api_rss, meili_rss=meili_rss, meili_version=version,
+                       load_before=load_before)
 
 
 def meili_version(server: MeiliServer) -> str:

@@ -86,11 +86,12 @@ def classify(query: SearchQuery, calls: Sequence[Call], seconds: float) -> Searc
 @dataclass(slots=True)
 class RoundTimings:
     """One engine's round: milliseconds per fixed query (label → samples), its hit totals, the cold
-    mix's milliseconds (in the order asked) and, for Meilisearch, each cold search's requests."""
+    mix's milliseconds (URL parameters → ms, in the order asked) and, for Meilisearch, each cold
+    search's requests."""
 
     fixed: dict[str, list[float]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
-    cold: list[float] = field(default_factory=list)
+    cold: dict[str, float] = field(default_factory=dict)
     cold_calls: list[SearchCalls] = field(default_factory=list)
 
 
@@ -101,9 +102,11 @@ def timed_search(engine: SearchEngine, query: SearchQuery) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, total
 
 
-def time_round(engine: SearchEngine, fixed: Sequence[tuple[str, SearchQuery]], cold: Sequence[SearchQuery],
-               *, runs: int, warmup: int, log: MultiSearchLog | None = None) -> RoundTimings:
-    """Each fixed query `warmup` times untimed then `runs` times timed; then each cold query once.
+def time_round(engine: SearchEngine, fixed: Sequence[tuple[str, SearchQuery]],
+               cold: Sequence[tuple[str, SearchQuery]], *, runs: int, warmup: int,
+               log: MultiSearchLog | None = None) -> RoundTimings:
+    """Each fixed query `warmup` times untimed then `runs` times timed; then each cold query once
+    (labelled by its URL parameters).
 
     With a `log` (Meilisearch), each cold search's multi-search calls are recorded and classified.
     """
@@ -116,10 +119,10 @@ def time_round(engine: SearchEngine, fixed: Sequence[tuple[str, SearchQuery]], c
             samples = [timed_search(engine, query) for _ in range(runs)]
             timings.fixed[label] = [ms for ms, _ in samples]
             timings.totals[label] = samples[-1][1]
-        for query in cold:
+        for params, query in cold:
             before = len(log.calls) if log else 0
             ms, _ = timed_search(engine, query)
-            timings.cold.append(ms)
+            timings.cold[params] = ms
             if log is not None:
                 timings.cold_calls.append(classify(query, log.calls[before:], ms / 1000))
     return timings
