@@ -47,7 +47,7 @@ run-meili: venv meili-deps  ## as `make run`, searching with a local Meilisearch
 	@test -s $(MEILI_DIR)/master-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(24))" > $(MEILI_DIR)/master-key
 	@key=$$(cat $(MEILI_DIR)/master-key); url=http://127.0.0.1:$(MEILI_PORT); \
 	$(MEILI_BIN) --db-path $(MEILI_DIR)/db --dump-dir $(MEILI_DIR)/dumps --snapshot-dir $(MEILI_DIR)/snapshots \
-		--http-addr 127.0.0.1:$(MEILI_PORT) --master-key "$$key" --env development --no-analytics \
+		--http-addr 127.0.0.1:$(MEILI_PORT) --master-key="$$key" --env development --no-analytics \
 		>$(MEILI_DIR)/server.log 2>&1 & pid=$$!; trap 'kill $$pid' EXIT INT TERM; \
 	for i in $$(seq 150); do $(BIN)/python -c "import urllib.request as r; r.urlopen('$$url/health', timeout=1)" 2>/dev/null && break; sleep 0.2; done; \
 	export CNNT_MEILI_URL=$$url CNNT_MEILI_KEY="$$key"; \

@@ -64,7 +64,7 @@ def throwaway_meilisearch(binary: Path = MEILI_BIN) -> Iterator[MeiliServer]:
     url, key, log = f"http://127.0.0.1:{free_port()}", secrets.token_urlsafe(24), base / "server.log"
     command = [str(binary), "--db-path", str(base / "data"), "--dump-dir", str(base / "dumps"),
                "--snapshot-dir", str(base / "snapshots"), "--http-addr", url.removeprefix("http://"),
-               "--master-key", key, "--env", "development", "--no-analytics"]
+               f"--master-key={key}", "--env", "development", "--no-analytics"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603 - our own binary
     try:
