@@ -11,6 +11,7 @@ Writes the table between markers in BENCHMARKS.md with `--write BENCHMARKS.md`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -131,6 +132,44 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise BenchError(f"server did not answer {url} within {READY_TIMEOUT:.0f} s")
+
+
+# Runs one command and prints its wall time and peak RSS (it is the wrapper's only child).
+_MEASURE = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=3600)\n"
+    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "out = (code.stderr.strip() or code.stdout.strip() or 'no output').splitlines()[-1]\n"
+    "print(json.dumps([code.returncode, time.perf_counter() - t, rss, out]))\n"
+)
+
+
+def run_measured(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Run a command; (wall seconds, peak RSS MB) of that process alone, or raise with its last line."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=3700, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"measuring `{shlex.join(args)}` failed: {done.stderr.strip()[-200:]}")
+    code, seconds, rss, last = json.loads(done.stdout)
+    if code != 0:
+        raise BenchError(f"`{shlex.join(args)}` failed (exit {code}): {last}")
+    return float(seconds), float(rss)
+
+
+def peak_rss_mb(url: str, program: bytes) -> float:
+    """Peak RSS (VmHWM, MB) of the `program` process listening on `url`'s port, found through /proc."""
+    port = url.rsplit(":", 1)[1]
+    for cmdline_file in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            cmdline = cmdline_file.read_bytes()
+            if program in cmdline and port.encode() in cmdline:
+                for line in (cmdline_file.parent / "status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return float("nan")
 
 
 def _nproc() -> int:

@@ -28,8 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-from bench import BenchError, clean_env, serve  # scripts/bench.py: same server harness
-from bench_search import BIN, ROOT, _server_peak_rss, run_measured
+from bench import BIN, ROOT, BenchError, clean_env, peak_rss_mb, run_measured, serve  # scripts/bench.py
 from benchmarks_md import write_section
 from openpyxl import load_workbook
 
@@ -112,7 +111,7 @@ def run(products: int) -> tuple[float, int, list[Download]]:
                 if rows != expected:
                     raise BenchError(f"{label}: {rows} rows, expected {expected}")
                 size = target.stat().st_size / 1e6
-                done.append(Download(label, seconds, size, rows, _server_peak_rss(base)))
+                done.append(Download(label, seconds, size, rows, peak_rss_mb(base, b"uvicorn")))
     return build_s, expected, done
 
 

@@ -37,9 +37,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from bench import BenchError, build_demo, serve  # scripts/bench.py: same server harness for both sides
+from bench_queries import COLD_MIX  # scripts/bench_queries.py: the cold mix bench_search.py times too
 from benchmarks_md import write_section  # scripts/benchmarks_md.py: one writer for every section
 
-from app.domain.provinces import current_provinces
 from search.result_cache import DEFAULT_MAX_ENTRIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,24 +62,6 @@ MIX = (
 TARGETS = {"/san-pham": 0.25, "/api/v1/products": 0.40}
 BARE = "/ping"
 COLD = " cold"  # suffix of a target measured with COLD_MIX
-WORDS = ("gốm", "nước mắm", "mật ong", "bánh tráng", "chè")
-
-
-def _cold_mix() -> tuple[str, ...]:
-    """Distinct typical queries, more than the result cache holds, so that rotating through them
-    (each wrk thread from its own offset) makes every search a cache miss."""
-    provinces = [p.slug for p in current_provinces()]
-    groups = ("thu_cong_my_nghe", "che_bien", "co_khi", "khac")
-    mix = [f"province={p}&group={g}" for p in provinces for g in groups]
-    mix += [f"q={w.replace(' ', '+')}&province={p}" for w in WORDS for p in provinces]
-    mix += [f"q={w.replace(' ', '+')}&page={n}" for w in WORDS for n in range(1, 41)]
-    mix += [f"year={y}&group={g}" for y in range(2012, 2027) for g in groups]
-    if len(mix) <= DEFAULT_MAX_ENTRIES:
-        raise BenchError(f"the cold mix has {len(mix)} queries, no more than the cache holds")
-    return tuple(mix)
-
-
-COLD_MIX = _cold_mix()
 MAX_DURATION_S, MAX_ROUNDS, MAX_PRODUCTS = 600, 20, 1_000_000
 WRK_TIMEOUT_S = 30  # a request slower than this counts as a socket error and fails the run
 # done() prints one JSON line: requests, duration, latency percentiles (µs), errors and status classes

@@ -77,7 +77,7 @@ class MeiliProcess:
         """The server's command line: data, dumps and snapshots under `base`."""
         return [str(self.binary), "--db-path", str(self.base / "data"),
                 "--dump-dir", str(self.base / "dumps"), "--snapshot-dir", str(self.base / "snapshots"),
-                "--http-addr", self.server.url.removeprefix("http://"), "--master-key", self.server.key,
+                "--http-addr", self.server.url.removeprefix("http://"), f"--master-key={self.server.key}",
                 "--env", "development", "--no-analytics"]
 
     @property
