@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -209,10 +209,18 @@ def counts_dict(counts: ImportCounts) -> dict[str, Any]:
     return asdict(counts)
 
 
+def _row_dict(preview: RowPreview) -> dict[str, Any]:
+    """asdict(preview) without its deep copy (a tenth of a 20,000-row preview): the same JSON."""
+    return {name: getattr(preview, name) for name in _ROW_FIELDS}
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(RowPreview))
+
+
 def _summary(check: RoundCheck, counts: ImportCounts | None) -> str:
     """What the preview page shows, stored on the batch as JSON."""
     return json.dumps({"counts": counts_dict(counts) if counts else None, "file_errors": check.file_errors,
-                       "rows": [asdict(r) for r in check.rows]}, ensure_ascii=False)
+                       "rows": [_row_dict(r) for r in check.rows]}, ensure_ascii=False)
 
 
 def read_summary(batch: ImportBatch) -> dict[str, Any]:
