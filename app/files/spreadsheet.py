@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.text import fold
+from app.files import openpyxl_tuning
 from app.files.sandbox import ProcessLimits, SandboxFailure, run_limited
 from app.files.sheet_errors import SpreadsheetError, thousands
 from app.files.xlsx_guard import MAX_CELLS, check_xlsx_archive
@@ -181,40 +182,14 @@ def _named(error: SpreadsheetError, name: str) -> SpreadsheetError:
     return SpreadsheetError(message, problems=problems)
 
 
-def _size_until_data(sheet: Any) -> None:
-    """openpyxl's read-only `_get_size`, but stopping where the rows start.
-
-    openpyxl looks for <dimension> in "end" events and gives up at the end of <sheetData>, so a
-    sheet without one (openpyxl's own write-only mode, many exporters) is parsed twice: 1.5 of
-    the 6 s a 20,000-row sheet takes to read. The schema puts <dimension> before <sheetData>,
-    so stopping at the start of <sheetData> finds the same dimension in any well-formed sheet.
-    """
-    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
-    from openpyxl.worksheet.dimensions import SheetDimension
-    from openpyxl.xml.functions import iterparse
-
-    source = sheet._get_source()
-    try:
-        for _event, element in iterparse(source, events=("start",)):
-            if element.tag == DIMENSION_TAG:
-                boundaries = SheetDimension.from_tree(element).boundaries
-                sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = boundaries
-                return
-            if element.tag == DATA_TAG:
-                return
-    finally:
-        source.close()
-
-
 def xlsx_rows(path: Path, name: str) -> list[SheetRow]:
     """Check the archive, then read the first worksheet with computed values (run in the child)."""
     check_xlsx_archive(path, name)
     # Late on purpose: openpyxl takes about 0.1 s to import and only .xlsx files need it.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    ReadOnlyWorksheet._get_size = _size_until_data
+    openpyxl_tuning.install()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.files import spreadsheet
+from app.files.openpyxl_tuning import PlainText, size_until_data
 from app.files.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
 from tests.services.sheets import HEADERS, row, write_csv, write_xlsx
 
@@ -62,9 +63,32 @@ def test_xlsx_with_or_without_a_dimension_reads_the_same(tmp_path: Path) -> None
         sheet = opened.worksheets[0]
         sheet._min_column = sheet._min_row = 1
         sheet._max_column = sheet._max_row = None
-        spreadsheet._size_until_data(sheet)
+        size_until_data(sheet)
         assert (sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row) == size
         opened.close()
+
+
+@pytest.mark.parametrize("xml", [
+    "<t>Mỳ Chũ</t>", "<t/>", '<t xml:space="preserve"> Mỳ  Chũ </t>', "<t>a</t><t>b</t>",
+    "<r><t>Mỳ </t></r><r><rPr><b/></rPr><t>Chũ</t></r>", "<t>Mỳ</t><rPh sb=\"0\" eb=\"1\"><t>m</t></rPh>",
+    "", "<r><t/></r>",
+])
+def test_plain_text_shortcut_gives_openpyxl_s_text(xml: str) -> None:
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.functions import fromstring
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    for attributes in ("", ' count="1"'):
+        node = fromstring(f'<si xmlns="{main}"{attributes}>{xml}</si>')
+        try:
+            expected: object = Text.from_tree(node).content
+        except TypeError as refused:  # an attribute openpyxl does not know: the file is refused
+            expected = type(refused)
+        try:
+            got: object = PlainText.from_tree(node).content
+        except TypeError as refused:
+            got = type(refused)
+        assert got == expected
 
 
 def _zip_without_workbook(path: Path) -> None:
