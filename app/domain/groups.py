@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from app.domain.messages import N_
 from app.domain.text import fold
@@ -46,13 +47,15 @@ def parse_group(value: str) -> ProductGroup | None:
     key = " ".join(fold(value).replace("_", " ").split())
     if key.startswith("nhom "):
         key = key.removeprefix("nhom ")
+    return _groups_by_key().get(key)
+
+
+@cache
+def _groups_by_key() -> dict[str, ProductGroup]:
+    """Every accepted spelling → its group (the first group in order, should two share one)."""
+    keys: dict[str, ProductGroup] = {}
     for group in ProductGroup:
-        candidates = {
-            group.value.replace("_", " "),
-            str(group.number),
-            fold(group.label),
-            fold(GROUP_SHORT_LABELS[group]),
-        }
-        if key in candidates:
-            return group
-    return None
+        for candidate in (group.value.replace("_", " "), str(group.number), fold(group.label),
+                          fold(GROUP_SHORT_LABELS[group])):
+            keys.setdefault(candidate, group)
+    return keys

@@ -44,7 +44,9 @@ def normalize(text: str) -> str:
 
 def squash_spaces(text: str) -> str:
     """Collapse runs of whitespace and trim: cleans values typed into spreadsheets."""
-    return _SPACES.sub(" ", text).strip()
+    # split() cuts at exactly the characters \s matches (str.isspace), drops the ends, and is
+    # several times faster than the regex: an import squashes every cell of 20,000 rows.
+    return " ".join(text.split())
 
 
 def drop_controls(text: str) -> str:

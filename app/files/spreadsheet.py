@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.text import fold
+from app.files import openpyxl_tuning
 from app.files.sandbox import ProcessLimits, SandboxFailure, run_limited
 from app.files.sheet_errors import SpreadsheetError, thousands
 from app.files.xlsx_guard import MAX_CELLS, check_xlsx_archive
@@ -188,6 +189,7 @@ def xlsx_rows(path: Path, name: str) -> list[SheetRow]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    openpyxl_tuning.install()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:

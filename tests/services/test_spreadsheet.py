@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.files import spreadsheet
+from app.files.openpyxl_tuning import PlainText, size_until_data
 from app.files.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
-from tests.services.sheets import row, write_csv, write_xlsx
+from tests.services.sheets import HEADERS, row, write_csv, write_xlsx
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,52 @@ def test_xlsx_keeps_cell_types_and_skips_blank_rows(tmp_path: Path) -> None:
     rows = read_spreadsheet(path)
     assert [r.number for r in rows] == [2, 4]
     assert rows[0].values["issued_on"] == datetime(2023, 12, 15) and rows[0].values["score"] == 90
+
+
+def test_xlsx_with_or_without_a_dimension_reads_the_same(tmp_path: Path) -> None:
+    """The dimension is found before the rows (not by parsing the sheet twice), or not at all."""
+    from openpyxl import Workbook, load_workbook
+
+    data = [row(product_name=f"Mỳ Chũ {n}") for n in range(5)]
+    with_dimension = write_xlsx(tmp_path / "w.xlsx", data)
+    workbook = Workbook(write_only=True)  # writes no <dimension>
+    sheet = workbook.create_sheet()
+    sheet.append(list(HEADERS))
+    for values in data:
+        sheet.append([values.get(h) for h in HEADERS])
+    workbook.save(tmp_path / "streamed.xlsx")
+    assert read_spreadsheet(with_dimension) == read_spreadsheet(tmp_path / "streamed.xlsx")
+    for path, size in ((with_dimension, (1, 1, 18, 6)), (tmp_path / "streamed.xlsx", (1, 1, None, None))):
+        opened = load_workbook(path, read_only=True)
+        sheet = opened.worksheets[0]
+        sheet._min_column = sheet._min_row = 1
+        sheet._max_column = sheet._max_row = None
+        size_until_data(sheet)
+        assert (sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row) == size
+        opened.close()
+
+
+@pytest.mark.parametrize("xml", [
+    "<t>Mỳ Chũ</t>", "<t/>", '<t xml:space="preserve"> Mỳ  Chũ </t>', "<t>a</t><t>b</t>",
+    "<r><t>Mỳ </t></r><r><rPr><b/></rPr><t>Chũ</t></r>", "<t>Mỳ</t><rPh sb=\"0\" eb=\"1\"><t>m</t></rPh>",
+    "", "<r><t/></r>",
+])
+def test_plain_text_shortcut_gives_openpyxl_s_text(xml: str) -> None:
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.functions import fromstring
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    for attributes in ("", ' count="1"'):
+        node = fromstring(f'<si xmlns="{main}"{attributes}>{xml}</si>')
+        try:
+            expected: object = Text.from_tree(node).content
+        except TypeError as refused:  # an attribute openpyxl does not know: the file is refused
+            expected = type(refused)
+        try:
+            got: object = PlainText.from_tree(node).content
+        except TypeError as refused:
+            got = type(refused)
+        assert got == expected
 
 
 def _zip_without_workbook(path: Path) -> None:

@@ -11,7 +11,7 @@ and object. Helpers flush; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -54,6 +54,16 @@ class ImportCounts:
     images_added: int = 0
 
 
+def add_outcomes(counts: ImportCounts, outcomes: Iterable[tuple[str, str]]) -> ImportCounts:
+    """`counts` with one (kind, outcome) added per object, e.g. ("product", "created")."""
+    tallies = {"producer": counts.producers, "product": counts.products,
+               "certificate": counts.certificates, "round": counts.rounds}
+    for kind, outcome in outcomes:
+        tally = tallies[kind]
+        setattr(tally, outcome, getattr(tally, outcome) + 1)
+    return counts
+
+
 def slug_base(text: str) -> str:
     """A readable ASCII slug (đ → d), at most 180 characters so suffixes fit."""
     # Folded first: slugify's transliteration is slow on accented letters, and fold() gives
@@ -70,6 +80,40 @@ def assign(obj: SQLModel, values: dict[str, object]) -> bool:
             setattr(obj, name, value)
             changed = True
     return changed
+
+
+def differs(obj: SQLModel, values: dict[str, object]) -> bool:
+    """True if any of `values` differs from the object's attribute (what `assign` would change)."""
+    return any(getattr(obj, name) != value for name, value in values.items())
+
+
+def producer_values(row: ValidRow) -> dict[str, object]:
+    """What a row sets on its producer; blank optional cells leave stored values alone."""
+    optional = {"legal_form": row.legal_form.value if row.legal_form else None, "address": row.address,
+                "phone": row.phone, "email": row.email, "website": row.website}
+    values: dict[str, object] = {"name": row.producer_name}
+    values.update({k: v for k, v in optional.items() if v is not None})
+    return values
+
+
+def product_values(row: ValidRow, province_ids: dict[str, int]) -> dict[str, object]:
+    """What a row sets on its product."""
+    values: dict[str, object] = {"name": row.product_name, "group": row.group.value,
+                                 "province_id": province_ids[row.current_province.slug]}
+    if row.description is not None:
+        values["description"] = row.description
+    return values
+
+
+def certificate_values(row: ValidRow, round_id: int | None,
+                       province_ids: dict[str, int]) -> dict[str, object]:
+    """What a row sets on its certificate, awarded in the round `round_id`."""
+    values: dict[str, object] = {"round_id": round_id, "province_id": province_ids[row.province.slug]}
+    if row.certificate_number is not None:
+        values.update(number=row.certificate_number, number_key=number_key(row.certificate_number))
+    if row.score is not None:
+        values["score"] = row.score
+    return values
 
 
 def update_outcome(obj: Producer | Product | Certificate, values: dict[str, object]) -> str:
@@ -125,10 +169,7 @@ class Upserter:
         province_id = self.province_ids[row.current_province.slug]
         key = fold(row.producer_name)
         found = self.known.producers.get((key, province_id))
-        optional = {"legal_form": row.legal_form.value if row.legal_form else None, "address": row.address,
-                    "phone": row.phone, "email": row.email, "website": row.website}
-        values: dict[str, object] = {"name": row.producer_name}
-        values.update({k: v for k, v in optional.items() if v is not None})
+        values = producer_values(row)
         if found is None:
             slug = self.known.unique_slug(Producer, slug_base(row.producer_name))
             found = Producer(slug=slug, name_key=key, province_id=province_id, **values)  # type: ignore[arg-type]
@@ -151,10 +192,7 @@ class Upserter:
         key = fold(row.product_name)
         assert producer.id is not None  # noqa: S101  (producers are flushed before products)
         found = self.known.products.get((producer.id, key))
-        values: dict[str, object] = {"name": row.product_name, "group": row.group.value,
-                                     "province_id": self.province_ids[row.current_province.slug]}
-        if row.description is not None:
-            values["description"] = row.description
+        values = product_values(row, self.province_ids)
         if found is None:
             found = Product(slug=self.known.unique_slug(Product, slug_base(row.product_name)), name_key=key,
                             producer_id=producer.id, **values)  # type: ignore[arg-type]
@@ -188,12 +226,7 @@ class Upserter:
         assert product.id is not None  # noqa: S101  (products are flushed before certificates)
         key = (product.id, row.level.value, row.issued_on)
         found = self.known.certificates.get(key)
-        values: dict[str, object] = {"round_id": selection_round.id,
-                                     "province_id": self.province_ids[row.province.slug]}
-        if row.certificate_number is not None:
-            values.update(number=row.certificate_number, number_key=number_key(row.certificate_number))
-        if row.score is not None:
-            values["score"] = row.score
+        values = certificate_values(row, selection_round.id, self.province_ids)
         if found is None:
             found = Certificate(code=self.known.fresh_code(), product_id=product.id, level=row.level.value,
                                 issued_on=row.issued_on, valid_until=default_valid_until(row.issued_on),
@@ -223,12 +256,7 @@ class Upserter:
         self.session.flush()
         if outbox:
             self._mark_touched_for_reindex()
-        tallies = {"producer": self.counts.producers, "product": self.counts.products,
-                   "certificate": self.counts.certificates, "round": self.counts.rounds}
-        for (kind, _ident), outcome in self.status.items():
-            tally = tallies[kind]
-            setattr(tally, outcome, getattr(tally, outcome) + 1)
-        return self.counts
+        return add_outcomes(self.counts, ((kind, outcome) for (kind, _ident), outcome in self.status.items()))
 
     def _mark_touched_for_reindex(self) -> None:
         """One outbox row per product created or changed, directly or through its producer."""
