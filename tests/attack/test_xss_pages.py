@@ -199,7 +199,9 @@ def test_reserved_and_control_characters_cannot_inject_or_break_files(
         client: TestClient, session: Session, settings: Settings) -> None:
     nul = write_csv(settings.data_dir / "nul.csv", [row(product_name="Trà\x00")])
     refused = import_file(session=session, path=nul, media_dir=settings.media_path)
-    assert [p.message for p in refused.problems] == ["Tệp nul.csv không phải tệp CSV văn bản."]
+    assert [p.message for p in refused.problems] == [
+        "Tệp nul.csv không phải tệp CSV văn bản; hãy mở bằng Excel và lưu lại dạng "
+        "'CSV UTF-8 (phân tách bằng dấu phẩy)'."]
     hostile = row(product_name="Trà \ue000xanh\ue001 \x01\x1b ngon", producer_name="HTX \x07chè",
                   description="dòng 1\x0b\ndòng 2")
     import_rows(client, session, settings, [hostile], name="ky-tu.csv")

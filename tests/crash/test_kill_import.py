@@ -7,6 +7,8 @@ Both databases; the kill lands at two points of the write phase, each observed f
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -27,8 +29,10 @@ from tests.crash.helpers import (
     write_transaction_probe,
 )
 
-ROWS = 1500
-KILL_AFTER_S = (0.0, 1.0)  # after the write transaction was first seen: at its first rows, then well in
+# Rows enough that the write phase lasts seconds even with the batched upsert (1,500 rows took
+# under a second once it stopped querying per row), so the second kill point is well inside it.
+ROWS = 6000
+KILL_AFTER_S = (0.0, 0.3)  # after the write transaction was first seen: at its first rows, then well in
 
 
 def _id_sequences(database_url: str) -> int | None:
@@ -56,7 +60,8 @@ def test_sigkill_while_writing_rows_changes_nothing(crash_settings: Settings, tm
                 write_transaction_probe(settings.sqlalchemy_url) as writing:
             wait_until(writing, proc, out)
             time.sleep(delay)
-            assert writing() and proc.poll() is None  # still inside its transaction
+            os.kill(proc.pid, signal.SIGSTOP)  # frozen: it cannot commit between the check and the kill
+            assert writing() and proc.poll() is None, "the import left its transaction before the kill point"
             sigkill(proc)
         assert SUCCESS not in out.read_text(encoding="utf-8")
         assert store_state(settings) == before, f"killed {delay} s into writing"
