@@ -66,7 +66,11 @@ class ReconnectingEngine:
                 return False
             self._inner, self._reason, self._reconnecting = engine, "", False
         if self._on_open is not None:
-            self._on_open(engine)
+            try:
+                self._on_open(engine)
+            except SearchUnavailable as error:  # catching up failed: the engine still serves, the site
+                # still starts, and what was not indexed stays in the outbox (or shows in `search check`)
+                log.warning("search engine open, but catching up on it failed: %s", error)
         return True
 
     def _lost(self, engine: SearchEngine | None, reason: str) -> None:

@@ -97,3 +97,18 @@ def test_start_up_indexes_what_was_written_while_the_site_was_down(settings: Set
     assert [hit["name"] for hit in body["hits"]] == ["Nước mắm Thái An"] and body["notice"] is None
     session.expire_all()
     assert session.exec(select(OutboxEvent)).all() == []
+
+
+def test_a_failed_catch_up_neither_stops_the_start_nor_the_engine(tmp_path: Path) -> None:
+    """Two replicas filling one new index at once: the loser's swap check fails; it must still start."""
+    engine = EmbeddedEngine(tmp_path / "index.sqlite3")
+
+    def catch_up(opened: SearchEngine) -> None:
+        raise SearchUnavailable("Meilisearch: swap task 42 did not put the new index in place")
+
+    search = ReconnectingEngine(lambda: engine, on_open=catch_up)
+    try:
+        assert search.connect() is True
+        assert search.search(SearchQuery(today=date(2026, 12, 6))).total == 0  # served by the engine
+    finally:
+        search.close()
