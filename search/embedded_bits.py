@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from app.domain.provinces import province_by_slug
 from app.domain.standing import ANY
 from search.documents import ProductDocument
-from search.engine import FACET_FIELDS, SearchQuery, StatusFilter
+from search.engine import FACET_FIELDS, LEVEL_STATUS, SearchQuery, StatusFilter
 
 ALL = ("all", "")
 _ONE = re.compile("1")
 _FACET_SOURCE = {"province": "province", "group": "group", "level": "level", "year": "year"}
-# The filter key of the level and status filters, which act together.
-LEVEL_STATUS = "level_status"
 StatusBits = Mapping[tuple[str, str], int]  # (level or ANY, status) → products
 
 

@@ -20,6 +20,8 @@ from search.documents import ProductDocument
 MAX_QUERY_LENGTH = 200
 MAX_PER_PAGE = 100
 FACET_FIELDS = ("province", "group", "level", "year", "status")
+# The filter key of the level and status filters, which act together (app/domain/standing.py `matches`).
+LEVEL_STATUS = "level_status"
 
 
 class SortOrder(StrEnum):

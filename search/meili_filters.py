@@ -20,12 +20,10 @@ from app.domain.levels import Level
 from app.domain.provinces import province_by_slug
 from app.domain.standing import ANY, MAX_RUNS
 from search.documents import date_key
-from search.engine import SearchQuery, StatusFilter
+from search.engine import LEVEL_STATUS, SearchQuery, StatusFilter
 
 # A clause no document satisfies: ids are positive.
 MATCH_NOTHING = "id < 0"
-# The filter key of the level and status filters, which act together.
-LEVEL_STATUS = "level_status"
 # Facet field of the query model → the Meilisearch document field it filters and counts.
 FACET_ATTRIBUTES = {"province": "province", "group": "group", "level": "levels", "year": "years"}
 

@@ -21,11 +21,19 @@ from app.domain.levels import Level
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, date_key
 from search.embedded_typos import MIN_TYPO_WORD
-from search.engine import MARK_END, MARK_START, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
+from search.engine import (
+    LEVEL_STATUS,
+    MARK_END,
+    MARK_START,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SortOrder,
+    StatusFilter,
+)
 from search.fts_query import query_words
 from search.meili_filters import (
     FACET_ATTRIBUTES,
-    LEVEL_STATUS,
     combine,
     filter_clauses,
     in_clause,

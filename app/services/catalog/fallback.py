@@ -28,12 +28,19 @@ from app.domain.text import fold
 from app.models import Certificate, Producer, Product, Province
 from app.services.catalog.in_force import effective_end, in_force_on
 from search.documents import build_documents
-from search.engine import FACET_FIELDS, SearchHit, SearchQuery, SearchResult, SortOrder, StatusFilter
+from search.engine import (
+    FACET_FIELDS,
+    LEVEL_STATUS,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SortOrder,
+    StatusFilter,
+)
 from search.fts_query import query_words
 from search.highlight import highlight_name
 
 LIKE_ESCAPE = "\\"
-LEVEL_STATUS = "level_status"  # the key of the level and status filters, which act together
 Conditions = dict[str, ColumnElement[bool]]
 
 
