@@ -1,4 +1,4 @@
-"""Refuse a crafted .xlsx before openpyxl parses it: zip bombs, cell bombs, DTDs and broken XML.
+"""Refuse a crafted .xlsx (or .ods, .docx) before a parser reads it: zip bombs, cell bombs, DTDs, broken XML.
 
 An .xlsx is a zip of XML parts. The upload limit counts compressed bytes only, and a 1 MB
 file can unpack to gigabytes, so the archive is checked first: its entry count, the sizes it
@@ -7,12 +7,18 @@ cannot get more out of zipfile than it declares, and a wrong CRC ends the read a
 file). Every XML part streams through expat to count cells and to refuse a DOCTYPE (an
 .xlsx never has one; refusing it stops entity expansion and external entities before any
 parser sees them). Only then does openpyxl read the sheet, in a limited child process.
+
+OpenDocument spreadsheets and Word annexes are zips of XML parts too: `check_archive` runs
+the same checks with an `ArchiveKind` that names the format in messages and says how its
+cells are counted (app.files.sheet_formats defines the .ods and .docx kinds).
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
@@ -31,14 +37,42 @@ MAX_CELLS = 20_000 * 40
 _CHUNK = 256 * 1024
 
 
+# How many cells one start tag of a cell-holding part adds; made fresh for each part (it may keep state).
+CellCounter = Callable[[str, dict[str, str]], int]
+
+
+def count_xlsx_cells() -> CellCounter:
+    """A worksheet's cells: one per <c> element, any prefix."""
+    def count(tag: str, _attributes: dict[str, str]) -> int:
+        """1 for a cell element."""
+        return 1 if tag == "c" or tag.endswith(":c") else 0
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveKind:
+    """What differs between the zipped formats: the words of messages and where and how cells are counted."""
+
+    label: str  # "Excel": "a file that Excel never has"
+    suffix: str  # ".xlsx": "not a .xlsx file"
+    hint: str  # what to do with a file we cannot read; "{name}" is the file
+    cell_parts: tuple[str, ...]  # parts whose name starts with one of these hold the cells
+    counter: Callable[[], CellCounter]
+
+    def resave_hint(self, name: str) -> str:
+        """What to do with a file of this kind that we cannot read."""
+        return self.hint.format(name=name)
+
+
 def _mb(size: int) -> str:
     """Bytes as whole megabytes for a message."""
     return f"{size // (1024 * 1024)} MB"
 
 
-def _resave_hint(name: str) -> str:
-    """What to do with an .xlsx we cannot read."""
-    return f"Hãy mở tệp {name} bằng Excel (hoặc LibreOffice) và lưu lại dạng .xlsx rồi tải lên lại."
+XLSX = ArchiveKind(label="Excel", suffix=".xlsx",
+                   hint="Hãy mở tệp {name} bằng Excel (hoặc LibreOffice) và lưu lại dạng .xlsx "
+                        "rồi tải lên lại.",
+                   cell_parts=("xl/worksheets/",), counter=count_xlsx_cells)
 
 
 def too_big(name: str) -> SpreadsheetError:
@@ -61,29 +95,35 @@ class _Scan:
         if self.unpacked > MAX_UNPACKED_BYTES:
             raise too_big(self.name)
 
-    def count_cell(self, tag: str, _attributes: object) -> None:
-        """expat start-element handler of worksheets: count <c> (cell) elements, any prefix."""
-        if tag == "c" or tag.endswith(":c"):
-            self.cells += 1
+    def count_cells(self, count: int) -> None:
+        """Add cells; refuse past the limit."""
+        if count:
+            self.cells += count
             if self.cells > MAX_CELLS:
                 raise SpreadsheetError(f"Tệp {self.name} có hơn {thousands(MAX_CELLS)} ô (giới hạn của một "
                                        "danh sách). Hãy chỉ giữ các cột của mẫu danh sách, hoặc chia thành "
                                        "nhiều tệp.")
 
 
-def _scan_xml(stream: IO[bytes], part: str, scan: _Scan) -> None:
-    """Stream one XML part through expat: count bytes (and cells in worksheets), refuse any DOCTYPE."""
+def _scan_xml(stream: IO[bytes], part: str, scan: _Scan, kind: ArchiveKind) -> None:
+    """Stream one XML part through expat: count bytes (and cells in cell parts), refuse any DOCTYPE."""
     shown = part[:80]
 
     def refuse_doctype(*_args: object) -> None:
-        """A DTD has no place in an .xlsx: it is how entity bombs and external entities get in."""
+        """A DTD has no place in these formats: it is how entity bombs and external entities get in."""
         raise SpreadsheetError(f"Tệp {scan.name} chứa khai báo DOCTYPE trong phần {shown}, điều mà tệp "
-                               f"Excel không bao giờ có. {_resave_hint(scan.name)}")
+                               f"{kind.label} không bao giờ có. {kind.resave_hint(scan.name)}")
 
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = refuse_doctype
-    if part.startswith("xl/worksheets/"):
-        parser.StartElementHandler = scan.count_cell
+    if part.startswith(kind.cell_parts):
+        counter = kind.counter()
+
+        def count_cells(tag: str, attributes: dict[str, str]) -> None:
+            """expat start-element handler of cell parts."""
+            scan.count_cells(counter(tag, attributes))
+
+        parser.StartElementHandler = count_cells
     try:
         while chunk := stream.read(_CHUNK):
             scan.count_bytes(len(chunk))
@@ -91,7 +131,7 @@ def _scan_xml(stream: IO[bytes], part: str, scan: _Scan) -> None:
         parser.Parse(b"", True)
     except expat.ExpatError as error:
         raise SpreadsheetError(f"Tệp {scan.name} bị hỏng: phần {shown} không phải XML hợp lệ "
-                               f"({expat.ErrorString(error.code)}). {_resave_hint(scan.name)}") from None
+                               f"({expat.ErrorString(error.code)}). {kind.resave_hint(scan.name)}") from None
 
 
 def _drain(stream: IO[bytes], scan: _Scan) -> None:
@@ -100,31 +140,36 @@ def _drain(stream: IO[bytes], scan: _Scan) -> None:
         scan.count_bytes(len(chunk))
 
 
-def _check_listing(infos: list[zipfile.ZipInfo], name: str) -> None:
+def _check_listing(infos: list[zipfile.ZipInfo], name: str, kind: ArchiveKind) -> None:
     """Refuse on what the archive declares: too many entries, too many bytes once unpacked."""
     if len(infos) > MAX_XLSX_ENTRIES:
         raise SpreadsheetError(f"Tệp {name} có {thousands(len(infos))} thành phần nén, quá giới hạn "
-                               f"{MAX_XLSX_ENTRIES} của một bảng tính. {_resave_hint(name)}")
+                               f"{MAX_XLSX_ENTRIES} của một bảng tính. {kind.resave_hint(name)}")
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise too_big(name)
 
 
 def check_xlsx_archive(path: Path, name: str) -> None:
-    """SpreadsheetError naming `name` and the limit when the archive is a bomb or is broken."""
+    """SpreadsheetError naming `name` and the limit when the .xlsx archive is a bomb or is broken."""
+    check_archive(path, name, XLSX)
+
+
+def check_archive(path: Path, name: str, kind: ArchiveKind) -> None:
+    """SpreadsheetError naming `name` and the limit when an archive of `kind` is a bomb or is broken."""
     scan = _Scan(name)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            _check_listing(infos, name)
+            _check_listing(infos, name, kind)
             for info in infos:
                 if info.is_dir():
                     continue
                 with archive.open(info) as stream:
                     if info.filename.endswith((".xml", ".rels")):
-                        _scan_xml(stream, info.filename, scan)
+                        _scan_xml(stream, info.filename, scan, kind)
                     else:
                         _drain(stream, scan)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
             RuntimeError, NotImplementedError) as error:  # broken, truncated, encrypted or exotic zips
-        raise SpreadsheetError(f"Không đọc được tệp Excel {name}: tệp hỏng hoặc không phải định dạng "
-                               f".xlsx. {_resave_hint(name)}") from error
+        raise SpreadsheetError(f"Không đọc được tệp {kind.label} {name}: tệp hỏng hoặc không phải định dạng "
+                               f"{kind.suffix}. {kind.resave_hint(name)}") from error
