@@ -23,6 +23,7 @@ from app.routes import (
     admin_dashboard,
     admin_photos,
     admin_records,
+    admin_reports,
     admin_rounds,
     api,
     api_docs,
@@ -142,8 +143,8 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_photos, admin_rounds,
-                  admin_records, admin_accounts, admin_dashboard, seo, shortlist, rounds_public, province_map,
-                  api_docs)
+                  admin_records, admin_reports, admin_accounts, admin_dashboard, seo, shortlist,
+                  rounds_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 

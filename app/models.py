@@ -182,6 +182,20 @@ class MisuseReport(SQLModel, table=True):
     state: ReportState = Field(default=ReportState.NEW, sa_type=_state())
 
 
+class MisuseReportEvent(SQLModel, table=True):
+    """One move of a misuse report between states: when, by whom, from what to what, and why."""
+
+    __tablename__ = "misuse_report_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="misuse_report.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    from_state: ReportState = Field(sa_type=_state())
+    to_state: ReportState = Field(sa_type=_state())
+    note: str = Field(default="", max_length=2000)
+
+
 class UsedFormToken(SQLModel, table=True):
     """A one-time form token already spent (its random nonce): a replayed form is refused.
 

@@ -104,3 +104,26 @@ def test_0002_rekeys_printed_numbers_for_look_alikes(db_url: str) -> None:
     finally:
         engine.dispose()
     assert key == "10QDSCT"
+
+
+def test_report_states_are_mapped_to_the_five_new_ones(db_url: str) -> None:
+    """0009: in_progress → checking, resolved → closed, dismissed → unfounded; back again on downgrade."""
+    config = alembic_config(db_url)
+    command.upgrade(config, "0007")
+    old = ["new", "in_progress", "resolved", "dismissed"]
+    engine = make_engine(db_url)
+    insert = sa.text("INSERT INTO misuse_report (created_at, reported_code, where_bought, details, state) "
+                     "VALUES (:at, '', 'Chợ', '', :state)")
+    read = sa.text("SELECT state FROM misuse_report ORDER BY id")
+    try:
+        with engine.begin() as conn:
+            for state in old:
+                conn.execute(insert, {"at": "2026-01-01 00:00:00", "state": state})
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert list(conn.execute(read).scalars()) == ["new", "checking", "closed", "unfounded"]
+        command.downgrade(config, "0007")
+        with engine.connect() as conn:
+            assert list(conn.execute(read).scalars()) == ["new", "in_progress", "resolved", "dismissed"]
+    finally:
+        engine.dispose()

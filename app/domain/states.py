@@ -53,12 +53,13 @@ class ImportBatchState(StrEnum):
 
 
 class ReportState(StrEnum):
-    """Where an office is with a misuse report, from received to closed."""
+    """Where an office is with a misuse report: received, being checked, a finding, closed."""
 
     NEW = "new"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    DISMISSED = "dismissed"
+    CHECKING = "checking"
+    CONFIRMED = "confirmed"
+    UNFOUNDED = "unfounded"
+    CLOSED = "closed"
 
     @property
     def label(self) -> str:
@@ -82,10 +83,11 @@ IMPORT_BATCH_STATE_LABELS: dict[ImportBatchState, str] = {
     ImportBatchState.DISCARDED: N_("Đã thay bằng tệp mới"),  # a newer upload for the round replaced it
 }
 REPORT_STATE_LABELS: dict[ReportState, str] = {
-    ReportState.NEW: N_("Mới tiếp nhận"),
-    ReportState.IN_PROGRESS: N_("Đang xử lý"),
-    ReportState.RESOLVED: N_("Đã xử lý"),
-    ReportState.DISMISSED: N_("Không có cơ sở"),
+    ReportState.NEW: N_("Mới"),
+    ReportState.CHECKING: N_("Đang xác minh"),
+    ReportState.CONFIRMED: N_("Xác nhận vi phạm"),
+    ReportState.UNFOUNDED: N_("Không có cơ sở"),
+    ReportState.CLOSED: N_("Đã đóng"),
 }
 
 # Which product state may go to which, and the audit action the move records.
@@ -94,6 +96,18 @@ PRODUCT_TRANSITIONS: dict[ProductState, dict[ProductState, str]] = {
     ProductState.PUBLISHED: {ProductState.WITHDRAWN: "product.withdraw"},
     ProductState.WITHDRAWN: {ProductState.PUBLISHED: "product.publish"},
 }
+
+# Which report state may go to which, with the words of the button that makes the move.
+REPORT_TRANSITIONS: dict[ReportState, dict[ReportState, str]] = {
+    ReportState.NEW: {ReportState.CHECKING: "Bắt đầu xác minh"},
+    ReportState.CHECKING: {ReportState.CONFIRMED: "Kết luận: xác nhận vi phạm",
+                           ReportState.UNFOUNDED: "Kết luận: không có cơ sở"},
+    ReportState.CONFIRMED: {ReportState.CLOSED: "Đóng báo cáo"},
+    ReportState.UNFOUNDED: {ReportState.CLOSED: "Đóng báo cáo"},
+    ReportState.CLOSED: {ReportState.CHECKING: "Mở lại để xác minh"},
+}
+OPEN_REPORT_STATES = (ReportState.NEW, ReportState.CHECKING)  # what still waits for the office
+NOTE_REQUIRED_STATES = frozenset({ReportState.CONFIRMED, ReportState.UNFOUNDED})  # a finding says why
 
 State = TypeVar("State", ProductState, RoundState, ImportBatchState, ReportState)
 
@@ -120,3 +134,19 @@ def next_product_states(current: ProductState) -> list[ProductState]:
 def product_transition(current: ProductState, target: ProductState) -> str | None:
     """The audit action of moving a product from `current` to `target`; None if the move is not allowed."""
     return PRODUCT_TRANSITIONS.get(current, {}).get(target)
+
+
+def next_report_states(current: ReportState) -> list[ReportState]:
+    """The states an office may move a misuse report to from `current`."""
+    return list(REPORT_TRANSITIONS.get(current, {}))
+
+
+def report_transition_refusal(current: ReportState, target: ReportState, note: str) -> str | None:
+    """Why a report may not move from `current` to `target` with `note`; None when it may."""
+    if target not in REPORT_TRANSITIONS.get(current, {}):
+        allowed = ", ".join(f"“{state.label}”" for state in next_report_states(current))
+        return (f"Không thể chuyển báo cáo từ “{current.label}” sang “{target.label}”. "
+                f"Từ trạng thái này chỉ chuyển được sang: {allowed}.")
+    if target in NOTE_REQUIRED_STATES and not note.strip():
+        return f"Vui lòng ghi rõ căn cứ kết luận “{target.label}”."
+    return None

@@ -16,8 +16,20 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Certificate, ImportBatch, ProductImage, SelectionRound
-from app.routes import admin_accounts, admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds
+from app.config import Settings
+from app.files.images import process_image
+from app.models import Certificate, ImportBatch, MisuseReport, ProductImage, SelectionRound
+from app.routes import (
+    admin_accounts,
+    admin_auth,
+    admin_dashboard,
+    admin_photos,
+    admin_records,
+    admin_reports,
+    admin_rounds,
+)
+from app.services.records.photos import store_image
+from tests.browser.seeds import photo_bytes
 from tests.factories import add_certificate, csrf_of, make_product, make_user, province, sign_in
 from tests.services.sheets import row, write_csv
 
@@ -31,7 +43,7 @@ PUBLIC = {("GET", "/quan-ly/dang-nhap"), ("POST", "/quan-ly/dang-nhap"), ("POST"
 class Rule:
     """How a route is reached: which record its parameters name, and who may use it."""
 
-    record: str | None = None  # "product" | "certificate" | "national" | "round" | "batch" | "image"
+    record: str | None = None  # product, certificate, national, round, batch, image or report
     admin_only: bool = False
     office_forbidden: bool = False  # an office of the right province is still refused (403)
 
@@ -60,6 +72,10 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/tai-khoan/{user_id}": Rule(admin_only=True),
     "/quan-ly/tai-khoan/{user_id}/trang-thai": Rule(admin_only=True),
     "/quan-ly/tai-khoan/{user_id}/dat-lai-mat-khau": Rule(admin_only=True),
+    "/quan-ly/bao-cao": Rule(),
+    "/quan-ly/bao-cao/{report_id}": Rule("report"),
+    "/quan-ly/bao-cao/{report_id}/trang-thai": Rule("report"),
+    "/quan-ly/bao-cao/{report_id}/anh": Rule("report"),
 }
 # An office may not touch a national certificate even of its own province.
 NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/giay-chung-nhan/")}
@@ -68,7 +84,8 @@ NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/
 def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
-    for module in (admin_accounts, admin_auth, admin_dashboard, admin_photos, admin_records, admin_rounds):
+    for module in (admin_accounts, admin_auth, admin_dashboard, admin_photos, admin_records, admin_reports,
+                   admin_rounds):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, route.path) for method in route.methods if method != "HEAD"}
@@ -92,26 +109,31 @@ def _upload_batch(client: TestClient, round_id: int, path: Path) -> int:
     return int(response.headers["location"].rsplit("/", 1)[-1])
 
 
-def _records(session: Session, slug: str, certified_in: str, name: str) -> dict[str, int]:
+def _records(session: Session, settings: Settings, slug: str, certified_in: str, name: str) -> dict[str, int]:
     product = make_product(session, name=name, province_slug=slug, certified_in=certified_in)
+    photo = process_image(photo_bytes(), filename="bao-cao.jpg")
+    store_image(media_dir=settings.private_media_path, processed=photo)
+    report = MisuseReport(product_id=product.id, province_id=province(session, slug).id, reported_code=name,
+                          where_bought=f"Chợ của {name}", photo_hash=photo.content_hash,
+                          photo_width=photo.width, photo_height=photo.height)
     national = add_certificate(session, product, level="quoc_gia", issued_on=date(2025, 11, 1),
                                certified_in=slug)
     image = ProductImage(product_id=product.id, content_hash="ab" * 32, width=800, height=600, alt=name)
     selection_round = SelectionRound(level="tinh", year=2025, province_id=province(session, slug).id)
-    session.add_all([image, selection_round])
+    session.add_all([image, selection_round, report])
     session.commit()
     tinh = session.exec(select(Certificate).where(Certificate.product_id == product.id,
                                                   Certificate.level == "tinh")).one()
-    assert product.id and national.id and tinh.id and image.id and selection_round.id
+    assert product.id and national.id and tinh.id and image.id and selection_round.id and report.id
     return {"product": product.id, "certificate": tinh.id, "national": national.id,
-            "image": image.id, "round": selection_round.id}
+            "image": image.id, "round": selection_round.id, "report": report.id}
 
 
 @pytest.fixture
-def world(client: TestClient, session: Session, tmp_path: Path) -> World:
-    """Both provinces' records, and one import batch each, uploaded by each office."""
-    own = _records(session, "da-nang", "quang-nam", "Nước mắm Nam Ô")
-    other = _records(session, "ha-noi", "ha-noi", f"Lụa Vạn Phúc {SECRET}")
+def world(client: TestClient, session: Session, settings: Settings, tmp_path: Path) -> World:
+    """Both provinces' records (a misuse report with a photo each), and one import batch each."""
+    own = _records(session, settings, "da-nang", "quang-nam", "Nước mắm Nam Ô")
+    other = _records(session, settings, "ha-noi", "ha-noi", f"Lụa Vạn Phúc {SECRET}")
     for slug, ids, product_name in (("da-nang", own, "Chả bò Đà Nẵng"), ("ha-noi", other, f"Bánh {SECRET}")):
         office = make_user(session, province_slug=slug)
         assert office.id is not None
@@ -129,7 +151,7 @@ def world(client: TestClient, session: Session, tmp_path: Path) -> World:
 def _url(path: str, rule: Rule, ids: dict[str, int]) -> str:
     values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
               "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
-              "user_id": ids["user"]}
+              "user_id": ids["user"], "report_id": ids["report"]}
     return path.format(**values)
 
 

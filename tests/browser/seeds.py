@@ -44,6 +44,7 @@ class Seeded:
     certificate_id: int = 0
     office_email: str = ""
     admin_email: str = ""
+    report_id: int = 0
 
 
 def _certificate_of(session: Session, product: Product) -> Certificate:
@@ -84,15 +85,23 @@ def _ended_certificates(session: Session, seeded: Seeded) -> None:
     seeded.revoked_code = _certificate_of(session, revoked).code
 
 
-def _office_records(session: Session, seeded: Seeded) -> None:
-    """Accounts, a misuse report about the Đà Nẵng product and one audit entry, for the office pages."""
+def _office_records(session: Session, settings: Settings, seeded: Seeded) -> None:
+    """Accounts, a misuse report with a photo about the Đà Nẵng product, an audit entry: for the office."""
     office = make_user(session, province_slug="da-nang")
     admin = make_user(session, role="admin", province_slug=None)
     seeded.office_email, seeded.admin_email = office.email, admin.email
     da_nang = province(session, "da-nang").id
-    session.add(MisuseReport(product_id=seeded.product_id, certificate_id=seeded.certificate_id,
-                             province_id=da_nang, reported_code=seeded.valid_code,
-                             where_bought="Chợ Ví Dụ, Đà Nẵng", details="Bao bì khác ảnh trên trang."))
+    photo = process_image(photo_bytes((400, 300), (40, 90, 180)), filename="bao-cao.jpg")
+    store_image(media_dir=settings.private_media_path, processed=photo)
+    report = MisuseReport(product_id=seeded.product_id, certificate_id=seeded.certificate_id,
+                          province_id=da_nang, reported_code=seeded.valid_code,
+                          where_bought="Chợ Ví Dụ, Đà Nẵng", details="Bao bì khác ảnh trên trang.",
+                          contact="nguoi-mua@vi-du.example", photo_hash=photo.content_hash,
+                          photo_width=photo.width, photo_height=photo.height)
+    session.add(report)
+    session.flush()
+    assert report.id is not None
+    seeded.report_id = report.id
     session.add(AuditEntry(user_id=office.id, action="product.update", entity="product",
                            entity_id=seeded.product_id, province_id=da_nang,
                            before=json.dumps({"name": "Nước mắm Nam O"}),
@@ -100,8 +109,9 @@ def _office_records(session: Session, seeded: Seeded) -> None:
 
 
 def seed_variety(session: Session, settings: Settings, seeded: Seeded) -> None:
-    """Everything above, filled into `seeded` (the live server's seeding commits)."""
+    """Everything above, filled into `seeded` and committed."""
     _round_with_winner(session, settings, seeded)
     _ended_certificates(session, seeded)
     session.commit()  # make_user commits on its own: commit the rows above first, as one batch
-    _office_records(session, seeded)
+    _office_records(session, settings, seeded)
+    session.commit()  # the report's id was flushed: no write lock may outlive the seeding

@@ -35,6 +35,8 @@ OFFICE_PAGES = {
     "certificate-edit": ("/quan-ly/giay-chung-nhan/{certificate_id}", "Giấy chứng nhận"),
     "photos": ("/quan-ly/san-pham/{product_id}/anh", "Ảnh sản phẩm: Nước mắm Nam Ô"),
     "password": ("/quan-ly/mat-khau", "Đổi mật khẩu"),
+    "reports": ("/quan-ly/bao-cao", "Báo cáo vi phạm"),
+    "report": ("/quan-ly/bao-cao/{report_id}", "Báo cáo vi phạm số"),
 }
 
 
@@ -152,3 +154,13 @@ def test_audit_log_has_no_accessibility_violation(browser: Browser, open_page: C
     expect(admin.locator("h1")).to_have_text("Nhật ký thay đổi")
     expect(admin.locator(".audit-entry").first).to_be_visible()
     assert_accessible(admin)
+
+
+@pytest.mark.parametrize("path", ["/quan-ly/bao-cao", "/quan-ly/bao-cao/{report_id}"])
+def test_report_pages_fit_a_320_px_screen(open_page: Callable[..., Page], office_state: dict[str, Any],
+                                          live_server: str, seeded: Seeded, path: str) -> None:
+    phone = open_page(viewport={"width": 320, "height": 640}, storage_state=office_state)
+    response = phone.goto(live_server + path.format(**asdict(seeded)))
+    assert response is not None and response.status == 200
+    expect(phone.locator("h1")).to_contain_text("Báo cáo vi phạm")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll

@@ -176,9 +176,12 @@ def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
                        ("round", f"/quan-ly/dot-binh-chon/{seeded.round_id}"),
                        ("records", "/quan-ly/san-pham"), ("product", product),
                        ("certificate", f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}"),
-                       ("photos", f"{product}/anh"), ("password", "/quan-ly/mat-khau")):
+                       ("photos", f"{product}/anh"), ("password", "/quan-ly/mat-khau"),
+                       ("reports", "/quan-ly/bao-cao"), ("report", f"/quan-ly/bao-cao/{seeded.report_id}")):
         pages.save(f"office-{name}", client.get(path))
+    pages.save("office-reports-errors", client.get("/quan-ly/bao-cao", params={"tu": "31/02/2026"}), 422)
     _sign_in(client, seeded.admin_email)
+    pages.save("office-reports-admin", client.get("/quan-ly/bao-cao", params={"tinh": "bo", "q": "x"}))
     pages.save("office-audit", client.get("/quan-ly/nhat-ky"))
     pages.save("office-accounts", client.get("/quan-ly/tai-khoan"))
     token = {"csrf_token": csrf_of(client, "/quan-ly/tai-khoan")}
@@ -208,6 +211,12 @@ def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Pa
         row(province="Đà Nẵng", issued_on="31/02/2024", product_name="Nem chả Hòa Vang", level="khong-co")])
     files = {"file": (sheet.name, sheet.read_bytes(), "application/octet-stream")}
     pages.save("office-import-preview", post(upload, data=token, files=files))
+    report = f"/quan-ly/bao-cao/{seeded.report_id}"
+    moved = post(f"{report}/trang-thai", data={**token, "state": "checking"}, follow_redirects=False)
+    assert moved.status_code == 303
+    pages.save("office-report-moved", client.get(moved.headers["location"]))
+    refused = post(f"{report}/trang-thai", data={**token, "state": "unfounded", "note": ""})
+    pages.save("office-report-errors", refused, 422)
 
 
 def _last(client: TestClient, pages: Pages) -> None:

@@ -27,6 +27,7 @@ from app.models import (
     AuditEntry,
     Certificate,
     MisuseReport,
+    MisuseReportEvent,
     OutboxEvent,
     Product,
     ProductImage,
@@ -35,6 +36,7 @@ from app.models import (
 from app.services.demo.loader import revoke_demo_share
 from app.services.imports.importer import import_file
 from app.services.office.account import Account
+from app.services.office.report_handling import change_report_state
 from app.services.records import edits as records
 from app.services.records.photos import (
     add_photos,
@@ -50,7 +52,8 @@ from tests.factories import make_product, make_user
 from tests.services.sheets import jpeg_bytes, row, write_csv
 
 F = TypeVar("F", ProductForm, CertificateForm, RevokeForm)
-TABLES = (Product, Certificate, ProductImage, OutboxEvent, AuditEntry, MisuseReport, VerificationCount)
+TABLES = (Product, Certificate, ProductImage, OutboxEvent, AuditEntry, MisuseReport, MisuseReportEvent,
+          VerificationCount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class World:
     revoked: Certificate
     photo_ids: list[int]
     folder: Path
+    report_id: int
 
 
 def _form(model: type[F], values: dict[str, str]) -> F:
@@ -78,18 +82,22 @@ def _certificate(session: Session, product: Product) -> Certificate:
 
 @pytest.fixture
 def world(session: Session, tmp_path: Path) -> World:
-    """An administrator, a product with three photos, and a revoked certificate; all committed."""
+    """An administrator, a product with three photos, a revoked certificate, a report; all committed."""
     user = make_user(session, role="admin")
     product = make_product(session, name="Mật ong rừng U Minh", province_slug="da-nang")
     other = make_product(session, name="Nón lá Huế", revoked_on=date(2024, 5, 1))
     for n in range(3):
         attach_image(session=session, product=product, position=n, alt=product.name,
                      processed=process_image(jpeg_bytes(color=(40 * n, 90, 40)), filename=f"{n}.jpg"))
+    report = MisuseReport(product_id=product.id, where_bought="Chợ Hàn")
+    session.add(report)
     session.commit()
+    assert report.id is not None
     photo_ids = [i for i in session.exec(select(ProductImage.id).order_by(col(ProductImage.position))).all()
                  if i is not None]
     return World(account=Account(user=user, role=Role.admin, province_slug=None), product=product,
-                 revoked=_certificate(session, other), photo_ids=photo_ids, folder=tmp_path)
+                 revoked=_certificate(session, other), photo_ids=photo_ids, folder=tmp_path,
+                 report_id=report.id)
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -143,6 +151,8 @@ USE_CASES: dict[str, Callable[[Session, World], object]] = {
     "submit_report": lambda s, w: submit_report(
         session=s, form=parse_report_form({"ma": "mat ong rung", "noi_mua": "Chợ Hàn"})[0],  # type: ignore[arg-type]
         photo=process_image(jpeg_bytes(), filename="bao-bi.jpg"), media_dir=w.folder),
+    "change_report_state": lambda s, w: change_report_state(
+        session=s, account=w.account, report_id=w.report_id, to_state="checking", note="Đã gọi cơ sở."),
     "look_up": lambda s, w: look_up(session=s, text=_certificate(s, w.product).code, today=date(2025, 1, 2)),
     "import_file": _import,
     "revoke_demo_share": lambda s, w: revoke_demo_share(session=s, share=1.0),

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.domain.groups import GROUP_LABELS
 from app.domain.levels import LEVEL_LABELS
 from app.domain.parsing import LEGAL_FORM_LABELS
-from app.domain.states import PRODUCT_STATE_LABELS
+from app.domain.states import PRODUCT_STATE_LABELS, REPORT_STATE_LABELS
 from app.domain.validity import VIETNAM
 from app.models import AuditEntry, User
 from app.services.office.account import Account
@@ -22,6 +22,7 @@ PAGE_SIZE = 50
 ENTITY_LABELS: dict[str, str] = {
     "product": "Sản phẩm", "producer": "Cơ sở sản xuất", "certificate": "Giấy chứng nhận",
     "round": "Đợt bình chọn", "user": "Tài khoản", "import": "Nhập danh sách", "image": "Ảnh",
+    "report": "Báo cáo vi phạm",
 }
 ACTION_LABELS: dict[str, str] = {
     "product.update": "Sửa sản phẩm", "product.publish": "Công bố sản phẩm",
@@ -31,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.create": "Thêm tài khoản", "user.update": "Đổi vai trò hoặc tỉnh của tài khoản",
     "user.deactivate": "Khóa tài khoản", "user.reactivate": "Mở khóa tài khoản",
     "user.reset_password": "Đặt lại mật khẩu",
+    "report.state": "Chuyển trạng thái báo cáo vi phạm",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Tên", "group": "Nhóm sản phẩm", "description": "Mô tả", "state": "Trạng thái",
@@ -39,14 +41,15 @@ FIELD_LABELS: dict[str, str] = {
     "valid_until": "Hiệu lực đến", "revoked_on": "Ngày thu hồi", "revoked_reason": "Lý do thu hồi",
     "score": "Điểm", "round_id": "Đợt bình chọn", "level": "Cấp", "slug": "Đường dẫn",
     "role": "Vai trò", "province_id": "Tỉnh/thành phố", "is_active": "Đang hoạt động",
-    "must_change_password": "Phải đổi mật khẩu",
+    "must_change_password": "Phải đổi mật khẩu", "note": "Ghi chú",
 }
 _HIDDEN = {"name_key", "number_key", "id"}
 _CODES: dict[str, dict[str, str]] = {
     "group": {g.value: label for g, label in GROUP_LABELS.items()},
     "level": {lv.value: label for lv, label in LEVEL_LABELS.items()},
     "legal_form": {f.value: label for f, label in LEGAL_FORM_LABELS.items()},
-    "state": {s.value: label for s, label in PRODUCT_STATE_LABELS.items()},
+    # Product and report states share the column name; their values differ, so one mapping reads both.
+    "state": {s.value: label for s, label in (*PRODUCT_STATE_LABELS.items(), *REPORT_STATE_LABELS.items())},
 }
 _DATES = {"issued_on", "valid_until", "revoked_on", "decision_date"}
 
