@@ -66,6 +66,20 @@ class ReportState(StrEnum):
         return REPORT_STATE_LABELS[self]
 
 
+class MailState(StrEnum):
+    """Where an outgoing e-mail is: waiting (or waiting to retry), being sent, sent, given up."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The operator's words for the state (`cnnt mail list`)."""
+        return MAIL_STATE_LABELS[self]
+
+
 PRODUCT_STATE_LABELS: dict[ProductState, str] = {
     ProductState.DRAFT: N_("Bản nháp"),
     ProductState.PUBLISHED: N_("Đã công bố"),
@@ -120,3 +134,10 @@ def next_product_states(current: ProductState) -> list[ProductState]:
 def product_transition(current: ProductState, target: ProductState) -> str | None:
     """The audit action of moving a product from `current` to `target`; None if the move is not allowed."""
     return PRODUCT_TRANSITIONS.get(current, {}).get(target)
+# For the operator's `cnnt mail list` only: Vietnamese, not marked for translation.
+MAIL_STATE_LABELS: dict[MailState, str] = {
+    MailState.QUEUED: "đang chờ gửi",
+    MailState.SENDING: "đang gửi",
+    MailState.SENT: "đã gửi",
+    MailState.FAILED: "không gửi được",
+}
