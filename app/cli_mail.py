@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import make_engine
+from app.domain.states import MailState
 from app.services.mail import Sender, deliver_due, recent_mail
 from app.services.records.audit_page import vietnam_time
 
@@ -36,8 +37,8 @@ def run_mail_list(settings: Settings, *, echo: Echo, limit: int) -> int:
         with Session(engine) as session:
             messages = recent_mail(session=session, limit=limit)
             for m in messages:
-                error = f"\t{m.last_error}" if m.last_error and m.state != "sent" else ""
-                echo(f"{m.id}\t{vietnam_time(m.created_at)}\t{m.state.label}\t{m.attempts} lần"
+                error = f"\t{m.last_error}" if m.last_error and m.state != MailState.SENT else ""
+                echo(f"{m.id}\t{vietnam_time(m.created_at)}\t{MailState(m.state).label}\t{m.attempts} lần"
                      f"\t{m.recipient}\t{m.subject}{error}")
             if not messages:
                 echo("Chưa có thư nào.")
