@@ -26,6 +26,7 @@ from app.forms.reports import parse_report_form
 from app.models import (
     AuditEntry,
     Certificate,
+    MailMessage,
     MisuseReport,
     OutboxEvent,
     Product,
@@ -46,11 +47,13 @@ from app.services.records.photos import (
 )
 from app.services.verification.lookup import look_up
 from app.services.verification.misuse_reports import submit_report
+from app.services.verification.report_outcome_mail import queue_report_outcome
 from tests.factories import make_product, make_user
 from tests.services.sheets import jpeg_bytes, row, write_csv
 
 F = TypeVar("F", ProductForm, CertificateForm, RevokeForm)
-TABLES = (Product, Certificate, ProductImage, OutboxEvent, AuditEntry, MisuseReport, VerificationCount)
+TABLES = (Product, Certificate, ProductImage, OutboxEvent, AuditEntry, MisuseReport, VerificationCount,
+          MailMessage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class World:
     revoked: Certificate
     photo_ids: list[int]
     folder: Path
+    report: MisuseReport
 
 
 def _form(model: type[F], values: dict[str, str]) -> F:
@@ -85,11 +89,13 @@ def world(session: Session, tmp_path: Path) -> World:
     for n in range(3):
         attach_image(session=session, product=product, position=n, alt=product.name,
                      processed=process_image(jpeg_bytes(color=(40 * n, 90, 40)), filename=f"{n}.jpg"))
+    report = MisuseReport(product_id=product.id, where_bought="Chợ Hàn", contact="lan@example.vn")
+    session.add(report)
     session.commit()
     photo_ids = [i for i in session.exec(select(ProductImage.id).order_by(col(ProductImage.position))).all()
                  if i is not None]
     return World(account=Account(user=user, role=Role.admin, province_slug=None), product=product,
-                 revoked=_certificate(session, other), photo_ids=photo_ids, folder=tmp_path)
+                 revoked=_certificate(session, other), photo_ids=photo_ids, folder=tmp_path, report=report)
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -109,6 +115,12 @@ def _add_photo(session: Session, w: World) -> None:
     with add_photos(session=session, account=w.account, product=w.product, photos=[photo], alt="Hũ mật ong",
                     media_dir=w.folder) as added:
         assert added == 1
+
+
+def _report_outcome(session: Session, w: World) -> None:
+    """Queue the outcome e-mail of a committed report (the report itself is made in the world)."""
+    queued = queue_report_outcome(session=session, report=w.report, outcome="Không có cơ sở", note="")
+    assert queued is not None
 
 
 def _import(session: Session, w: World) -> None:
@@ -145,6 +157,7 @@ USE_CASES: dict[str, Callable[[Session, World], object]] = {
         photo=process_image(jpeg_bytes(), filename="bao-bi.jpg"), media_dir=w.folder),
     "look_up": lambda s, w: look_up(session=s, text=_certificate(s, w.product).code, today=date(2025, 1, 2)),
     "import_file": _import,
+    "queue_report_outcome": _report_outcome,
     "revoke_demo_share": lambda s, w: revoke_demo_share(session=s, share=1.0),
 }
 
