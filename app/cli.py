@@ -38,6 +38,8 @@ cli.add_typer(search_cli, name="search")
 media_cli = typer.Typer(help="Photo files.", no_args_is_help=True)
 cli.add_typer(media_cli, name="media")
 cli.add_typer(user_cli, name="user")
+mail_cli = typer.Typer(help="Outgoing e-mail (CNNT_SMTP_URL, or .eml files).", no_args_is_help=True)
+cli.add_typer(mail_cli, name="mail")
 log = logging.getLogger(__name__)
 Echo = Callable[[str], object]
 INDEX_RETRY_WARNING = (
@@ -89,7 +91,9 @@ def serve(
 
     from app.metrics import multiprocess_dir
 
-    trusted = Settings().forwarded_allow_ips
+    settings = Settings()
+    trusted = settings.forwarded_allow_ips
+    typer.echo(f"Thư điện tử: {settings.mail_destination}", err=True)  # where mail goes, never a password
     with multiprocess_dir(workers):
         uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
                     forwarded_allow_ips=trusted)
@@ -195,6 +199,24 @@ def _read_new_password(from_stdin: bool) -> str:
         typer.echo("Lỗi: hai lần nhập mật khẩu không khớp; chưa tạo tài khoản.", err=True)
         raise typer.Exit(1)
     return password
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Send the e-mail that is due now (idempotent: for cron; exit 1 if a message failed for good)."""
+    from app.cli_mail import run_mail_send
+
+    raise typer.Exit(run_mail_send(Settings(), echo=typer.echo))
+
+
+@mail_cli.command("list")
+def mail_list(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 50,
+) -> None:
+    """List recent e-mail and its state (queued, sending, sent, failed)."""
+    from app.cli_mail import run_mail_list
+
+    raise typer.Exit(run_mail_list(Settings(), echo=typer.echo, limit=limit))
 
 
 @user_cli.command("add")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     metrics_allow: str = "127.0.0.0/8,::1/128"  # loopback only: Prometheus on the same host
     # Peers whose X-Forwarded-For/-Proto uvicorn believes: the reverse proxy's address, never "*"
     trusted_proxies: str = "127.0.0.1,::1"
+    # smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465 (TLS); unset → .eml files
+    smtp_url: str = ""
+    smtp_ca_file: Path | None = None  # a private CA to trust for the SMTP server, besides the system's
+    mail_from: str = "CNNT <no-reply@localhost>"
 
     @field_validator("timezone")
     @classmethod
@@ -52,6 +57,15 @@ class Settings(BaseSettings):
     @classmethod
     def _known_networks(cls, value: str) -> str:
         _networks(value)  # raises for a malformed address or "*": fail at start-up, not on a request
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_smtp_scheme(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("smtp", "smtps") or not parts.hostname):
+            raise ValueError("CNNT_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
+        parts.port  # noqa: B018 - raises for a port that is not a number: fail at start-up
         return value
 
     @model_validator(mode="after")
@@ -79,6 +93,19 @@ class Settings(BaseSettings):
     def search_index_path(self) -> Path:
         """The embedded engine's SQLite FTS5 file, separate from the database."""
         return self.search_path or self.data_dir / "search.sqlite3"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where messages are written as .eml files when no SMTP server is set."""
+        return self.data_dir / "mail"
+
+    @property
+    def mail_destination(self) -> str:
+        """Where e-mail goes, in words for the start-up line: the folder, or the SMTP host (no password)."""
+        if not self.smtp_url:
+            return f"tệp .eml trong {self.mail_dir}"
+        parts = urlsplit(self.smtp_url)
+        return f"máy chủ SMTP {parts.scheme}://{parts.hostname}:{parts.port or ''}".rstrip(":")
 
     @property
     def tz(self) -> ZoneInfo:

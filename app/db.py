@@ -7,15 +7,20 @@ ends it with `commit_and_index` (or a plain commit when no product's search docu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from search.engine import SearchEngine
 from search.indexer import index_after_commit
+
+MAIL_QUEUED = "cnnt.mail_queued"  # session.info: this transaction queued mail
+MAIL_WAKE = "cnnt.mail_wake"  # session.info: called (no arguments, must not block) after such a commit
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,3 +52,26 @@ def commit_and_index(*, session: Session, engine: SearchEngine) -> int | None:
     """
     session.commit()
     return index_after_commit(session=session, engine=engine)
+
+
+def note_mail_queued(session: Session) -> None:
+    """Remember that this transaction queued mail, so its commit wakes the sender."""
+    session.info[MAIL_QUEUED] = True
+
+
+def wake_mail_on_commit(session: Session, wake: Callable[[], None]) -> None:
+    """Have every commit of `session` that queued mail call `wake` (the sender's, which returns at once)."""
+    session.info[MAIL_WAKE] = wake
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _mail_after_commit(session: OrmSession) -> None:
+    """The mail a committed transaction queued is sent now, in the background (never raises)."""
+    if session.info.pop(MAIL_QUEUED, False) and (wake := session.info.get(MAIL_WAKE)) is not None:
+        wake()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _mail_after_rollback(session: OrmSession) -> None:
+    """Rolled back: the queued rows are gone, nothing to wake the sender for."""
+    session.info.pop(MAIL_QUEUED, None)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
@@ -39,6 +41,7 @@ from app.routes import (
     verify,
 )
 from app.routes import map as province_map
+from app.services.mail import MailSender, Sender, configure_mail, deliver_due
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
 from app.web.head_requests import HeadAsGet
@@ -68,6 +71,8 @@ REVALIDATED_PATHS = re.compile(r"/|/san-pham(/[^/]+)?|/api/v1/.+|/openapi\.json|
 # upload within its own limit to answer a file slightly over it with its own page.
 FORM_MARGIN = 1024 * 1024
 COMPRESSED_MIN_BYTES = 500  # below this, compressing saves too little to be worth the CPU
+MAIL_RETRY_S = 30.0  # how often the sender looks for messages due for a retry
+log = logging.getLogger(__name__)
 
 
 class Site(FastAPI):
@@ -92,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle()
     configure_templates(templates)
+    configure_mail(base_url=settings.public_base_url)
     _mount_files(app, settings)
     _add_routers(app)
     register_exception_handlers(app)
@@ -121,13 +127,25 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         search.connect()  # logs one clear reason if the engine is down; the site starts anyway
         app.state.engine, app.state.search = engine, search
         app.state.limits = SiteLimits(store=DatabaseCounts(engine))  # one count for every worker
+        app.state.mail = _start_mail(settings, engine)
         try:
             yield
         finally:
+            app.state.mail.stop()
             search.close()
             engine.dispose()
 
     return lifespan
+
+
+def _start_mail(settings: Settings, engine: Engine) -> MailSender:
+    """The background sender: a pass after each commit that queued mail, and every MAIL_RETRY_S."""
+    if settings.env == "production" and not settings.smtp_url:
+        log.warning("CNNT_SMTP_URL is not set: e-mail is written to %s, not sent", settings.mail_dir)
+    sender = Sender.from_settings(settings)
+    mail = MailSender(lambda: deliver_due(engine=engine, sender=sender), interval_s=MAIL_RETRY_S)
+    mail.start()
+    return mail
 
 
 def _mount_files(app: FastAPI, settings: Settings) -> None:

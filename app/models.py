@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.domain.states import ImportBatchState, ProductState, ReportState, RoundState
+from app.domain.states import ImportBatchState, MailState, ProductState, ReportState, RoundState
 
 # Constraint names the same on every database, so migrations can name what they drop or alter;
 # set on the shared metadata before any table below is declared.
@@ -144,6 +144,35 @@ class OutboxEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class MailMessage(SQLModel, table=True):
+    """An e-mail to send, written in the transaction of the change that caused it (app/services/mail).
+
+    `dedupe_key` names what the message is about (e.g. one report's outcome): queueing it again does
+    nothing. The sender claims a due `queued` row by setting it `sending`, then marks it `sent` or
+    schedules the next attempt (`next_attempt_at`), or gives up (`failed`).
+    """
+
+    __tablename__ = "mail_outbox"
+    # The sender's scan: due messages in a state, oldest first.
+    __table_args__ = (sa.Index("ix_mail_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    dedupe_key: str = Field(max_length=200, unique=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    text_body: str = Field(sa_type=sa.Text())
+    html_body: str = Field(sa_type=sa.Text())
+    headers: str = Field(default="{}", sa_type=sa.Text())  # JSON object of extra headers (List-Unsubscribe…)
+    state: MailState = Field(default=MailState.QUEUED, sa_type=_state())
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    claimed_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    last_error: str | None = Field(default=None, max_length=300)
+    sent_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    message_id: str | None = Field(default=None, max_length=300)  # set on the first attempt, kept for retries
 
 
 class VerificationCount(SQLModel, table=True):

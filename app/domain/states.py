@@ -67,6 +67,20 @@ class ReportState(StrEnum):
         return REPORT_STATE_LABELS[self]
 
 
+class MailState(StrEnum):
+    """Where an outgoing e-mail is: waiting (or waiting to retry), being sent, sent, given up."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The operator's words for the state (`cnnt mail list`)."""
+        return MAIL_STATE_LABELS[self]
+
+
 PRODUCT_STATE_LABELS: dict[ProductState, str] = {
     ProductState.DRAFT: N_("Bản nháp"),
     ProductState.PUBLISHED: N_("Đã công bố"),
@@ -150,3 +164,12 @@ def report_transition_refusal(current: ReportState, target: ReportState, note: s
     if target in NOTE_REQUIRED_STATES and not note.strip():
         return f"Vui lòng ghi rõ căn cứ kết luận “{target.label}”."
     return None
+
+
+# For the operator's `cnnt mail list` only: Vietnamese, not marked for translation.
+MAIL_STATE_LABELS: dict[MailState, str] = {
+    MailState.QUEUED: "đang chờ gửi",
+    MailState.SENDING: "đang gửi",
+    MailState.SENT: "đã gửi",
+    MailState.FAILED: "không gửi được",
+}

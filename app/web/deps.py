@@ -17,6 +17,7 @@ from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import wake_mail_on_commit
 from app.domain.permissions import Role
 from app.domain.validity import today_in
 from app.errors import CsrfRejected, LoginRequired, PasswordChangeRequired
@@ -44,6 +45,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     that frees one); an unused session closes at once.
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
+    mail = getattr(request.app.state, "mail", None)
+    if mail is not None:  # mail queued by the request is sent once its transaction commits
+        wake_mail_on_commit(session, mail.wake)
     try:
         yield session
     finally:

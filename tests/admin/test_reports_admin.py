@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,13 +17,15 @@ from app.config import Settings
 from app.domain.states import ReportState
 from app.errors import InvalidInput, NotFound
 from app.files.images import process_image
-from app.models import AuditEntry, MisuseReport, MisuseReportEvent, Product, User
+from app.main import create_app
+from app.models import AuditEntry, MailMessage, MisuseReport, MisuseReportEvent, Product, User
 from app.services.office import report_listing
 from app.services.office.account import Account
 from app.services.office.report_handling import change_report_state
 from app.services.records.photos import store_image
 from tests.browser.seeds import photo_bytes
 from tests.factories import csrf_of, make_product, make_user, province, sign_in
+from tests.smtp import smtp_server
 
 SECRET = "BIMATHANOI"  # only in Hà Nội's and the ministry's reports: never on the Đà Nẵng office's pages
 
@@ -418,3 +421,43 @@ def test_dashboard_and_navigation_count_open_reports(client: TestClient, world: 
     sign_in(client, world.admin)
     link = _soup(client, "/quan-ly").select_one("#open-reports")
     assert link is not None and link.get_text().endswith(": 2")  # Hà Nội's and the ministry's
+
+
+def test_a_finding_tells_the_reporter_by_email_once(world: World, settings: Settings) -> None:
+    """Confirming a report e-mails the address the reporter left, through a real SMTP server; the
+    other moves (checking, closing) and a report without an address send nothing."""
+    with smtp_server() as (handler, port):
+        live = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"})
+        with TestClient(create_app(live)) as client:
+            sign_in(client, world.office)
+            assert _move(client, world.own, "checking")[0] == 303
+            assert _move(client, world.own, "confirmed", "Lô hàng không do cơ sở sản xuất.")[0] == 303
+            assert _move(client, world.own, "closed")[0] == 303
+            deadline = time.monotonic() + 15
+            while not handler.received and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # Every queued message is delivered once the sender has nothing due: wait for that state.
+            while time.monotonic() < deadline and _queued(client) > 0:
+                time.sleep(0.05)
+    assert len(handler.received) == 1
+    mail = handler.received[0]
+    assert mail.rcpt_tos == ["nguoi.mua@vi-du.example"]
+    assert mail.message["Subject"] == "Kết quả xử lý phản ánh của bạn về mã NAMO-1234"
+    body = mail.message.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Xác nhận vi phạm" in text and "Lô hàng không do cơ sở sản xuất." in text
+
+
+def _queued(client: TestClient) -> int:
+    """Messages not yet sent or failed, seen from the app's own database."""
+    with Session(client.app.state.engine) as fresh:  # type: ignore[attr-defined]
+        states = fresh.exec(select(MailMessage.state)).all()
+    return sum(state in ("queued", "sending") for state in states)
+
+
+def test_no_address_no_mail(client: TestClient, world: World, session: Session) -> None:
+    sign_in(client, world.admin)
+    assert _move(client, world.ministry, "checking")[0] == 303
+    assert _move(client, world.ministry, "unfounded", "Không đủ thông tin.")[0] == 303
+    assert session.exec(select(MailMessage)).all() == []

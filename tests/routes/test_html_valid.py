@@ -2,7 +2,8 @@
 
 One run renders a list of pages that covers every HTML template (public pages in both languages,
 each verification answer, htmx fragments as served, error pages, forms shown with their errors,
-the office signed in), saves them, and runs the checker once over all the files (one JVM start).
+the office signed in, each e-mail's HTML part), saves them, and runs the checker once over all the files
+(one JVM start).
 A loader that records the templates Jinja2 loads makes a new template without a page here fail.
 An htmx fragment is checked inside a minimal document, as it ends up inside the page that swaps it in.
 """
@@ -25,6 +26,7 @@ from sqlmodel import Session
 from app.config import PACKAGE_DIR, Settings
 from app.main import create_app
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
+from app.services.mail.render import mail_env, render_mail
 from app.web.form_tokens import issue_token
 from app.web.rate_limit import SiteLimits
 from app.web.templating import templates
@@ -41,6 +43,12 @@ PAGE = ('<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{ti
 # Checked with the pages: its one error proves the checker read the files (a run that checks nothing fails).
 CANARY = ("canary", PAGE.format(title="canary", body='<p hx-get="/">bare hx-get</p>'))
 CANARY_ERRORS = ["Attribute “hx-get” not allowed on element “p” at this point."]
+# Each e-mail template with a context, rendered as sent: its HTML part is checked with the pages.
+MAIL_SAMPLES: dict[str, dict[str, object]] = {
+    "report_outcome": {"code": "ABCD-EFGH", "verify_path": "/v/ABCDEFGH", "reported_on": "05/12/2026",
+                       "office": "Sở Công Thương Đà Nẵng", "outcome": "Xác nhận có vi phạm",
+                       "note": "Cơ sở bán hàng đã được nhắc nhở.\nCảm ơn bạn."},
+}
 
 
 @pytest.fixture
@@ -226,13 +234,24 @@ def _last(client: TestClient, pages: Pages) -> None:
     pages.save("vi-catalog-search-down", client.get("/san-pham", params={"q": "nuoc mam"}))
 
 
+def _mails(pages: Pages, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Every e-mail's HTML part as sent; returns the mail templates loaded."""
+    assert mail_env.loader is not None
+    loader = RecordingLoader(mail_env.loader)
+    monkeypatch.setattr(mail_env, "loader", loader)
+    for name, context in MAIL_SAMPLES.items():
+        pages.write(f"mail-{name}", render_mail(name, context).html)
+    return loader.loaded
+
+
 def _html_templates() -> set[str]:
     """Every HTML template by its Jinja2 name (the SVG and XML ones are not HTML: tests of their own)."""
     return {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")}
 
 
 def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Settings,
-                                  recorder: RecordingLoader, tmp_path: Path) -> None:
+                                  recorder: RecordingLoader, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     checker_command()  # a missing Java or checker fails before the pages are rendered
     pages = Pages(tmp_path / "pages")
     pages.folder.mkdir()
@@ -243,7 +262,8 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)
     _last(site, pages)
-    unrendered = sorted(_html_templates() - recorder.loaded)
+    mails = _mails(pages, monkeypatch)
+    unrendered = sorted(_html_templates() - recorder.loaded - mails)
     assert unrendered == [], "add a page that renders these templates to the list in this test"
     pages.write(*CANARY)
     errors = check_html(pages.files)

@@ -26,6 +26,7 @@ from app.forms.reports import parse_report_form
 from app.models import (
     AuditEntry,
     Certificate,
+    MailMessage,
     MisuseReport,
     MisuseReportEvent,
     OutboxEvent,
@@ -48,12 +49,13 @@ from app.services.records.photos import (
 )
 from app.services.verification.lookup import look_up
 from app.services.verification.misuse_reports import submit_report
+from app.services.verification.report_outcome_mail import queue_report_outcome
 from tests.factories import make_product, make_user
 from tests.services.sheets import jpeg_bytes, row, write_csv
 
 F = TypeVar("F", ProductForm, CertificateForm, RevokeForm)
 TABLES = (Product, Certificate, ProductImage, OutboxEvent, AuditEntry, MisuseReport, MisuseReportEvent,
-          VerificationCount)
+          VerificationCount, MailMessage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,13 @@ class World:
     revoked: Certificate
     photo_ids: list[int]
     folder: Path
-    report_id: int
+    report: MisuseReport
+
+
+def _report_id(w: World) -> int:
+    """The committed report's id."""
+    assert w.report.id is not None
+    return w.report.id
 
 
 def _form(model: type[F], values: dict[str, str]) -> F:
@@ -89,15 +97,14 @@ def world(session: Session, tmp_path: Path) -> World:
     for n in range(3):
         attach_image(session=session, product=product, position=n, alt=product.name,
                      processed=process_image(jpeg_bytes(color=(40 * n, 90, 40)), filename=f"{n}.jpg"))
-    report = MisuseReport(product_id=product.id, where_bought="Chợ Hàn")
+    report = MisuseReport(product_id=product.id, where_bought="Chợ Hàn", contact="lan@example.vn")
     session.add(report)
     session.commit()
     assert report.id is not None
     photo_ids = [i for i in session.exec(select(ProductImage.id).order_by(col(ProductImage.position))).all()
                  if i is not None]
     return World(account=Account(user=user, role=Role.admin, province_slug=None), product=product,
-                 revoked=_certificate(session, other), photo_ids=photo_ids, folder=tmp_path,
-                 report_id=report.id)
+                 revoked=_certificate(session, other), photo_ids=photo_ids, folder=tmp_path, report=report)
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -117,6 +124,12 @@ def _add_photo(session: Session, w: World) -> None:
     with add_photos(session=session, account=w.account, product=w.product, photos=[photo], alt="Hũ mật ong",
                     media_dir=w.folder) as added:
         assert added == 1
+
+
+def _report_outcome(session: Session, w: World) -> None:
+    """Queue the outcome e-mail of a committed report (the report itself is made in the world)."""
+    queued = queue_report_outcome(session=session, report=w.report, outcome="Không có cơ sở", note="")
+    assert queued is not None
 
 
 def _import(session: Session, w: World) -> None:
@@ -152,9 +165,10 @@ USE_CASES: dict[str, Callable[[Session, World], object]] = {
         session=s, form=parse_report_form({"ma": "mat ong rung", "noi_mua": "Chợ Hàn"})[0],  # type: ignore[arg-type]
         photo=process_image(jpeg_bytes(), filename="bao-bi.jpg"), media_dir=w.folder),
     "change_report_state": lambda s, w: change_report_state(
-        session=s, account=w.account, report_id=w.report_id, to_state="checking", note="Đã gọi cơ sở."),
+        session=s, account=w.account, report_id=_report_id(w), to_state="checking", note="Đã gọi cơ sở."),
     "look_up": lambda s, w: look_up(session=s, text=_certificate(s, w.product).code, today=date(2025, 1, 2)),
     "import_file": _import,
+    "queue_report_outcome": _report_outcome,
     "revoke_demo_share": lambda s, w: revoke_demo_share(session=s, share=1.0),
 }
 

@@ -33,9 +33,12 @@ from app.files.media import variant_dir, variant_size
 from app.models import Certificate, MisuseReport, MisuseReportEvent, Product, Province, User, utcnow
 from app.services.office.account import Account
 from app.services.records.audit_log import record_change, snapshot
+from app.services.verification.report_outcome_mail import queue_report_outcome
 
 MAX_NOTE = 2000
 PHOTO_WIDTH = 1280  # the variant the office sees: the widest one stored
+# The states that answer the reporter's question; reaching one e-mails them (when they left an address).
+FINDINGS = frozenset({ReportState.CONFIRMED, ReportState.UNFOUNDED})
 NOT_FOUND = "Không tìm thấy báo cáo này trong phạm vi quản lý của bạn."
 
 
@@ -161,7 +164,8 @@ def change_report_state(*, session: Session, account: Account, report_id: int, t
     """Move a report to `to_state` with a note: the one way a state changes, recorded and audited.
 
     InvalidInput (field "state" or "note") when the move is not allowed or a finding has no note;
-    the caller commits. Anything that must follow every change (telling the reporter) belongs here.
+    the caller commits. A finding (confirmed or unfounded) queues the outcome e-mail to the reporter
+    in the same transaction, so it is sent only if the change commits.
     """
     report = managed_report(session=session, account=account, report_id=report_id)
     target = parse_state(ReportState, to_state)
@@ -184,6 +188,8 @@ def change_report_state(*, session: Session, account: Account, report_id: int, t
     record_change(session=session, account=account, action="report.state", entity="report",
                   entity_id=report.id, province_id=report.province_id, before=before,
                   after={**snapshot(report), "note": note})
+    if target in FINDINGS:
+        queue_report_outcome(session=session, report=report, outcome=target.label, note=note)
     session.flush()
     return report
 
