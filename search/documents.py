@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +29,14 @@ BATCH_SIZE = 500
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 _NO_MARKERS = str.maketrans("", "", MARK_START + MARK_END)
+# Words of letters only: an address's house and lot numbers would otherwise match printed
+# certificate and decision numbers typed as a query.
+_ADDRESS_WORD = re.compile(r"[^\W\d_]+")
+# Administrative-unit and street words: nearly every address has them, so indexed they would
+# make "đường" (sugar) or "số" find every product on a street. Place names stay ("Châu Thành").
+_ADDRESS_UNITS = re.compile(
+    r"\b(?:thành phố|thị trấn|thị xã|khu phố|tp|tx|tt|xã|phường|quận|huyện|tỉnh|đường|phố|số|thôn|xóm|"
+    r"ấp|bản|tổ|khu|khóm|khối|ngõ|ngách|hẻm|kiệt|quốc lộ|ql)\b", re.IGNORECASE)
 
 
 class ProductDocument(TypedDict):
@@ -44,6 +54,7 @@ class ProductDocument(TypedDict):
     certified_provinces: list[str]  # slugs of the provinces at certification
     producer_name: str
     producer_slug: str
+    address: str  # the producer's address as written (commune, district …), "" if none
     certificate_numbers: list[str]
     certificate_codes: list[str]
     decision_numbers: list[str]
@@ -54,6 +65,12 @@ class ProductDocument(TypedDict):
 
 
 date_key = day_key  # the engines' name for it: dates as yyyymmdd integers
+
+
+def address_words(address: str) -> str:
+    """The words of an address that search indexes (at a low weight): the place names, without
+    numbers or the words for units and streets."""
+    return " ".join(_ADDRESS_WORD.findall(_ADDRESS_UNITS.sub(" ", unicodedata.normalize("NFC", address))))
 
 
 def document_fingerprint(fields: dict[str, object]) -> str:
@@ -145,6 +162,7 @@ def _document(product_id: int, product: Product, producer: Producer, certs: list
         "province": slug, "province_name": province_name,
         "certified_provinces": sorted({provinces[c.province_id][0] for c in certs}),
         "producer_name": producer.name, "producer_slug": producer.slug,
+        "address": producer.address or "",
         "certificate_numbers": sorted({c.number for c in certs if c.number}),
         "certificate_codes": sorted({c.code for c in certs}),
         "decision_numbers": sorted({c.decision_number for c in certs if c.decision_number}),

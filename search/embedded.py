@@ -21,7 +21,7 @@ from typing import cast
 
 from app.domain.provinces import province_by_slug
 from app.domain.text import fold, normalize
-from search.documents import ProductDocument, date_key
+from search.documents import ProductDocument, address_words, date_key
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
@@ -80,7 +80,7 @@ def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
         if former is not None and former.name not in province_names:
             province_names.append(former.name)
     fields = (doc["name"], doc["producer_name"], " ".join(numbers), doc["description"],
-              " ".join(province_names))
+              " ".join(province_names), address_words(doc["address"]))
     pairs = [(normalize(text), fold(text)) for text in fields]
     compact = " ".join(compact_number(n) for n in numbers)
     return (doc["id"], *(value for pair in pairs for value in pair), compact)

@@ -30,6 +30,7 @@ class TextMatch:
     bits: int
     strict: int
     phrase: int  # matches with the words side by side (== strict for one word)
+    primary: int  # matches without the address (== bits when sorting otherwise than by relevance)
     ranked: list[tuple[int, float]] | None  # (id, bm25) of every match, when sorting by relevance
     typos: dict[str, list[str]]
 
@@ -53,7 +54,9 @@ def match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, rele
     strict = bits_of(_match_ids(conn, parsed.match)) if typos else matched
     together = phrase_match(parsed.words) if relevance else ""
     phrase = bits_of(_match_ids(conn, together)) & strict if together else strict
-    return TextMatch(bits=matched, strict=strict, phrase=phrase, ranked=ranked, typos=typos)
+    elsewhere = parse_query(text, typos, address=False).match if relevance else ""
+    primary = bits_of(_match_ids(conn, elsewhere)) if elsewhere else matched
+    return TextMatch(bits=matched, strict=strict, phrase=phrase, primary=primary, ranked=ranked, typos=typos)
 
 
 def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
@@ -65,16 +68,18 @@ def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
 
 def _relevance_page(conn: sqlite3.Connection, text: TextMatch, ranked: list[tuple[int, float]],
                     selected: int, offset: int, limit: int) -> list[int]:
-    """Words side by side first, then other exact and prefix matches, then typo-only ones;
-    bm25 within each tier; ties newest first."""
+    """Words side by side first, then other exact and prefix matches, then typo-only ones; within
+    each, matches only in the address after the others; bm25 within each tier; ties newest first."""
     mask = None if selected == text.bits else bytes_of(selected)
     strict = None if text.strict == text.bits else bytes_of(text.strict)
     phrase = None if text.phrase == text.strict else bytes_of(text.phrase)
+    primary = None if text.primary == text.bits else bytes_of(text.primary)
 
     def tier(pid: int) -> int:
+        address_only = int(primary is not None and not contains(primary, pid))
         if strict is not None and not contains(strict, pid):
-            return 2
-        return 0 if phrase is None or contains(phrase, pid) else 1
+            return 4 + address_only
+        return (0 if phrase is None or contains(phrase, pid) else 2) + address_only
 
     keyed = sorted((tier(pid), rank, pid) for pid, rank in ranked if mask is None or contains(mask, pid))
     end = min(offset + limit, len(keyed))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from search.fts_query import FTS_COLUMNS
 
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: the address columns
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;

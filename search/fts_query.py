@@ -19,14 +19,17 @@ from search.synonyms import synonyms_of
 
 # FTS5 columns: each searchable field in its exact form (NFC, lowercase, diacritics kept) and
 # folded (no diacritics, đ → d), plus `compact`: certificate numbers without separators.
-EXACT_COLUMNS = ("name", "producer", "numbers", "description", "province")
-FOLDED_COLUMNS = ("name_f", "producer_f", "numbers_f", "description_f", "province_f", "compact")
+# `address` holds the words of the producer's address (commune, district, former district).
+EXACT_COLUMNS = ("name", "producer", "numbers", "description", "province", "address")
+FOLDED_COLUMNS = ("name_f", "producer_f", "numbers_f", "description_f", "province_f", "address_f", "compact")
+ADDRESS_COLUMNS = frozenset({"address", "address_f"})
 FTS_COLUMNS = (
     "name", "name_f", "producer", "producer_f", "numbers", "numbers_f",
-    "description", "description_f", "province", "province_f", "compact",
+    "description", "description_f", "province", "province_f", "address", "address_f", "compact",
 )
-# bm25 weights in FTS_COLUMNS order: the name counts most, an exact form above its folded form.
-COLUMN_WEIGHTS = (10.0, 5.0, 4.0, 2.0, 6.0, 3.0, 1.0, 0.5, 2.0, 1.0, 6.0)
+# bm25 weights in FTS_COLUMNS order: the name counts most, an exact form above its folded form;
+# the address least (and a match only there ranks after every other match: search/embedded_pages.py).
+COLUMN_WEIGHTS = (10.0, 5.0, 4.0, 2.0, 6.0, 3.0, 1.0, 0.5, 2.0, 1.0, 0.3, 0.15, 6.0)
 MAX_WORDS = 24
 
 
@@ -45,14 +48,19 @@ def _phrase(term: str, *, prefix: bool) -> str:
     return f'"{term}"*' if prefix else f'"{term}"'
 
 
-def _word_clause(word: str, *, prefix: bool, typos: Sequence[str] = ()) -> str:
+def _columns(names: Sequence[str], *, address: bool) -> str:
+    """An FTS5 column filter of `names`, without the address columns unless `address`."""
+    return "{" + " ".join(c for c in names if address or c not in ADDRESS_COLUMNS) + "}"
+
+
+def _word_clause(word: str, *, prefix: bool, typos: Sequence[str] = (), address: bool = True) -> str:
     """The word in exact columns OR folded in folded columns OR a synonym OR a typo correction.
 
     Synonyms match in their exact form only: folded, "mỳ" would also find every "mỹ".
     Typo corrections are folded indexed terms and match as whole words.
     """
-    exact = "{" + " ".join(EXACT_COLUMNS) + "}"
-    folded = "{" + " ".join(FOLDED_COLUMNS) + "}"
+    exact = _columns(EXACT_COLUMNS, address=address)
+    folded = _columns(FOLDED_COLUMNS, address=address)
     alternatives = [f"{exact} : {_phrase(word, prefix=prefix)}"]
     folded_word = fold(word)
     if WORD_PATTERN.fullmatch(folded_word):
@@ -70,16 +78,18 @@ class ParsedQuery:
     match: str
 
 
-def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None) -> ParsedQuery:
+def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None, *,
+                address: bool = True) -> ParsedQuery:
     """Words and MATCH expression; several words also try the certificate-number compact form.
 
-    `typos` maps a query word to the indexed terms that also count for it (typo tolerance).
+    `typos` maps a query word to the indexed terms that also count for it (typo tolerance);
+    `address=False` leaves the address columns out (what matches elsewhere ranks first).
     """
     words = query_words(text)
     if not words:
         return ParsedQuery(words=[], match="")
     corrections = typos or {}
-    clauses = [_word_clause(w, prefix=i == len(words) - 1, typos=corrections.get(w, ()))
+    clauses = [_word_clause(w, prefix=i == len(words) - 1, typos=corrections.get(w, ()), address=address)
                for i, w in enumerate(words)]
     expression = " AND ".join(clauses)
     if len(words) > 1:

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.provinces import all_provinces, formers_of, province_by_slug
 from app.domain.text import fold, normalize
-from search.documents import ProductDocument
+from search.documents import ProductDocument, address_words
 from search.embedded_typos import MIN_TYPO_WORD, vocabulary_words
 from search.fts_query import compact_number
 from search.highlight import WORD_PATTERN
@@ -20,13 +20,15 @@ from search.synonyms import SYNONYM_GROUPS
 DOCUMENT_FIELDS: tuple[str, ...] = tuple(ProductDocument.__annotations__)
 # Order is the attribute ranking: the name decides most (typed spelling, then folded); printed
 # numbers, codes and decisions come next because a match there identifies one certificate;
-# then the producer, the provinces (current and at certification) and last the long description.
+# then the producer, the provinces (current and at certification), the long description, and
+# last the words of the producer's address: a match there ranks after a match anywhere else.
 SEARCHABLE_ATTRIBUTES = (
     "name", "name_folded",
     "certificate_numbers", "certificate_codes", "decision_numbers", "numbers_compact",
     "producer_name", "producer_name_folded",
     "province_names", "province_names_folded",
     "description", "description_folded",
+    "address_words", "address_words_folded",
 )
 FILTERABLE_ATTRIBUTES = (
     "province", "certified_provinces", "group", "levels", "years", "valid_runs", "id",
@@ -60,7 +62,7 @@ def known_words(doc: ProductDocument, names: list[str]) -> list[str]:
     The embedded engine's rule (search/embedded_typos.py): typo tolerance widens only words
     the index does not know, so "duong" finds đường and dương but never "Đông Hồ".
     """
-    texts = (doc["name"], doc["producer_name"], doc["description"], *names)
+    texts = (doc["name"], doc["producer_name"], doc["description"], *names, address_words(doc["address"]))
     return sorted(w for w in vocabulary_words(fold(text) for text in texts) if len(w) >= MIN_TYPO_WORD)
 
 
@@ -68,7 +70,8 @@ def exact_words(doc: ProductDocument, names: list[str]) -> list[str]:
     """The words written with diacritics (or đ), as written: a query word among them is an exact match.
 
     Meilisearch folds diacritics itself, so it cannot rank "đường" above "dương"; the engine
-    asks for these documents first instead (search/meili_query.py, `exact_page`).
+    asks for these documents first instead (search/meili_query.py, `exact_page`). The address is
+    left out: "trà" typed exactly must not lift a product on a "Trà …" street above one named "Chè …".
     """
     texts = (doc["name"], doc["producer_name"], doc["description"], *names)
     return sorted({w for text in texts for w in WORD_PATTERN.findall(normalize(text)) if fold(w) != w})
@@ -90,6 +93,7 @@ def meili_document(doc: ProductDocument) -> dict[str, Any]:
     """The document as indexed: every ProductDocument field plus folded copies and sort keys."""
     names = province_names(doc)
     numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
+    address = address_words(doc["address"])
     return {
         **doc,
         "name_folded": fold(doc["name"]),
@@ -98,6 +102,8 @@ def meili_document(doc: ProductDocument) -> dict[str, Any]:
         "province_names": names,
         "province_names_folded": [fold(name) for name in names],
         "numbers_compact": [compact_number(number) for number in numbers],
+        "address_words": address,
+        "address_words_folded": fold(address),
         "name_sort": fold(doc["name"]),
         "known_words": known_words(doc, names),
         "exact_words": exact_words(doc, names),

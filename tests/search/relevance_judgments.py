@@ -35,6 +35,7 @@ CATEGORIES = {
     "decision_number": "a selection round's decision number",
     "brand": "a Latin brand word the data contains",
     "diacritic_ranking": "exact diacritics must rank above words that only fold the same",
+    "address": "a commune, district or town where the producer is (the sample's locality)",
 }
 
 
@@ -239,6 +240,19 @@ JUDGMENTS: tuple[Judgment, ...] = (
        "than-hoat-tinh-gao-dua-minh-duc"),
     _j("diacritic_ranking", "nấm", "sot-dung-rac-cay-nam-bang-may-tre"),
     _j("diacritic_ranking", "mỳ", MY_GAO),
+    # Where the producer is: the localities app/data/sample_products.csv gives for the real
+    # products (the demo writes them in the producer's name; its addresses are placeholders).
+    _j("address", "tan cuong", "che-moc-cau"),
+    _j("address", "xã Tân Cương", "che-moc-cau"),
+    _j("address", "duy xuyen", "vai-lua-to-tam-ma-chau"),
+    _j("address", "nui thanh", "sot-dung-rac-cay-nam-bang-may-tre"),
+    _j("address", "tra cu", "gao-long-hiep-hat-ngoc-rong"),
+    _j("address", "go cong", "lap-xuong-chin-trong tu-tho-truyen-thong-go-cong"),
+    _j("address", "hoa thanh tam binh", "com-say-nhat-quynh"),
+    _j("address", "dien ban", "gia-treo-khan"),
+    _j("address", "bắc trà my", "nuoc-rua-chen-que-tra-my-minh-phuc"),
+    _j("address", "tam hiep chau thanh", "sau-rieng-say-thang-hoa"),
+    _j("address", "song thuan", "bo-kich-thich-moc-toc-dac-biet"),
 )
 
 

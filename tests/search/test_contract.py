@@ -20,6 +20,9 @@ from search.documents import ProductDocument
 from search.embedded import EmbeddedEngine
 from search.engine import SearchEngine, SearchQuery, StatusFilter
 from tests.search.contract_data import (
+    ADDRESS_CASES,
+    ADDRESS_DOCUMENTS,
+    ADDRESS_ONLY_FOR_TRA,
     CASES,
     DOCUMENTS,
     STANDING_CASES,
@@ -59,7 +62,7 @@ def open_engine(request: pytest.FixtureRequest,
     for engine in made:
         engine.close()
     if kind == "meilisearch":
-        labels = ("loaded", "scratch", "standing")
+        labels = ("loaded", "scratch", "standing", "address")
         _drop_indexes(url, key, [f"cnnt_contract_{session}_{label}" for label in labels])
 
 
@@ -85,6 +88,14 @@ def standing(open_engine: EngineFactory) -> SearchEngine:
     """An engine holding the standing set (several certificates per product)."""
     engine = open_engine("standing")
     engine.upsert(STANDING_DOCUMENTS)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def address_set(open_engine: EngineFactory) -> SearchEngine:
+    """An engine holding the address set (products found by their producer's address)."""
+    engine = open_engine("address")
+    engine.upsert(ADDRESS_DOCUMENTS)
     return engine
 
 
@@ -116,6 +127,29 @@ def test_query_case(loaded: SearchEngine, case: Case) -> None:
 @pytest.mark.parametrize("case", STANDING_CASES, ids=[c.name for c in STANDING_CASES])
 def test_standing_case(standing: SearchEngine, case: Case) -> None:
     test_query_case(standing, case)
+
+
+@pytest.mark.parametrize("case", ADDRESS_CASES, ids=[c.name for c in ADDRESS_CASES])
+def test_address_case(address_set: SearchEngine, case: Case) -> None:
+    test_query_case(address_set, case)
+
+
+@pytest.mark.parametrize("text", ["tra", "trà", "Trà"])
+def test_name_matches_rank_above_an_address_match(address_set: SearchEngine, text: str) -> None:
+    """"trà" is not taken over by a product on phố Trà Lý: it comes, but after every name match."""
+    result = address_set.search(SearchQuery(today=TODAY, text=text))
+    slugs = [hit.document["slug"] for hit in result.hits]
+    assert {"tra-xanh-hao-dat", "tra-hoa-vang-ba-che", ADDRESS_ONLY_FOR_TRA} <= set(slugs)
+    assert slugs[-1] == ADDRESS_ONLY_FOR_TRA
+    assert result.total == len(slugs)
+
+
+def test_address_match_leaves_highlighting_alone(address_set: SearchEngine) -> None:
+    """Highlights mark the name only: an address-only hit keeps its plain name, a name hit its marks."""
+    hits = {h.document["slug"]: h.name_highlighted for h in address_set.search(
+        SearchQuery(today=TODAY, text="tan cuong")).hits}
+    assert hits == {"che-tan-cuong": "Chè \ue000Tân\ue001 \ue000Cương\ue001",
+                    "tra-xanh-hao-dat": "Trà xanh Hảo Đạt"}
 
 
 DAYS = (TODAY, STANDING_DAY, date(2025, 6, 15), date(2026, 1, 1), date(2026, 12, 20), date(2019, 3, 1))
