@@ -109,12 +109,15 @@ def round_defaults(selection_round: SelectionRound, province: ProvinceInfo | Non
                           decision_date=selection_round.decision_date, source="round")
 
 
-def _filled(row: SheetRow, defaults: ImportDefaults, preview: RowPreview,
-            problems: list[ImportProblem]) -> SheetRow:
-    """The row with blanks taken from the round and photos set aside (they cannot be uploaded here)."""
+def _filled(row: SheetRow, defaults: ImportDefaults, preview: RowPreview, problems: list[ImportProblem],
+            sheet: Sheet) -> SheetRow:
+    """The row with blanks taken from the round and photos set aside (they cannot be uploaded here).
+
+    A blank province cell is worth a warning; a file without the column is the round's on purpose.
+    """
     filled, columns = fill_row(row, defaults, problems)
     values = dict(filled.values)
-    if "province" in columns:
+    if "province" in columns and "province" in sheet.columns:
         preview.warnings.append(("province", f"Không ghi tỉnh: lấy tỉnh của đợt ({values['province']})."))
     names = parse_image_list(values.pop("images", None))
     if names:
@@ -216,10 +219,10 @@ def check_rows(*, session: Session, account: Account, selection_round: Selection
     valid: list[ValidRow] = []
     for row in sheet.rows if not problems else []:
         preview = previews[row.number]
-        filled = _filled(row, defaults, preview, problems)
+        filled = _filled(row, defaults, preview, problems, sheet)
         checked = validate_row(filled, base_dir=_NO_FOLDER, problems=problems)
         if checked is not None:
-            preview.issued_on = f"{checked.issued_on:%d/%m/%Y}"
+            preview.issued_on, preview.province = f"{checked.issued_on:%d/%m/%Y}", checked.province.name
             _against_round(checked, selection_round, province, account, preview)
             if (warning := phone_warning(checked)) is not None:
                 preview.warnings.append(("phone", warning))
