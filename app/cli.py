@@ -141,13 +141,22 @@ def demo(
     raise typer.Exit(load_demo(Settings(), if_empty=if_empty, echo=typer.echo))
 
 
+Default = Annotated[str | None, typer.Option(help="Used where the file leaves it blank or has no column.")]
+DateDefault = Annotated[str | None, typer.Option(help="dd/mm/yyyy or yyyy-mm-dd; a cell in the file wins.")]
+
+
 @cli.command("import")
-def import_(
+def import_(  # noqa: PLR0913 - one parameter per option of the command
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".xlsx or .csv")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; change nothing.")] = False,
+    level: Default = None, province: Default = None, region: Default = None, decision_number: Default = None,
+    decision_date: DateDefault = None,
+    issued_on: Annotated[str | None, typer.Option(help="Issue date; defaults to --decision-date.")] = None,
 ) -> None:
     """Import a winners spreadsheet; any error changes nothing and is reported by row and column."""
-    raise typer.Exit(run_import(Settings(), file, dry_run=dry_run, echo=typer.echo))
+    options = {"level": level, "province": province, "region": region, "decision_number": decision_number,
+               "decision_date": decision_date, "issued_on": issued_on}
+    raise typer.Exit(run_import(Settings(), file, dry_run=dry_run, echo=typer.echo, options=options))
 
 
 @media_cli.command("backfill")
@@ -374,17 +383,18 @@ def run_create_keys(settings: Settings, master_key: str, *, echo: Echo, complain
     return 0
 
 
-def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Echo) -> int:
-    """`cnnt import`: import, print problems by row and column, commit, index; exit code."""
-    from app.services.imports.importer import import_file
+def run_import(settings: Settings, path: Path, *, dry_run: bool, echo: Echo,
+               options: dict[str, str | None] | None = None) -> int:
+    """`cnnt import`: options as defaults, print notes and problems, commit, index; exit code 0, 1 or 2."""
+    from app.cli_import import BAD_OPTION, import_and_report, parse_options
 
+    defaults = parse_options(options, echo)
+    if defaults is None:
+        return BAD_OPTION
     with _database(settings) as session:
-        report = import_file(session=session, path=path, media_dir=settings.media_path, dry_run=dry_run)
-        for problem in report.problems:
-            echo(str(problem))
+        report = import_and_report(session, path, media_dir=settings.media_path, dry_run=dry_run,
+                                   defaults=defaults, echo=echo)
         if report.problems:
-            session.rollback()
-            echo(f"Có {len(report.problems)} lỗi; không có thay đổi nào được ghi.")
             return 1
         if not dry_run and _commit_and_index(settings, session) is None:
             echo(INDEX_RETRY_WARNING)

@@ -6,6 +6,7 @@ rounds replace them from 01/07/2025. Both rank lowest.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 
@@ -84,6 +85,22 @@ def parse_level(value: str) -> Level | None:
     """A level from its code or Vietnamese label, with or without diacritics; None if unknown."""
     key = " ".join(fold(value).replace("-", " ").split())
     return _ALIASES.get(key)
+
+
+# "Sản phẩm CNNT tiêu biểu cấp tỉnh", "SP CNNT tiêu biểu cấp khu vực phía Bắc", "Cấp quốc gia".
+_LEVEL_IN_PHRASE = re.compile(r"\bcap (huyen|xa|tinh|khu vuc|quoc gia|mien|vung)\b")
+_PHRASE_WORDS = {"huyen": Level.huyen, "xa": Level.xa, "tinh": Level.tinh, "khu vuc": Level.khu_vuc,
+                 "mien": Level.khu_vuc, "vung": Level.khu_vuc, "quoc gia": Level.quoc_gia}
+
+
+def parse_level_phrase(value: str) -> Level | None:
+    """A level from its code, label, or a published phrase that says 'cấp …'; None if unknown."""
+    exact = parse_level(value)
+    if exact is not None:
+        return exact
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value)).split())
+    found = {_PHRASE_WORDS[m] for m in _LEVEL_IN_PHRASE.findall(key)}
+    return found.pop() if len(found) == 1 else None
 
 
 def highest_level(levels: list[Level]) -> Level | None:

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from app.domain.groups import ProductGroup, parse_group
-from app.domain.levels import Level, parse_level
+from app.domain.groups import ProductGroup, parse_group_phrase
+from app.domain.levels import Level, parse_level_phrase
 from app.domain.provinces import ProvinceInfo, resolve_province
 from app.domain.regions import Region, parse_region
 from app.domain.text import drop_controls, fold, squash_spaces
@@ -25,6 +25,14 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
 _SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+# "2023", "Năm 2023"; "06/2023", "Tháng 6/2023", "tháng 6 năm 2023": dates without a day.
+_YEAR_ONLY = re.compile(r"^(?:nam\s*)?(\d{4})$")
+_MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*(?:[/\-.]|\s+nam\s+|\s+)\s*(\d{4})$")
+# Vietnamese phone numbers: mobile 0 + 9 digits, landline 0 + 2–3 digit area code + 7–8 digits
+# (0 + 9–10 digits in all), or the same after +84 / 84 without the 0.
+_VN_PHONE = re.compile(r"^(?:0\d{9,10}|(?:\+?84)\d{9,10})$")
+_PHONE_SPLIT = re.compile(r"\s*[/;,]\s*|\s+-\s+|\s*–\s*")
+_PHONE_PUNCTUATION = re.compile(r"[\s.()\-]")
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;.]{2,}$")
 _HOST = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$|^[a-z0-9.-]+\.xn--[a-z0-9-]+$")
 _IMAGE_SEPARATORS = re.compile(r"[;,|\n]")
@@ -147,6 +155,29 @@ def _date_from_serial(serial: float, raw: object) -> date:
     return _checked_date(day.year, day.month, day.day, raw)
 
 
+def partial_date(value: object) -> tuple[int, int | None] | None:
+    """(year, month or None) for a year-only or month-year text ('Năm 2023', '06/2023'); else None."""
+    if isinstance(value, datetime | date | bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+        return (int(number), None) if number.is_integer() and MIN_YEAR <= number <= MAX_YEAR else None
+    key = " ".join(fold(cell_text(value)).split())
+    if match := _YEAR_ONLY.match(key):
+        year = int(match[1])
+        return (year, None) if MIN_YEAR <= year <= MAX_YEAR else None
+    if match := _MONTH_YEAR.match(key):
+        month, year = int(match[1]), int(match[2])
+        return (year, month) if 1 <= month <= 12 and MIN_YEAR <= year <= MAX_YEAR else None
+    return None
+
+
+def partial_date_message(value: object, partial: tuple[int, int | None]) -> str:
+    """What to write instead of a date without its day."""
+    kind = "chỉ có năm" if partial[1] is None else "chỉ có tháng và năm"
+    return f"'{preview(value)}' {kind}: hãy ghi đủ ngày dd/mm/yyyy, hoặc ghi ngày quyết định của đợt."
+
+
 def parse_date(value: object) -> date:
     """A date from ISO text, dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, a serial number or a date cell."""
     if isinstance(value, datetime):
@@ -156,6 +187,8 @@ def parse_date(value: object) -> date:
     if isinstance(value, bool):
         raise ParseError(f"Không hiểu ngày '{preview(value)}'.")
     if isinstance(value, int | float):
+        if (partial := partial_date(value)) is not None:  # 2023 typed into a number cell is a year
+            raise ParseError(partial_date_message(value, partial))
         return _date_from_serial(value, value)
     text = cell_text(value)
     if not text:
@@ -166,20 +199,22 @@ def parse_date(value: object) -> date:
         return _checked_date(int(match[3]), int(match[2]), int(match[1]), value)
     if _SERIAL.match(text):
         return _date_from_serial(float(text), value)
+    if (partial := partial_date(value)) is not None:
+        raise ParseError(partial_date_message(value, partial))
     raise ParseError(f"Không hiểu ngày '{preview(value)}' (dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
 
 
 def parse_level_value(value: object) -> Level:
-    """A certification level from its code or Vietnamese label."""
-    level = parse_level(cell_text(value))
+    """A certification level from its code, label or published phrase ('SP CNNT tiêu biểu cấp tỉnh')."""
+    level = parse_level_phrase(cell_text(value))
     if level is None:
         raise ParseError(f"Không rõ cấp '{preview(value)}' (huyện, xã, tỉnh, khu vực, quốc gia).")
     return level
 
 
 def parse_group_value(value: object) -> ProductGroup:
-    """A product group from its code, number 1–4 or Vietnamese label."""
-    group = parse_group(cell_text(value))
+    """A product group from its code, number 1–4, label or published phrase ('Nhóm sản phẩm …')."""
+    group = parse_group_phrase(cell_text(value))
     if group is None:
         raise ParseError(f"Không rõ nhóm sản phẩm '{preview(value)}' (1–4 hoặc tên nhóm).")
     return group
@@ -193,6 +228,16 @@ def parse_region_value(value: object) -> Region:
             f"Không rõ khu vực '{preview(value)}' (phía Bắc, miền Trung – Tây Nguyên, phía Nam)."
         )
     return region
+
+
+def region_in_level(value: object) -> Region | None:
+    """The region a level phrase names ('SP CNNT tiêu biểu cấp khu vực phía Bắc' → bac), else None."""
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(cell_text(value))).split())
+    for marker in ("phia ", "mien ", "khu vuc "):
+        at = key.rfind(marker)
+        if at >= 0 and (region := parse_region(key[at:])) is not None:
+            return region
+    return None
 
 
 def parse_province_value(value: object) -> ProvinceInfo:
@@ -254,6 +299,17 @@ def parse_phone(value: object) -> str:
     if len(text) > 64 or not any(ch.isdigit() for ch in text):
         raise ParseError(f"Số điện thoại '{preview(value)}' không hợp lệ.")
     return text
+
+
+def phone_looks_vietnamese(text: str) -> bool:
+    """True when every number in the cell (separated by '/', ';', ',' or ' - ') is a plausible VN number."""
+    whole = _PHONE_PUNCTUATION.sub("", text)
+    if _VN_PHONE.match(whole):
+        return True
+    parts = [_PHONE_PUNCTUATION.sub("", part) for part in _PHONE_SPLIT.split(text) if part.strip()]
+    if len(parts) == 1 and "-" in text:
+        parts = [_PHONE_PUNCTUATION.sub("", part) for part in text.split("-") if part.strip()]
+    return bool(parts) and all(_VN_PHONE.match(part) for part in parts)
 
 
 def parse_legal_form(value: object) -> LegalForm:

@@ -7,7 +7,7 @@ calendar date in Vietnam, never the server's UTC date.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -69,3 +69,9 @@ def today_in(tz: ZoneInfo = VIETNAM, *, now: datetime | None = None) -> date:
     if instant.tzinfo is None:
         raise ValueError("`now` must be timezone-aware")
     return instant.astimezone(tz).date()
+
+
+def in_vietnam(moment: datetime, tz: ZoneInfo = VIETNAM) -> datetime:
+    """A stored instant as Vietnam's clock shows it (a naive one, as SQLite returns it, is UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(tz)

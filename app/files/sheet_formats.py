@@ -23,8 +23,8 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Pass
 
 from app.files.sandbox import ProcessLimits
 from app.files.sheet_errors import SpreadsheetError, thousands
+from app.files.sheet_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, XLSX_LIMITS
 from app.files.sheet_sandbox import read_limited
-from app.files.spreadsheet import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, XLSX_LIMITS
 from app.files.xlsx_guard import MAX_CELLS, ArchiveKind, CellCounter, check_archive
 
 __all__ = ["DOCX", "MAX_TABLE_ROWS", "ODS", "Reader", "calamine_tables", "docx_tables", "read_tables_limited",

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.domain.regions import Region
+from app.domain.states import ImportBatchState
 from app.errors import InvalidInput
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.rounds import parse_round_form
@@ -27,6 +28,7 @@ from app.services.office.rounds import (
     level_choices,
     province_choices,
     round_batches,
+    round_products_without_photo,
     round_province,
     round_winners,
     visible_rounds,
@@ -120,11 +122,15 @@ def upload(request: Request, session: SessionDep, account: AccountDep, settings:
         redirect_to=lambda batch: f"/quan-ly/nhap/{batch.id}")
 
 
-def _preview_page(request: Request, account: Account, batch: ImportBatch, selection_round: SelectionRound,
-                  error: str | None = None, status_code: int = 200) -> Response:
-    """The batch's stored preview: every row with its errors and warnings."""
+def _preview_page(request: Request, session: SessionDep, account: Account, batch: ImportBatch,
+                  selection_round: SelectionRound, error: str | None = None,
+                  status_code: int = 200) -> Response:
+    """The batch's stored preview: every row with its problems; once published, the next steps."""
+    assert selection_round.id is not None  # noqa: S101 - loaded from the database
+    without_photo = (round_products_without_photo(session=session, round_id=selection_round.id)
+                     if batch.state == ImportBatchState.PUBLISHED else [])
     context = {"account": account, "batch": batch, "round": selection_round, "summary": read_summary(batch),
-               "error": error, **SHARED_LABELS}
+               "error": error, "without_photo": without_photo, **SHARED_LABELS}
     return templates.TemplateResponse(request, "admin/imports/preview.html", context, status_code=status_code)
 
 
@@ -132,7 +138,7 @@ def _preview_page(request: Request, account: Account, batch: ImportBatch, select
 def preview(request: Request, session: SessionDep, account: AccountDep, batch_id: RowId) -> Response:
     """The preview of an uploaded spreadsheet; 404 for another office's."""
     batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
-    return _preview_page(request, account, batch, selection_round)
+    return _preview_page(request, session, account, batch, selection_round)
 
 
 @router.post("/nhap/{batch_id}/xuat-ban")
@@ -149,7 +155,8 @@ def publish(request: Request, session: SessionDep, account: AccountDep, search: 
         if isinstance(error, AlreadyPublished):
             return see_other(request, f"/quan-ly/nhap/{batch_id}")
         batch, selection_round = get_batch(session=session, account=account, batch_id=batch_id)
-        return _preview_page(request, account, batch, selection_round, error.message, status_code=422)
+        return _preview_page(request, session, account, batch, selection_round, error.message,
+                             status_code=422)
 
     return run_use_case(
         request, session=session, search=search, refused=refused,

@@ -7,7 +7,7 @@ entries with the same ones), so importing a route module registers nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -18,7 +18,7 @@ from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
 from app.domain.states import ImportBatchState, ProductState, ReportState, RoundState, State, state_label
-from app.domain.validity import STATUS_LABELS, CertificateStatus
+from app.domain.validity import STATUS_LABELS, CertificateStatus, in_vietnam
 from app.files.media import ImageSource
 from app.i18n import (
     LANGUAGE_NAMES,
@@ -42,12 +42,21 @@ from search.engine import MARK_END, MARK_START
 HTMX_FILE = "htmx-2.0.11.min.js"
 
 def vn_date(day: date | str | None) -> str:
-    """Dates as Vietnamese readers write them: dd/mm/yyyy (ISO strings accepted)."""
+    """dd/mm/yyyy, as Vietnamese readers write dates (ISO text accepted; an instant on Vietnam's clock)."""
     if day is None or day == "":
         return ""
     if isinstance(day, str):
         day = date.fromisoformat(day)
+    if isinstance(day, datetime):
+        day = in_vietnam(day)
     return day.strftime("%d/%m/%Y")
+
+
+def vn_datetime(moment: datetime | None) -> str:
+    """A stored instant as 'HH:MM dd/mm/yyyy' on Vietnam's clock, never the server's UTC day."""
+    if moment is None:
+        return ""
+    return in_vietnam(moment).strftime("%H:%M %d/%m/%Y")
 
 
 def highlight(text: str | None) -> Markup:
@@ -173,7 +182,8 @@ def configure_templates(templates: Jinja2Templates) -> None:
     # Per-request translations: the callables read the language the LanguagePrefix middleware set.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        vn_date=vn_date, highlight=highlight, level_label=level_label, group_label=group_label,
+        vn_date=vn_date, vn_datetime=vn_datetime,
+        highlight=highlight, level_label=level_label, group_label=group_label,
         status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder
     )

@@ -80,7 +80,7 @@ def test_office_imports_fixes_and_publishes(page: Page, live_server: str, live_s
         page.get_by_role("button", name="Tải lên và xem trước").click()
         expect(page.locator("#preview-rows .problem--error")).to_have_count(0)
         page.get_by_role("button", name="Xuất bản").click()
-        expect(page.locator("#batch-state")).to_contain_text("Đã công bố")
+        expect(page.locator("#batch-state")).to_contain_text("Đã xuất bản 2 sản phẩm")
 
         page.goto(f"{live_server}/san-pham?q=banh+kho+me+cam+le")
         expect(page.locator("#results .card__title")).to_have_text(["Bánh khô mè Cẩm Lệ"])

@@ -136,7 +136,7 @@ def test_preview_shows_errors_and_warnings_then_publish(client: TestClient, sess
     response = _upload(client, selection_round.id, bad)
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
-    assert "cột level" in _cells(page, 3) and "khác cấp của đợt" in _cells(page, 3)
+    assert "cột B – level" in _cells(page, 3) and "khác cấp của đợt" in _cells(page, 3)
     assert "Hà Nội khác tỉnh của đợt" in _cells(page, 4)
     assert "ngoài năm của đợt" in _cells(page, 5) and "chưa có địa chỉ" in _cells(page, 5)
     assert "lấy tỉnh của đợt" in _cells(page, 5) and "chưa có ảnh" in _cells(page, 2)
@@ -236,4 +236,4 @@ def test_template_has_headers_lists_and_a_guide(client: TestClient, session: Ses
     assert len([c for c in workbook["Danh mục"]["C"] if c.value]) == 1 + len(all_provinces())
     saved = tmp_path / "mau.xlsx"
     saved.write_bytes(response.content)
-    assert read_spreadsheet(saved)[0].values["product_name"].startswith("Nước mắm Nam Ô")
+    assert read_spreadsheet(saved).rows[0].values["product_name"].startswith("Nước mắm Nam Ô")

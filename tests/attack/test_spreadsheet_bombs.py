@@ -41,7 +41,7 @@ def _refused(path: Path, fragment: str) -> str:
 
 
 def test_a_hand_built_workbook_is_read(tmp_path: Path) -> None:
-    rows = read_spreadsheet(write_parts(tmp_path / "ok.xlsx"))
+    rows = read_spreadsheet(write_parts(tmp_path / "ok.xlsx")).rows
     assert [r.values["product_name"] for r in rows] == ["Nước mắm Nam Ô"]
 
 

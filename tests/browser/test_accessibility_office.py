@@ -128,7 +128,8 @@ def test_upload_preview_with_an_error_row_has_no_accessibility_violation(
         row(province="Hà Nội", product_name="Mực một nắng", producer_name="Cơ sở Mực"),
     ])
     office.goto(f"{live_server}/quan-ly/dot-binh-chon/{seeded.round_id}")
-    office.get_by_label("Danh sách sản phẩm đạt giải (.xlsx hoặc .csv)").set_input_files(str(sheet))
+    upload_label = "Danh sách sản phẩm đạt giải (.xlsx, .csv, .xls, .ods hoặc .docx)"
+    office.get_by_label(upload_label).set_input_files(str(sheet))
     office.get_by_role("button", name="Tải lên và xem trước").click()
     expect(office).to_have_url(re.compile(r"/quan-ly/nhap/\d+$"))
     expect(office.locator("#row-3 .problem--error")).to_contain_text("Hà Nội")

@@ -166,7 +166,7 @@ def test_office_sign_in_and_upload_by_keyboard(page: Page, live_server: str, see
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/quan-ly/dot-binh-chon/{seeded.round_id}$"))
 
-    file_input = page.get_by_label("Danh sách sản phẩm đạt giải (.xlsx hoặc .csv)")
+    file_input = page.get_by_label("Danh sách sản phẩm đạt giải (.xlsx, .csv, .xls, .ods hoặc .docx)")
     tab_to(page, file_input)
     page.keyboard.press("Space")
     expect(file_input).to_have_value(re.compile(r"danh-sach\.xlsx$"))

@@ -83,7 +83,7 @@ def test_simultaneous_publishes_apply_the_batch_once(crash_settings: Settings, t
             client.close()
         assert sorted((a.status_code, a.headers.get("location")) for a in answers) == [
             (303, batch_path)] * CLICKS, [a.text[:300] for a in answers if a.status_code != 303]
-        assert "Đã công bố" in office.get(batch_path).text
+        assert "Đã xuất bản" in office.get(batch_path).text
     url = crash_settings.sqlalchemy_url
     assert count(url, "SELECT count(*) FROM audit_entry WHERE action = 'import.publish'") == 1
     assert count(url, "SELECT count(*) FROM certificate") == ROWS

@@ -33,7 +33,7 @@ from app.web.templating import templates
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD, csrf_of
 from tests.nu import by_page, check_html, checker_command
-from tests.services.sheets import row, write_xlsx
+from tests.services.sheets import row, write_table_csv, write_xlsx
 
 TEMPLATES = PACKAGE_DIR / "templates"
 HX = {"HX-Request": "true"}
@@ -225,6 +225,15 @@ def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Pa
     pages.save("office-report-moved", client.get(moved.headers["location"]))
     refused = post(f"{report}/trang-thai", data={**token, "state": "unfounded", "note": ""})
     pages.save("office-report-errors", refused, 422)
+    annex = write_table_csv(tmp_path / "phu-luc.csv", [
+        ["DANH SÁCH SẢN PHẨM CNNT TIÊU BIỂU"], ["STT", "Tên sản phẩm", "Tên cơ sở", "Ngày cấp", "Ghi chú"],
+        ["I", "Nhóm sản phẩm thủ công mỹ nghệ"],
+        [1, "Chiếu cói Cẩm Lệ", "Cơ sở chiếu Cẩm Lệ", "15/12/2024", "x"],
+        ["Ghi chú: danh sách có 1 sản phẩm."]])
+    files = {"file": (annex.name, annex.read_bytes(), "text/csv")}
+    batch_path = post(upload, data=token, files=files, follow_redirects=False).headers["location"]
+    pages.save("office-import-annex-preview", client.get(batch_path))
+    pages.save("office-import-published", post(f"{batch_path}/xuat-ban", data=token))
 
 
 def _last(client: TestClient, pages: Pages) -> None:

@@ -63,3 +63,35 @@ def jpeg_bytes(size: tuple[int, int] = (400, 300), color: tuple[int, int, int] =
 def media_files(media_dir: Path) -> list[Path]:
     """Every file written under the media folder."""
     return [p for p in media_dir.rglob("*") if p.is_file()] if media_dir.exists() else []
+
+
+def write_table_xlsx(path: Path, rows: Sequence[Sequence[object]], *, merges: Sequence[str] = (),
+                     sheets_before: int = 0) -> Path:
+    """An .xlsx laid out as an annex: `rows` as given from A1 (None = empty cell), `merges` like 'A1:F1'.
+
+    `sheets_before` adds that many sheets in front that hold text but no table (a cover, a note).
+    """
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    for n in range(sheets_before):
+        cover = first if n == 0 else workbook.create_sheet()
+        cover.title = f"Bia {n + 1}"
+        cover.append(["Quyết định công nhận sản phẩm công nghiệp nông thôn tiêu biểu"])
+    sheet = workbook.create_sheet("Phu luc") if sheets_before else first
+    for values in rows:
+        sheet.append(list(values))
+    for cell_range in merges:
+        sheet.merge_cells(cell_range)
+    workbook.save(path)
+    return path
+
+
+def write_table_csv(path: Path, rows: Sequence[Sequence[object]], *, delimiter: str = ",") -> Path:
+    """A CSV laid out as an annex: `rows` as given (None = empty cell)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    for values in rows:
+        writer.writerow(["" if v is None else v for v in values])
+    path.write_bytes(out.getvalue().encode("utf-8"))
+    return path

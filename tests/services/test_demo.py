@@ -18,7 +18,7 @@ from app.services.demo.loader import build_demo_sheet
 
 def test_demo_sheet_is_a_valid_winners_spreadsheet(tmp_path: Path) -> None:
     path = build_demo_sheet(tmp_path, generated=20)
-    rows = read_spreadsheet(path)
+    rows = read_spreadsheet(path).rows
     assert len(rows) >= 47 and all((tmp_path / r.values["images"]).is_file() for r in rows)
     assert all("vi-du.example" in r.values["email"] for r in rows)
     assert all(r.values["phone"].startswith("0900 000") for r in rows)
@@ -56,7 +56,7 @@ def test_demo_load_covers_the_catalog(settings: Settings, engine: Engine) -> Non
 
 def test_real_sample_products_carry_only_sourced_facts(tmp_path: Path) -> None:
     sheet = read_spreadsheet(build_demo_sheet(tmp_path, generated=0))
-    rows = {r.values["product_name"]: r.values for r in sheet}
+    rows = {r.values["product_name"]: r.values for r in sheet.rows}
     with (DATA_DIR / "sample_products.csv").open(encoding="utf-8") as f:
         samples = list(csv.DictReader(f))
     assert len(rows) == len(samples) == 27

@@ -34,7 +34,7 @@ def _row(n: int, producer: int, **values: object) -> dict[str, object]:
 def _valid(session: Session, account: Account, selection_round: SelectionRound, path: Path) -> list[ValidRow]:
     """The file's rows as the preview checks them; none may have an error."""
     check = check_rows(session=session, account=account, selection_round=selection_round,
-                       rows=read_spreadsheet(path))
+                       sheet=read_spreadsheet(path))
     assert check.errors == 0, [r.errors for r in check.rows if r.errors]
     return check.valid
 

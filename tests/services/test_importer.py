@@ -13,7 +13,7 @@ from app.cli import run_import
 from app.config import Settings
 from app.models import Certificate, OutboxEvent, Producer, Product, ProductImage, Province, SelectionRound
 from app.services.imports.importer import ImportReport, import_file
-from tests.services.sheets import jpeg_bytes, media_files, row, write_csv, write_xlsx
+from tests.services.sheets import HEADERS, jpeg_bytes, media_files, row, write_csv, write_xlsx
 
 TABLES = (Producer, Product, Certificate, SelectionRound, ProductImage, OutboxEvent)
 
@@ -117,7 +117,8 @@ def test_each_error_is_reported_by_row_and_column_and_nothing_changes(
     before = snapshot(session)
     report = run(session, path)
     assert problems_of(report) == [(3, column)], [str(p) for p in report.problems]
-    assert str(report.problems[0]).startswith(f"Dòng 3, cột {column}: ")
+    letter = "ABCDEFGHIJKLMNOPQR"[HEADERS.index(column)]  # the clerk's header and its letter, not a key alone
+    assert str(report.problems[0]).startswith(f"Dòng 3, cột {letter} – {column}: ")
     assert snapshot(session) == before
     assert media_files(folder / "media") == []
 
@@ -129,12 +130,19 @@ def test_duplicate_rows_are_an_error(session: Session, tmp_path: Path) -> None:
     assert snapshot(session)["Product"] == 0
 
 
-def test_unknown_and_missing_headers(session: Session, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "w.csv", [{"Màu sắc": "đỏ"}], headers=("Màu sắc", "Tên sản phẩm"))
+def test_unknown_column_warns_and_missing_columns_say_how_to_fix(session: Session, tmp_path: Path) -> None:
+    headers = ("Màu sắc", "Tên sản phẩm", "Tên cơ sở")
+    path = write_csv(tmp_path / "w.csv", [{"Màu sắc": "đỏ", "Tên sản phẩm": "Mỳ", "Tên cơ sở": "HTX"}],
+                     headers=headers)
     report = run(session, path)
-    messages = [p.message for p in report.problems]
-    assert any("Màu sắc" in m for m in messages) and any("level" in m for m in messages)
-    assert all(p.row == 1 for p in report.problems)
+    assert report.notes == ["Cột A – 'Màu sắc' không dùng, bỏ qua."]
+    assert [str(p) for p in report.problems] == [
+        "Thiếu cột Cấp: thêm cột này, hoặc dùng --level.",
+        "Thiếu cột Ngày cấp: thêm cột này, hoặc dùng --issued-on hoặc --decision-date.",
+        "Thiếu cột Tỉnh/thành phố: thêm cột này, hoặc dùng --province.",
+        "Thiếu cột Nhóm sản phẩm: thêm cột này (xem mẫu danh sách).",
+    ]
+    assert all(p.row is None for p in report.problems) and snapshot(session)["Product"] == 0
 
 
 def test_dry_run_changes_nothing(session: Session, tmp_path: Path) -> None:
@@ -243,7 +251,7 @@ def test_run_import_prints_problems_and_exits_1_then_imports_and_indexes(setting
     said: list[str] = []
     bad = write_csv(tmp_path / "bad.csv", [row(), row(product_name="Khác", level="xa")])
     assert run_import(settings, bad, dry_run=False, echo=said.append) == 1
-    assert said[0].startswith("Dòng 3, cột level: ")
+    assert said[0].startswith("Dòng 3, cột B – level: ")
     good = write_csv(tmp_path / "good.csv", [row()])
     assert run_import(settings, good, dry_run=True, echo=said.append) == 0
     with Session(engine) as session:

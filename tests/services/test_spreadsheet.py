@@ -33,14 +33,14 @@ def test_header_aliases(header: str, column: str) -> None:
 @pytest.mark.parametrize(("delimiter", "bom"), [(",", False), (";", True), (",", True)])
 def test_csv_variants(tmp_path: Path, delimiter: str, bom: bool) -> None:
     data = [row(description="dòng 1, còn tiếp\ndòng 2"), row()]
-    rows = read_spreadsheet(write_csv(tmp_path / "w.csv", data, delimiter=delimiter, bom=bom))
+    rows = read_spreadsheet(write_csv(tmp_path / "w.csv", data, delimiter=delimiter, bom=bom)).rows
     assert [r.number for r in rows] == [2, 3]
     assert rows[0].values["product_name"] == "Mỳ Chũ" and rows[0].values["description"].endswith("dòng 2")
 
 
 def test_xlsx_keeps_cell_types_and_skips_blank_rows(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "w.xlsx", [row(issued_on=datetime(2023, 12, 15), score=90), {}, row()])
-    rows = read_spreadsheet(path)
+    rows = read_spreadsheet(path).rows
     assert [r.number for r in rows] == [2, 4]
     assert rows[0].values["issued_on"] == datetime(2023, 12, 15) and rows[0].values["score"] == 90
 
@@ -108,7 +108,8 @@ def _zip_without_workbook(path: Path) -> None:
         ("w.csv", lambda p: p.write_bytes("Tên sản phẩm\n".encode("utf-16")), "không phải tệp CSV"),
         ("w.csv", lambda p: p.write_bytes(b"T\xean;C\xe2p\n"), "UTF-8"),
         ("w.csv", lambda p: p.write_text(",".join(spreadsheet.REQUIRED_COLUMNS) + "\n"), "không có dòng"),
-        ("w.txt", lambda p: p.write_text("x"), ".xlsx hoặc .csv"),
+        ("w.txt", lambda p: p.write_text("x"), ".xlsx, .csv, .xls, .ods hoặc .docx"),
+        ("w.csv", lambda p: p.write_text("Màu sắc,Cân nặng\nđỏ,3\n"), "Không tìm thấy dòng tên cột"),
     ],
 )
 def test_bad_files_give_one_clear_message(tmp_path: Path, name: str, make: object, fragment: str) -> None:
@@ -132,18 +133,24 @@ def test_cell_limit_counts_cells_not_the_readers_padding(monkeypatch: pytest.Mon
     monkeypatch.setattr(spreadsheet, "MAX_CELLS", 30)
     header = (*spreadsheet.REQUIRED_COLUMNS, *([None] * 54))  # openpyxl pads rows to MAX_COLUMNS
     data = tuple(f"x{n}" for n in range(len(spreadsheet.REQUIRED_COLUMNS))) + (None,) * 54
-    assert len(spreadsheet._rows_from([header, data, data])) == 2
+    table, counted = spreadsheet.bounded_table([header, data, data])
+    assert len(table) == 3 and counted == 18 and len(table[1]) == len(spreadsheet.REQUIRED_COLUMNS)
     with pytest.raises(SpreadsheetError, match="hơn 30 ô"):
-        spreadsheet._rows_from([header, *([data] * 5)])
+        spreadsheet.bounded_table([header, *([data] * 5)])
 
 
-def test_header_problems_are_all_listed(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "w.csv", [{}], headers=("Màu sắc", "Cấp", "Cấp"))
-    with pytest.raises(SpreadsheetError) as info:
-        read_spreadsheet(path)
-    messages = [message for _, _, message in info.value.problems]
-    assert len(messages) == 3 and "Màu sắc" in messages[0] and "trùng" in messages[1]
-    assert "product_name" in messages[2]
+def test_unknown_and_repeated_headers_are_warnings_naming_the_column(tmp_path: Path) -> None:
+    headers = ("STT", "Tên sản phẩm", "Màu sắc", "Cấp", "Cấp", "Tên cơ sở")
+    cells = {"STT": "1", "Tên sản phẩm": "Mỳ Chũ", "Màu sắc": "vàng", "Cấp": "tỉnh",
+             "Tên cơ sở": "HTX Mỳ Chũ"}
+    path = write_csv(tmp_path / "w.csv", [cells], headers=headers)
+    sheet = read_spreadsheet(path)
+    assert [r.values for r in sheet.rows] == [{"product_name": "Mỳ Chũ", "level": "tỉnh",
+                                               "producer_name": "HTX Mỳ Chũ"}]
+    warnings = [note.message for note in sheet.notes if note.warning]
+    assert warnings == ["Cột C – 'Màu sắc' không dùng, bỏ qua.",
+                        "Cột E – 'Cấp' trùng nội dung với cột D – Cấp, bỏ qua."]
+    assert not any("STT" in note.message for note in sheet.notes)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

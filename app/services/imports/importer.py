@@ -1,8 +1,10 @@
 """Import a winners spreadsheet: validate everything first, then upsert in one transaction.
 
-Forgiving about values (app.domain.parsing), strict about meaning (validate.py); a file
-with any problem changes nothing in the database and writes no media file. Re-importing
-the same file changes nothing. The caller commits (`cnnt import`: app.cli.run_import).
+Forgiving about layout (app.files.sheet_layout) and values (app.domain.parsing), strict
+about meaning (validate.py); blanks and missing columns take the defaults (defaults.py). A
+file with any problem changes nothing in the database and writes no media file; warnings
+and notes inform without blocking. Re-importing the same file changes nothing. The caller
+commits (`cnnt import`: app.cli.run_import).
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.files.images import ProcessedImage
-from app.files.spreadsheet import SheetRow, SpreadsheetError, read_spreadsheet
+from app.files.spreadsheet import Sheet, SpreadsheetError, read_spreadsheet
+from app.services.imports.defaults import ImportDefaults, fill_row, missing_columns
 from app.services.imports.upsert import ImportCounts, Tally, Upserter
 from app.services.imports.validate import (
     ImportProblem,
     ValidRow,
     find_duplicates,
+    labelled,
+    phone_warning,
     process_images,
     validate_row,
 )
 from app.services.records.photos import store_image
 
 __all__ = [
-    "ImportCounts", "ImportProblem", "ImportReport", "Tally", "import_file", "import_rows",
+    "ImportCounts", "ImportDefaults", "ImportProblem", "ImportReport", "Tally", "import_file", "import_sheet",
 ]
 
 
@@ -34,6 +39,8 @@ class ImportReport:
     """The outcome of an import: problems (none means it was applied) and what changed."""
 
     problems: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     counts: ImportCounts = field(default_factory=ImportCounts)
     rows: int = 0
     dry_run: bool = False
@@ -57,15 +64,22 @@ class ImportReport:
         return f"{head} {self.rows} dòng. " + "; ".join(parts) + "."
 
 
-def _validate(rows: list[SheetRow], base_dir: Path) -> tuple[list[ValidRow], dict[Path, ProcessedImage],
-                                                             list[ImportProblem]]:
-    """Every row parsed and checked, and every photo decoded; nothing written."""
-    problems: list[ImportProblem] = []
-    valid = [v for row in rows if (v := validate_row(row, base_dir=base_dir, problems=problems)) is not None]
+def _validate(sheet: Sheet, defaults: ImportDefaults,
+              base_dir: Path) -> tuple[list[ValidRow], dict[Path, ProcessedImage], list[ImportProblem]]:
+    """Every row filled from the defaults, parsed and checked, and every photo decoded; nothing written."""
+    problems: list[ImportProblem] = missing_columns(sheet.columns, defaults)
+    if problems:
+        return [], {}, problems
+    valid = []
+    for row in sheet.rows:
+        filled, _columns = fill_row(row, defaults, problems)
+        checked = validate_row(filled, base_dir=base_dir, problems=problems)
+        if checked is not None:
+            valid.append(checked)
     problems.extend(find_duplicates(valid))
     processed = process_images(valid, problems)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return valid, processed, problems
+    return valid, processed, labelled(problems, sheet)
 
 
 def _apply(session: Session, rows: list[ValidRow], processed: dict[Path, ProcessedImage],
@@ -75,15 +89,16 @@ def _apply(session: Session, rows: list[ValidRow], processed: dict[Path, Process
                                    outbox=not dry_run)
 
 
-def import_rows(
-    *, session: Session, rows: list[SheetRow], base_dir: Path, media_dir: Path, dry_run: bool = False
-) -> ImportReport:
-    """Validate then apply spreadsheet rows; with any problem (or a dry run) nothing is kept.
+def import_sheet(*, session: Session, sheet: Sheet, base_dir: Path, media_dir: Path,
+                 defaults: ImportDefaults | None = None, dry_run: bool = False) -> ImportReport:
+    """Validate then apply a sheet's rows; with any problem (or a dry run) nothing is kept.
 
     A dry run applies the rows to compute the counts, then rolls the session back.
     """
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
-    valid, processed, report.problems = _validate(rows, base_dir)
+    report = ImportReport(rows=len(sheet.rows), dry_run=dry_run, notes=[n.message for n in sheet.notes])
+    valid, processed, report.problems = _validate(sheet, defaults or ImportDefaults(), base_dir)
+    warnings = [ImportProblem(v.row, "phone", w) for v in valid if (w := phone_warning(v)) is not None]
+    report.warnings = labelled(warnings, sheet)
     if report.problems:
         return report
     report.counts = _apply(session, valid, processed, dry_run)
@@ -95,11 +110,13 @@ def import_rows(
     return report
 
 
-def import_file(*, session: Session, path: Path, media_dir: Path, dry_run: bool = False) -> ImportReport:
-    """Import a .xlsx or .csv file; photos are looked up beside it. The caller commits."""
+def import_file(*, session: Session, path: Path, media_dir: Path, dry_run: bool = False,
+                defaults: ImportDefaults | None = None) -> ImportReport:
+    """Import a winners file; blanks take `defaults`; photos are looked up beside it. The caller commits."""
     try:
-        rows = read_spreadsheet(path)
+        sheet = read_spreadsheet(path)
     except SpreadsheetError as exc:
         problems = [ImportProblem(row, column, message) for row, column, message in exc.problems]
         return ImportReport(problems=problems, dry_run=dry_run)
-    return import_rows(session=session, rows=rows, base_dir=path.parent, media_dir=media_dir, dry_run=dry_run)
+    return import_sheet(session=session, sheet=sheet, base_dir=path.parent, media_dir=media_dir,
+                        defaults=defaults, dry_run=dry_run)

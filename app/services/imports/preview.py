@@ -1,8 +1,9 @@
 """Winners spreadsheets uploaded in the browser for one round: preview, then publish.
 
-The same reader and row validation as `cnnt import`, plus what a round fixes: its level,
-region and province (a row that disagrees is an error; a blank cell takes the round's value),
-and for an office only rows of its own province. Warnings inform without blocking. The
+The same reader, defaults rule (defaults.py) and row validation as `cnnt import`, plus what a
+round fixes: its level, region and province (a row that disagrees is an error; a blank cell or
+a missing column takes the round's value, and the issue date its decision date), and for an
+office only rows of its own province. Warnings inform without blocking. The
 preview counts what publishing would do without writing (trial.py); publishing re-validates
 and applies in one transaction.
 Helpers flush; the route commits.
@@ -20,21 +21,38 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.domain.levels import Level
-from app.domain.parsing import cell_text, is_blank, parse_image_list
+from app.domain.parsing import ParseError, cell_text, parse_date, parse_image_list
 from app.domain.provinces import ProvinceInfo, successor_of
+from app.domain.regions import Region
 from app.domain.states import ImportBatchState
 from app.errors import InvalidInput, NotFound
-from app.files.spreadsheet import MAX_FILE_BYTES, SheetRow, SpreadsheetError, read_spreadsheet
+from app.files.spreadsheet import (
+    MAX_FILE_BYTES,
+    TABLE_READERS,
+    Sheet,
+    SheetNote,
+    SheetRow,
+    SpreadsheetError,
+    accepted_suffixes,
+    read_spreadsheet,
+)
 from app.models import Certificate, ImportBatch, Producer, Product, ProductImage, SelectionRound, utcnow
+from app.services.imports.defaults import ImportDefaults, fill_row, missing_columns
 from app.services.imports.trial import count_round_rows
 from app.services.imports.upsert import ImportCounts, Upserter
-from app.services.imports.validate import ImportProblem, ValidRow, find_duplicates, validate_row
+from app.services.imports.validate import (
+    ImportProblem,
+    ValidRow,
+    find_duplicates,
+    labelled,
+    phone_warning,
+    validate_row,
+)
 from app.services.office.account import Account
 from app.services.office.rounds import get_round, round_province
 from app.services.records.audit_log import record_change
 from app.services.upkeep.provinces import province_ids_by_slug
 
-ACCEPTED_SUFFIXES = (".xlsx", ".csv")
 _NO_FOLDER = Path("/nonexistent-cnnt-images")  # photos never come with a browser upload
 
 
@@ -58,6 +76,7 @@ class RoundCheck:
     rows: list[RowPreview]
     valid: list[ValidRow]
     file_errors: list[str] = field(default_factory=list)
+    notes: list[SheetNote] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -67,7 +86,7 @@ class RoundCheck:
     @property
     def warnings(self) -> int:
         """How many notes inform without blocking."""
-        return sum(len(r.warnings) for r in self.rows)
+        return sum(len(r.warnings) for r in self.rows) + sum(note.warning for note in self.notes)
 
 
 class RoundUpserter(Upserter):
@@ -82,24 +101,24 @@ class RoundUpserter(Upserter):
         return self._save(self.fixed_round, "round", "unchanged")
 
 
-def _round_values(selection_round: SelectionRound, province: ProvinceInfo | None) -> dict[str, object]:
-    """Cells a row may leave blank because the round fixes them."""
-    values: dict[str, object] = {"level": selection_round.level, "region": selection_round.region,
-                                 "decision_number": selection_round.decision_number,
-                                 "decision_date": selection_round.decision_date}
-    if province is not None:
-        values["province"] = province.name
-    return {k: v for k, v in values.items() if v is not None}
+def round_defaults(selection_round: SelectionRound, province: ProvinceInfo | None) -> ImportDefaults:
+    """What the round fills where a file is silent: level, region, province, decision, issue date."""
+    return ImportDefaults(level=Level(selection_round.level), province=province,
+                          region=Region(selection_round.region) if selection_round.region else None,
+                          decision_number=selection_round.decision_number,
+                          decision_date=selection_round.decision_date, source="round")
 
 
-def _filled(row: SheetRow, defaults: dict[str, object], preview: RowPreview) -> SheetRow:
-    """The row with blanks taken from the round and photos set aside (they cannot be uploaded here)."""
-    values = dict(row.values)
-    for column, value in defaults.items():
-        if is_blank(values.get(column)):
-            values[column] = value
-            if column == "province":
-                preview.warnings.append(("province", f"Không ghi tỉnh: lấy tỉnh của đợt ({value})."))
+def _filled(row: SheetRow, defaults: ImportDefaults, preview: RowPreview, problems: list[ImportProblem],
+            sheet: Sheet) -> SheetRow:
+    """The row with blanks taken from the round and photos set aside (they cannot be uploaded here).
+
+    A blank province cell is worth a warning; a file without the column is the round's on purpose.
+    """
+    filled, columns = fill_row(row, defaults, problems)
+    values = dict(filled.values)
+    if "province" in columns and "province" in sheet.columns:
+        preview.warnings.append(("province", f"Không ghi tỉnh: lấy tỉnh của đợt ({values['province']})."))
     names = parse_image_list(values.pop("images", None))
     if names:
         preview.warnings.append(("images", f"Ảnh {', '.join(names)} không tải kèm bảng tính được; "
@@ -107,12 +126,20 @@ def _filled(row: SheetRow, defaults: dict[str, object], preview: RowPreview) -> 
     return SheetRow(number=row.number, values=values)
 
 
+def _date_text(value: object) -> str:
+    """A date cell as dd/mm/yyyy when it is one, else as typed."""
+    try:
+        return f"{parse_date(value):%d/%m/%Y}"
+    except ParseError:
+        return cell_text(value)
+
+
 def _preview_of(row: SheetRow) -> RowPreview:
-    """The values the preview table shows, as typed."""
+    """The values the preview table shows, dates as dd/mm/yyyy."""
     get = row.values.get
     return RowPreview(row=row.number, product=cell_text(get("product_name")),
                       producer=cell_text(get("producer_name")), province=cell_text(get("province")),
-                      issued_on=cell_text(get("issued_on")))
+                      issued_on=_date_text(get("issued_on")))
 
 
 def _against_round(valid: ValidRow, selection_round: SelectionRound, province: ProvinceInfo | None,
@@ -175,28 +202,40 @@ def _note_existing(session: Session, valid: list[ValidRow], previews: dict[int, 
                                               f"(ngày cấp {', '.join(sorted(dates[product_id]))})."))
 
 
+def _name_columns(previews: dict[int, RowPreview], sheet: Sheet) -> None:
+    """Every row's messages with the column as the clerk's header names it ('C – Tên cơ sở')."""
+    for preview in previews.values():
+        preview.errors = [(sheet.column_label(column), message) for column, message in preview.errors]
+        preview.warnings = [(sheet.column_label(column), message) for column, message in preview.warnings]
+
+
 def check_rows(*, session: Session, account: Account, selection_round: SelectionRound,
-               rows: list[SheetRow]) -> RoundCheck:
-    """Every row through the importer's validation and the round's rules; nothing written."""
+               sheet: Sheet) -> RoundCheck:
+    """Every row through the importer's defaults and validation and the round's rules; nothing written."""
     province = round_province(session=session, selection_round=selection_round)
-    defaults = _round_values(selection_round, province)
-    previews = {row.number: _preview_of(row) for row in rows}
-    problems: list[ImportProblem] = []
+    defaults = round_defaults(selection_round, province)
+    previews = {row.number: _preview_of(row) for row in sheet.rows}
+    problems = missing_columns(sheet.columns, defaults)
     valid: list[ValidRow] = []
-    for row in rows:
-        checked = validate_row(_filled(row, defaults, previews[row.number]), base_dir=_NO_FOLDER,
-                               problems=problems)
+    for row in sheet.rows if not problems else []:
+        preview = previews[row.number]
+        filled = _filled(row, defaults, preview, problems, sheet)
+        checked = validate_row(filled, base_dir=_NO_FOLDER, problems=problems)
         if checked is not None:
-            _against_round(checked, selection_round, province, account, previews[row.number])
+            preview.issued_on, preview.province = f"{checked.issued_on:%d/%m/%Y}", checked.province.name
+            _against_round(checked, selection_round, province, account, preview)
+            if (warning := phone_warning(checked)) is not None:
+                preview.warnings.append(("phone", warning))
             valid.append(checked)
     problems.extend(find_duplicates(valid))
-    file_errors = [str(p) for p in problems if p.row not in previews]
+    file_errors = [str(p) for p in labelled(problems, sheet) if p.row not in previews]
     for problem in problems:
         if problem.row in previews:
             previews[problem.row].errors.append((problem.column, problem.message))
     _note_existing(session, valid, previews, selection_round.level)
+    _name_columns(previews, sheet)
     good = [v for v in valid if not previews[v.row].errors]
-    return RoundCheck(rows=list(previews.values()), valid=good, file_errors=file_errors)
+    return RoundCheck(rows=list(previews.values()), valid=good, file_errors=file_errors, notes=sheet.notes)
 
 
 def apply_rows(*, session: Session, selection_round: SelectionRound, rows: list[ValidRow]) -> ImportCounts:
@@ -219,8 +258,9 @@ _ROW_FIELDS = tuple(f.name for f in fields(RowPreview))
 
 def _summary(check: RoundCheck, counts: ImportCounts | None) -> str:
     """What the preview page shows, stored on the batch as JSON."""
+    notes = [{"row": note.row, "message": note.message, "warning": note.warning} for note in check.notes]
     return json.dumps({"counts": counts_dict(counts) if counts else None, "file_errors": check.file_errors,
-                       "rows": [_row_dict(r) for r in check.rows]}, ensure_ascii=False)
+                       "notes": notes, "rows": [_row_dict(r) for r in check.rows]}, ensure_ascii=False)
 
 
 def read_summary(batch: ImportBatch) -> dict[str, Any]:
@@ -228,14 +268,15 @@ def read_summary(batch: ImportBatch) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(batch.summary or "{}")
     data.setdefault("rows", [])
     data.setdefault("file_errors", [])
+    data.setdefault("notes", [])
     return data
 
 
 def _store(folder: Path, filename: str, data: bytes) -> Path:
     """Keep the upload under a random name (the user's file name is never a path)."""
     suffix = Path(filename).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
-        raise InvalidInput("Chỉ nhận tệp .xlsx hoặc .csv.", field="file")
+    if suffix not in TABLE_READERS:
+        raise InvalidInput(f"Chỉ nhận tệp {accepted_suffixes()}.", field="file")
     if not data:
         raise InvalidInput("Chưa chọn tệp hoặc tệp trống.", field="file")
     if len(data) > MAX_FILE_BYTES:
@@ -246,8 +287,8 @@ def _store(folder: Path, filename: str, data: bytes) -> Path:
     return path
 
 
-def _read(path: Path, filename: str) -> list[SheetRow]:
-    """The file's rows; InvalidInput with the reader's messages when it cannot be read."""
+def _read(path: Path, filename: str) -> Sheet:
+    """The file's table; InvalidInput with the reader's messages when it cannot be read."""
     try:
         return read_spreadsheet(path, name=Path(filename).name)
     except SpreadsheetError as error:
@@ -264,7 +305,7 @@ def upload_batch(*, session: Session, account: Account, selection_round: Selecti
     path = _store(folder, filename, data)
     try:
         check = check_rows(session=session, account=account, selection_round=selection_round,
-                           rows=_read(path, filename))
+                           sheet=_read(path, filename))
     except InvalidInput:
         path.unlink(missing_ok=True)
         raise
@@ -314,7 +355,7 @@ def publish_batch(*, session: Session, account: Account, batch: ImportBatch,
         raise InvalidInput("Bảng tính còn lỗi; hãy sửa tệp và tải lên lại trước khi xuất bản.")
     _claim(session=session, batch=batch)
     check = check_rows(session=session, account=account, selection_round=selection_round,
-                       rows=_read(Path(batch.stored_path), batch.filename))
+                       sheet=_read(Path(batch.stored_path), batch.filename))
     if check.errors:
         raise InvalidInput(f"Dữ liệu đã thay đổi, bảng tính nay có {check.errors} lỗi; hãy tải lên lại.")
     counts = apply_rows(session=session, selection_round=selection_round, rows=check.valid)

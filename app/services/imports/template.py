@@ -20,19 +20,12 @@ from app.domain.levels import LEVEL_LABELS
 from app.domain.parsing import LEGAL_FORM_LABELS
 from app.domain.provinces import all_provinces
 from app.domain.regions import REGION_LABELS
-from app.files.spreadsheet import COLUMNS
+from app.files.spreadsheet import COLUMN_LABELS, COLUMNS
 
 TEMPLATE_FILENAME = "mau-danh-sach-cnnt.xlsx"
 LISTS_SHEET = "Danh mục"
 VALIDATED_ROWS = 2000
-LABELS = {
-    "certificate_number": "Số giấy chứng nhận", "level": "Cấp", "issued_on": "Ngày cấp",
-    "decision_number": "Số quyết định", "decision_date": "Ngày quyết định", "region": "Khu vực",
-    "province": "Tỉnh/thành phố", "product_name": "Tên sản phẩm", "product_group": "Nhóm sản phẩm",
-    "description": "Mô tả", "producer_name": "Tên cơ sở", "legal_form": "Loại hình",
-    "address": "Địa chỉ", "phone": "Điện thoại", "email": "Email", "website": "Website",
-    "score": "Điểm", "images": "Ảnh",
-}
+LABELS = COLUMN_LABELS
 EXAMPLE = {
     "certificate_number": "12/GCN-SCT", "level": "Cấp tỉnh", "issued_on": date(2025, 12, 15),
     "decision_number": "1234/QĐ-UBND", "decision_date": date(2025, 12, 10), "province": "Đà Nẵng",
@@ -47,8 +40,8 @@ GUIDE = (
     "Hướng dẫn điền danh sách sản phẩm CNNT tiêu biểu",
     "Mỗi dòng là một giấy chứng nhận. Dòng 2 là ví dụ: hãy xóa trước khi tải lên.",
     "Bắt buộc: Cấp, Ngày cấp, Tỉnh/thành phố, Tên sản phẩm, Nhóm sản phẩm, Tên cơ sở.",
-    "Khi tải lên cho một đợt bình chọn, ô Cấp, Khu vực, Tỉnh, Số và ngày quyết định để trống "
-    "sẽ lấy theo đợt.",
+    "Khi tải lên cho một đợt bình chọn, cột hoặc ô Cấp, Khu vực, Tỉnh, Số và ngày quyết định, Ngày cấp "
+    "để trống sẽ lấy theo đợt (ngày cấp = ngày quyết định).",
     "Ngày ghi dạng dd/mm/yyyy (ví dụ 15/12/2025) hoặc dùng ô kiểu ngày.",
     "Cấp, Nhóm, Tỉnh, Khu vực, Loại hình: chọn trong danh sách thả xuống.",
     "Tỉnh ghi tỉnh tại thời điểm chứng nhận; tên tỉnh cũ (trước 01/07/2025) vẫn được nhận.",

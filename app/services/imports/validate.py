@@ -31,6 +31,7 @@ from app.domain.parsing import (
     parse_region_value,
     parse_score,
     parse_website,
+    phone_looks_vietnamese,
     preview,
 )
 from app.domain.provinces import ProvinceInfo, successor_of
@@ -38,7 +39,8 @@ from app.domain.regions import Region
 from app.domain.text import fold
 from app.domain.validity import today_in
 from app.files.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
-from app.files.spreadsheet import SheetRow
+from app.files.sheet_columns import COLUMN_LABELS
+from app.files.sheet_layout import Sheet, SheetRow
 
 T = TypeVar("T")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -46,18 +48,42 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """One thing wrong with the file: spreadsheet row (header = 1), column and a Vietnamese message."""
+    """One thing wrong with the file: its row in the sheet, column and a Vietnamese message.
+
+    `label` is how the clerk knows the column ('C – Tên cơ sở'); without it, the column's label.
+    """
 
     row: int | None
     column: str | None
     message: str
+    label: str | None = None
+
+    @property
+    def column_name(self) -> str | None:
+        """The column as messages name it: the clerk's header and letter, else its Vietnamese label."""
+        if self.label:
+            return self.label
+        return COLUMN_LABELS.get(self.column, self.column) if self.column else None
 
     def __str__(self) -> str:
-        """'Dòng 5, cột level: …', as the CLI prints it."""
+        """'Dòng 7, cột C – Tên cơ sở: …', as the CLI and the preview print it."""
         where = [f"Dòng {self.row}" if self.row is not None else "",
-                 f"cột {self.column}" if self.column else ""]
+                 f"cột {self.column_name}" if self.column else ""]
         prefix = ", ".join(part for part in where if part)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+
+def labelled(problems: list[ImportProblem], sheet: Sheet) -> list[ImportProblem]:
+    """The problems with each column named as the sheet's header says it."""
+    return [ImportProblem(p.row, p.column, p.message, sheet.column_label(p.column)) for p in problems]
+
+
+def phone_warning(valid: ValidRow) -> str | None:
+    """A note when the phone cell does not look like a Vietnamese number (it is kept as typed)."""
+    if valid.phone is None or phone_looks_vietnamese(valid.phone):
+        return None
+    return (f"Số điện thoại '{preview(valid.phone)}' không giống số Việt Nam (0 và 9–10 chữ số, hoặc +84); "
+            "hãy kiểm tra lại.")
 
 
 @dataclass(slots=True)

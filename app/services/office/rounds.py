@@ -18,7 +18,7 @@ from app.domain.levels import Level
 from app.domain.provinces import ProvinceInfo, all_provinces, province_by_slug, successor_of
 from app.errors import InvalidInput, NotFound
 from app.forms.rounds import RoundForm
-from app.models import Certificate, ImportBatch, Producer, Product, Province, SelectionRound
+from app.models import Certificate, ImportBatch, Producer, Product, ProductImage, Province, SelectionRound
 from app.services.office.account import Account
 from app.services.records.audit_log import record_change, snapshot
 
@@ -126,6 +126,18 @@ def round_winners(*, session: Session, round_id: int, limit: int = WINNERS_SHOWN
         .join(Producer, col(Producer.id) == Product.producer_id)
         .where(col(Certificate.round_id) == round_id).order_by(col(Product.name)).limit(limit)).all()
     return [Winner(*row) for row in rows], int(total)
+
+
+def round_products_without_photo(*, session: Session, round_id: int,
+                                  limit: int = WINNERS_SHOWN) -> list[tuple[int, str]]:
+    """(id, name) of the round's products that have no photo yet: the next step after publishing."""
+    with_photo = sa.select(col(ProductImage.product_id))
+    rows = session.execute(
+        sa.select(col(Product.id), col(Product.name)).distinct()
+        .join(Certificate, col(Certificate.product_id) == Product.id)
+        .where(col(Certificate.round_id) == round_id, col(Product.id).not_in(with_photo))
+        .order_by(col(Product.name)).limit(limit)).all()
+    return [(int(product_id), str(name)) for product_id, name in rows]
 
 
 def round_batches(*, session: Session, round_id: int) -> list[ImportBatch]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from app.domain.groups import GROUP_LABELS
 from app.domain.levels import LEVEL_LABELS
 from app.domain.parsing import LEGAL_FORM_LABELS
 from app.domain.states import PRODUCT_STATE_LABELS, REPORT_STATE_LABELS
-from app.domain.validity import VIETNAM
+from app.domain.validity import in_vietnam
 from app.models import AuditEntry, User
 from app.services.office.account import Account
 
@@ -89,8 +89,7 @@ class AuditLog:
 
 def vietnam_time(moment: datetime) -> str:
     """dd/mm/yyyy HH:MM in Vietnam (SQLite hands back naive UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return in_vietnam(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def _text(field: str, value: Any) -> str:
