@@ -14,6 +14,7 @@ from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS
 from app.domain.states import ProductState
+from app.domain.text import fold
 from app.forms.records import (
     CERTIFICATE_FIELDS,
     PRODUCT_FIELDS,
@@ -26,6 +27,7 @@ from app.forms.records import (
 from app.forms.text import text_fields
 from app.models import Certificate, Producer, Product, SelectionRound
 from app.services.office.account import Account
+from app.services.office.rounds import round_places
 from app.services.records import edits as records
 from app.services.records.audit_page import ENTITY_LABELS, audit_log
 from app.services.records.listing import list_products
@@ -153,7 +155,7 @@ def _certificate_page(request: Request, session: SessionDep, account: Account, c
         "revoked_on": today.strftime("%d/%m/%Y"), "reason": "",
     }
     context = {"account": account, "edit": edit, "values": {**stored, **(values or {})},
-               "round_options": [(str(r.id), _round_label(r)) for r in edit.rounds],
+               "round_options": _round_options(session, edit.rounds),
                "errors": errors or {}, "saved": request.query_params.get("da-luu") == "1",
                "notice": _certificate_notice(cert, request.query_params.get("tb", ""))}
     return templates.TemplateResponse(request, "admin/records/certificate.html", context, status_code=status)
@@ -175,9 +177,16 @@ def _certificate_notice(cert: Certificate, notice: str) -> str:
     return ""
 
 
-def _round_label(selection_round: SelectionRound) -> str:
-    """A round as the select list names it: level, year, organiser, decision."""
-    parts = [f"{Level(selection_round.level).label} năm {selection_round.year}"]
+def _round_options(session: SessionDep, rounds: list[SelectionRound]) -> list[tuple[str, str]]:
+    """The round select's options, ordered by place so an administrator finds a province's rounds together."""
+    places = round_places(session=session, rounds=rounds)
+    ordered = sorted(rounds, key=lambda r: (fold(places[r.id or 0]), -r.year))
+    return [(str(r.id), _round_label(r, places[r.id or 0])) for r in ordered]
+
+
+def _round_label(selection_round: SelectionRound, place: str) -> str:
+    """A round as the select list names it: place, level, year, organiser, decision."""
+    parts = [f"{place}: {Level(selection_round.level).label} năm {selection_round.year}"]
     if selection_round.organiser:
         parts.append(selection_round.organiser)
     if selection_round.decision_number:
