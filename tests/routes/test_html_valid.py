@@ -9,8 +9,10 @@ An htmx fragment is checked inside a minimal document, as it ends up inside the 
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from jinja2 import BaseLoader, Environment
+from PIL import Image
 from sqlmodel import Session
 
 from app.config import PACKAGE_DIR, Settings
@@ -176,7 +179,8 @@ def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
                        ("round", f"/quan-ly/dot-binh-chon/{seeded.round_id}"),
                        ("records", "/quan-ly/san-pham"), ("product", product),
                        ("certificate", f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}"),
-                       ("photos", f"{product}/anh"), ("password", "/quan-ly/mat-khau")):
+                       ("photos", f"{product}/anh"), ("password", "/quan-ly/mat-khau"),
+                       ("bulk-photos", "/quan-ly/anh-hang-loat")):
         pages.save(f"office-{name}", client.get(path))
     _sign_in(client, seeded.admin_email)
     pages.save("office-audit", client.get("/quan-ly/nhat-ky"))
@@ -208,6 +212,29 @@ def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Pa
         row(province="Đà Nẵng", issued_on="31/02/2024", product_name="Nem chả Hòa Vang", level="khong-co")])
     files = {"file": (sheet.name, sheet.read_bytes(), "application/octet-stream")}
     pages.save("office-import-preview", post(upload, data=token, files=files))
+    _bulk_photos(client, pages, token)
+    revoke = f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}/thu-hoi"
+    typed = {**token, "revoked_on": "20/05/2026", "reason": "Thử"}
+    pages.save("office-confirm-revoke", post(revoke, data=typed))
+
+
+def _bulk_photos(client: TestClient, pages: Pages, token: dict[str, str]) -> None:
+    """The bulk photo form refused, a zip's preview (every kind of row), and the result once confirmed."""
+    pages.save("office-bulk-photos-errors", client.post("/quan-ly/anh-hang-loat", data=token), 422)
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 30, 30)).save(photo, "JPEG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for name, data in (("nuoc-mam-nam-o.jpg", photo.getvalue()), ("khong-co.jpg", photo.getvalue()),
+                           ("ghi-chu.jpg", b"text"), ("../ra-ngoai.jpg", b"x"), ("long.zip", b"PK\x03\x04")):
+            bundle.writestr(name, data)
+    files = {"photos": ("anh.zip", archive.getvalue(), "application/zip")}
+    staged = client.post("/quan-ly/anh-hang-loat", data=token, files=files, follow_redirects=False)
+    assert staged.status_code == 303, staged.text
+    preview = staged.headers["location"]
+    pages.save("office-bulk-photos-preview", client.get(preview))
+    assert client.post(f"{preview}/ap-dung", data=token, follow_redirects=False).status_code == 303
+    pages.save("office-bulk-photos-result", client.get(preview))
 
 
 def _last(client: TestClient, pages: Pages) -> None:
