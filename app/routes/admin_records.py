@@ -217,7 +217,7 @@ def certificate_save(request: Request, session: SessionDep, search: SearchDep, a
 
 def _certificate_facts(session: SessionDep, cert: Certificate) -> list[tuple[str, str]]:
     """What a confirmation restates about a certificate: its product, number and level."""
-    product = session.get_one(Product, cert.product_id)
+    product = records.certificate_product(session=session, certificate=cert)
     return [("Sản phẩm", product.name), ("Số giấy chứng nhận", certificate_label(cert)),
             ("Cấp", Level(cert.level).label), ("Ngày cấp", cert.issued_on.strftime("%d/%m/%Y"))]
 

@@ -199,7 +199,7 @@ def test_refusals_say_why_and_keep_nothing(client: TestClient, session: Session,
     assert no_csrf.status_code == 403
     empty = post_upload(client, [])
     assert empty.status_code == 422
-    error = BeautifulSoup(empty.text, "html.parser").find(id="bulk-error")
+    error = BeautifulSoup(empty.text, "html.parser").find(id="bulk-refused")
     assert error is not None and "Chưa chọn" in error.get_text()
     many = zip_of({f"anh-{n}.jpg": b"x" for n in range(MAX_ENTRIES + 2)})
     url = post_upload(client, [("nhieu.zip", many, "application/zip")]).headers["location"]
