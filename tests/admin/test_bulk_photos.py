@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from typing import Any
 
@@ -208,3 +209,41 @@ def test_refusals_say_why_and_keep_nothing(client: TestClient, session: Session,
     broken = post_upload(client, [("hong.zip", b"PK\x03\x04 not really", "application/zip")])
     rows = preview_rows(client, broken.headers["location"])
     assert rows["hong.zip"][0] == "Bỏ qua"
+
+
+def test_this_page_takes_more_than_one_photo_s_worth(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, province_slug="da-nang"))
+    big = zip_of({"qua-lon.jpg": bytes(21 * 2**20 + 1)})  # over the site's usual 21 MB request limit
+    response = post_upload(client, [("lon.zip", big, "application/zip")])
+    assert response.status_code == 303, response.text[:300]
+    rows = preview_rows(client, response.headers["location"])
+    assert rows["qua-lon.jpg"][0] == "Bỏ qua" and "lớn hơn 20 MB" in rows["qua-lon.jpg"][1]
+
+
+def test_an_abandoned_upload_expires_and_is_swept(client: TestClient, session: Session,
+                                                  settings: Settings) -> None:
+    make_product(session, name="Chả bò Đà Nẵng", province_slug="da-nang")
+    session.commit()
+    sign_in(client, make_user(session, province_slug="da-nang"))
+    url = post_upload(client, [("cha-bo-da-nang.jpg", jpeg((5, 5, 5)), "image/jpeg")]).headers["location"]
+    folder = settings.data_dir / "private" / "bulk-photos" / url.rsplit("/", 1)[-1]
+    manifest = folder / "pending.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["created"] -= 2 * 24 * 3600
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    assert client.get(url).status_code == 404
+    assert confirm_status(client, url) == 404
+    os.utime(folder, (data["created"], data["created"]))
+    post_upload(client, [("khac.jpg", jpeg((6, 6, 6)), "image/jpeg")])  # any new upload sweeps old ones
+    assert not folder.exists()
+
+
+def test_the_audit_log_names_a_bulk_upload(client: TestClient, session: Session) -> None:
+    make_product(session, name="Chả bò Đà Nẵng", province_slug="da-nang")
+    session.commit()
+    sign_in(client, make_user(session, role="admin"))
+    url = post_upload(client, [("cha-bo-da-nang.jpg", jpeg((7, 7, 7)), "image/jpeg")]).headers["location"]
+    assert confirm(client, url).status_code == 303
+    log = client.get("/quan-ly/nhat-ky")
+    assert log.status_code == 200
+    assert "Gắn ảnh hàng loạt" in " ".join(BeautifulSoup(log.text, "html.parser").get_text().split())
