@@ -124,8 +124,16 @@ def active_state(request: Request, session: SessionDep, account: AccountDep, use
 
 
 @router.post("/tai-khoan/{user_id}/dat-lai-mat-khau")
-def reset_password(request: Request, session: SessionDep, account: AccountDep, user: UserDep) -> Response:
-    """Give the account a one-time password to change at its next sign-in; its sessions end."""
+def reset_password(request: Request, session: SessionDep, account: AccountDep, user: UserDep,
+                   posted: PostedDep) -> Response:
+    """Once confirmed, give the account a one-time password for its next sign-in; its sessions end."""
+    if not confirmed(posted):
+        facts = [("Tài khoản", user.email), ("Tên", user.name)]
+        return confirmation_page(
+            request, account, title="Xác nhận đặt lại mật khẩu", facts=facts, button="Đặt lại mật khẩu",
+            lead="Mật khẩu hiện tại của tài khoản hết dùng được và mọi phiên đăng nhập của nó kết thúc ngay; "
+                 "trang sau hiện mật khẩu dùng một lần để trao cho người dùng.",
+            action=f"{REGISTER}/{user.id}/dat-lai-mat-khau", back=REGISTER)
     password = accounts.reset_password(session=session, account=account, user=user)
     session.commit()
     return _one_time_password(request, account, user, password)

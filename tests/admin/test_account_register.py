@@ -143,7 +143,9 @@ def test_a_reset_ends_sessions_and_replaces_the_old_password(client: TestClient,
     elsewhere = _browser(client)
     sign_in(elsewhere, office)
     sign_in(client, make_user(session, role="admin"))
-    password = _one_time_password(_post(client, f"{REGISTER}/{office.id}/dat-lai-mat-khau"))
+    asked = _post(client, f"{REGISTER}/{office.id}/dat-lai-mat-khau")
+    assert BeautifulSoup(asked.text, "html.parser").select_one("form.confirm-actions") is not None
+    password = _one_time_password(_post(client, f"{REGISTER}/{office.id}/dat-lai-mat-khau", xac_nhan="1"))
     assert elsewhere.get("/quan-ly", follow_redirects=False).status_code == 302
     assert _stored(session, office.id).must_change_password
     entry = _audited(session, "user.reset_password", office.id)[0]
