@@ -35,6 +35,7 @@ OFFICE_PAGES = {
     "certificate-edit": ("/quan-ly/giay-chung-nhan/{certificate_id}", "Giấy chứng nhận"),
     "photos": ("/quan-ly/san-pham/{product_id}/anh", "Ảnh sản phẩm: Nước mắm Nam Ô"),
     "password": ("/quan-ly/mat-khau", "Đổi mật khẩu"),
+    "bulk-photos": ("/quan-ly/anh-hang-loat", "Tải ảnh hàng loạt"),
 }
 
 
