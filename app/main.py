@@ -22,6 +22,7 @@ from app.forms.uploads import MAX_REQUEST_BYTES
 from app.routes import (
     admin_accounts,
     admin_auth,
+    admin_bulk_photos,
     admin_dashboard,
     admin_photos,
     admin_records,
@@ -160,9 +161,9 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_photos, admin_rounds,
-                  admin_records, admin_reports, admin_accounts, admin_dashboard, seo, shortlist,
-                  rounds_public, province_map, api_docs)
+    html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_bulk_photos,
+                  admin_photos, admin_rounds, admin_records, admin_reports, admin_accounts, admin_dashboard,
+                  seo, shortlist, rounds_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 
@@ -173,6 +174,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(RevalidatedPages, paths=REVALIDATED_PATHS)
     app.add_middleware(LimitRequestBody, allowances={
         "/quan-ly/san-pham/{product_id}/anh": admin_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
+        "/quan-ly/anh-hang-loat": admin_bulk_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/quan-ly/dot-binh-chon/{round_id}/nhap": MAX_FILE_BYTES + FORM_MARGIN,
         "/bao-cao": MAX_REQUEST_BYTES + FORM_MARGIN,
     })

@@ -149,6 +149,15 @@ def build_variants(image: Image.Image) -> dict[tuple[int, str], bytes]:
     return variants
 
 
+def verify_image(data: bytes, *, filename: str) -> tuple[int, int]:
+    """The upright size of `data` if it is an acceptable photo (no variants built); else ImageRejected."""
+    if not data:
+        raise ImageRejected(gettext("Tệp %(name)s trống.") % {"name": filename})
+    check_file_size(len(data), filename=filename)
+    image = _decode(data, filename)
+    return image.width, image.height
+
+
 def process_image(data: bytes, *, filename: str) -> ProcessedImage:
     """Verify `data` as a photo and build its variants; ImageRejected (page's language) if unusable."""
     if not data:

@@ -14,6 +14,7 @@ from app.errors import InvalidInput
 from app.models import User
 from app.services.office import accounts
 from app.services.office.account import Account
+from app.web.confirmation import confirmation_page, confirmed, refusal_of
 from app.web.deps import AccountDep, RowId, SessionDep, check_csrf
 from app.web.form_flow import field_errors, run_use_case
 from app.web.templating import templates
@@ -43,9 +44,13 @@ def _register(request: Request, session: SessionDep, account: Account, *,
               refused: str | None = None, status: int = 200) -> Response:
     """The register page: every account with its controls, and the form to add one."""
     rows = accounts.list_accounts(session=session, account=account)
+    locked = request.query_params.get("khoa", "")
+    notice = next((f"Đã khóa tài khoản {row.user.email}: tài khoản không đăng nhập được nữa và mọi phiên "
+                   "đăng nhập của nó đã kết thúc."
+                   for row in rows if str(row.user.id) == locked and not row.user.is_active), "")
     context = {"account": account, "rows": rows, "roles": ROLE_OPTIONS, "provinces": current_provinces(),
                "values": values or {}, "errors": errors or {}, "refused": refused,
-               "saved": request.query_params.get("da-luu")}
+               "saved": request.query_params.get("da-luu"), "notice": notice}
     return templates.TemplateResponse(request, "admin/accounts/index.html", context, status_code=status)
 
 
@@ -94,18 +99,41 @@ def change_role(request: Request, session: SessionDep, account: AccountDep, user
 @router.post("/tai-khoan/{user_id}/trang-thai")
 def active_state(request: Request, session: SessionDep, account: AccountDep, user: UserDep,
                  posted: PostedDep) -> Response:
-    """Deactivate (its sessions end at once) or reactivate the account."""
+    """Deactivate (once confirmed; its sessions end at once) or reactivate the account."""
+    deactivate = posted.get("active") == "0" and user.is_active
+
+    def use_case() -> object:
+        """The change itself."""
+        return accounts.set_active(session=session, account=account, user=user,
+                                   active=posted.get("active", ""))
+
+    if deactivate and not confirmed(posted):
+        if refused := refusal_of(session, use_case):
+            return _register(request, session, account, refused=refused.message, status=422)
+        facts = [("Tài khoản", user.email), ("Tên", user.name), ("Vai trò", Role(user.role).label)]
+        return confirmation_page(
+            request, account, title="Xác nhận khóa tài khoản", facts=facts, fields={"active": "0"},
+            lead="Tài khoản sẽ không đăng nhập được và mọi phiên đăng nhập của nó kết thúc ngay. "
+                 "Có thể mở khóa lại.",
+            action=f"{REGISTER}/{user.id}/trang-thai", button="Khóa tài khoản", back=REGISTER)
     return run_use_case(
         request, session=session, search=None,
-        use_case=lambda: accounts.set_active(session=session, account=account, user=user,
-                                             active=posted.get("active", "")),
+        use_case=use_case,
         refused=lambda error: _register(request, session, account, refused=error.message, status=422),
-        redirect_to=f"{REGISTER}?da-luu=1")
+        redirect_to=f"{REGISTER}?khoa={user.id}" if deactivate else f"{REGISTER}?da-luu=1")
 
 
 @router.post("/tai-khoan/{user_id}/dat-lai-mat-khau")
-def reset_password(request: Request, session: SessionDep, account: AccountDep, user: UserDep) -> Response:
-    """Give the account a one-time password to change at its next sign-in; its sessions end."""
+def reset_password(request: Request, session: SessionDep, account: AccountDep, user: UserDep,
+                   posted: PostedDep) -> Response:
+    """Once confirmed, give the account a one-time password for its next sign-in; its sessions end."""
+    if not confirmed(posted):
+        facts = [("Tài khoản", user.email), ("Tên", user.name)]
+        return confirmation_page(
+            request, account, title="Xác nhận đặt lại mật khẩu", facts=facts, button="Đặt lại mật khẩu",
+            lead="Mật khẩu hiện tại của tài khoản hết dùng được và mọi phiên đăng nhập của nó kết thúc ngay; "
+                 "trang sau hiện mật khẩu dùng một lần để trao cho người dùng.",
+            action=f"{REGISTER}/{user.id}/dat-lai-mat-khau", back=REGISTER)
     password = accounts.reset_password(session=session, account=account, user=user)
     session.commit()
     return _one_time_password(request, account, user, password)

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from app.db import commit_and_index
-from app.errors import CsrfRejected
+from app.errors import CsrfRejected, NotFound
 from app.files.images import MAX_ASPECT_RATIO, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from app.forms.uploads import FormRejected, RequestTooLarge, display_filename, read_form
 from app.models import Product
@@ -36,6 +36,7 @@ from app.services.records.photos import (
     set_cover,
 )
 from app.web.auth import CSRF_FIELD, csrf_valid
+from app.web.confirmation import confirmation_page, confirmed
 from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.web.templating import templates
 from search.engine import SearchEngine
@@ -185,10 +186,35 @@ def save_alts(request: Request, session: SessionDep, search: SearchDep, account:
 Action = Literal["bia", "len", "xuong", "go"]
 
 
+async def _confirmed(request: Request) -> bool:
+    """Whether the form came from its confirmation page (the form is already parsed by check_csrf)."""
+    form = await request.form()
+    return confirmed({key: value for key, value in form.items() if isinstance(value, str)})
+
+
+def _confirm_removal(request: Request, session: Session, account: AccountDep, product: Product,
+                     image_id: int) -> Response:
+    """The confirmation step before a photo is taken off the product; 404 for a photo it does not have."""
+    rows = photo_page(session=session, product=product).photos
+    row = next((r for r in rows if r.view.image.id == image_id), None)
+    if row is None:
+        raise NotFound("Không tìm thấy ảnh này của sản phẩm.")
+    which = f"Ảnh số {row.number}{' (ảnh bìa)' if row.number == 1 else ''}"
+    facts = [("Sản phẩm", product.name), ("Ảnh", which), ("Văn bản thay thế", row.view.image.alt)]
+    base = f"/quan-ly/san-pham/{product.id}/anh"
+    return confirmation_page(
+        request, account, title="Xác nhận gỡ ảnh khỏi sản phẩm", facts=facts, button="Gỡ ảnh khỏi sản phẩm",
+        lead="Ảnh không còn hiện trên trang sản phẩm. Có thể tải lại ảnh này bất cứ lúc nào.",
+        action=f"{base}/{image_id}/go", back=base)
+
+
 @router.post("/{image_id}/{action}", dependencies=[Depends(check_csrf)])
-def photo_action(session: SessionDep, search: SearchDep, account: AccountDep, product: ProductDep,
-                 image_id: RowId, action: Action) -> Response:
-    """Make a photo the cover, move it up or down, or take it off the product."""
+def photo_action(request: Request, session: SessionDep, search: SearchDep, account: AccountDep,
+                 product: ProductDep, image_id: RowId, action: Action,
+                 is_confirmed: Annotated[bool, Depends(_confirmed)]) -> Response:
+    """Make a photo the cover, move it up or down, or (once confirmed) take it off the product."""
+    if action == "go" and not is_confirmed:
+        return _confirm_removal(request, session, account, product, image_id)
     if action == "bia":
         set_cover(session=session, account=account, product=product, image_id=image_id)
         return _saved(session, search, product, "bia")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.domain.regions import Region
@@ -24,6 +24,7 @@ from app.services.imports.template import TEMPLATE_FILENAME, template_workbook
 from app.services.office.account import Account
 from app.services.office.rounds import (
     create_round,
+    filter_provinces,
     get_round,
     level_choices,
     province_choices,
@@ -46,10 +47,14 @@ ROUND_FIELDS = ("level", "year", "region", "province", "organiser", "decision_nu
 
 
 @router.get("/dot-binh-chon", name="admin_rounds")
-def rounds_list(request: Request, session: SessionDep, account: AccountDep) -> Response:
-    """The rounds this account may see."""
-    rows = visible_rounds(session=session, account=account)
-    context = {"account": account, "rows": rows, **SHARED_LABELS}
+def rounds_list(request: Request, session: SessionDep, account: AccountDep,
+                tinh: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The rounds this account may see, an administrator's narrowed to one province (and its former ones)."""
+    provinces = filter_provinces(account)
+    chosen = tinh if any(p.slug == tinh for p in provinces) else ""
+    rows = visible_rounds(session=session, account=account, province_slug=chosen)
+    context = {"account": account, "rows": rows, "filter_provinces": provinces, "chosen": chosen,
+               **SHARED_LABELS}
     return templates.TemplateResponse(request, "admin/rounds/list.html", context)
 
 

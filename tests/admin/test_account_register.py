@@ -101,7 +101,7 @@ def test_deactivating_ends_the_sessions_and_refuses_sign_in_until_reactivated(cl
     elsewhere = _browser(client)
     sign_in(elsewhere, office)
     sign_in(client, make_user(session, role="admin"))
-    assert _post(client, f"{REGISTER}/{office.id}/trang-thai", active="0").status_code == 303
+    assert _post(client, f"{REGISTER}/{office.id}/trang-thai", active="0", xac_nhan="1").status_code == 303
     assert not _stored(session, office.id).is_active
     signed_out = elsewhere.get("/quan-ly", follow_redirects=False)
     assert signed_out.status_code == 302 and signed_out.headers["location"].startswith("/quan-ly/dang-nhap")
@@ -143,7 +143,9 @@ def test_a_reset_ends_sessions_and_replaces_the_old_password(client: TestClient,
     elsewhere = _browser(client)
     sign_in(elsewhere, office)
     sign_in(client, make_user(session, role="admin"))
-    password = _one_time_password(_post(client, f"{REGISTER}/{office.id}/dat-lai-mat-khau"))
+    asked = _post(client, f"{REGISTER}/{office.id}/dat-lai-mat-khau")
+    assert BeautifulSoup(asked.text, "html.parser").select_one("form.confirm-actions") is not None
+    password = _one_time_password(_post(client, f"{REGISTER}/{office.id}/dat-lai-mat-khau", xac_nhan="1"))
     assert elsewhere.get("/quan-ly", follow_redirects=False).status_code == 302
     assert _stored(session, office.id).must_change_password
     entry = _audited(session, "user.reset_password", office.id)[0]
@@ -151,3 +153,25 @@ def test_a_reset_ends_sessions_and_replaces_the_old_password(client: TestClient,
     fresh = _browser(client, "203.0.113.30")
     sign_in(fresh, office, password=password)
     assert fresh.get("/quan-ly", follow_redirects=False).headers["location"] == "/quan-ly/mat-khau"
+
+
+def test_deactivating_asks_for_confirmation_and_says_so(client: TestClient, session: Session) -> None:
+    office = make_user(session)
+    sign_in(client, make_user(session, role="admin"))
+    page = BeautifulSoup(client.get(REGISTER).text, "html.parser")
+    button = page.select_one(f'form[action="{REGISTER}/{office.id}/trang-thai"] button')
+    assert button is not None and "button-danger" in (button.get("class") or [])
+    asked = _post(client, f"{REGISTER}/{office.id}/trang-thai", active="0")
+    assert asked.status_code == 200 and _stored(session, office.id).is_active
+    soup = BeautifulSoup(asked.text, "html.parser")
+    facts = dict(zip([dt.get_text() for dt in soup.select("#confirm-facts dt")],
+                     [dd.get_text() for dd in soup.select("#confirm-facts dd")], strict=True))
+    assert facts["Tài khoản"] == office.email
+    form = soup.select_one("form.confirm-actions")
+    assert form is not None
+    fields = {str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")}
+    done = client.post(str(form["action"]), data=fields, follow_redirects=False)
+    assert done.status_code == 303 and not _stored(session, office.id).is_active
+    after = BeautifulSoup(client.get(done.headers["location"]).text, "html.parser")
+    notice = after.select_one("#accounts-notice")
+    assert notice is not None and notice.get_text().startswith(f"Đã khóa tài khoản {office.email}")

@@ -22,6 +22,7 @@ from app.models import Certificate, ImportBatch, MisuseReport, ProductImage, Sel
 from app.routes import (
     admin_accounts,
     admin_auth,
+    admin_bulk_photos,
     admin_dashboard,
     admin_photos,
     admin_records,
@@ -46,6 +47,7 @@ class Rule:
     record: str | None = None  # product, certificate, national, round, batch, image or report
     admin_only: bool = False
     office_forbidden: bool = False  # an office of the right province is still refused (403)
+    account_bound: bool = False  # the record belongs to one account: any other, admin included, gets 404
 
 
 ROUTE_RULES: dict[str, Rule] = {
@@ -76,6 +78,9 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/bao-cao/{report_id}": Rule("report"),
     "/quan-ly/bao-cao/{report_id}/trang-thai": Rule("report"),
     "/quan-ly/bao-cao/{report_id}/anh": Rule("report"),
+    "/quan-ly/anh-hang-loat": Rule(),
+    "/quan-ly/anh-hang-loat/{token}": Rule("bulk", account_bound=True),
+    "/quan-ly/anh-hang-loat/{token}/ap-dung": Rule("bulk", account_bound=True),
 }
 # An office may not touch a national certificate even of its own province.
 NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/giay-chung-nhan/")}
@@ -84,8 +89,9 @@ NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/
 def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
-    for module in (admin_accounts, admin_auth, admin_dashboard, admin_photos, admin_records, admin_reports,
-                   admin_rounds):
+    modules = (admin_accounts, admin_auth, admin_bulk_photos, admin_dashboard, admin_photos, admin_records,
+               admin_reports, admin_rounds)
+    for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, route.path) for method in route.methods if method != "HEAD"}
@@ -96,8 +102,8 @@ def admin_routes() -> list[tuple[str, str]]:
 class World:
     """Records of Đà Nẵng (with former Quảng Nam) and of Hà Nội, and ids to reach them."""
 
-    own: dict[str, int]
-    other: dict[str, int]
+    own: dict[str, int | str]
+    other: dict[str, int | str]
 
 
 def _upload_batch(client: TestClient, round_id: int, path: Path) -> int:
@@ -109,7 +115,18 @@ def _upload_batch(client: TestClient, round_id: int, path: Path) -> int:
     return int(response.headers["location"].rsplit("/", 1)[-1])
 
 
-def _records(session: Session, settings: Settings, slug: str, certified_in: str, name: str) -> dict[str, int]:
+def _stage_photos(client: TestClient) -> str:
+    """A bulk photo upload staged by the signed-in account: its token."""
+    token = csrf_of(client, "/quan-ly/anh-hang-loat")
+    photo = ("photos", ("khong-khop.png", b"\x89PNG not an image", "image/png"))
+    response = client.post("/quan-ly/anh-hang-loat", data={"csrf_token": token}, files=[photo],
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"]).rsplit("/", 1)[-1]
+
+
+def _records(session: Session, settings: Settings, slug: str, certified_in: str,
+             name: str) -> dict[str, int | str]:
     product = make_product(session, name=name, province_slug=slug, certified_in=certified_in)
     photo = process_image(photo_bytes(), filename="bao-cao.jpg")
     store_image(media_dir=settings.private_media_path, processed=photo)
@@ -142,16 +159,17 @@ def world(client: TestClient, session: Session, settings: Settings, tmp_path: Pa
         winner = row(province=slug, issued_on="15/12/2025", product_name=product_name,
                      producer_name=product_name)
         sheet = write_csv(tmp_path / f"{slug}.csv", [winner])
-        ids["batch"] = _upload_batch(client, ids["round"], sheet)
+        ids["batch"] = _upload_batch(client, int(ids["round"]), sheet)
+        ids["token"] = _stage_photos(client)
         client.cookies.clear()
     assert session.exec(select(ImportBatch)).all()
     return World(own=own, other=other)
 
 
-def _url(path: str, rule: Rule, ids: dict[str, int]) -> str:
+def _url(path: str, rule: Rule, ids: dict[str, int | str]) -> str:
     values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
               "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
-              "user_id": ids["user"], "report_id": ids["report"]}
+              "user_id": ids["user"], "report_id": ids["report"], "token": ids["token"]}
     return path.format(**values)
 
 
@@ -181,6 +199,10 @@ def test_route_answers_each_caller_as_expected(client: TestClient, session: Sess
     assert status == 302, f"anonymous {method} {own_url}: {status}"
 
     sign_in(client, make_user(session, province_slug="da-nang"))
+    if rule.account_bound:  # the office's own upload; the world's Đà Nẵng upload is a colleague's
+        status, _ = _call(client, method, own_url)
+        assert status == 404, f"colleague's upload {method} {own_url}: {status}"
+        own_url = _url(path, rule, {**world.own, "token": _stage_photos(client)})
     status, body = _call(client, method, own_url)
     expected = {403} if rule.admin_only or rule.office_forbidden else allowed
     assert status in expected, f"own office {method} {own_url}: {status}"
@@ -199,7 +221,12 @@ def test_route_answers_each_caller_as_expected(client: TestClient, session: Sess
     sign_in(client, make_user(session, role="admin"))
     for ids in (world.own, world.other):
         status, _ = _call(client, method, _url(path, rule, ids))
-        assert status in allowed, f"admin {method} {_url(path, rule, ids)}: {status}"
+        expected = {404} if rule.account_bound else allowed
+        assert status in expected, f"admin {method} {_url(path, rule, ids)}: {status}"
+    if rule.account_bound:
+        own_upload = _url(path, rule, {**world.own, "token": _stage_photos(client)})
+        status, _ = _call(client, method, own_upload)
+        assert status in allowed, f"admin on its own upload {method} {own_upload}: {status}"
 
 
 def test_no_csrf_token_no_change(client: TestClient, session: Session, world: World) -> None:

@@ -198,3 +198,19 @@ def test_report_and_import_dates_are_vietnam_days(client: TestClient, session: S
     session.commit()
     sign_in(client, office)
     assert "02/03/2026" in _section(client.get("/quan-ly").text, "phan-anh").get_text(" ")
+
+
+def test_dashboard_shows_the_import_steps_with_their_links(client: TestClient, session: Session) -> None:
+    sign_in(client, make_user(session, province_slug="da-nang"))
+    soup = BeautifulSoup(client.get("/quan-ly").text, "html.parser")
+    block = soup.find("section", id="nhap-danh-sach")
+    assert isinstance(block, Tag)
+    heading = block.find("h2")
+    assert heading is not None and heading.get_text(strip=True) == "Nhập danh sách sản phẩm đạt giải"
+    steps = block.find_all("li")
+    assert len(steps) == 6
+    links = {str(a["href"]) for a in block.find_all("a")}
+    assert links == {"/quan-ly/dot-binh-chon/moi", "/quan-ly/dot-binh-chon", "/quan-ly/mau-danh-sach.xlsx",
+                     "/quan-ly/anh-hang-loat"}
+    for href in links:
+        assert client.get(href).status_code == 200, href

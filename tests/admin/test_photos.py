@@ -270,7 +270,7 @@ def test_remove_keeps_the_files_and_logs_it(client: TestClient, session: Session
     product = with_photos(session, settings, 2)
     office(client, session)
     first, second = (i.id for i in rows(session, product))
-    assert post(client, product, f"/{first}/go").status_code == 303
+    assert post(client, product, f"/{first}/go", {"xac_nhan": "1"}).status_code == 303
     [left] = rows(session, product)
     assert (left.id, left.position) == (second, 0) and len(media_files(settings)) == 18
     entry = session.exec(select(AuditEntry)).one()
@@ -306,3 +306,25 @@ def test_alt_text_is_required_for_every_photo(client: TestClient, session: Sessi
     summary = page.select_one("#alt-summary")
     assert summary is not None and "tên sản phẩm" in summary.get_text()
     assert len(page.select(".photo-item--flagged")) == 1  # the second still only repeats the product name
+
+
+def test_remove_asks_for_confirmation_first(client: TestClient, session: Session, settings: Settings) -> None:
+    product = with_photos(session, settings, 2)
+    office(client, session)
+    first = rows(session, product)[0].id
+    page = html(client.get(page_of(product)))
+    button = page.select_one(f'form[action="{page_of(product)}/{first}/go"] button')
+    assert button is not None and "button-danger" in (button.get("class") or [])
+    asked = post(client, product, f"/{first}/go")
+    assert asked.status_code == 200 and len(rows(session, product)) == 2
+    soup = html(asked)
+    facts = dict(zip([dt.get_text() for dt in soup.select("#confirm-facts dt")],
+                     [dd.get_text() for dd in soup.select("#confirm-facts dd")], strict=True))
+    assert facts["Sản phẩm"] == product.name and facts["Ảnh"] == "Ảnh số 1 (ảnh bìa)"
+    form = soup.select_one("form.confirm-actions")
+    assert form is not None and form.get("action") == f"{page_of(product)}/{first}/go"
+    fields = {str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")}
+    done = client.post(str(form["action"]), data=fields, follow_redirects=False)
+    assert done.status_code == 303 and len(rows(session, product)) == 1
+    notice = html(client.get(done.headers["location"])).select_one("#photo-notice")
+    assert notice is not None and notice.get_text().startswith("Đã gỡ ảnh khỏi sản phẩm")

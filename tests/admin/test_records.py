@@ -272,7 +272,8 @@ def test_withdraw_removes_from_catalog_and_republish_brings_back(client: TestCli
     index(client, session)
     assert product.slug in _public_slugs(client)
     office(client, session)
-    response = post(client, f"/quan-ly/san-pham/{product.id}/trang-thai", {"state": "withdrawn"})
+    response = post(client, f"/quan-ly/san-pham/{product.id}/trang-thai",
+                    {"state": "withdrawn", "xac_nhan": "1"})
     assert response.status_code == 303  # type: ignore[attr-defined]
     assert product.slug not in _public_slugs(client)
     listing = html(client.get("/san-pham"))
@@ -306,7 +307,8 @@ def test_revoke_shows_at_once_on_verification_with_history(client: TestClient, s
     issued_only = [li.get_text() for li in before.select(".status-history li")]
     assert issued_only == ["10/05/2024: Cấp giấy chứng nhận"]
     response = post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi",
-                    {"revoked_on": "20/05/2026", "reason": "Sản phẩm không còn đạt tiêu chuẩn"})
+                    {"revoked_on": "20/05/2026", "reason": "Sản phẩm không còn đạt tiêu chuẩn",
+                     "xac_nhan": "1"})
     assert response.status_code == 303  # type: ignore[attr-defined]
     page = html(client.get(f"/v/{cert.code}"))
     assert page.select_one(".verdict__title").get_text() == "Đã thu hồi"  # type: ignore[union-attr]
@@ -344,8 +346,9 @@ def test_reinstate_keeps_both_steps_in_the_history(client: TestClient, session: 
     office(client, session)
     cert = cert_of(session, product)
     post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi",
-         {"revoked_on": "20/05/2026", "reason": "Nhầm"})
-    assert post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/huy-thu-hoi", {}).status_code == 303  # type: ignore[attr-defined]
+         {"revoked_on": "20/05/2026", "reason": "Nhầm", "xac_nhan": "1"})
+    reinstated = post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/huy-thu-hoi", {"xac_nhan": "1"})
+    assert reinstated.status_code == 303  # type: ignore[attr-defined]
     page = html(client.get(f"/v/{cert.code}"))
     assert page.select_one(".verdict__title").get_text() == "Còn hiệu lực"  # type: ignore[union-attr]
     steps = [li.get_text() for li in page.select(".status-history li")]
@@ -360,7 +363,8 @@ def test_xss_payloads_are_stored_and_rendered_inert(client: TestClient, session:
     saved = post(client, f"/quan-ly/san-pham/{product.id}",
                  product_form(name=XSS[:200], description=XSS, producer_name=XSS[:250], address=XSS))
     assert saved.status_code == 303  # type: ignore[attr-defined]
-    post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi", {"revoked_on": "20/05/2026", "reason": XSS})
+    post(client, f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi",
+         {"revoked_on": "20/05/2026", "reason": XSS, "xac_nhan": "1"})
     session.expire_all()
     assert session.get_one(Product, product.id).name == XSS[:200]
     for path in (f"/quan-ly/san-pham/{product.id}", f"/quan-ly/giay-chung-nhan/{cert.id}", f"/v/{cert.code}",
@@ -381,3 +385,75 @@ def test_a_name_the_producer_already_uses_is_refused(client: TestClient, session
                     product_form(name="che shan tuyet", producer_name=producer.name))
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert "cùng tên" in html(response).select_one("#name-error").get_text()  # type: ignore[union-attr]
+
+
+def _texts(soup: BeautifulSoup, selector: str) -> list[str]:
+    """The whitespace-normalized text of each element `selector` finds."""
+    return [" ".join(tag.get_text().split()) for tag in soup.select(selector)]
+
+
+def _facts(soup: BeautifulSoup) -> dict[str, str]:
+    """The confirmation page's restated facts, label → value."""
+    return dict(zip(_texts(soup, "#confirm-facts dt"), _texts(soup, "#confirm-facts dd"), strict=True))
+
+
+def _confirm_form(soup: BeautifulSoup) -> dict[str, str]:
+    """The hidden fields of the confirmation form (what pressing its button posts)."""
+    form = soup.select_one("form.confirm-actions")
+    assert form is not None
+    button = form.select_one("button[type=submit]")
+    assert button is not None and "button-danger" in (button.get("class") or [])
+    return {str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")}
+
+
+def test_revoke_asks_for_confirmation_then_says_what_happened(client: TestClient, session: Session) -> None:
+    product = make_product(session, name="Nón lá Huế", issued_on=date(2024, 5, 10), number="77/GCN-SCT")
+    session.commit()
+    office(client, session)
+    cert = cert_of(session, product)
+    path = f"/quan-ly/giay-chung-nhan/{cert.id}"
+    page = html(client.get(path))
+    revoke_button = page.select_one(f'form[action="{path}/thu-hoi"] button')
+    assert revoke_button is not None and "button-danger" in (revoke_button.get("class") or [])
+    asked = post(client, f"{path}/thu-hoi", {"revoked_on": "20/05/2026", "reason": "Dùng nhãn sai"})
+    assert asked.status_code == 200  # type: ignore[attr-defined]
+    soup = html(asked)
+    facts = _facts(soup)
+    assert facts["Sản phẩm"] == "Nón lá Huế" and facts["Số giấy chứng nhận"] == "77/GCN-SCT"
+    assert facts["Thu hồi từ ngày"] == "20/05/2026" and facts["Lý do (công khai)"] == "Dùng nhãn sai"
+    session.expire_all()
+    assert session.get_one(Certificate, cert.id).revoked_on is None  # nothing changed yet
+    form = _confirm_form(soup)
+    assert form["xac_nhan"] == "1" and form["reason"] == "Dùng nhãn sai"
+    done = client.post(f"{path}/thu-hoi", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"{path}?tb=thu-hoi"
+    notice = _texts(html(client.get(done.headers["location"])), "#certificate-notice")
+    assert notice == ["Đã thu hồi giấy chứng nhận số 77/GCN-SCT từ ngày 20/05/2026."]
+
+    undo = html(post(client, f"{path}/huy-thu-hoi", {}))  # type: ignore[arg-type]
+    assert _facts(undo)["Đã thu hồi từ ngày"] == "20/05/2026"
+    session.expire_all()
+    assert session.get_one(Certificate, cert.id).revoked_on is not None
+    done = client.post(f"{path}/huy-thu-hoi", data=_confirm_form(undo), follow_redirects=False)
+    assert done.status_code == 303
+    notice = _texts(html(client.get(done.headers["location"])), "#certificate-notice")
+    assert notice == ["Đã hủy thu hồi giấy chứng nhận số 77/GCN-SCT: giấy chứng nhận có hiệu lực trở lại."]
+    session.expire_all()
+    assert session.get_one(Certificate, cert.id).revoked_on is None
+
+
+def test_withdraw_asks_for_confirmation_and_says_so(client: TestClient, session: Session) -> None:
+    product = make_product(session, name="Chiếu cói Kim Sơn")
+    session.commit()
+    office(client, session)
+    path = f"/quan-ly/san-pham/{product.id}"
+    button = html(client.get(path)).select_one(f'form[action="{path}/trang-thai"] button')
+    assert button is not None and "button-danger" in (button.get("class") or [])
+    asked = html(post(client, f"{path}/trang-thai", {"state": "withdrawn"}))  # type: ignore[arg-type]
+    assert _facts(asked) == {"Sản phẩm": "Chiếu cói Kim Sơn"}
+    session.expire_all()
+    assert session.get_one(Product, product.id).state == "published"
+    done = client.post(f"{path}/trang-thai", data=_confirm_form(asked), follow_redirects=False)
+    assert done.status_code == 303
+    notice = _texts(html(client.get(done.headers["location"])), "#product-notice")
+    assert notice and notice[0].startswith("Đã rút sản phẩm “Chiếu cói Kim Sơn” khỏi danh mục")

@@ -237,3 +237,44 @@ def test_template_has_headers_lists_and_a_guide(client: TestClient, session: Ses
     saved = tmp_path / "mau.xlsx"
     saved.write_bytes(response.content)
     assert read_spreadsheet(saved).rows[0].values["product_name"].startswith("Nước mắm Nam Ô")
+
+
+def _round_rows(client: TestClient, url: str) -> list[tuple[str, str]]:
+    """(year, place) of every row of the round list at `url`."""
+    soup = BeautifulSoup(client.get(url).text, "html.parser")
+    found = []
+    for tr in soup.select("#rounds tbody tr"):
+        cells = [" ".join(td.get_text().split()) for td in tr.find_all("td")]
+        found.append((cells[0], cells[2]))
+    return found
+
+
+def test_admin_filters_rounds_by_province_and_sees_each_place(client: TestClient, session: Session) -> None:
+    for slug, year in (("da-nang", 2025), ("quang-nam", 2023), ("ha-noi", 2024)):
+        session.add(SelectionRound(level="tinh", year=year, province_id=province(session, slug).id))
+    session.add(SelectionRound(level="quoc_gia", year=2025))
+    product = make_product(session, province_slug="ha-noi")
+    session.commit()
+    sign_in(client, make_user(session, role="admin"))
+    everything = _round_rows(client, "/quan-ly/dot-binh-chon")
+    assert sorted(everything) == [("2023", "Quảng Nam"), ("2024", "Hà Nội"), ("2025", "Toàn quốc"),
+                                  ("2025", "Đà Nẵng")]
+    soup = BeautifulSoup(client.get("/quan-ly/dot-binh-chon").text, "html.parser")
+    form = soup.select_one("form#rounds-filter")
+    assert form is not None and form.get("method") == "get"
+    options = {str(o["value"]): o.get_text() for o in form.select("select[name=tinh] option")}
+    assert options["da-nang"] == "Đà Nẵng" and "quang-nam" not in options  # current provinces only
+    da_nang = _round_rows(client, "/quan-ly/dot-binh-chon?tinh=da-nang")
+    assert da_nang == [("2025", "Đà Nẵng"), ("2023", "Quảng Nam")]  # with the former province merged in
+    assert _round_rows(client, "/quan-ly/dot-binh-chon?tinh=ha-noi") == [("2024", "Hà Nội")]
+    assert len(_round_rows(client, "/quan-ly/dot-binh-chon?tinh=khong-co")) == 4  # unknown: not filtered
+    cert = session.exec(select(Certificate).where(Certificate.product_id == product.id)).one()
+    page = BeautifulSoup(client.get(f"/quan-ly/giay-chung-nhan/{cert.id}").text, "html.parser")
+    labels = [o.get_text() for o in page.select("select[name=round_id] option") if o.get("value")]
+    assert [label.split(":")[0] for label in labels] == ["Đà Nẵng", "Hà Nội", "Quảng Nam"]
+
+
+def test_office_sees_no_province_filter(client: TestClient, session: Session) -> None:
+    _office(client, session)
+    soup = BeautifulSoup(client.get("/quan-ly/dot-binh-chon").text, "html.parser")
+    assert soup.select_one("form#rounds-filter") is None

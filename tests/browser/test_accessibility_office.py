@@ -37,6 +37,7 @@ OFFICE_PAGES = {
     "password": ("/quan-ly/mat-khau", "Đổi mật khẩu"),
     "reports": ("/quan-ly/bao-cao", "Báo cáo vi phạm"),
     "report": ("/quan-ly/bao-cao/{report_id}", "Báo cáo vi phạm số"),
+    "bulk-photos": ("/quan-ly/anh-hang-loat", "Tải ảnh hàng loạt"),
 }
 
 

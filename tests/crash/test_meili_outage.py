@@ -165,7 +165,7 @@ def test_outage_falls_back_keeps_writes_and_replays(meili: MeiliProcess, meili_s
         assert [h["slug"] for h in api.json()["hits"]] == [chu_dau.slug] and took < SEARCH_TIMEOUT_S
 
         revoked = client.post(f"/quan-ly/giay-chung-nhan/{cert.id}/thu-hoi", follow_redirects=False, data={
-            "revoked_on": today.strftime("%d/%m/%Y"), "reason": "Dùng nhãn sai quy định",
+            "revoked_on": today.strftime("%d/%m/%Y"), "reason": "Dùng nhãn sai quy định", "xac_nhan": "1",
             "csrf_token": csrf_of(client)})
         assert revoked.status_code == 303, revoked.text
         said: list[str] = []

@@ -129,7 +129,7 @@ def test_a_revocation_through_one_process_is_seen_by_the_other(shared_settings: 
         sign_in(a, office.email)
         path = f"/quan-ly/giay-chung-nhan/{cert.id}"
         revoked = a.post(f"{path}/thu-hoi", data={"revoked_on": today.strftime("%d/%m/%Y"),
-                                                  "reason": "Dùng nhãn sai quy định",
+                                                  "reason": "Dùng nhãn sai quy định", "xac_nhan": "1",
                                                   "csrf_token": csrf_token(a, path)})
         assert revoked.status_code == 303, revoked.text
 

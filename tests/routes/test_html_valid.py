@@ -10,8 +10,10 @@ An htmx fragment is checked inside a minimal document, as it ends up inside the 
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from jinja2 import BaseLoader, Environment
+from PIL import Image
 from sqlmodel import Session
 
 from app.config import PACKAGE_DIR, Settings
@@ -185,7 +188,8 @@ def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
                        ("records", "/quan-ly/san-pham"), ("product", product),
                        ("certificate", f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}"),
                        ("photos", f"{product}/anh"), ("password", "/quan-ly/mat-khau"),
-                       ("reports", "/quan-ly/bao-cao"), ("report", f"/quan-ly/bao-cao/{seeded.report_id}")):
+                       ("reports", "/quan-ly/bao-cao"), ("report", f"/quan-ly/bao-cao/{seeded.report_id}"),
+                       ("bulk-photos", "/quan-ly/anh-hang-loat")):
         pages.save(f"office-{name}", client.get(path))
     pages.save("office-reports-errors", client.get("/quan-ly/bao-cao", params={"tu": "31/02/2026"}), 422)
     _sign_in(client, seeded.admin_email)
@@ -234,6 +238,29 @@ def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Pa
     batch_path = post(upload, data=token, files=files, follow_redirects=False).headers["location"]
     pages.save("office-import-annex-preview", client.get(batch_path))
     pages.save("office-import-published", post(f"{batch_path}/xuat-ban", data=token))
+    _bulk_photos(client, pages, token)
+    revoke = f"/quan-ly/giay-chung-nhan/{seeded.certificate_id}/thu-hoi"
+    typed = {**token, "revoked_on": "20/05/2026", "reason": "Thử"}
+    pages.save("office-confirm-revoke", post(revoke, data=typed))
+
+
+def _bulk_photos(client: TestClient, pages: Pages, token: dict[str, str]) -> None:
+    """The bulk photo form refused, a zip's preview (every kind of row), and the result once confirmed."""
+    pages.save("office-bulk-photos-errors", client.post("/quan-ly/anh-hang-loat", data=token), 422)
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 30, 30)).save(photo, "JPEG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for name, data in (("nuoc-mam-nam-o.jpg", photo.getvalue()), ("khong-co.jpg", photo.getvalue()),
+                           ("ghi-chu.jpg", b"text"), ("../ra-ngoai.jpg", b"x"), ("long.zip", b"PK\x03\x04")):
+            bundle.writestr(name, data)
+    files = {"photos": ("anh.zip", archive.getvalue(), "application/zip")}
+    staged = client.post("/quan-ly/anh-hang-loat", data=token, files=files, follow_redirects=False)
+    assert staged.status_code == 303, staged.text
+    preview = staged.headers["location"]
+    pages.save("office-bulk-photos-preview", client.get(preview))
+    assert client.post(f"{preview}/ap-dung", data=token, follow_redirects=False).status_code == 303
+    pages.save("office-bulk-photos-result", client.get(preview))
 
 
 def _last(client: TestClient, pages: Pages) -> None:

@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from app.domain.levels import Level
-from app.domain.provinces import ProvinceInfo, all_provinces, province_by_slug, successor_of
+from app.domain.provinces import (
+    ProvinceInfo,
+    all_provinces,
+    current_provinces,
+    province_by_slug,
+    successor_of,
+)
+from app.domain.regions import Region
 from app.errors import InvalidInput, NotFound
 from app.forms.rounds import RoundForm
 from app.models import Certificate, ImportBatch, Producer, Product, ProductImage, Province, SelectionRound
@@ -34,17 +41,46 @@ def level_choices(account: Account) -> list[Level]:
     return [level for level in Level if account.is_admin or level in (Level.huyen, Level.xa, Level.tinh)]
 
 
-def _province_ids_of_office(session: Session, account: Account) -> list[int]:
-    """Row ids of the office's province and the former provinces merged into it."""
+def _province_ids_of(session: Session, slug: str | None) -> list[int]:
+    """Row ids of a current province and the former provinces merged into it."""
     rows = session.exec(select(Province)).all()
-    own = next((p for p in rows if p.slug == account.province_slug), None)
+    own = next((p for p in rows if p.slug == slug), None)
     if own is None:
         return []
     return [p.id for p in rows if p.id is not None and own.id in (p.id, p.successor_id)]
 
 
-def visible_rounds(*, session: Session, account: Account) -> list[tuple[SelectionRound, str | None, int]]:
-    """Rounds the account may see, newest first, with their province name and winner count."""
+def _province_ids_of_office(session: Session, account: Account) -> list[int]:
+    """Row ids of the office's province and the former provinces merged into it."""
+    return _province_ids_of(session, account.province_slug)
+
+
+def filter_provinces(account: Account) -> list[ProvinceInfo]:
+    """The provinces an administrator may narrow the round list to (an office sees one province anyway)."""
+    return list(current_provinces()) if account.is_admin else []
+
+
+def round_places(*, session: Session, rounds: list[SelectionRound]) -> dict[int, str]:
+    """Each round's place as the office reads it: its province, else its region, else the whole country."""
+    names = {p.id: p.name for p in session.exec(select(Province)).all()}
+    places: dict[int, str] = {}
+    for selection_round in rounds:
+        assert selection_round.id is not None  # noqa: S101 - loaded from the database
+        if selection_round.province_id is not None:
+            places[selection_round.id] = names.get(selection_round.province_id, "")
+        elif selection_round.region:
+            places[selection_round.id] = f"Khu vực {Region(selection_round.region).label}"
+        else:
+            places[selection_round.id] = "Toàn quốc"
+    return places
+
+
+def visible_rounds(*, session: Session, account: Account,
+                   province_slug: str = "") -> list[tuple[SelectionRound, str | None, int]]:
+    """Rounds the account may see, newest first, with their province name and winner count.
+
+    `province_slug` (a current province) narrows the list to its rounds and its former provinces'.
+    """
     counts = (select(Certificate.round_id, func.count().label("n"))
               .group_by(col(Certificate.round_id)).subquery())
     query = (select(SelectionRound, Province.name, sa.func.coalesce(counts.c.n, 0))
@@ -54,6 +90,8 @@ def visible_rounds(*, session: Session, account: Account) -> list[tuple[Selectio
                        col(SelectionRound.id).desc()))
     if not account.is_admin:
         query = query.where(col(SelectionRound.province_id).in_(_province_ids_of_office(session, account)))
+    if province_slug:
+        query = query.where(col(SelectionRound.province_id).in_(_province_ids_of(session, province_slug)))
     return [(r, name, int(n)) for r, name, n in session.exec(query).all()]
 
 

@@ -31,7 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "certificate.reinstate": "Hủy thu hồi giấy chứng nhận",
     "user.create": "Thêm tài khoản", "user.update": "Đổi vai trò hoặc tỉnh của tài khoản",
     "user.deactivate": "Khóa tài khoản", "user.reactivate": "Mở khóa tài khoản",
-    "user.reset_password": "Đặt lại mật khẩu",
+    "user.reset_password": "Đặt lại mật khẩu", "product_image.bulk_add": "Gắn ảnh hàng loạt",
     "report.state": "Chuyển trạng thái báo cáo vi phạm",
 }
 FIELD_LABELS: dict[str, str] = {

@@ -184,6 +184,11 @@ def managed_certificate(*, session: Session, account: Account, certificate_id: i
     return cert
 
 
+def certificate_product(*, session: Session, certificate: Certificate) -> Product:
+    """The product a certificate belongs to (for pages that restate both)."""
+    return session.get_one(Product, certificate.product_id)
+
+
 def usable_rounds(*, session: Session, account: Account, certificate: Certificate) -> list[SelectionRound]:
     """Rounds of the certificate's level the account may attach it to (its own province's, for an office)."""
     rounds = session.exec(

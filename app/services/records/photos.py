@@ -238,6 +238,15 @@ def _attach_all(session: Session, account: Account, product: Product,
     return added
 
 
+def attach_photos(*, session: Session, account: Account, product: Product, photos: list[ProcessedImage],
+                  alt: str) -> int:
+    """Attach stored photos after the product's last one (the first is the cover if it had none), audited."""
+    added = _attach_all(session, account, product, photos, _checked_alt(alt, "alt"))
+    if added:
+        _mark(session, product)
+    return added
+
+
 def save_alt_texts(*, session: Session, account: Account, product: Product, alts: Mapping[int, str]) -> int:
     """Save the alt text of each listed photo of the product (all must be valid); return how many changed."""
     changed = 0
