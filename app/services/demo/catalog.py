@@ -30,6 +30,7 @@ from app.services.demo.words import BRANDS, GROUP_SENTENCES, LEGAL_FORMS, PEOPLE
 FIRST_YEAR, LAST_YEAR = 2012, 2026
 LAST_DEMO_DAY = date(2026, 10, 31)
 _DECISION = re.compile(r"QĐ\s+(\S+)\s+(\d{1,2}/\d{1,2}/\d{4})")
+_LOCALITY = re.compile(r"\(([^()]+)\)\s*$")
 PLACEHOLDER_PRODUCER = "Cơ sở sản xuất {product} (nguồn chưa nêu tên cơ sở – tên minh họa)"
 
 
@@ -61,6 +62,13 @@ class DemoProduct:
     certificates: list[DemoCertificate] = field(default_factory=list)
     real: bool = False
     contact: int = 0
+    locality: str = ""  # the commune or district a real sample names, "" when it names none
+
+    @property
+    def address(self) -> str:
+        """A visibly fictitious house number (00) in the real locality and province: search indexes
+        the place names only, so "tan cuong" finds the tea of Tân Cương."""
+        return ", ".join(part for part in ("Số 00", self.locality, self.current.name) if part)
 
     @property
     def photo(self) -> str:
@@ -155,6 +163,12 @@ def _real_description(row: dict[str, str]) -> str:
     )
 
 
+def _locality_of(producer: str) -> str:
+    """The place a sample's producer is named with, in brackets: "HTX Mã Châu (Duy Xuyên)" → "Duy Xuyên"."""
+    match = _LOCALITY.search(producer)
+    return match[1].strip() if match and not producer.startswith("(") else ""
+
+
 def real_products(calendar: RoundCalendar) -> list[DemoProduct]:
     """The 27 products of app/data/sample_products.csv with their published facts."""
     products: list[DemoProduct] = []
@@ -171,7 +185,7 @@ def real_products(calendar: RoundCalendar) -> list[DemoProduct]:
                 index=index, name=name, group=ProductGroup(row["group"].split("(")[0].strip()),
                 producer=producer, legal_form=_legal_form_of(producer), current=successor_of(province),
                 description=_real_description(row), certificates=[cert],
-                real=True, contact=index,
+                real=True, contact=index, locality=_locality_of(row["producer"]),
             ))
     return products
 
@@ -283,7 +297,7 @@ def spreadsheet_rows(products: list[DemoProduct]) -> list[dict[str, object]]:
                 "region": cert.region.label if cert.region else None, "province": cert.province.name,
                 "product_name": product.name, "product_group": product.group.label,
                 "description": product.description, "producer_name": product.producer,
-                "legal_form": product.legal_form, "address": f"Địa chỉ minh họa, {product.current.name}",
+                "legal_form": product.legal_form, "address": product.address,
                 "phone": f"0900 000 {product.contact:03d}", "email": f"lienhe{product.contact}@vi-du.example",
                 "website": f"https://vi-du.example/co-so-{product.contact}", "score": cert.score,
                 "images": product.photo,

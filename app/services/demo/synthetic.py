@@ -178,7 +178,7 @@ class SyntheticCatalog:
         producer_id = self._id("producer")
         self.rows.producers.append({
             "id": producer_id, "slug": self.slugs["producer"](title), "name": title, "name_key": fold(title),
-            "legal_form": label, "address": f"Địa chỉ minh họa, {current.name}",
+            "legal_form": label, "address": f"Số 00, {current.name}",
             "phone": f"0900 {producer_id // 1000 % 1000:03d} {producer_id % 1000:03d}",
             "email": f"lienhe{producer_id}@vi-du.example", "website": f"https://vi-du.example/co-so-{producer_id}",
             "province_id": province_id, "created_at": self.now, "updated_at": self.now,
