@@ -23,7 +23,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Pass
 
 from app.files.sandbox import ProcessLimits
 from app.files.sheet_errors import SpreadsheetError, thousands
-from app.files.sheet_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, XLSX_LIMITS
+from app.files.sheet_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, XLSX_LIMITS, check_size
 from app.files.sheet_sandbox import read_limited
 from app.files.xlsx_guard import MAX_CELLS, ArchiveKind, CellCounter, check_archive
 
@@ -111,16 +111,12 @@ def _content_kind(head: bytes) -> str:
 
 def _check_file(path: Path, name: str, expected: str, label: str, hint: str) -> None:
     """SpreadsheetError when the file is missing, empty, too big, or not what its suffix says."""
+    check_size(path, name)
     try:
-        size = path.stat().st_size
         with path.open("rb") as stream:
             head = stream.read(512)
     except OSError:
         raise SpreadsheetError(f"Không mở được tệp {name}.") from None
-    if size == 0:
-        raise SpreadsheetError(f"Tệp {name} trống.")
-    if size > MAX_FILE_BYTES:
-        raise SpreadsheetError(f"Tệp {name} lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
     found = _content_kind(head)
     if found != expected:
         raise SpreadsheetError(f"Tệp {name} không phải tệp {label} thật: nội dung của nó là "

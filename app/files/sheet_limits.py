@@ -6,7 +6,10 @@ Its own module so that spreadsheet.py (which dispatches to the readers) and shee
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.files.sandbox import ProcessLimits
+from app.files.sheet_errors import SpreadsheetError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -20,3 +23,15 @@ MAX_CELL_CHARS = 32_767
 # 300 MB of address space and a few CPU seconds; 1 GB and 30 s leave a wide margin on a busy
 # two-CPU server, and the wall clock covers a child starved of CPU by other work.
 XLSX_LIMITS = ProcessLimits(memory_bytes=1024 * 1024 * 1024, cpu_seconds=30, wall_seconds=90)
+
+
+def check_size(path: Path, name: str) -> None:
+    """SpreadsheetError, in the clerk's words, when the file cannot be opened, is empty or is too big."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise SpreadsheetError(f"Không mở được tệp {name}.") from None
+    if size == 0:
+        raise SpreadsheetError(f"Tệp {name} trống.")
+    if size > MAX_FILE_BYTES:
+        raise SpreadsheetError(f"Tệp {name} lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB.")

@@ -49,6 +49,7 @@ from app.files.sheet_limits import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     XLSX_LIMITS,
+    check_size,
 )
 from app.files.sheet_sandbox import read_limited
 from app.files.xlsx_guard import MAX_CELLS, check_xlsx_archive
@@ -193,14 +194,7 @@ def read_spreadsheet(path: Path, *, name: str | None = None) -> Sheet:
     a random one); by default the path's own name.
     """
     name = (name or path.name)[:100]
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise SpreadsheetError(f"Không mở được tệp {name}.") from None
-    if size == 0:
-        raise SpreadsheetError(f"Tệp {name} trống.")
-    if size > MAX_FILE_BYTES:
-        raise SpreadsheetError(f"Tệp {name} lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    check_size(path, name)
     reader = TABLE_READERS.get(path.suffix.lower())
     if reader is None:
         raise SpreadsheetError(f"Chỉ nhận tệp {accepted_suffixes()} (tệp {name} không phải).")
