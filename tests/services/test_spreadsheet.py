@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.files import spreadsheet
+from app.files import sheet_limits, spreadsheet
 from app.files.openpyxl_tuning import PlainText, size_until_data
 from app.files.spreadsheet import SpreadsheetError, column_for_header, read_spreadsheet
 from tests.services.sheets import HEADERS, row, write_csv, write_xlsx
@@ -124,7 +124,7 @@ def test_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)
     with pytest.raises(SpreadsheetError, match="quá 3 dòng"):
         read_spreadsheet(write_csv(tmp_path / "w.csv", [row()] * 4))
-    monkeypatch.setattr(spreadsheet, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(sheet_limits, "MAX_FILE_BYTES", 10)  # one size check for every format
     with pytest.raises(SpreadsheetError, match="lớn hơn"):
         read_spreadsheet(write_csv(tmp_path / "w2.csv", [row()]))
 
