@@ -103,7 +103,7 @@ test: venv browser-deps meili-deps html-deps lint typecheck  ## lint, type-check
 test-meili: venv meili-deps  ## only the Meilisearch leg, on a real throwaway server
 	$(BIN)/pytest -p no:cacheprovider -m meili $(PYTEST_ARGS)
 
-# `make bench` takes about 30 minutes on an idle 2-CPU machine (three 100,000-product catalogs are built).
+# `make bench` takes about 35 minutes on an idle 2-CPU machine (three 100,000-product catalogs are built).
 bench: venv bench-deps meili-deps  ## latency, search (both engines), import, export and load at 100,000 products → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md  # embedded and a throwaway Meilisearch

@@ -242,7 +242,8 @@ def render(outcome: Outcome, *, settings: Settings, products: int, command: str)
         "other; more workers would compete with wrk and flatter the slower side), "
         f"`wrk -t{settings.threads} -c{settings.connections} -d{settings.duration_s}s --latency "
         f"--timeout {WRK_TIMEOUT_S}s` after a "
-        f"{settings.warmup_s} s warm-up; {len(rounds)} rounds (bare endpoint, then the site), medians.",
+        f"{settings.warmup_s} s warm-up; {len(rounds)} round{'s' if len(rounds) > 1 else ''} "
+        "(bare endpoint, then the site), medians.",
         "",
         f"- mix: {len(MIX)} typical queries in rotation: " + ", ".join(f"`{q or '(none)'}`" for q in MIX)
         + ". After the warm-up each is served from the per-process search result cache, the API's JSON "
