@@ -13,7 +13,7 @@ from app.services.demo.synthetic import insert_synthetic
 from search.embedded import EmbeddedEngine
 from search.indexer import reindex_all
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # the benchmark scripts
+sys.path.append(str(Path(__file__).resolve().parent.parent / "scripts"))  # the benchmark scripts
 
 import bench_queries  # noqa: E402  (scripts/bench_queries.py)
 
