@@ -4,7 +4,8 @@ Builds a synthetic catalog in a temporary CNNT_DATA_DIR (`cnnt db upgrade` + `cn
 N`) and starts a throwaway Meilisearch from the pinned binary (`make meili-deps`; tests/meili.py).
 Each round then times a full `cnnt search reindex` (in a subprocess, with its peak RSS) into the
 embedded index and into Meilisearch, and times both engines' `search(SearchQuery)` in-process on
-the fixed set of typical queries and on the cold mix (scripts/bench_queries.py), counting the
+the fixed set of typical queries and on the cold mix (scripts/bench_queries.py: 580 distinct queries
+of seven shapes, reported per shape too, beside the figures from before issue 16), counting the
 multi-search requests each Meilisearch search makes (scripts/engine_timing.py). Only the engines'
 public interface is used (`cnnt search reindex`, `SearchEngine.search`), so the script runs
 unchanged whatever the documents hold. Writes the section between the search-scale markers with

@@ -1,8 +1,9 @@
 """The search-scale section of BENCHMARKS.md: both engines side by side, from one run's measurements.
 
 Every figure is the median over the run's rounds of that round's figure, and every ratio the median
-of the rounds' Meilisearch ÷ embedded ratios: the two engines are measured alternately in the same
-run on a shared, noisy machine, so a ratio says more than either absolute time.
+of the rounds' embedded ÷ Meilisearch ratios: the two engines are measured alternately in the same
+run on a shared, noisy machine, so a ratio says more than either absolute time. The figures from
+before issue 16 (BEFORE) stand beside the new ones.
 """
 
 from __future__ import annotations
@@ -16,12 +17,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bench_queries import COLD_SHAPE, SHAPES  # scripts/bench_queries.py
 from engine_timing import Call, RoundTimings, SearchCalls  # scripts/engine_timing.py
 
 EMBEDDED, MEILI = "embedded", "meilisearch"
 ENGINES = (EMBEDDED, MEILI)
 TARGET_P95_MS, TARGET_REINDEX_S, TARGET_RSS_MB = 50.0, 120.0, 1024.0
 PERCENTILES = (50, 95, 99)
+# Issue 16's targets for the cold mix at 100,000 products, embedded engine (and below Meilisearch's p95).
+TARGET_COLD_P95_MS, TARGET_COLD_P99_MS, TARGET_COLD_REINDEX_S = 10.0, 20.0, 15.0
+# "Search at scale" as it stood before issue 16 (BENCHMARKS.md, measured 2026-12-07 07:27, 100,000
+# products, 3 rounds; the cold mix then was 566 queries: province × group, word × province, word × page,
+# year × group): kept beside every new run as the "before" column.
+BEFORE: dict[str, dict[str, float]] = {
+    EMBEDDED: {"reindex": 42.1, "fixed p50": 5.8, "fixed p95": 16.6, "fixed p99": 17.3,
+               "cold p50": 12.8, "cold p95": 118.9, "cold p99": 137.6},
+    MEILI: {"reindex": 117.7, "fixed p50": 19.0, "fixed p95": 39.0, "fixed p99": 53.6,
+            "cold p50": 22.4, "cold p95": 73.0, "cold p99": 121.3},
+}
 
 
 @dataclass(frozen=True)
@@ -67,30 +80,62 @@ def _cold(r: RoundTimings) -> list[float]:
     return list(r.cold.values())
 
 
-def _cells(emb: Sequence[float], meili: Sequence[float], fmt: str, *, ratio: bool = True) -> str:
-    """'embedded | meilisearch | ratio | per round' cells: medians over rounds, the median of the
-    rounds' ratios, then each round's figures."""
-    ratios = [m / e for e, m in zip(emb, meili, strict=True) if e > 0]
-    shown = f"{_median(ratios):.1f}×" if ratio and ratios else "—"
+def _cells(emb: Sequence[float], meili: Sequence[float], fmt: str, *,
+           before: tuple[float, float] | None = None, ratio: bool = True) -> str:
+    """'embedded before | embedded | meilisearch before | meilisearch | ratio | per round' cells: medians
+    over rounds, the median of the rounds' embedded ÷ Meilisearch ratios, then each round's figures."""
+    ratios = [e / m for e, m in zip(emb, meili, strict=True) if m > 0]
+    shown = f"{_median(ratios):.2f}×" if ratio and ratios else "—"
     rounds = "; ".join(" / ".join(f"{x:{fmt}}" for x in values) for values in (emb, meili))
-    return f"{_median(emb):{fmt}} | {_median(meili):{fmt}} | {shown} | {rounds}"
+    was = [f"{b:{fmt}}" for b in before] if before else ["—", "—"]
+    return f"{was[0]} | {_median(emb):{fmt}} | {was[1]} | {_median(meili):{fmt}} | {shown} | {rounds}"
+
+
+def _before(key: str) -> tuple[float, float]:
+    """(embedded, Meilisearch) figure `key` of BEFORE."""
+    return BEFORE[EMBEDDED][key], BEFORE[MEILI][key]
 
 
 def summary_table(outcome: Outcome, *, runs: int) -> list[str]:
-    """Reindex and the two query sets' percentiles, one column per engine."""
+    """Reindex and the two query sets' percentiles, before and now, one column per engine."""
     fixed_n, cold_n = len(outcome.rounds[EMBEDDED][0].fixed), len(outcome.rounds[EMBEDDED][0].cold)
-    lines = ["| measure | embedded | meilisearch | meilisearch ÷ embedded | rounds (embedded; meilisearch) |",
-             "| --- | ---: | ---: | ---: | --- |"]
+    lines = ["| measure | embedded before | embedded | meilisearch before | meilisearch "
+             "| embedded ÷ meilisearch | rounds (embedded; meilisearch) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     secs, rss = ([[fig[i] for fig in outcome.reindex[e]] for e in ENGINES] for i in (0, 1))
-    lines.append(f"| full reindex from the database, s | {_cells(secs[0], secs[1], '.1f')} |")
+    reindex = _cells(secs[0], secs[1], ".1f", before=_before("reindex"))
+    lines.append(f"| full reindex from the database, s | {reindex} |")
     rss_cells = _cells(rss[0], rss[1], ".0f", ratio=False)
     lines.append(f"| peak RSS of the `cnnt search reindex` process, MB | {rss_cells} |")
-    sets = ((f"fixed set ({fixed_n} queries × {runs} runs)", _pooled),
-            (f"cold mix ({cold_n} distinct queries, shuffled, each once)", _cold))
-    for name, samples in sets:
+    sets = ((f"fixed set ({fixed_n} queries × {runs} runs)", "fixed", _pooled),
+            (f"cold mix ({cold_n} distinct queries, shuffled, each once)", "cold", _cold))
+    for name, key, samples in sets:
         for pct in PERCENTILES:
             emb, meili = (round_percentiles(outcome, e, samples, pct) for e in ENGINES)
-            lines.append(f"| {name}: p{pct} ms | {_cells(emb, meili, '.1f')} |")
+            cells = _cells(emb, meili, ".1f", before=_before(f"{key} p{pct}"))
+            lines.append(f"| {name}: p{pct} ms | {cells} |")
+    return lines
+
+
+def _shape_samples(shape: str) -> Callable[[RoundTimings], list[float]]:
+    """The cold samples of one shape of a round."""
+    return lambda r: [ms for params, ms in r.cold.items() if COLD_SHAPE[params] == shape]
+
+
+def shape_table(outcome: Outcome) -> list[str]:
+    """Per shape of the cold mix: queries, how many found something, p50/p95/p99 on each engine."""
+    head = " | ".join(f"{e} p{p} ms" for e in ENGINES for p in PERCENTILES)
+    lines = [f"| cold mix shape | queries | with hits (embedded / meilisearch) | {head} "
+             "| embedded ÷ meilisearch p95 |", "| --- | ---: | ---: |" + " ---: |" * 7]
+    for shape in SHAPES:
+        params = [p for p in outcome.rounds[EMBEDDED][0].cold if COLD_SHAPE[p] == shape]
+        last = {e: outcome.rounds[e][-1].cold_totals for e in ENGINES}
+        found = " / ".join(str(sum(last[e][p] > 0 for p in params)) for e in ENGINES)
+        samples = _shape_samples(shape)
+        pcts = {(e, p): round_percentiles(outcome, e, samples, p) for e in ENGINES for p in PERCENTILES}
+        cells = " | ".join(f"{_median(pcts[e, p]):.1f}" for e in ENGINES for p in PERCENTILES)
+        ratio = _median([e / m for e, m in zip(pcts[EMBEDDED, 95], pcts[MEILI, 95], strict=True) if m > 0])
+        lines.append(f"| {shape} | {len(params)} | {found} | {cells} | {ratio:.2f}× |")
     return lines
 
 
@@ -175,6 +220,21 @@ def _verdict(outcome: Outcome) -> str:
             + "; ".join(parts) + ".")
 
 
+def cold_verdict(outcome: Outcome) -> str:
+    """One line: issue 16's cold-mix targets for the embedded engine, measured in this run."""
+    emb95, emb99, meili95 = (_median(round_percentiles(outcome, e, _cold, p))
+                             for e, p in ((EMBEDDED, 95), (EMBEDDED, 99), (MEILI, 95)))
+    reindex = _median([s for s, _ in outcome.reindex[EMBEDDED]])
+    checks = [(emb95 <= TARGET_COLD_P95_MS, f"cold p95 ≤ {TARGET_COLD_P95_MS:.0f} ms ({emb95:.1f} ms)"),
+              (emb99 <= TARGET_COLD_P99_MS, f"cold p99 ≤ {TARGET_COLD_P99_MS:.0f} ms ({emb99:.1f} ms)"),
+              (emb95 < meili95, f"cold p95 below Meilisearch's of the same run ({meili95:.1f} ms)"),
+              (reindex <= TARGET_COLD_REINDEX_S,
+               f"full reindex ≤ {TARGET_COLD_REINDEX_S:.0f} s ({reindex:.1f} s)")]
+    return ("Cold-mix targets (issue 16, embedded engine, at 100,000 products): "
+            + ", ".join(f"{'met' if ok else 'NOT MET'}: {text}" for ok, text in checks)
+            + (f" (this run: {outcome.products:,} products)" if outcome.products != 100_000 else "") + ".")
+
+
 def render(outcome: Outcome, *, runs: int, warmup: int, command: str) -> str:
     """The Markdown section: when, where, how, the tables, the Meilisearch requests and the verdict."""
     now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d %H:%M %Z")
@@ -189,15 +249,25 @@ def render(outcome: Outcome, *, runs: int, warmup: int, command: str) -> str:
         f"{outcome.build_s:.0f} s, peak RSS {outcome.build_rss:.0f} MB) in a temporary SQLite database; "
         "the embedded index in the same folder, Meilisearch a throwaway server of the pinned binary "
         "on loopback (tests/meili.py). "
-        f"{rounds} rounds; each round runs a full `cnnt search reindex` on each engine, then times each "
+        f"{rounds} round{'s' if rounds > 1 else ''}; each round runs a full `cnnt search reindex` on each "
+        "engine, then times each "
         "engine's `search(SearchQuery)` in-process (server-side time: match, filters, five facets, sort, "
         f"page of 20; for Meilisearch the client's HTTP requests included), the engines alternating "
         f"(ABBA) so that neither always goes first: the fixed set {runs} runs per query after {warmup} "
         "warm-up runs, then the cold mix in a new shuffled order each round, the same order on both "
         "engines. The embedded engine's result cache is off, Meilisearch's engine keeps none. "
-        "Figures are medians over rounds; ratios the median of the rounds' ratios.",
+        "Figures are medians over rounds; ratios the median of the rounds' ratios. \"Before\": this "
+        "section as it stood before issue 16 (2026-12-07, 100,000 products, the earlier cold mix of 566 "
+        "queries), for comparison; not re-measured.",
+        f"Cold mix (scripts/bench_queries.py): {len(outcome.rounds[EMBEDDED][0].cold)} distinct queries "
+        "drawn with a fixed seed from the synthetic vocabulary, distinct as parsed searches too: text "
+        "alone (one to three words, with and without diacritics), text + filters (current or former "
+        "province, group, level, year, status), filters alone, deep pages (5–50), prefixes as typed "
+        "(\"b\", \"bá\", \"bánh t\"), one-edit typos in words of 5+ letters, and sorts.",
         "",
         *summary_table(outcome, runs=runs),
+        "",
+        *shape_table(outcome),
         "",
         *query_table(outcome),
         "",
@@ -211,6 +281,8 @@ def render(outcome: Outcome, *, runs: int, warmup: int, command: str) -> str:
         f"Meilisearch server over the whole run {outcome.meili_rss:.0f} MB (by default Meilisearch lets "
         "indexing take up to two thirds of the machine's RAM; `--max-indexing-memory` caps it). "
         "API latency through the app's caches: the bench and load sections.",
+        "",
+        cold_verdict(outcome),
         "",
         _verdict(outcome),
     ]

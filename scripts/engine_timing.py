@@ -86,12 +86,13 @@ def classify(query: SearchQuery, calls: Sequence[Call], seconds: float) -> Searc
 @dataclass(slots=True)
 class RoundTimings:
     """One engine's round: milliseconds per fixed query (label → samples), its hit totals, the cold
-    mix's milliseconds (URL parameters → ms, in the order asked) and, for Meilisearch, each cold
-    search's requests."""
+    mix's milliseconds (URL parameters → ms, in the order asked) with its hit totals and, for
+    Meilisearch, each cold search's requests."""
 
     fixed: dict[str, list[float]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     cold: dict[str, float] = field(default_factory=dict)
+    cold_totals: dict[str, int] = field(default_factory=dict)
     cold_calls: list[SearchCalls] = field(default_factory=list)
 
 
@@ -121,8 +122,8 @@ def time_round(engine: SearchEngine, fixed: Sequence[tuple[str, SearchQuery]],
             timings.totals[label] = samples[-1][1]
         for params, query in cold:
             before = len(log.calls) if log else 0
-            ms, _ = timed_search(engine, query)
-            timings.cold[params] = ms
+            ms, total = timed_search(engine, query)
+            timings.cold[params], timings.cold_totals[params] = ms, total
             if log is not None:
                 timings.cold_calls.append(classify(query, log.calls[before:], ms / 1000))
     return timings
