@@ -45,3 +45,24 @@ def number_key(number: str) -> str:
     '12/GCN-SCT' → '12GCNSCT'; O reads as 0 and I, L as 1, so 'IO/QĐ' and '10/qd' are one key.
     """
     return _NUMBER_NOISE.sub("", fold(number)).upper().translate(_LOOK_ALIKES)
+
+
+_TYPED_CODE = re.compile(r"[0-9A-Z]+")
+
+
+def one_edit_codes(text: str) -> set[str]:
+    """Every well-formed code one edit from a typed one: a character wrong, missing or extra, or two swapped.
+
+    Case, spaces and dashes are ignored first. Only for something typed as a whole code (7 to 9
+    letters and digits): at most 8 × 30 candidates, looked up at once by the caller. A look-alike
+    typed for a code character (0 for O, 1 for I or L) is one wrong character like any other.
+    """
+    typed = _NOT_CODE_CHARS.sub("", text).upper()
+    if not CODE_LENGTH - 1 <= len(typed) <= CODE_LENGTH + 1 or not _TYPED_CODE.fullmatch(typed):
+        return set()
+    edits = {typed[:i] + typed[i + 1:] for i in range(len(typed))}  # an extra character
+    edits |= {typed[:i] + ch + typed[i:] for i in range(len(typed) + 1) for ch in CODE_ALPHABET}  # missing
+    edits |= {typed[:i] + ch + typed[i + 1:] for i in range(len(typed)) for ch in CODE_ALPHABET}  # wrong
+    edits |= {typed[:i] + typed[i + 1] + typed[i] + typed[i + 2:] for i in range(len(typed) - 1)}  # swapped
+    edits.discard(typed)
+    return {code for code in edits if normalize_code(code) == code}

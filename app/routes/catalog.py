@@ -12,9 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.services.catalog.reads import home_summary
 from app.services.catalog.search_results import catalog_page, search_or_fallback
+from app.services.catalog.zero_results import zero_result_advice
 from app.web import facet_links as facets
 from app.web.deps import SearchDep, SessionDep, SettingsDep, TodayDep
 from app.web.page_cache import PageKey, catalog_pages, page_key
+from app.web.pager import page_links
 from app.web.search_params import RawSearchParams, build_search_query
 from app.web.templating import cookie_slugs, is_fragment_request, templates
 from search.engine import SearchEngine, SearchQuery, SearchResult
@@ -87,14 +89,24 @@ class CatalogView:
 
 
 def _render_catalog(view: CatalogView, *, session: Session, search: SearchEngine) -> Response:
-    """Search (or the database fallback), cover photos, render, store: blocking, so in a worker thread."""
+    """Search (or the database fallback), cover photos, render, store: blocking, so in a worker thread.
+
+    A page past the last answers 404 with a link to the last page (not a redirect: a stale or
+    made-up page number is not another address of the last page, and the visitor sees why).
+    """
     result, unavailable = search_or_fallback(session=session, engine=search, query=view.query)
     if (body := view.stored(result)) is not None:
         return HTMLResponse(body, headers=VARY)
     page = catalog_page(session=session, query=view.query, result=result, unavailable=unavailable)
+    past_end = view.query.page > page.page_count
+    advice = None
+    if not page.total and not past_end:
+        advice = zero_result_advice(engine=None if unavailable else search, query=view.query)
     template = "catalog/_results.html" if view.fragment else "catalog/index.html"
-    context = {"page": page, "query": view.query, "facets": facets, "today": view.query.today}
-    response = templates.TemplateResponse(view.request, template, context, headers=VARY)
-    if (key := view.key(result)) is not None:
+    context = {"page": page, "query": view.query, "facets": facets, "today": view.query.today,
+               "pages": page_links(view.query, page.page_count), "past_end": past_end, "advice": advice}
+    response = templates.TemplateResponse(view.request, template, context, headers=VARY,
+                                          status_code=404 if past_end else 200)
+    if not past_end and (key := view.key(result)) is not None:
         catalog_pages.put(key, bytes(response.body))
     return response

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.errors import InvalidInput
 from app.services.verification.lookup import LookupAnswer, look_up
 from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, TodayDep
-from app.web.rate_limit import check_lookup_rate
+from app.web.rate_limit import SiteLimits, allow_more_lookups, check_lookup_rate
 from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -24,6 +26,14 @@ def _answer_page(request: Request, answer: LookupAnswer | None, *, q: str = "",
     response = templates.TemplateResponse(request, PAGE, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"  # the answer depends on today and on revocations
     return response
+
+
+def _paid_suggestions(answer: LookupAnswer, *, limits: SiteLimits, client: str) -> LookupAnswer:
+    """Each code suggested counts as a lookup of it, so typos harvest no faster than lookups do."""
+    if answer.suggestions and not allow_more_lookups(limits=limits, client=client,
+                                                     count=len(answer.suggestions)):
+        return replace(answer, suggestions=())
+    return answer
 
 
 def _answered(request: Request, answer: LookupAnswer) -> Response:
@@ -45,7 +55,7 @@ def verify_page(request: Request, session: SessionDep, today: TodayDep, limits: 
     except InvalidInput as exc:  # re-render the form with the problem, as every form does
         return _answer_page(request, None, error=exc.message, status_code=422)
     session.commit()  # the lookup counts
-    return _answered(request, answer)
+    return _answered(request, _paid_suggestions(answer, limits=limits, client=client))
 
 
 @router.get("/v/{code}", name="verify_code")
@@ -58,4 +68,4 @@ def verify_code_page(request: Request, code: str, session: SessionDep, today: To
     except InvalidInput as exc:
         return _answer_page(request, None, error=exc.message, status_code=422)
     session.commit()  # the lookup counts
-    return _answered(request, answer)
+    return _answered(request, _paid_suggestions(answer, limits=limits, client=client))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from app.domain.groups import ProductGroup
-from app.domain.levels import LEVELS_DESCENDING
+from app.domain.levels import LEVELS_DESCENDING, Level
 from app.domain.provinces import current_provinces, display_name, province_by_slug
 from app.domain.validity import STATUS_LABELS, CertificateStatus
 from app.i18n import gettext as _
@@ -133,6 +133,20 @@ def build_facets(query: SearchQuery, result: SearchResult) -> list[Facet]:
 def hidden_filters(query: SearchQuery) -> Params:
     """The filters the search form carries along when the text or sort changes."""
     return [(k, v) for k, v in query_params(query) if k not in ("q", "sort")]
+
+
+def filter_label(name: str, value: str) -> str:
+    """A filter value in words, as its facet shows it ("Bắc Giang (nay thuộc Bắc Ninh)", "Cấp tỉnh")."""
+    if name == "province":
+        info = province_by_slug(value)
+        return display_name(info, translate=_) if info is not None else value
+    if name == "group":
+        return _(ProductGroup(value).label)
+    if name == "level":
+        return _(Level(value).label)
+    if name == "status":
+        return _(STATUS_LABELS[CertificateStatus(value)])
+    return value
 
 
 def active_filter_count(query: SearchQuery) -> int:

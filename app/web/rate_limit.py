@@ -131,3 +131,11 @@ def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = Non
         message = ngettext("Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.",
                            "Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.", wait) % {"num": wait}
         raise TooManyRequests(message, retry_after=wait, page=page)
+
+
+def allow_more_lookups(*, limits: SiteLimits, client: str, count: int) -> bool:
+    """Count `count` more lookups for `client` (codes suggested to it); False once that passes its limit."""
+    allowed = True
+    for _ in range(count):
+        allowed = limits.lookups.hit(client).allowed and allowed
+    return allowed

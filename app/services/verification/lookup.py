@@ -18,16 +18,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.domain.codes import normalize_code
+from app.domain.codes import display_code, normalize_code, one_edit_codes
 from app.domain.messages import N_
+from app.domain.states import ProductState
 from app.domain.text import squash_spaces
 from app.domain.validity import VIETNAM
 from app.errors import InvalidInput
 from app.i18n import gettext
-from app.models import AuditEntry, Certificate, Producer, VerificationCount
+from app.models import AuditEntry, Certificate, Producer, Product, VerificationCount
 from app.services.catalog.reads import CertificateView, ImageView, covers, find_certificates
 
 MAX_LOOKUP_LENGTH = 100  # a printed number is at most 100 characters (Certificate.number)
+MAX_SUGGESTIONS = 3  # more codes one edit away than this: suggest none (a near miss, not a directory)
 _UPSERT_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -88,12 +90,26 @@ class VerifiedCertificate:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeSuggestion:
+    """An existing code one edit from what was typed, with its product's name to tell them apart."""
+
+    code: str
+    product_name: str
+
+    @property
+    def display_code(self) -> str:
+        """The code as printed: XXXX-XXXX."""
+        return display_code(self.code)
+
+
+@dataclass(frozen=True, slots=True)
 class LookupAnswer:
-    """What was typed, how it matched (code or printed number) and every certificate found."""
+    """What was typed, how it matched (code or printed number), every certificate found, near misses."""
 
     query: str
     matched_by: str | None  # "code", "number" or None when nothing matched
     certificates: list[VerifiedCertificate]
+    suggestions: tuple[CodeSuggestion, ...] = ()  # only when nothing was found
 
     @property
     def found(self) -> bool:
@@ -128,9 +144,33 @@ def look_up(*, session: Session, text: str, today: date, codes_only: bool = Fals
     if not views and not codes_only and query:
         views = find_certificates(session=session, code=None, number=query, today=today)
         matched_by = "number" if views else None
-    answer = LookupAnswer(query=query, matched_by=matched_by, certificates=_verified(session, views, today))
+    suggestions = () if views else tuple(similar_codes(session=session, text=query))
+    answer = LookupAnswer(query=query, matched_by=matched_by, certificates=_verified(session, views, today),
+                          suggestions=suggestions)
     count_views(session=session, views=views, day=today)
     return answer
+
+
+def similar_codes(*, session: Session, text: str) -> list[CodeSuggestion]:
+    """Published certificates whose code is one edit from `text`; none when more than MAX_SUGGESTIONS are.
+
+    The typed code's neighbours (at most 240) are looked up in one query on the unique code index,
+    so the cost does not grow with the number of certificates. Any status is suggested: the answer
+    page of the code says whether it is valid, expired or revoked.
+    """
+    candidates = one_edit_codes(text)
+    if not candidates:
+        return []
+    rows = session.exec(
+        select(Certificate.code, Product.name)
+        .join(Product, col(Product.id) == col(Certificate.product_id))
+        .where(Product.state == ProductState.PUBLISHED, col(Certificate.code).in_(sorted(candidates)))
+        .order_by(col(Certificate.code))
+        .limit(MAX_SUGGESTIONS + 1)
+    ).all()
+    if len(rows) > MAX_SUGGESTIONS:
+        return []
+    return [CodeSuggestion(code=code, product_name=name) for code, name in rows]
 
 
 def count_views(*, session: Session, views: Sequence[CertificateView], day: date) -> None:
