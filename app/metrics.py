@@ -52,6 +52,12 @@ BUSY_REFUSALS = Counter(
     "Requests answered 503 busy because every slot of their class stayed taken for the whole queue wait.",
     ["kind"],
 )
+ADMISSION_WAIT_SECONDS = Histogram(
+    "cnnt_admission_wait_seconds",
+    "Time a request of a limited class waited for a slot, by class and outcome (admitted or refused).",
+    ["kind", "outcome"],
+    buckets=LATENCY_BUCKETS,
+)
 ADMITTED_IN_FLIGHT = Gauge(
     "cnnt_admission_in_flight",
     "Requests of a limited class holding a slot now (summed over the live workers).",

@@ -10,9 +10,9 @@ Retry-After (JSON under /api, a small page in the visitor's language elsewhere).
 together stay below the thread pool's size (app/config.py), so the pages of every other route always
 find a thread; they never wait here.
 
-- `search`: the catalog (/san-pham, /en/san-pham) and GET /api/v1/products with a query string.
-  Without one the request is the catalog's first page, one query that is stored after its first
-  answer (app/web/page_cache.py): cheap, and what a visitor arriving from the home page asks for.
+- `search`: the catalog (/san-pham, /en/san-pham) and GET /api/v1/products, with or without a query
+  string: even the catalog's first page asks Meilisearch every time (only the embedded engine keeps
+  results in the process), and a hung or slow engine makes it as long as any search.
 - `export`: /san-pham.csv and .xlsx, every matching row streamed for seconds: a limit of their own,
   so that long downloads never hold the slots searches need, and are refused first under load.
 
@@ -23,6 +23,7 @@ here would cost the search parsing the route does (the wait is then microseconds
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -30,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.domain.messages import N_
 from app.i18n import gettext, lang_url
-from app.metrics import ADMISSION_WAITING, ADMITTED_IN_FLIGHT, BUSY_REFUSALS
+from app.metrics import ADMISSION_WAIT_SECONDS, ADMISSION_WAITING, ADMITTED_IN_FLIGHT, BUSY_REFUSALS
 from app.web.templating import templates
 
 SEARCH, EXPORT = "search", "export"
@@ -46,7 +47,7 @@ def request_class(scope: Scope) -> str | None:
     if scope["method"] not in ("GET", "HEAD"):
         return None
     path = scope["path"]
-    if path in SEARCH_PATHS and scope.get("query_string"):
+    if path in SEARCH_PATHS:
         return SEARCH
     return EXPORT if path in EXPORT_PATHS else None
 
@@ -131,11 +132,14 @@ class AdmissionControl:
             await self.app(scope, receive, send)
             return
         slots = self.limits[kind]
+        started = time.perf_counter()
         ADMISSION_WAITING.labels(kind=kind).inc()
         try:
             admitted = await slots.acquire()
         finally:
             ADMISSION_WAITING.labels(kind=kind).dec()
+        outcome = "admitted" if admitted else "refused"
+        ADMISSION_WAIT_SECONDS.labels(kind=kind, outcome=outcome).observe(time.perf_counter() - started)
         if not admitted:
             BUSY_REFUSALS.labels(kind=kind).inc()
             await busy_response(scope)(scope, receive, send)

@@ -22,8 +22,8 @@ from app.web.admission import EXPORT, SEARCH, Slots, request_class
     ("GET", "/api/v1/products", b"q=mam", SEARCH),
     ("GET", "/san-pham.csv", b"q=gom", EXPORT),
     ("GET", "/san-pham.xlsx", b"", EXPORT),
-    ("GET", "/san-pham", b"", None),  # the catalog's first page: one query, stored after its first answer
-    ("GET", "/api/v1/products", b"", None),
+    ("GET", "/san-pham", b"", SEARCH),  # the first page too: Meilisearch is asked every time
+    ("GET", "/api/v1/products", b"", SEARCH),
     ("GET", "/san-pham/gom-bat-trang", b"", None),  # product pages keep priority
     ("GET", "/api/v1/products/gom-bat-trang", b"", None),
     ("GET", "/tra-cuu", b"q=ABCD2345", None),  # verification too
