@@ -7,6 +7,7 @@ factory and the CLI.
 
 from __future__ import annotations
 
+import os
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - a known placeholder, refused in production
+# Of Starlette's 40 worker threads per process (anyio's default limiter), the search and export
+# slots together take at most 32: eight always stay free for product, verification and office pages.
+MAX_SEARCH_SLOTS = 24
+MAX_EXPORT_SLOTS = 8
 
 
 class Settings(BaseSettings):
@@ -34,6 +39,10 @@ class Settings(BaseSettings):
     # Meilisearch's 400 bytes less the 14 a full reindex adds for its new index (`_next_` and 8 hex)
     meili_index: str = Field(default="products", pattern=r"^[A-Za-z0-9_-]{1,386}$")
     search_retry_s: float = Field(default=5.0, gt=0, le=3600)
+    # Searches in flight per worker process before more wait (app/web/admission.py); 0: twice the CPUs
+    search_concurrency: int = Field(default=0, ge=0, le=MAX_SEARCH_SLOTS)
+    search_queue_s: float = Field(default=0.5, ge=0, le=10)  # how long one waits for a slot before a 503
+    export_concurrency: int = Field(default=2, ge=1, le=MAX_EXPORT_SLOTS)  # CSV/XLSX downloads in flight
     media_dir: Path | None = None
     search_path: Path | None = None
     secret_key: str = PLACEHOLDER_SECRET
@@ -78,6 +87,11 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to the SQLite file in DATA_DIR."""
         return self.database_url or f"sqlite:///{self.data_dir / 'cnnt.sqlite3'}"
+
+    @property
+    def search_slots(self) -> int:
+        """SEARCH_CONCURRENCY, or twice the CPUs this process may run on (at most MAX_SEARCH_SLOTS)."""
+        return self.search_concurrency or min(MAX_SEARCH_SLOTS, 2 * _usable_cpus())
 
     @property
     def media_path(self) -> Path:
@@ -135,3 +149,11 @@ class Settings(BaseSettings):
 def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
     """Comma-separated addresses or CIDR blocks (`10.0.0.0/8, ::1`) as networks."""
     return tuple(ip_network(part.strip()) for part in value.split(",") if part.strip())
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the whole machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -43,6 +43,7 @@ from app.routes import (
 )
 from app.routes import map as province_map
 from app.services.mail import MailSender, Sender, configure_mail, deliver_due
+from app.web.admission import AdmissionControl
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S
 from app.web.exception_handlers import register_exception_handlers
 from app.web.head_requests import HeadAsGet
@@ -187,6 +188,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         https_only=settings.env == "production",
     )
     app.add_middleware(RequestMetrics)  # inside the `/en` prefix: it reads the route from the scope routed
+    # Searches and exports past capacity: a quick 503 rather than a long wait (app/web/admission.py)
+    app.add_middleware(AdmissionControl, search_slots=settings.search_slots,
+                       export_slots=settings.export_concurrency, queue_s=settings.search_queue_s)
     app.add_middleware(LanguagePrefix)  # `/en/...`: the same pages in English
     add_compress_type("text/csv")  # the exports; the library's own list has the other text types
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESSED_MIN_BYTES)  # zstd, br or gzip

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -44,6 +44,31 @@ SEARCH_SECONDS = Histogram(
 SEARCH_FALLBACKS = Counter(
     "cnnt_search_fallback_total",
     "Searches answered from the database because the search engine was unavailable.",
+)
+
+# Admission control (app/web/admission.py), by request class (`search`, `export`).
+BUSY_REFUSALS = Counter(
+    "cnnt_busy_refused_total",
+    "Requests answered 503 busy because every slot of their class stayed taken for the whole queue wait.",
+    ["kind"],
+)
+ADMISSION_WAIT_SECONDS = Histogram(
+    "cnnt_admission_wait_seconds",
+    "Time a request of a limited class waited for a slot, by class and outcome (admitted or refused).",
+    ["kind", "outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+ADMITTED_IN_FLIGHT = Gauge(
+    "cnnt_admission_in_flight",
+    "Requests of a limited class holding a slot now (summed over the live workers).",
+    ["kind"],
+    multiprocess_mode="livesum",
+)
+ADMISSION_WAITING = Gauge(
+    "cnnt_admission_waiting",
+    "Requests of a limited class waiting for a slot now (summed over the live workers).",
+    ["kind"],
+    multiprocess_mode="livesum",
 )
 
 

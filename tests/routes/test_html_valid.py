@@ -27,9 +27,11 @@ from PIL import Image
 from sqlmodel import Session
 
 from app.config import PACKAGE_DIR, Settings
+from app.i18n import speaking
 from app.main import create_app
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
 from app.services.mail.render import mail_env, render_mail
+from app.web.admission import busy_response
 from app.web.form_tokens import issue_token
 from app.web.rate_limit import SiteLimits
 from app.web.templating import templates
@@ -276,6 +278,16 @@ def _last(client: TestClient, pages: Pages) -> None:
     pages.save("vi-catalog-search-down", client.get("/san-pham", params={"q": "nuoc mam"}))
 
 
+def _busy(pages: Pages) -> None:
+    """The 503 "busy" page of a search refused past capacity (tests/crash/test_overload.py: for real)."""
+    for lang in ("vi", "en"):
+        scope = {"type": "http", "method": "GET", "path": "/san-pham", "query_string": b"q=nuoc+mam&page=2"}
+        with speaking(lang):
+            response = busy_response(scope)
+        assert response.status_code == 503 and response.media_type == "text/html"
+        pages.write(f"{lang}-busy", bytes(response.body).decode())
+
+
 def _mails(pages: Pages, monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """Every e-mail's HTML part as sent; returns the mail templates loaded."""
     assert mail_env.loader is not None
@@ -304,6 +316,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)
     _last(site, pages)
+    _busy(pages)
     mails = _mails(pages, monkeypatch)
     unrendered = sorted(_html_templates() - recorder.loaded - mails)
     assert unrendered == [], "add a page that renders these templates to the list in this test"
