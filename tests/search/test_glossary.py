@@ -152,3 +152,13 @@ def test_glossary_words_are_not_required_as_known_words() -> None:
     """Meilisearch asks which long words the index knows, then requires them: never a glossary word."""
     assert typo_candidates("fish sauces quảng ngãi") == ["quang"]
     assert typo_candidates("sauces quảng ngãi") == ["sauces", "quang"]
+
+
+def test_vietnamese_queries_parse_exactly_as_without_the_glossary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every judged Vietnamese query, as typed and folded, builds the same FTS5 expression either way."""
+    queries = [q for j in JUDGMENTS if j.category != "english" for q in (j.query, fold(j.query))]
+    with_glossary = [parse_query(q).match for q in queries]
+    monkeypatch.setattr("search.fts_query.segments",
+                        lambda words: [Segment(i, i + 1) for i in range(len(words))])
+    assert [parse_query(q).match for q in queries] == with_glossary
+    assert "nước mắm" not in parse_query("fish sauce").match  # the glossary was really off
