@@ -3,7 +3,8 @@
 User text never reaches FTS5 as syntax: only letter-and-digit words are extracted, each is
 quoted, and every word must match (AND) in its exact form, its folded form, a synonym or
 (when the engine found it misspelt) an indexed term one edit away.
-The last word matches as a prefix, since people search as they type.
+The last word matches as a prefix, since people search as they type. A run of words that is an
+English glossary phrase (search/glossary.py) may match its Vietnamese words instead.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from app.domain.text import fold
 from search.engine import MAX_QUERY_LENGTH
+from search.glossary import Segment, segments
 from search.highlight import WORD_PATTERN
 from search.synonyms import synonyms_of
 
@@ -70,6 +72,17 @@ def _word_clause(word: str, *, prefix: bool, typos: Sequence[str] = (), address:
     return "(" + " OR ".join(dict.fromkeys(alternatives)) + ")"
 
 
+def _segment_clause(segment: Segment, clauses: Sequence[str], *, address: bool) -> str:
+    """A plain word's clause; for an English glossary phrase, its words as typed OR any of its
+    Vietnamese words (exact form, as written on products; whole words, never a prefix)."""
+    typed = " AND ".join(clauses[segment.start:segment.end])
+    if not segment.vietnamese:
+        return typed
+    exact = _columns(EXACT_COLUMNS, address=address)
+    vietnamese = [f"{exact} : {_phrase(phrase, prefix=False)}" for phrase in segment.vietnamese]
+    return "((" + typed + ") OR " + " OR ".join(vietnamese) + ")"
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     """The words of a query and the MATCH expression built from them ('' when no words)."""
@@ -91,7 +104,7 @@ def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None, *,
     corrections = typos or {}
     clauses = [_word_clause(w, prefix=i == len(words) - 1, typos=corrections.get(w, ()), address=address)
                for i, w in enumerate(words)]
-    expression = " AND ".join(clauses)
+    expression = " AND ".join(_segment_clause(s, clauses, address=address) for s in segments(words))
     if len(words) > 1:
         compact = fold("".join(words))
         if WORD_PATTERN.fullmatch(compact):

@@ -1,7 +1,8 @@
 """Highlight markers around the words of a name that match the query, for <mark> in templates.
 
 Comparison is folded (typing without diacritics still highlights), synonyms compare in their
-exact form (as they match), typo corrections folded, and the last query word matches as a
+exact form (as they match), so do the Vietnamese words of an English glossary phrase,
+typo corrections folded, and the last query word matches as a
 prefix, as it does in the search itself.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from app.domain.text import fold, normalize
 from search.engine import MARK_END, MARK_START
+from search.glossary import glossary_words
 from search.synonyms import synonyms_of
 
 # Letters and digits: the characters SQLite's unicode61 tokenizer keeps in a token.
@@ -45,6 +47,7 @@ def highlight_name(name: str, words: Sequence[str], typos: Mapping[str, Sequence
     whole = _forms(words[:-1], corrections)
     last_folded, last_exact = _forms(words[-1:], {})
     whole[0].update(corrections.get(words[-1], ()))
+    whole[1].update(glossary_words(words))
     prefix = (last_folded, last_exact)
     pieces: list[str] = []
     last_end = 0

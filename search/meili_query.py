@@ -32,6 +32,7 @@ from search.engine import (
     StatusFilter,
 )
 from search.fts_query import query_words
+from search.glossary import covered_words
 from search.meili_filters import (
     FACET_ATTRIBUTES,
     combine,
@@ -99,8 +100,14 @@ def _main_body(query: SearchQuery, index_uid: str, q: str, filter_: str | None,
 
 
 def typo_candidates(text: str) -> list[str]:
-    """The folded query words a typo could reach (5+ letters, letters only), once each, in order."""
-    folded = (fold(word) for word in query_words(text))
+    """The folded query words a typo could reach (5+ letters, letters only), once each, in order.
+
+    Words of an English glossary phrase are left out: required as typed, they would drop the
+    products that only hold the phrase's Vietnamese words.
+    """
+    words = query_words(text)
+    glossary = covered_words(words)
+    folded = (fold(word) for word in words if word not in glossary)
     return list(dict.fromkeys(w for w in folded if len(w) >= MIN_TYPO_WORD and w.isalpha()))
 
 

@@ -14,6 +14,7 @@ from app.domain.text import fold, normalize
 from search.documents import ProductDocument, address_words
 from search.embedded_typos import MIN_TYPO_WORD, vocabulary_words
 from search.fts_query import compact_number
+from search.glossary import synonym_settings as glossary_synonyms
 from search.highlight import WORD_PATTERN
 from search.synonyms import SYNONYM_GROUPS
 
@@ -118,12 +119,15 @@ def _add_synonyms(synonyms: dict[str, set[str]], words: set[str]) -> None:
 
 
 def synonym_settings() -> dict[str, list[str]]:
-    """Spelling variants (mỳ ↔ mì …) both ways; current province → its former names, one way.
+    """Spelling variants (mỳ ↔ mì …) both ways; current province → its former names, one way;
+    English glossary phrase → its Vietnamese words, one way (search/glossary.py).
 
     One way on purpose (DESIGN.md): "Bắc Ninh" also finds what was certified in former Bắc
-    Giang, but "Bắc Giang" finds only that, as on the embedded engine.
+    Giang, but "Bắc Giang" finds only that, as on the embedded engine. Glossary values keep
+    their diacritics: Meilisearch normalizes a synonym as it does the typed words, so they match
+    the exact fields as "nước mắm" typed would (and the folded copies as far as it folds).
     """
-    synonyms: dict[str, set[str]] = {}
+    synonyms: dict[str, set[str]] = {english: set(words) for english, words in glossary_synonyms().items()}
     for group in SYNONYM_GROUPS:
         _add_synonyms(synonyms, {normalize(word) for word in group})
     for province in all_provinces():

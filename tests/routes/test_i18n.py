@@ -94,6 +94,24 @@ def test_english_catalog_search(client: TestClient, slugs: dict[str, str]) -> No
     assert soup.select_one("form#search-form")["action"] == "/en/san-pham"  # type: ignore[index]
 
 
+def test_english_search_examples_find_products(client: TestClient, slugs: dict[str, str]) -> None:
+    """/en/ suggests English words (home links, placeholders) and they find the Vietnamese products."""
+    home = _get(client, "/en/")
+    links = {a.get_text(): str(a["href"]) for a in home.select(".search-examples a")}
+    assert list(links) == ["rice paper", "fish sauce", "conical hat"]
+    assert links["rice paper"] == "/en/san-pham?q=rice%20paper"
+    assert home.select_one("#home-q")["placeholder"] == "e.g. rice paper, conical hat, Bắc Ninh"  # type: ignore[index]
+    for text, slug in [("rice paper", slugs["banh"]), ("Conical Hats", slugs["non"])]:
+        found = _get(client, "/en/san-pham", q=text)
+        assert {str(a["href"]) for a in found.select(".card a")} >= {f"/en/san-pham/{slug}"}, text
+    catalog = _get(client, "/en/san-pham")
+    placeholder = str(catalog.select_one("#catalog-q")["placeholder"])  # type: ignore[index]
+    assert placeholder == "e.g. fish sauce, rice paper, conical hat"
+    vietnamese = _get(client, "/")
+    examples = [a.get_text() for a in vietnamese.select(".search-examples a")]
+    assert examples == ["bánh tráng", "nước mắm", "nón lá"]
+
+
 def test_english_product_page_keeps_texts_as_entered(client: TestClient, slugs: dict[str, str]) -> None:
     """Labels are English; name, description and producer stay Vietnamese."""
     soup = _get(client, f"/en/san-pham/{slugs['banh']}")

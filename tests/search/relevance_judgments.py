@@ -36,6 +36,7 @@ CATEGORIES = {
     "brand": "a Latin brand word the data contains",
     "diacritic_ranking": "exact diacritics must rank above words that only fold the same",
     "address": "a commune, district or town where the producer is (the sample's locality)",
+    "english": "an English product word or phrase (app/data/glossary_en.csv)",
 }
 
 
@@ -71,6 +72,10 @@ DECISION_3116 = (  # the 2023 national round (QĐ 3116/QĐ-BCT, 01/12/2023): Tr�
 HOP_KHAM_TRAI = (
     "hop-kham-trai-ngoc-lan hop-kham-trai-que-huong hop-kham-trai-thinh-phat hop-kham-trai-hoa-sen "
     "hop-kham-trai-loc-dien hop-kham-trai-my-hoa hop-kham-trai-huong-que"
+)
+GOLDEN_CAMELLIA = (
+    "tra-hoa-vang-bao-chau tra-hoa-vang-binh-minh tra-hoa-vang-hoa-sen tra-hoa-vang-phong-dien "
+    "tra-hoa-vang-phu-an tra-hoa-vang-phuc-loc tra-hoa-vang-thanh-tam"
 )
 
 JUDGMENTS: tuple[Judgment, ...] = (
@@ -253,6 +258,86 @@ JUDGMENTS: tuple[Judgment, ...] = (
     _j("address", "bắc trà my", "nuoc-rua-chen-que-tra-my-minh-phuc"),
     _j("address", "tam hiep chau thanh", "sau-rieng-say-thang-hoa"),
     _j("address", "song thuan", "bo-kich-thich-moc-toc-dac-biet"),
+    # English words for Vietnamese products: the glossary's phrases, plurals, any case.
+    _j("english", "rice paper", BANH_TRANG),
+    _j("english", "Fish Sauce",
+       "nuoc-mam-an-khang nuoc-mam-hung-thinh nuoc-mam-moc-lan nuoc-mam-phuc-loc nuoc-mam-thai-an "
+       "nuoc-mam-thuan-thien nuoc-mam-truong-xuan"),
+    _j("english", "honey", MAT_ONG_RUNG),
+    _j("english", "conical hats", "non-la-huong-que non-la-minh-duc non-la-son-thuy non-ngua-phu-gia"),
+    _j("english", "green tea", "che-xanh-quyet-thang tra-xanh-loc-dien tra-xanh-minh-duc tra-xanh-tay-son"),
+    _j("english", "oolong tea", "tra-o-long"),
+    _j("english", "golden camellia tea", GOLDEN_CAMELLIA),
+    _j("english", "brocade",
+       "khan-tho-cam-binh-minh khan-tho-cam-dong-xanh khan-tho-cam-hong-phuc khan-tho-cam-hung-thinh "
+       "khan-tho-cam-my-hoa khan-tho-cam-nam-phong khan-tho-cam-truong-xuan"),
+    _j("english", "silk",
+       "lua-to-tam-dong-hai lua-to-tam-hong-phuc lua-to-tam-truong-xuan lua-to-tam-vinh-hung "
+       "vai-lua-to-tam-ma-chau"),
+    _j("english", "incense", "nhang-tram-my-hoa nhang-tram-song-que"),
+    _j("english", "rice wine",
+       "ruou-nep-cai-hoa-vang-dong-xanh ruou-nep-cai-hoa-vang-gia-bao ruou-nep-cai-hoa-vang-que-huong "
+       "ruou-nep-cai-hoa-vang-tan-loc ruou-nep-cai-hoa-vang-thanh-tam ruou-nep-cai-hoa-vang-thinh-phat"),
+    _j("english", "coffee",
+       "ca-phe-rang-xay-dai-nam ca-phe-rang-xay-dong-hai ca-phe-rang-xay-hoa-binh ca-phe-rang-xay-huong-que "
+       "ca-phe-rang-xay-lam-son ca-phe-rang-xay-loc-dien ca-phe-rang-xay-vinh-hung ca-phe-rang-xay-xuan-mai"),
+    _j("english", "cashew nuts",
+       "hat-dieu-rang-muoi-huong-que hat-dieu-rang-muoi-kim-ngan hat-dieu-rang-muoi-my-hoa "
+       "hat-dieu-rang-muoi-phuc-loc hat-dieu-rang-muoi-que-huong hat-dieu-rang-muoi-tan-tien "
+       "hat-dieu-say-toi-ot-cagachi"),
+    _j("english", "lacquer",
+       "tranh-son-mai-bao-chau tranh-son-mai-hoa-binh tranh-son-mai-huong-que tranh-son-mai-lang-viet "
+       "tranh-son-mai-nam-phong"),
+    _j("english", "embroidered pictures",
+       "tranh-theu-tay-hanh-phuc tranh-theu-tay-loc-dien tranh-theu-tay-song-que tranh-theu-tay-thien-an "
+       "tranh-theu-tay-xuan-mai"),
+    _j("english", "threshing machine", "may-tuot-lua may-tuot-lua-cam-tu may-tuot-lua-moc-lan"),
+    _j("english", "bamboo basket",
+       "bo-san-pham-ro-ra gio-may-tre-dong-xanh gio-may-tre-hoa-sen gio-may-tre-minh-duc gio-may-tre-phu-an "
+       "sot-dung-rac-cay-nam-bang-may-tre"),
+    _j("english", "glass noodles",
+       "mien-dong-dai-nam mien-dong-hoa-binh mien-dong-loc-dien mien-dong-tay-son mien-dong-thanh-tam "
+       "mien-dong-xuan-mai mien-toi-den-viet-cuong"),
+    _j("english", "rice noodles",
+       "bun-kho-bao-chau bun-kho-dong-hai bun-kho-gia-bao bun-kho-hai-dang bun-kho-loc-dien " + MY_GAO),
+    _j("english", "shrimp paste", "mam-tom-lam-son mam-tom-nam-phong mam-tom-que-huong mam-tom-song-que"),
+    _j("english", "dried durian", "sau-rieng-say-thang-hoa"),
+    _j("english", "blue glazed pottery",
+       "gom-men-lam-cam-tu gom-men-lam-gia-bao gom-men-lam-hung-thinh gom-men-lam-huong-que "
+       "gom-men-lam-thien-an"),
+    _j("english", "tea set",
+       "bo-am-chen-gom-kim-ngan bo-am-chen-gom-lang-viet bo-am-chen-gom-my-hoa bo-am-chen-gom-phuc-loc "
+       "bo-am-chen-gom-tan-tien bo-am-chen-gom-thanh-tam bo-am-chen-gom-thuan-thien"),
+    _j("english", "LANTERNS",
+       "den-long-vai-binh-minh den-long-vai-dong-hai den-long-vai-gia-bao den-long-vai-phong-dien "
+       "den-long-vai-phuc-loc den-long-vai-thien-an"),
+    _j("english", "kitchen knives",
+       "bo-dao-lam-bep-an-khang bo-dao-lam-bep-dong-xanh bo-dao-lam-bep-hai-dang bo-dao-lam-bep-hanh-phuc "
+       "bo-dao-lam-bep-lang-viet bo-dao-lam-bep-phuc-loc bo-dao-lam-bep-truong-xuan"),
+    _j("english", "coconut candy",
+       "keo-dua-binh-minh keo-dua-cam-tu keo-dua-hanh-phuc keo-dua-hoa-binh keo-dua-lam-son "
+       "keo-dua-vinh-hung"),
+    _j("english", "fermented pork",
+       "nem-chua-hai-dang nem-chua-huong-que nem-chua-kim-ngan nem-chua-minh-duc nem-chua-tay-son "
+       "nem-chua-thanh-tam nem-chua-truong-xuan"),
+    _j("english", "kudzu",
+       "bot-san-day-dong-hai bot-san-day-gia-bao bot-san-day-hoa-sen bot-san-day-hong-phuc "
+       "bot-san-day-phu-an bot-san-day-song-que bot-san-day-thanh-tam"),
+    _j("english", "water hyacinth baskets",
+       "gio-luc-binh-hai-dang gio-luc-binh-hanh-phuc gio-luc-binh-hung-thinh gio-luc-binh-huong-que "
+       "gio-luc-binh-ngoc-lan gio-luc-binh-que-huong"),
+    _j("english", "sedge mats", "chieu-coi-hanh-phuc chieu-coi-hoa-binh chieu-coi-hung-thinh"),
+    _j("english", "candied ginger",
+       "mut-gung-binh-minh mut-gung-dai-nam mut-gung-huong-que mut-gung-lang-viet mut-gung-ngoc-lan "
+       "mut-gung-song-que mut-gung-thuan-thien"),
+    _j("english", "black pepper",
+       "tieu-den-an-khang tieu-den-hoa-sen tieu-den-hung-thinh tieu-den-loc-dien tieu-den-xuan-mai "
+       "tieu-tien-phuoc"),
+    _j("english", "mother of pearl", HOP_KHAM_TRAI),
+    _j("english", "bronze",  # the towel rack comes from a bronze-casting village's foundry
+       "do-dong-my-thuat-an-khang do-dong-my-thuat-dong-hai do-dong-my-thuat-gia-bao "
+       "do-dong-my-thuat-hanh-phuc do-dong-my-thuat-phuc-loc do-dong-my-thuat-son-thuy "
+       "do-dong-my-thuat-tay-son gia-treo-khan"),
 )
 
 
