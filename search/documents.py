@@ -19,7 +19,7 @@ from typing import TypedDict, cast
 
 from sqlmodel import Session, col, select
 
-from app.domain.standing import Summary, day_key, summarise
+from app.domain.standing import ANY, Summary, day_key, summarise
 from app.domain.states import ProductState
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
 
@@ -65,6 +65,17 @@ class ProductDocument(TypedDict):
 
 
 date_key = day_key  # the engines' name for it: dates as yyyymmdd integers
+
+
+def valid_through(doc: ProductDocument) -> int:
+    """The last day (yyyymmdd) on which the product holds a valid certificate, 0 if never.
+
+    Both engines break relevance ties on it, latest first: a product valid today always ends
+    later than one that has expired, and a revoked certificate counts only up to its
+    revocation (the runs end there), so the order never goes stale as days pass.
+    """
+    runs = doc["validity"].get(ANY, {"runs": []})["runs"]
+    return max((last for _, last in runs), default=0)
 
 
 def address_words(address: str) -> str:

@@ -21,7 +21,7 @@ from typing import cast
 
 from app.domain.provinces import province_by_slug
 from app.domain.text import fold, normalize
-from search.documents import ProductDocument, address_words, date_key
+from search.documents import ProductDocument, address_words, date_key, valid_through
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
@@ -89,7 +89,7 @@ def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
 def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
     """The narrow `doc` row (sort columns)."""
     return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"])
+            doc["fingerprint"], valid_through(doc))
 
 
 def _statements(script: str) -> list[str]:
@@ -207,7 +207,7 @@ class EmbeddedEngine:
         documents = rows.documents
         ids = [doc["id"] for doc in documents]
         _delete_rows(conn, ids)
-        conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)", [_doc_row(doc) for doc in documents])
+        conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)", [_doc_row(doc) for doc in documents])
         validity = [validity_rows(doc) for doc in documents]
         conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
         conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])

@@ -59,17 +59,19 @@ def match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, rele
     return TextMatch(bits=matched, strict=strict, phrase=phrase, primary=primary, ranked=ranked, typos=typos)
 
 
-def _newest_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
-    """Product id → latest_issued, for breaking relevance ties."""
-    return dict(conn.execute(
-        "SELECT d.id, d.latest_issued FROM json_each(?) AS j CROSS JOIN doc AS d ON d.id = j.value",
-        (json.dumps(ids),)).fetchall())
+def _tie_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Product id → (valid_through, latest_issued), for breaking relevance ties (later first)."""
+    return {pid: (through, issued) for pid, through, issued in conn.execute(
+        "SELECT d.id, d.valid_through, d.latest_issued FROM json_each(?) AS j "
+        "CROSS JOIN doc AS d ON d.id = j.value",
+        (json.dumps(ids),))}
 
 
 def _relevance_page(conn: sqlite3.Connection, text: TextMatch, ranked: list[tuple[int, float]],
                     selected: int, offset: int, limit: int) -> list[int]:
     """Words side by side first, then other exact and prefix matches, then typo-only ones; within
-    each, matches only in the address after the others; bm25 within each tier; ties newest first."""
+    each, matches only in the address after the others; bm25 within each tier; ties valid longest
+    first (valid today before expired or revoked), then newest."""
     mask = None if selected == text.bits else bytes_of(selected)
     strict = None if text.strict == text.bits else bytes_of(text.strict)
     phrase = None if text.phrase == text.strict else bytes_of(text.phrase)
@@ -86,8 +88,8 @@ def _relevance_page(conn: sqlite3.Connection, text: TextMatch, ranked: list[tupl
     while 0 < end < len(keyed) and keyed[end][:2] == keyed[end - 1][:2]:
         end += 1
     window = keyed[:end]
-    newest = _newest_keys(conn, [pid for _, _, pid in window])
-    window.sort(key=lambda k: (k[0], k[1], -newest.get(k[2], 0), -k[2]))
+    ties = _tie_keys(conn, [pid for _, _, pid in window])
+    window.sort(key=lambda k: (k[0], k[1], *(-v for v in ties.get(k[2], (0, 0))), -k[2]))
     return [pid for _, _, pid in window[offset:offset + limit]]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from search.fts_query import FTS_COLUMNS
 
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
-SCHEMA_VERSION = 5  # 5: the address columns
+SCHEMA_VERSION = 6  # 5: the address columns; 6: doc.valid_through
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS doc (
     grp TEXT NOT NULL,
     latest_issued INTEGER NOT NULL,
     name_key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL
+    fingerprint TEXT NOT NULL,
+    valid_through INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc_run (
