@@ -19,6 +19,7 @@ from typing import TypedDict, cast
 
 from sqlmodel import Session, col, select
 
+from app.domain.provinces import province_by_slug
 from app.domain.standing import ANY, Summary, day_key, summarise
 from app.domain.states import ProductState
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
@@ -76,6 +77,19 @@ def valid_through(doc: ProductDocument) -> int:
     """
     runs = doc["validity"].get(ANY, {"runs": []})["runs"]
     return max((last for _, last in runs), default=0)
+
+
+def searchable_texts(doc: ProductDocument) -> tuple[str, str, str, str, str, str]:
+    """The texts search matches: name, producer, printed numbers, description, province names
+    (current, then the former ones certified in) and the address words."""
+    numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
+    province_names = [doc["province_name"]]
+    for slug in doc["certified_provinces"]:
+        former = province_by_slug(slug)
+        if former is not None and former.name not in province_names:
+            province_names.append(former.name)
+    return (doc["name"], doc["producer_name"], " ".join(numbers), doc["description"],
+            " ".join(province_names), address_words(doc["address"]))
 
 
 def address_words(address: str) -> str:

@@ -15,6 +15,7 @@ import itertools
 import json
 import sqlite3
 import threading
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from app.domain.provinces import province_by_slug
 from app.domain.text import fold, normalize
-from search.documents import ProductDocument, address_words, date_key, valid_through
+from search.documents import ProductDocument, date_key, searchable_texts, valid_through
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
@@ -47,6 +47,7 @@ from search.embedded_sql import (
     SCHEMA,
     SCHEMA_VERSION,
     SEED_META,
+    STANDING_ORDER,
 )
 from search.embedded_text import TEXT_CACHE_ENTRIES, TextCache, TextMatch, match_text
 from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
@@ -81,14 +82,7 @@ def _unavailable_on_error() -> Iterator[None]:
 def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
     """The FTS5 values of a document, in FTS_COLUMNS order."""
     numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
-    province_names = [doc["province_name"]]
-    for slug in doc["certified_provinces"]:
-        former = province_by_slug(slug)
-        if former is not None and former.name not in province_names:
-            province_names.append(former.name)
-    fields = (doc["name"], doc["producer_name"], " ".join(numbers), doc["description"],
-              " ".join(province_names), address_words(doc["address"]))
-    pairs = [(normalize(text), fold(text)) for text in fields]
+    pairs = [(normalize(text), fold(text)) for text in searchable_texts(doc)]
     compact = " ".join(compact_number(n) for n in numbers)
     return (doc["id"], *(value for pair in pairs for value in pair), compact)
 
@@ -155,6 +149,7 @@ class EmbeddedEngine:
         self._closed = False
         self._bits: FacetBits | None = None
         self._status: tuple[tuple[int, int], StatusBits] | None = None
+        self._standing: tuple[int, array[int]] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
             self._create_schema(self._connection())
@@ -299,6 +294,14 @@ class EmbeddedEngine:
             cached = self._status = (key, status_bits(conn, bits, today))
         return cached[1]
 
+    def _standing_order(self, conn: sqlite3.Connection, generation: int) -> array[int]:
+        """Every product id, valid longest and newest first; read once per generation."""
+        cached = self._standing
+        if cached is None or cached[0] != generation:
+            ids = array("q", (row[0] for row in conn.execute(STANDING_ORDER)))
+            cached = self._standing = (generation, ids)
+        return cached[1]
+
     def _text_match(self, conn: sqlite3.Connection, generation: int, query: SearchQuery,
                     parsed: ParsedQuery) -> TextMatch:
         """The text's matches (and order) at this generation: computed once, shared by every
@@ -307,7 +310,8 @@ class EmbeddedEngine:
         key = (generation, tuple(parsed.words), relevance)
         text = self._texts.get(key)
         if text is None:
-            text = match_text(conn, query.text, parsed, relevance=relevance)
+            text = match_text(conn, query.text, parsed, self._facet_bits(conn),
+                              lambda: self._standing_order(conn, generation), relevance=relevance)
             self._texts.put(key, text)
         return text
 

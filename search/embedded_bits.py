@@ -22,8 +22,10 @@ from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are sh
 
 from app.domain.provinces import province_by_slug
 from app.domain.standing import ANY
-from search.documents import ProductDocument
+from app.domain.text import fold
+from search.documents import ProductDocument, searchable_texts
 from search.engine import FACET_FIELDS, LEVEL_STATUS, SearchQuery, StatusFilter
+from search.highlight import WORD_PATTERN
 
 ALL = ("all", "")
 EMPTY = BitMap()
@@ -68,9 +70,18 @@ def load_facet_bits(conn: sqlite3.Connection, generation: int) -> FacetBits:
     return FacetBits(generation, {(f, v): BitMap.deserialize(b) for f, v, b in rows})
 
 
+def initials(text: str) -> set[str]:
+    """First letters (folded) of the words of `text`: what a one-letter prefix matches."""
+    return {word[0] for word in WORD_PATTERN.findall(fold(text))}
+
+
 def document_bit_values(doc: ProductDocument) -> list[tuple[str, str]]:
-    """The (field, value) pairs whose bitsets include this document."""
+    """The (field, value) pairs whose bitsets include this document; `initial` and `name_initial`
+    (first letters of words anywhere and in the name) answer one-letter queries without FTS5."""
+    texts = searchable_texts(doc)
     pairs = [ALL, ("province", doc["province"]), ("group", doc["group"])]
+    pairs += [("initial", letter) for letter in initials(" ".join(texts))]
+    pairs += [("name_initial", letter) for letter in initials(texts[0])]
     pairs += [("level", level) for level in doc["levels"]]
     pairs += [("year", str(year)) for year in doc["years"]]
     pairs += [("certified_province", slug) for slug in doc["certified_provinces"]]

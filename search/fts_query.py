@@ -79,17 +79,19 @@ class ParsedQuery:
 
 
 def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None, *,
-                address: bool = True) -> ParsedQuery:
+                address: bool = True, prefix_last: bool = True) -> ParsedQuery:
     """Words and MATCH expression; several words also try the certificate-number compact form.
 
     `typos` maps a query word to the indexed terms that also count for it (typo tolerance);
-    `address=False` leaves the address columns out (what matches elsewhere ranks first).
+    `address=False` leaves the address columns out (what matches elsewhere ranks first);
+    `prefix_last=False` matches the last word whole too.
     """
     words = query_words(text)
     if not words:
         return ParsedQuery(words=[], match="")
     corrections = typos or {}
-    clauses = [_word_clause(w, prefix=i == len(words) - 1, typos=corrections.get(w, ()), address=address)
+    last = len(words) - 1 if prefix_last else -1
+    clauses = [_word_clause(w, prefix=i == last, typos=corrections.get(w, ()), address=address)
                for i, w in enumerate(words)]
     expression = " AND ".join(clauses)
     if len(words) > 1:
