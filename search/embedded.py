@@ -49,7 +49,7 @@ from search.embedded_sql import (
     SEED_META,
     STANDING_ORDER,
 )
-from search.embedded_text import TEXT_CACHE_ENTRIES, TextCache, TextMatch, match_text
+from search.embedded_text import TEXT_CACHE_ENTRIES, Standing, TextCache, TextMatch, match_text
 from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
 from search.engine import SearchQuery, SearchResult, SearchUnavailable, SortOrder
 from search.fts_query import (
@@ -149,7 +149,7 @@ class EmbeddedEngine:
         self._closed = False
         self._bits: FacetBits | None = None
         self._status: tuple[tuple[int, int], StatusBits] | None = None
-        self._standing: tuple[int, array[int]] | None = None
+        self._standing_cache: tuple[int, Standing] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
             self._create_schema(self._connection())
@@ -294,12 +294,12 @@ class EmbeddedEngine:
             cached = self._status = (key, status_bits(conn, bits, today))
         return cached[1]
 
-    def _standing_order(self, conn: sqlite3.Connection, generation: int) -> array[int]:
-        """Every product id, valid longest and newest first; read once per generation."""
-        cached = self._standing
+    def _standing(self, conn: sqlite3.Connection, generation: int) -> Standing:
+        """Every product id, valid longest and newest first, and each one's place; once per generation."""
+        cached = self._standing_cache
         if cached is None or cached[0] != generation:
-            ids = array("q", (row[0] for row in conn.execute(STANDING_ORDER)))
-            cached = self._standing = (generation, ids)
+            standing = Standing.of(array("q", (row[0] for row in conn.execute(STANDING_ORDER))))
+            cached = self._standing_cache = (generation, standing)
         return cached[1]
 
     def _text_match(self, conn: sqlite3.Connection, generation: int, query: SearchQuery,
@@ -311,7 +311,7 @@ class EmbeddedEngine:
         text = self._texts.get(key)
         if text is None:
             text = match_text(conn, query.text, parsed, self._facet_bits(conn),
-                              lambda: self._standing_order(conn, generation), relevance=relevance)
+                              lambda: self._standing(conn, generation), relevance=relevance)
             self._texts.put(key, text)
         return text
 

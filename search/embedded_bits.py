@@ -70,9 +70,11 @@ def load_facet_bits(conn: sqlite3.Connection, generation: int) -> FacetBits:
     return FacetBits(generation, {(f, v): BitMap.deserialize(b) for f, v, b in rows})
 
 
-def initials(text: str) -> set[str]:
-    """First letters (folded) of the words of `text`: what a one-letter prefix matches."""
-    return {word[0] for word in WORD_PATTERN.findall(fold(text))}
+def initials(text: str) -> list[tuple[str, str]]:
+    """(`initialN`, first N letters) of the folded words of `text`, N = 1..2: what a prefix of one
+    or two letters matches."""
+    words = {word for word in WORD_PATTERN.findall(fold(text)) if word[0].isalpha()}
+    return sorted({(f"initial{n}", word[:n]) for word in words for n in (1, 2) if len(word) >= n})
 
 
 def document_bit_values(doc: ProductDocument) -> list[tuple[str, str]]:
@@ -80,8 +82,8 @@ def document_bit_values(doc: ProductDocument) -> list[tuple[str, str]]:
     (first letters of words anywhere and in the name) answer one-letter queries without FTS5."""
     texts = searchable_texts(doc)
     pairs = [ALL, ("province", doc["province"]), ("group", doc["group"])]
-    pairs += [("initial", letter) for letter in initials(" ".join(texts))]
-    pairs += [("name_initial", letter) for letter in initials(texts[0])]
+    pairs += initials(" ".join(texts))
+    pairs += [(f"name_{field}", value) for field, value in initials(texts[0])]
     pairs += [("level", level) for level in doc["levels"]]
     pairs += [("year", str(year)) for year in doc["years"]]
     pairs += [("certified_province", slug) for slug in doc["certified_provinces"]]

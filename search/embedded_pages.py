@@ -23,56 +23,15 @@ from search.highlight import highlight_name
 WALK_FACTOR = 4  # walk a sort index up to 4× the rows expected before sorting the ids instead
 
 
-def _tie_keys(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Product id → (valid_through, latest_issued), for breaking relevance ties (later first)."""
-    return {pid: (through, issued) for pid, through, issued in conn.execute(
-        "SELECT d.id, d.valid_through, d.latest_issued FROM json_each(?) AS j "
-        "CROSS JOIN doc AS d ON d.id = j.value",
-        (json.dumps(ids),))}
-
-
-def _positions(ranking: Ranking, everything: bool, selected: BitMap, need: int) -> list[int]:
-    """Positions in the ranking of the first `need` selected matches (all matches if `everything`),
-    and of those after them that tie with the last one: the walk stops there."""
+def _relevance_page(ranking: Ranking, everything: bool, selected: BitMap, offset: int,
+                    limit: int) -> list[int]:
+    """The page of `selected` in the ranking's order (search/embedded_text.py): a walk that stops
+    once the page is full, or a slice when nothing is filtered out."""
     order = ranking.order
     if everything:
-        end = min(need, len(order))
-        chosen = iter(range(end, len(order)))
-        found = list(range(end))
-    else:
-        chosen = (i for i, pid in enumerate(order) if pid in selected)
-        found = list(islice(chosen, need))
-    if len(found) == need and found:
-        last = ranking.key(found[-1])
-        for position in chosen:
-            if ranking.key(position) != last:
-                break
-            found.append(position)
-    return found
-
-
-def _relevance_page(conn: sqlite3.Connection, ranking: Ranking, everything: bool, selected: BitMap,
-                    offset: int, limit: int) -> list[int]:
-    """Words side by side first, then other exact and prefix matches, then typo-only ones; within
-    each, matches only in the address after the others; bm25 within each tier; ties valid longest
-    first (valid today before expired or revoked), then newest."""
-    order, key = ranking.order, ranking.key
-    found = _positions(ranking, everything, selected, offset + limit)
-    if offset >= len(found):
-        return []
-    start = offset
-    while start > 0 and key(found[start - 1]) == key(found[offset]):
-        start -= 1  # a tie across the page's start: sort the whole tied run
-    window = found[start:]
-    ties = _tie_keys(conn, [order[i] for i in window])
-
-    def sort_key(position: int) -> tuple[int, float, int, int, int]:
-        pid = order[position]
-        through, issued = ties.get(pid, (0, 0))
-        return (*key(position), -through, -issued, -pid)
-
-    ranked = sorted(window, key=sort_key)
-    return [order[i] for i in ranked[offset - start:offset - start + limit]]
+        return list(order[offset:offset + limit])
+    chosen = (pid for pid in order if pid in selected)
+    return list(islice(chosen, offset, offset + limit))
 
 
 def _walk(conn: sqlite3.Connection, order: str, mask: BitMap, need: int, budget: int) -> list[int] | None:
@@ -114,7 +73,7 @@ def page_ids(conn: sqlite3.Connection, query: SearchQuery, text: TextMatch | Non
     if total == 0 or limit == 0:
         return []
     if text is not None and text.ranking is not None:
-        return _relevance_page(conn, text.ranking, selected == text.bits, selected, offset, limit)
+        return _relevance_page(text.ranking, selected == text.bits, selected, offset, limit)
     order = ORDER_COLUMNS["name" if query.sort == SortOrder.name else "newest"]
     if text is None and not filtered:
         rows = conn.execute(f"SELECT d.id FROM doc d ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset))  # noqa: S608 - constant SQL, values bound

@@ -13,7 +13,7 @@ from __future__ import annotations
 from search.fts_query import FTS_COLUMNS
 
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
-SCHEMA_VERSION = 7  # 5: the address columns; 6: doc.valid_through; 7: roaring bitmaps, initials
+SCHEMA_VERSION = 8  # 5: the address columns; 6: doc.valid_through; 7-8: roaring bitmaps, initials
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;

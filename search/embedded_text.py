@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are shared across queries
 
@@ -23,32 +24,39 @@ from search.embedded_typos import typo_expansions
 from search.fts_query import COLUMN_WEIGHTS, ParsedQuery, parse_query, phrase_match
 from search.highlight import WORD_PATTERN
 from search.result_cache import LruCache
+from search.synonyms import synonyms_of
 
 TEXT_CACHE_ENTRIES = 64  # texts kept per engine; a match order costs 16 bytes per matching product
 _RANK = f"bm25(doc_fts, {', '.join(str(w) for w in COLUMN_WEIGHTS)})"
-TIERS = 6
+PREFIX_LETTERS = 2  # a lone word this short is answered from bitmaps (`initials` in embedded_bits)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Every product id valid longest, then newest, then higher id first (`order`), and each id's
+    place in it (`position`, indexed by id): how equally relevant matches are ordered."""
+
+    order: array[int]
+    position: array[int]
+
+    @classmethod
+    def of(cls, order: array[int]) -> Standing:
+        """The standing of ids already in that order."""
+        position = array("q", bytes(8 * (max(order, default=0) + 1)))
+        for place, pid in enumerate(order):
+            position[pid] = place
+        return cls(order, position)
 
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """Every match in relevance order: `order` tier by tier, bm25 within a tier; `ranks` the bm25
-    of each and `tier_ends` where each tier ends in `order`, so that ties can be found."""
+    """Every match in relevance order, ties already broken: a page is a slice or a short walk."""
 
     order: array[int]
-    ranks: array[float] | None  # None: a total order (no ties), the position is the rank
-    tier_ends: tuple[int, ...]
-
-    def key(self, position: int) -> tuple[int, float]:
-        """(tier, bm25) of the match at `position`: equal keys are equally relevant."""
-        tier = next(t for t, end in enumerate(self.tier_ends) if position < end)
-        return tier, (position if self.ranks is None else self.ranks[position])
 
     def within(self, bits: BitMap) -> Ranking:
         """The ranking of the matches in `bits` only, same order."""
-        keep = [i for i, pid in enumerate(self.order) if pid in bits]
-        ends = tuple(bisect_left(keep, end) for end in self.tier_ends)
-        ranks = None if self.ranks is None else array("d", (self.ranks[i] for i in keep))
-        return Ranking(array("q", (self.order[i] for i in keep)), ranks, ends)
+        return Ranking(array("q", (pid for pid in self.order if pid in bits)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +89,26 @@ def _tier_sets(matched: BitMap, strict: BitMap, phrase: BitMap, primary: BitMap)
     return [part for group in groups for part in (group & primary, group - primary)]
 
 
-def _ordered(ranked: list[tuple[int, float]], tiers: list[BitMap]) -> Ranking:
-    """`ranked` (in bm25 order) regrouped tier by tier, bm25 order kept within each tier."""
+def _ordered(ranked: list[tuple[int, float]], tiers: list[BitMap], standing: Standing) -> Ranking:
+    """`ranked` (in bm25 order) regrouped tier by tier, bm25 order kept within each tier, equal
+    ranks in the standing order (valid longest, then newest, then the higher id)."""
     order: array[int] = array("q")
-    ranks: array[float] = array("d")
-    ends: list[int] = []
+    position = standing.position
     one_tier = sum(1 for tier in tiers if tier) == 1
     for tier in tiers:
-        if tier:
-            rows = ranked if one_tier else [row for row in ranked if row[0] in tier]
-            order.extend(pid for pid, _ in rows)
-            ranks.extend(rank for _, rank in rows)
-        ends.append(len(order))
-    return Ranking(order, ranks, tuple(ends))
+        if not tier:
+            continue
+        rows = ranked if one_tier else [row for row in ranked if row[0] in tier]
+        for _, group in groupby(rows, itemgetter(1)):
+            ids = [pid for pid, _ in group]
+            if len(ids) > 1:
+                ids.sort(key=position.__getitem__)
+            order.extend(ids)
+    return Ranking(order)
 
 
-def _full_match(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, relevance: bool,
-                prefix_last: bool = True) -> TextMatch:
+def _full_match(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, standing: Callable[[], Standing], *,
+                relevance: bool, prefix_last: bool = True) -> TextMatch:
     """Match every word through FTS5, widened by typo corrections for words the index does not
     know; with `relevance`, also the ranking of every match."""
     typos = typo_expansions(conn, parsed.words, prefix_last=prefix_last)
@@ -114,8 +125,8 @@ def _full_match(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, *, rel
     phrase = bits_of(_match_ids(conn, together)) & strict if together else strict
     elsewhere = parse_query(text, typos, address=False, prefix_last=prefix_last).match
     primary = bits_of(_match_ids(conn, elsewhere))
-    return TextMatch(bits=matched, strict=strict, typos=typos,
-                     ranking=_ordered(ranked, _tier_sets(matched, strict, phrase, primary)))
+    tiers = _tier_sets(matched, strict, phrase, primary)
+    return TextMatch(bits=matched, strict=strict, typos=typos, ranking=_ordered(ranked, tiers, standing()))
 
 
 def _compact_ids(conn: sqlite3.Connection, words: list[str]) -> BitMap:
@@ -126,41 +137,51 @@ def _compact_ids(conn: sqlite3.Connection, words: list[str]) -> BitMap:
     return bits_of(_match_ids(conn, f'{{compact}} : "{compact}"*'))
 
 
-def _short_prefix_match(conn: sqlite3.Connection, parsed: ParsedQuery, facets: FacetBits,
-                        standing: Callable[[], array[int]], *, relevance: bool) -> TextMatch:
-    """A last word of one letter, from the first-letter bitmaps instead of FTS5 (which would
-    enumerate every indexed word with that letter): the other words match through FTS5 and rank
-    by bm25; a letter alone ranks products with a name word of that letter first, then valid
-    longest and newest first."""
-    letter, others = fold(parsed.words[-1]), parsed.words[:-1]
-    initial = facets.values.get(("initial", letter), EMPTY)
-    if others:
-        text = " ".join(others)
-        inner = _full_match(conn, text, parse_query(text, prefix_last=False), relevance=relevance,
-                            prefix_last=False)
-        number = _compact_ids(conn, parsed.words) - (inner.bits & initial)
-        matched = (inner.bits & initial) | number
-        ranking = inner.ranking.within(matched) if inner.ranking is not None else None
-        if ranking is not None and number:  # a printed number typed with spaces: first
-            ranks = None if ranking.ranks is None else array("d", [0.0] * len(number)) + ranking.ranks
-            ranking = Ranking(array("q", number) + ranking.order, ranks,
-                              (len(number), *(end + len(number) for end in ranking.tier_ends)))
-        return TextMatch(bits=matched, strict=(inner.strict & initial) | number, typos=inner.typos,
-                         ranking=ranking)
-    if not relevance:
-        return TextMatch(bits=initial, strict=initial, typos={})
-    in_name = facets.values.get(("name_initial", letter), EMPTY)
-    order = standing()
-    first = array("q", (pid for pid in order if pid in in_name))
-    rest = array("q", (pid for pid in order if pid in initial and pid not in in_name))
-    ranking = Ranking(first + rest, None, (len(first), len(first) + len(rest)))
+def _with_letter(conn: sqlite3.Connection, parsed: ParsedQuery, initial: BitMap,
+                 standing: Callable[[], Standing], *, relevance: bool) -> TextMatch:
+    """Words then a last word of one letter: the words through FTS5 (whole words, ranked by bm25),
+    kept where a word starts with the letter; a printed number typed with spaces first."""
+    others = parsed.words[:-1]
+    text = " ".join(others)
+    inner = _full_match(conn, text, parse_query(text, prefix_last=False), standing, relevance=relevance,
+                        prefix_last=False)
+    number = _compact_ids(conn, parsed.words) - (inner.bits & initial)
+    matched = (inner.bits & initial) | number
+    ranking = None
+    if inner.ranking is not None:
+        ranking = Ranking(array("q", number) + inner.ranking.within(matched).order)
+    strict = (inner.strict & initial) | number
+    return TextMatch(bits=matched, strict=strict, typos=inner.typos, ranking=ranking)
+
+
+def _alone(initial: BitMap, in_name: BitMap, standing: Standing, *, relevance: bool) -> TextMatch:
+    """A lone word of one or two letters: products with a word starting so, those with one in the
+    name first, then valid longest and newest first (bm25 over most of the catalog says little)."""
+    ranking = None
+    if relevance:
+        first = array("q", (pid for pid in standing.order if pid in in_name))
+        rest = array("q", (pid for pid in standing.order if pid in initial and pid not in in_name))
+        ranking = Ranking(first + rest)
     return TextMatch(bits=initial, strict=initial, typos={}, ranking=ranking)
 
 
 def match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, facets: FacetBits,
-               standing: Callable[[], array[int]], *, relevance: bool) -> TextMatch:
-    """The products matching the words and, with `relevance`, their ranking; `standing` gives
-    every product id, valid longest and newest first (ranking a lone letter)."""
-    if len(parsed.words[-1]) == 1 and parsed.words[-1].isalpha():
-        return _short_prefix_match(conn, parsed, facets, standing, relevance=relevance)
-    return _full_match(conn, text, parsed, relevance=relevance)
+               standing: Callable[[], Standing], *, relevance: bool) -> TextMatch:
+    """The products matching the words and, with `relevance`, their ranking.
+
+    A last word of one letter (or a lone word of two) comes from the first-letters bitmaps
+    (search/embedded_bits.py) rather than FTS5, which would enumerate every indexed word that
+    starts so: tens of thousands of matches, each ranked.
+    """
+    last = parsed.words[-1]
+    short = fold(last)
+    if not (last.isalpha() and len(short) == len(last)) or synonyms_of(last):  # variants match exactly: FTS5
+        return _full_match(conn, text, parsed, standing, relevance=relevance)
+    if len(parsed.words) == 1 and len(last) <= PREFIX_LETTERS:
+        initial = facets.values.get((f"initial{len(short)}", short), EMPTY)
+        in_name = facets.values.get((f"name_initial{len(short)}", short), EMPTY)
+        return _alone(initial, in_name, standing(), relevance=relevance)
+    if len(last) == 1:
+        initial = facets.values.get(("initial1", short), EMPTY)
+        return _with_letter(conn, parsed, initial, standing, relevance=relevance)
+    return _full_match(conn, text, parsed, standing, relevance=relevance)

@@ -44,8 +44,10 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:
     """The alphabetic words of `texts` long enough to be reached by a typo."""
-    return {w for text in texts for w in WORD_PATTERN.findall(text) if MIN_TERM <= len(w) <= MAX_TERM
-            and w.isalpha()}
+    words: set[str] = set()
+    for text in texts:
+        words.update(WORD_PATTERN.findall(text))  # distinct words first: the check runs once per word
+    return {w for w in words if MIN_TERM <= len(w) <= MAX_TERM and w.isalpha()}
 
 
 def add_terms(conn: sqlite3.Connection, words: set[str]) -> None:
