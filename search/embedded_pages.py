@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from itertools import islice
 from typing import cast
 
@@ -25,13 +26,21 @@ WALK_FACTOR = 4  # walk a sort index up to 4× the rows expected before sorting 
 
 def _relevance_page(ranking: Ranking, everything: bool, selected: BitMap, offset: int,
                     limit: int) -> list[int]:
-    """The page of `selected` in the ranking's order (search/embedded_text.py): a walk that stops
-    once the page is full, or a slice when nothing is filtered out."""
-    order = ranking.order
-    if everything:
-        return list(order[offset:offset + limit])
-    chosen = (pid for pid in order if pid in selected)
-    return list(islice(chosen, offset, offset + limit))
+    """The page of `selected` in the ranking's order (search/embedded_text.py): a slice when nothing
+    is filtered out, else a walk that skips whole segments by their count and stops once full."""
+    page: list[int] = []
+    for order, only in ranking.segments:
+        keep = selected if only is None else only & selected
+        if offset >= len(keep):  # `only` None: the segment holds exactly the text's matches
+            offset -= len(keep)
+            continue
+        whole = only is None and everything
+        chosen: Iterable[int] = order if whole else (pid for pid in order if pid in keep)
+        page += islice(chosen, offset, offset + limit - len(page))
+        offset = 0
+        if len(page) == limit:
+            break
+    return page
 
 
 def _walk(conn: sqlite3.Connection, order: str, mask: BitMap, need: int, budget: int) -> list[int] | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from typing import TypeAlias
 
 from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are shared across queries
 
@@ -48,15 +49,20 @@ class Standing:
         return cls(order, position)
 
 
+# Ids in order, kept only where in the bitmap; None: the ids are exactly the text's matches.
+Segment: TypeAlias = "tuple[array[int], BitMap | None]"
+
+
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """Every match in relevance order, ties already broken: a page is a slice or a short walk."""
+    """Every match in relevance order, ties already broken, as segments one after the other:
+    a page is a slice, or a walk that skips whole segments by count and stops once full."""
 
-    order: array[int]
+    segments: tuple[Segment, ...]
 
     def within(self, bits: BitMap) -> Ranking:
-        """The ranking of the matches in `bits` only, same order."""
-        return Ranking(array("q", (pid for pid in self.order if pid in bits)))
+        """The ranking of the matches in `bits` only, same order (nothing is copied)."""
+        return Ranking(tuple((order, bits if only is None else only & bits) for order, only in self.segments))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,7 @@ def _ordered(ranked: list[tuple[int, float]], tiers: list[BitMap], standing: Sta
             if len(ids) > 1:
                 ids.sort(key=position.__getitem__)
             order.extend(ids)
-    return Ranking(order)
+    return Ranking(((order, None),))
 
 
 def _full_match(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, standing: Callable[[], Standing], *,
@@ -149,7 +155,7 @@ def _with_letter(conn: sqlite3.Connection, parsed: ParsedQuery, initial: BitMap,
     matched = (inner.bits & initial) | number
     ranking = None
     if inner.ranking is not None:
-        ranking = Ranking(array("q", number) + inner.ranking.within(matched).order)
+        ranking = Ranking(((array("q", number), number), *inner.ranking.within(matched).segments))
     strict = (inner.strict & initial) | number
     return TextMatch(bits=matched, strict=strict, typos=inner.typos, ranking=ranking)
 
@@ -159,9 +165,7 @@ def _alone(initial: BitMap, in_name: BitMap, standing: Standing, *, relevance: b
     name first, then valid longest and newest first (bm25 over most of the catalog says little)."""
     ranking = None
     if relevance:
-        first = array("q", (pid for pid in standing.order if pid in in_name))
-        rest = array("q", (pid for pid in standing.order if pid in initial and pid not in in_name))
-        ranking = Ranking(first + rest)
+        ranking = Ranking(((standing.order, initial & in_name), (standing.order, initial - in_name)))
     return TextMatch(bits=initial, strict=initial, typos={}, ranking=ranking)
 
 

@@ -488,3 +488,8 @@ def test_a_lone_letter_ranks_name_words_first_then_valid_then_newest(engine: Emb
     assert [h.document["id"] for h in search(engine, "g").hits] == [4, 3, 2, 1]
     assert [h.document["id"] for h in search(engine, "g", per_page=2, page=2).hits] == [2, 1]
     assert [h.document["id"] for h in search(engine, "gi").hits] == [4, 1]
+    valid = StatusFilter.valid
+    assert [h.document["id"] for h in search(engine, "g", status=valid).hits] == [4, 3, 1]
+    assert [h.document["id"] for h in search(engine, "g", status=valid, per_page=1, page=3).hits] == [1]
+    assert [h.document["id"] for h in search(engine, "g", status=valid, per_page=2, page=2).hits] == [1]
+    assert search(engine, "g", status=valid, per_page=2, page=3).hits == []
