@@ -79,19 +79,19 @@ def load_facet_bits(conn: sqlite3.Connection, generation: int) -> FacetBits:
     return FacetBits.of_values(generation, {(f, v): BitMap.deserialize(b) for f, v, b in rows})
 
 
-def initials(text: str) -> list[tuple[str, str]]:
-    """(`initialN`, first N letters) of the folded words of `text`, N = 1..2: what a prefix of one
-    or two letters matches."""
-    words = {word for word in WORD_PATTERN.findall(fold(text)) if word[0].isalpha()}
+def initials(*texts: str) -> list[tuple[str, str]]:
+    """(`initialN`, first N letters) of the folded words of `texts`, N = 1..2: what a prefix of one
+    or two letters matches (each text folded alone: short ones are memoized)."""
+    words = {word for text in texts for word in WORD_PATTERN.findall(fold(text)) if word[0].isalpha()}
     return sorted({(f"initial{n}", word[:n]) for word in words for n in (1, 2) if len(word) >= n})
 
 
 def document_bit_values(doc: ProductDocument) -> list[tuple[str, str]]:
-    """The (field, value) pairs whose bitsets include this document; `initial` and `name_initial`
-    (first letters of words anywhere and in the name) answer one-letter queries without FTS5."""
+    """The (field, value) pairs whose bitsets include this document; `initialN` and `name_initialN`
+    (first letters of words anywhere and in the name) answer short prefixes without FTS5."""
     texts = searchable_texts(doc)
     pairs = [ALL, ("province", doc["province"]), ("group", doc["group"])]
-    pairs += initials(" ".join(texts))
+    pairs += initials(*texts)
     pairs += [(f"name_{field}", value) for field, value in initials(texts[0])]
     pairs += [("level", level) for level in doc["levels"]]
     pairs += [("year", str(year)) for year in doc["years"]]

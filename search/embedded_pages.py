@@ -1,4 +1,5 @@
-"""The embedded engine's read path: text matching, page selection and hits, on one snapshot.
+"""The embedded engine's read path after matching (search/embedded_text.py): page selection
+and hits, on one snapshot.
 
 Kept apart from search/embedded.py (the engine: connections, transactions, writes) so each
 stays small; every function takes the snapshot's connection and never writes.

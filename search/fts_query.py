@@ -28,7 +28,7 @@ FTS_COLUMNS = (
     "description", "description_f", "province", "province_f", "address", "address_f", "compact",
 )
 # bm25 weights in FTS_COLUMNS order: the name counts most, an exact form above its folded form;
-# the address least (and a match only there ranks after every other match: search/embedded_pages.py).
+# the address least (and a match only there ranks after every other match: search/embedded_text.py).
 COLUMN_WEIGHTS = (10.0, 5.0, 4.0, 2.0, 6.0, 3.0, 1.0, 0.5, 2.0, 1.0, 0.3, 0.15, 6.0)
 MAX_WORDS = 24
 
