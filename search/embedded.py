@@ -66,6 +66,7 @@ _INSERT_FTS = (
     f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)}) "  # noqa: S608 - constant SQL, values bound
     f"VALUES (?, {', '.join('?' for _ in FTS_COLUMNS)})"
 )
+_FOLDED = slice(2, 13, 2)  # in an FTS row (id, then exact and folded of six fields): the folded ones
 _TEXT_COLUMNS = [i for i, c in enumerate(FTS_COLUMNS) if not c.startswith(("numbers", "compact"))]
 _INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
@@ -127,6 +128,11 @@ class _Rows:
     documents: Sequence[ProductDocument]
     fts: list[tuple[object, ...]]
     words: set[str]
+
+    @property
+    def folded(self) -> list[Sequence[str]]:
+        """Each document's folded searchable texts, name first (the FTS rows' folded columns)."""
+        return [cast(Sequence[str], row[_FOLDED]) for row in self.fts]
 
     @classmethod
     def of(cls, documents: Sequence[ProductDocument]) -> _Rows:
@@ -223,7 +229,7 @@ class EmbeddedEngine:
         _delete_rows(conn, ids)
         _insert_rows(conn, rows)
         add_terms(conn, rows.words)
-        update_facet_bits(conn, ids, rows.documents)
+        update_facet_bits(conn, ids, rows.documents, rows.folded)
         conn.execute(BUMP_GENERATION)
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -265,7 +271,7 @@ class EmbeddedEngine:
                 if documents:
                     rows = _Rows.of(documents)
                     _insert_rows(conn, rows)
-                    add_bit_values(added, documents)
+                    add_bit_values(added, documents, rows.folded)
                     words |= rows.words
                     written += len(documents)
             add_terms(conn, words)
