@@ -19,7 +19,8 @@ from typing import TypedDict, cast
 
 from sqlmodel import Session, col, select
 
-from app.domain.standing import Summary, day_key, summarise
+from app.domain.provinces import province_by_slug
+from app.domain.standing import ANY, Summary, day_key, summarise
 from app.domain.states import ProductState
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
 
@@ -65,6 +66,30 @@ class ProductDocument(TypedDict):
 
 
 date_key = day_key  # the engines' name for it: dates as yyyymmdd integers
+
+
+def valid_through(doc: ProductDocument) -> int:
+    """The last day (yyyymmdd) on which the product holds a valid certificate, 0 if never.
+
+    Both engines break relevance ties on it, latest first: a product valid today always ends
+    later than one that has expired, and a revoked certificate counts only up to its
+    revocation (the runs end there), so the order never goes stale as days pass.
+    """
+    runs = doc["validity"].get(ANY, {"runs": []})["runs"]
+    return max((last for _, last in runs), default=0)
+
+
+def searchable_texts(doc: ProductDocument) -> tuple[str, str, str, str, str, str]:
+    """The texts search matches: name, producer, printed numbers, description, province names
+    (current, then the former ones certified in) and the address words."""
+    numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
+    province_names = [doc["province_name"]]
+    for slug in doc["certified_provinces"]:
+        former = province_by_slug(slug)
+        if former is not None and former.name not in province_names:
+            province_names.append(former.name)
+    return (doc["name"], doc["producer_name"], " ".join(numbers), doc["description"],
+            " ".join(province_names), address_words(doc["address"]))
 
 
 def address_words(address: str) -> str:

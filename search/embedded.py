@@ -1,10 +1,12 @@
 """The embedded search engine: an FTS5 index in its own SQLite file, zero set-up.
 
-Text matches come from FTS5 (bm25 only when sorting by relevance; search/embedded_pages.py);
-filters and disjunctive facet counts are AND/OR/popcount over per-value bitsets
-(search/embedded_bits.py) cached per index generation; a page is then a walk of a sort index
-or a sort of the few ids. Whole results are kept per process (search/result_cache.py), keyed
-on the generation and the day. Each thread gets its own connection (FastAPI's threadpool).
+Text matches come from FTS5 as bitmaps, with their whole relevance order when sorting by
+relevance (bm25 sorted in SQLite), kept per index generation and words (search/embedded_text.py);
+filters and disjunctive facet counts are AND/OR/cardinality over per-value roaring bitmaps
+(search/embedded_bits.py) cached per index generation; a page is then a walk of the relevance
+order or of a sort index that stops once the page is full, or a sort of the few ids. Whole
+results are kept per process (search/result_cache.py), keyed on the generation and the day.
+Each thread gets its own connection (FastAPI's threadpool).
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import itertools
 import json
 import sqlite3
 import threading
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from app.domain.provinces import province_by_slug
 from app.domain.text import fold, normalize
-from search.documents import ProductDocument, address_words, date_key
+from search.documents import ProductDocument, date_key, searchable_texts, valid_through
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
+    add_bit_values,
     facet_counts,
     filter_bits,
     intersect,
@@ -32,8 +36,9 @@ from search.embedded_bits import (
     status_bits,
     update_facet_bits,
     validity_rows,
+    write_new_facet_bits,
 )
-from search.embedded_pages import match_text, page_hits, page_ids
+from search.embedded_pages import page_hits, page_ids
 from search.embedded_sql import (
     BUMP_GENERATION,
     CONNECTION_PRAGMAS,
@@ -42,11 +47,14 @@ from search.embedded_sql import (
     SCHEMA,
     SCHEMA_VERSION,
     SEED_META,
+    STANDING_ORDER,
 )
+from search.embedded_text import TEXT_CACHE_ENTRIES, Standing, TextCache, TextMatch, match_text
 from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
 from search.engine import SearchQuery, SearchResult, SearchUnavailable, SortOrder
 from search.fts_query import (
     FTS_COLUMNS,
+    ParsedQuery,
     compact_number,
     parse_query,
     query_words,
@@ -58,6 +66,7 @@ _INSERT_FTS = (
     f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)}) "  # noqa: S608 - constant SQL, values bound
     f"VALUES (?, {', '.join('?' for _ in FTS_COLUMNS)})"
 )
+_FOLDED = slice(2, 13, 2)  # in an FTS row (id, then exact and folded of six fields): the folded ones
 _TEXT_COLUMNS = [i for i, c in enumerate(FTS_COLUMNS) if not c.startswith(("numbers", "compact"))]
 _INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
@@ -74,14 +83,7 @@ def _unavailable_on_error() -> Iterator[None]:
 def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
     """The FTS5 values of a document, in FTS_COLUMNS order."""
     numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
-    province_names = [doc["province_name"]]
-    for slug in doc["certified_provinces"]:
-        former = province_by_slug(slug)
-        if former is not None and former.name not in province_names:
-            province_names.append(former.name)
-    fields = (doc["name"], doc["producer_name"], " ".join(numbers), doc["description"],
-              " ".join(province_names), address_words(doc["address"]))
-    pairs = [(normalize(text), fold(text)) for text in fields]
+    pairs = [(normalize(text), fold(text)) for text in searchable_texts(doc)]
     compact = " ".join(compact_number(n) for n in numbers)
     return (doc["id"], *(value for pair in pairs for value in pair), compact)
 
@@ -89,7 +91,7 @@ def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
 def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
     """The narrow `doc` row (sort columns)."""
     return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"])
+            doc["fingerprint"], valid_through(doc))
 
 
 def _statements(script: str) -> list[str]:
@@ -107,6 +109,18 @@ def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
     conn.executemany("DELETE FROM doc WHERE id = ?", params)
 
 
+def _insert_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
+    """Insert the rows of documents not in the index yet (inside the caller's transaction)."""
+    documents = rows.documents
+    conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)", [_doc_row(doc) for doc in documents])
+    validity = [validity_rows(doc) for doc in documents]
+    conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
+    conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
+    conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
+                     [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
+    conn.executemany(_INSERT_FTS, rows.fts)
+
+
 @dataclass(frozen=True)
 class _Rows:
     """Documents with their FTS rows and vocabulary words, ready to write."""
@@ -114,6 +128,11 @@ class _Rows:
     documents: Sequence[ProductDocument]
     fts: list[tuple[object, ...]]
     words: set[str]
+
+    @property
+    def folded(self) -> list[Sequence[str]]:
+        """Each document's folded searchable texts, name first (the FTS rows' folded columns)."""
+        return [cast(Sequence[str], row[_FOLDED]) for row in self.fts]
 
     @classmethod
     def of(cls, documents: Sequence[ProductDocument]) -> _Rows:
@@ -128,6 +147,7 @@ class EmbeddedEngine:
     def __init__(self, path: Path, *, cache_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.path = path
         self.results = ResultCache(cache_entries)
+        self._texts = TextCache(TEXT_CACHE_ENTRIES)
         self._instance = next(_INSTANCES)
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -135,6 +155,7 @@ class EmbeddedEngine:
         self._closed = False
         self._bits: FacetBits | None = None
         self._status: tuple[tuple[int, int], StatusBits] | None = None
+        self._standing_cache: tuple[int, Standing] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
             self._create_schema(self._connection())
@@ -204,18 +225,11 @@ class EmbeddedEngine:
     @staticmethod
     def _write_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
         """Add or replace the documents of `rows` (inside the caller's transaction)."""
-        documents = rows.documents
-        ids = [doc["id"] for doc in documents]
+        ids = [doc["id"] for doc in rows.documents]
         _delete_rows(conn, ids)
-        conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)", [_doc_row(doc) for doc in documents])
-        validity = [validity_rows(doc) for doc in documents]
-        conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
-        conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
-        conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
-                         [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
-        conn.executemany(_INSERT_FTS, rows.fts)
+        _insert_rows(conn, rows)
         add_terms(conn, rows.words)
-        update_facet_bits(conn, ids, documents)
+        update_facet_bits(conn, ids, rows.documents, rows.folded)
         conn.execute(BUMP_GENERATION)
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -249,12 +263,20 @@ class EmbeddedEngine:
         rows for the next replay.
         """
         written = 0
+        added: dict[tuple[str, str], list[int]] = defaultdict(list)
+        words: set[str] = set()
         with self._transaction() as conn:
             self._clear_rows(conn)
-            for documents in batches:
+            for documents in batches:  # the index is empty: nothing to delete, bitmaps and terms at the end
                 if documents:
-                    self._write_rows(conn, _Rows.of(documents))
+                    rows = _Rows.of(documents)
+                    _insert_rows(conn, rows)
+                    add_bit_values(added, documents, rows.folded)
+                    words |= rows.words
                     written += len(documents)
+            add_terms(conn, words)
+            write_new_facet_bits(conn, added)
+            conn.execute(BUMP_GENERATION)
         return written
 
     def fingerprints(self) -> dict[int, str]:
@@ -277,6 +299,27 @@ class EmbeddedEngine:
         if cached is None or cached[0] != key:
             cached = self._status = (key, status_bits(conn, bits, today))
         return cached[1]
+
+    def _standing(self, conn: sqlite3.Connection, generation: int) -> Standing:
+        """Every product id, valid longest and newest first, and each one's place; once per generation."""
+        cached = self._standing_cache
+        if cached is None or cached[0] != generation:
+            standing = Standing.of(array("q", (row[0] for row in conn.execute(STANDING_ORDER))))
+            cached = self._standing_cache = (generation, standing)
+        return cached[1]
+
+    def _text_match(self, conn: sqlite3.Connection, generation: int, query: SearchQuery,
+                    parsed: ParsedQuery) -> TextMatch:
+        """The text's matches (and order) at this generation: computed once, shared by every
+        filter and page of the same words."""
+        relevance = query.sort == SortOrder.relevance
+        key = (generation, tuple(parsed.words), relevance)
+        text = self._texts.get(key)
+        if text is None:
+            text = match_text(conn, query.text, parsed, self._facet_bits(conn),
+                              lambda: self._standing(conn, generation), relevance=relevance)
+            self._texts.put(key, text)
+        return text
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Text match, filters, disjunctive facets, sort and page; from the result cache when the
@@ -310,18 +353,16 @@ class EmbeddedEngine:
             bits = self._facet_bits(conn)
             key = result_key(self._instance, bits.generation, query, parsed.words)
             status = self._status_bits(conn, bits, date_key(query.today))
-            text = None
-            if parsed.match:
-                text = match_text(conn, query.text, parsed, relevance=query.sort == SortOrder.relevance)
+            text = self._text_match(conn, bits.generation, query, parsed) if parsed.match else None
             base = bits.everything if text is None else text.bits & bits.everything
             filters = filter_bits(query, bits, status)
             selected = intersect(base, filters)
-            total = selected.bit_count()
+            total = len(selected)
             ids = page_ids(conn, query, text, selected, total=total, everything=bits, filtered=bool(filters))
             hits = page_hits(conn, ids, parsed.words, text.typos if text else {})
             facets = facet_counts(query, bits, status, base, filters)
             exact = selected if text is None else selected & text.strict
-            exact_hits = total if exact == selected else exact.bit_count()
+            exact_hits = total if exact == selected else len(exact)
             suggestion = did_you_mean(conn, parsed.words) if parsed.words and exact_hits == 0 else None
         result = SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion, cache_key=key)
         self.results.put(key, result)

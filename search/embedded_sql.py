@@ -13,7 +13,7 @@ from __future__ import annotations
 from search.fts_query import FTS_COLUMNS
 
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
-SCHEMA_VERSION = 5  # 5: the address columns
+SCHEMA_VERSION = 8  # 5: the address columns; 6: doc.valid_through; 7-8: roaring bitmaps, initials
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS doc (
     grp TEXT NOT NULL,
     latest_issued INTEGER NOT NULL,
     name_key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL
+    fingerprint TEXT NOT NULL,
+    valid_through INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc_run (
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS doc_level (
 CREATE INDEX IF NOT EXISTS doc_level_revoked ON doc_level (revoked_on) WHERE revoked_on > 0;
 CREATE INDEX IF NOT EXISTS doc_newest ON doc (latest_issued DESC, id DESC);
 CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
+CREATE INDEX IF NOT EXISTS doc_standing ON doc (valid_through DESC, latest_issued DESC, id DESC);
 CREATE TABLE IF NOT EXISTS facet_bits (
     field TEXT NOT NULL,
     value TEXT NOT NULL,
@@ -85,3 +87,5 @@ BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
 READ_GENERATION = "SELECT value FROM meta WHERE key = 'generation'"
 # Sort orders over `doc d` (each backed by an index).
 ORDER_COLUMNS = {"newest": "d.latest_issued DESC, d.id DESC", "name": "d.name_key, d.id"}
+# Every product, valid longest and newest first: how a lone letter's matches rank.
+STANDING_ORDER = "SELECT d.id FROM doc d ORDER BY d.valid_through DESC, d.latest_issued DESC, d.id DESC"

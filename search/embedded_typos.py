@@ -44,8 +44,10 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:
     """The alphabetic words of `texts` long enough to be reached by a typo."""
-    return {w for text in texts for w in WORD_PATTERN.findall(text) if MIN_TERM <= len(w) <= MAX_TERM
-            and w.isalpha()}
+    words: set[str] = set()
+    for text in texts:
+        words.update(WORD_PATTERN.findall(text))  # distinct words first: the check runs once per word
+    return {w for w in words if MIN_TERM <= len(w) <= MAX_TERM and w.isalpha()}
 
 
 def add_terms(conn: sqlite3.Connection, words: set[str]) -> None:
@@ -85,7 +87,8 @@ def is_indexed(conn: sqlite3.Connection, word: str, *, prefix: bool = False) -> 
     return conn.execute(sql, params).fetchone() is not None
 
 
-def typo_expansions(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, list[str]]:
+def typo_expansions(conn: sqlite3.Connection, words: Sequence[str], *,
+                    prefix_last: bool = True) -> dict[str, list[str]]:
     """Query word → folded indexed terms one edit away, for words of 5+ letters the index lacks.
 
     Only unknown words are expanded, so a correctly spelled word never pulls in its
@@ -97,7 +100,7 @@ def typo_expansions(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str,
         folded = fold(word)
         if len(folded) < MIN_TYPO_WORD or not folded.isalpha():
             continue
-        if is_indexed(conn, folded, prefix=position == len(words) - 1):
+        if is_indexed(conn, folded, prefix=prefix_last and position == len(words) - 1):
             continue
         terms = [t for t in neighbours(conn, folded) if t == fold(t)]
         if terms:

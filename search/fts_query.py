@@ -30,7 +30,7 @@ FTS_COLUMNS = (
     "description", "description_f", "province", "province_f", "address", "address_f", "compact",
 )
 # bm25 weights in FTS_COLUMNS order: the name counts most, an exact form above its folded form;
-# the address least (and a match only there ranks after every other match: search/embedded_pages.py).
+# the address least (and a match only there ranks after every other match: search/embedded_text.py).
 COLUMN_WEIGHTS = (10.0, 5.0, 4.0, 2.0, 6.0, 3.0, 1.0, 0.5, 2.0, 1.0, 0.3, 0.15, 6.0)
 MAX_WORDS = 24
 
@@ -92,17 +92,19 @@ class ParsedQuery:
 
 
 def parse_query(text: str, typos: Mapping[str, Sequence[str]] | None = None, *,
-                address: bool = True) -> ParsedQuery:
+                address: bool = True, prefix_last: bool = True) -> ParsedQuery:
     """Words and MATCH expression; several words also try the certificate-number compact form.
 
     `typos` maps a query word to the indexed terms that also count for it (typo tolerance);
-    `address=False` leaves the address columns out (what matches elsewhere ranks first).
+    `address=False` leaves the address columns out (what matches elsewhere ranks first);
+    `prefix_last=False` matches the last word whole too.
     """
     words = query_words(text)
     if not words:
         return ParsedQuery(words=[], match="")
     corrections = typos or {}
-    clauses = [_word_clause(w, prefix=i == len(words) - 1, typos=corrections.get(w, ()), address=address)
+    last = len(words) - 1 if prefix_last else -1
+    clauses = [_word_clause(w, prefix=i == last, typos=corrections.get(w, ()), address=address)
                for i, w in enumerate(words)]
     expression = " AND ".join(_segment_clause(s, clauses, address=address) for s in segments(words))
     if len(words) > 1:

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.provinces import all_provinces, formers_of, province_by_slug
 from app.domain.text import fold, normalize
-from search.documents import ProductDocument, address_words
+from search.documents import ProductDocument, address_words, valid_through
 from search.embedded_typos import MIN_TYPO_WORD, vocabulary_words
 from search.fts_query import compact_number
 from search.glossary import synonym_settings as glossary_synonyms
@@ -39,8 +39,10 @@ FILTERABLE_ATTRIBUTES = (
 SORTABLE_ATTRIBUTES = ("latest_issued", "name_sort", "id")
 # `sort` first: an explicit sort (newest, name) orders the whole result, as in the embedded
 # engine; relevance sends no sort, so words → typo → proximity → attribute → exactness rank,
-# and the custom `latest_issued:desc` last breaks relevance ties on the newest certificate.
-RANKING_RULES = ("sort", "words", "typo", "proximity", "attribute", "exactness", "latest_issued:desc")
+# and the custom rules last break relevance ties: products valid longest first (`valid_through`,
+# search/documents.py: valid today before expired, without going stale), then the newest certificate.
+RANKING_RULES = ("sort", "words", "typo", "proximity", "attribute", "exactness", "valid_through:desc",
+                 "latest_issued:desc")
 # Printed numbers and codes must match as typed: one wrong digit is another certificate.
 TYPO_OFF_ATTRIBUTES = ("certificate_numbers", "certificate_codes", "decision_numbers", "numbers_compact")
 MAX_TOTAL_HITS = 1_000_000  # totals stay exact for any catalog size (pagination.maxTotalHits)
@@ -109,6 +111,7 @@ def meili_document(doc: ProductDocument) -> dict[str, Any]:
         "known_words": known_words(doc, names),
         "exact_words": exact_words(doc, names),
         "valid_runs": valid_runs(doc),
+        "valid_through": valid_through(doc),
     }
 
 

@@ -62,7 +62,7 @@ def open_engine(request: pytest.FixtureRequest,
     for engine in made:
         engine.close()
     if kind == "meilisearch":
-        labels = ("loaded", "scratch", "standing", "address")
+        labels = ("loaded", "scratch", "standing", "address", "validity")
         _drop_indexes(url, key, [f"cnnt_contract_{session}_{label}" for label in labels])
 
 
@@ -178,6 +178,23 @@ def test_every_level_and_status_follows_the_domain_rule(loaded: SearchEngine, st
                 assert result.facets["level"] == {k: v for k, v in level_counts.items() if v}, where
                 status_counts = {s: len(_expected(documents, levels, s, day)) for s in STATES if s != "all"}
                 assert result.facets["status"] == {k: v for k, v in status_counts.items() if v}, where
+
+
+def test_valid_products_rank_before_expired_and_revoked_among_equals(open_engine: EngineFactory) -> None:
+    """Equally relevant matches (same name, nothing else matching): valid on the day first, even
+    when an expired or revoked one holds the newer certificate; the order does not go stale."""
+    engine = open_engine("validity")
+    engine.upsert([
+        make_doc(1, "Mật ong bạc hà", valid_until="2025-06-30", latest_issued=20250101),  # expired
+        make_doc(2, "Mật ong bạc hà", valid_until="2027-12-31", latest_issued=20211201),  # valid
+        make_doc(3, "Mật ong bạc hà", valid_until="2029-12-31", revoked_on=20250301,
+                 latest_issued=20241201),  # revoked before the day
+        make_doc(4, "Mật ong bạc hà", valid_until="2026-06-30", latest_issued=20220601),  # valid
+    ])
+    ids = [h.document["id"] for h in engine.search(SearchQuery(today=TODAY, text="mật ong bạc hà")).hits]
+    assert sorted(ids[:2]) == [2, 4] and sorted(ids[2:]) == [1, 3], ids
+    later = engine.search(SearchQuery(today=date(2027, 1, 1), text="mat ong")).hits
+    assert later[0].document["id"] == 2, [h.document["id"] for h in later]
 
 
 def test_highlight_marks_matched_words(loaded: SearchEngine) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ from search.engine import (
     SortOrder,
     StatusFilter,
 )
-from tests.search.contract_data import Cert, make_doc
+from search.fts_query import parse_query
+from tests.search.contract_data import DOCUMENTS, Cert, make_doc
 
 TODAY = date(2025, 8, 1)
 
@@ -457,3 +460,42 @@ def test_sqlite_errors_become_unavailable(engine: EmbeddedEngine) -> None:
     engine._bits = None
     with pytest.raises(SearchUnavailable):
         search(engine, "nón")
+
+
+@pytest.mark.parametrize("text", ["g", "đ", "d", "m", "T", "gốm b", "che t", "mật o", "ks7h2q k", "123 q",
+                                  "gố", "go", "đư", "du", "ch", "mì", "mi", "Ph", "n1"])
+@pytest.mark.parametrize("write", ["upsert", "replace_all"])
+def test_a_short_prefix_matches_what_fts5_would(engine: EmbeddedEngine, text: str, write: str) -> None:
+    """A lone word of one or two letters, or a last word of one, is answered from first-letter
+    bitmaps, not FTS5's prefix scan: the same products as FTS5's own MATCH of the query, whether
+    the bitmaps were written by upserts or by a full reindex."""
+    if write == "upsert":
+        engine.upsert(DOCUMENTS[:10])
+        engine.upsert(DOCUMENTS[5:])
+    else:
+        engine.replace_all(iter([DOCUMENTS[:10], DOCUMENTS[10:]]))
+    result = search(engine, text, per_page=100)
+    with closing(sqlite3.connect(engine.path)) as conn:
+        expected = {row[0] for row in conn.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?",
+                                                   (parse_query(text).match,))}
+    assert {hit.document["id"] for hit in result.hits} == expected
+    assert result.total == len(expected)
+    if text in ("g", "đ", "m", "gố", "đư", "ch"):
+        assert expected, text
+
+
+def test_a_lone_letter_ranks_name_words_first_then_valid_then_newest(engine: EmbeddedEngine) -> None:
+    engine.upsert([
+        make_doc(1, "Chè xanh", description="Gói giấy", latest_issued=20250101),  # g only in the description
+        make_doc(2, "Gạo thơm", valid_until="2024-12-31", latest_issued=20240101),  # expired
+        make_doc(3, "Gốm men", latest_issued=20230101),
+        make_doc(4, "Giỏ mây", latest_issued=20240601),
+    ])
+    assert [h.document["id"] for h in search(engine, "g").hits] == [4, 3, 2, 1]
+    assert [h.document["id"] for h in search(engine, "g", per_page=2, page=2).hits] == [2, 1]
+    assert [h.document["id"] for h in search(engine, "gi").hits] == [4, 1]
+    valid = StatusFilter.valid
+    assert [h.document["id"] for h in search(engine, "g", status=valid).hits] == [4, 3, 1]
+    assert [h.document["id"] for h in search(engine, "g", status=valid, per_page=1, page=3).hits] == [1]
+    assert [h.document["id"] for h in search(engine, "g", status=valid, per_page=2, page=2).hits] == [1]
+    assert search(engine, "g", status=valid, per_page=2, page=3).hits == []
