@@ -19,7 +19,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -103,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             profiler.runcall(run, engine, chosen)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         return 0
-    engines = {"embedded": lambda: EmbeddedEngine(args.data_dir / "search.sqlite3", cache_entries=0)}
+    engines: dict[str, Callable[[], SearchEngine]] = {
+        "embedded": lambda: EmbeddedEngine(args.data_dir / "search.sqlite3", cache_entries=0)}
     if args.meili:
         engines["meilisearch"] = lambda: MeiliEngine(args.meili[0], args.meili[1], timeout_s=60.0)
     for name, make in engines.items():
