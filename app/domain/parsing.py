@@ -159,9 +159,10 @@ def partial_date(value: object) -> tuple[int, int | None] | None:
     """(year, month or None) for a year-only or month-year text ('Năm 2023', '06/2023'); else None."""
     if isinstance(value, datetime | date | bool):
         return None
-    if isinstance(value, int | float):
-        number = float(value)
-        return (int(number), None) if number.is_integer() and MIN_YEAR <= number <= MAX_YEAR else None
+    if isinstance(value, int):  # compared as it is: an int too large for a float must not overflow
+        return (value, None) if MIN_YEAR <= value <= MAX_YEAR else None
+    if isinstance(value, float):  # NaN and infinities are not integers
+        return (int(value), None) if value.is_integer() and MIN_YEAR <= value <= MAX_YEAR else None
     key = " ".join(fold(cell_text(value)).split())
     if match := _YEAR_ONLY.match(key):
         year = int(match[1])

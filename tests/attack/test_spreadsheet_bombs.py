@@ -147,6 +147,7 @@ def spin_forever() -> None:
 
 def test_the_parser_child_is_bounded_in_memory_and_time() -> None:
     limits = ProcessLimits(memory_bytes=512 * 1024 * 1024, cpu_seconds=1, wall_seconds=20)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB; whatever earlier tests reached
     with pytest.raises(SandboxFailure) as memory:
         run_limited(allocate_gigabytes, 2, limits=limits)
     assert memory.value.reason == "memory"
@@ -157,4 +158,6 @@ def test_the_parser_child_is_bounded_in_memory_and_time() -> None:
     with pytest.raises(SandboxFailure) as wall:
         run_limited(time.sleep, 30, limits=ProcessLimits(512 * 1024 * 1024, 1, wall_seconds=1))
     assert wall.value.reason == "time"
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1024 * 1024  # the test process stayed small
+    # The 2 GB were the child's: this process's peak grew by far less (an absolute bound would depend on
+    # what the earlier tests of the same worker allocated).
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 256 * 1024
