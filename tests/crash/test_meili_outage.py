@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from search.engine import SearchQuery, StatusFilter
 from search.indexer import check_drift
 from search.meili import SEARCH_TIMEOUT_S, MeiliEngine
 from tests.factories import csrf_of, make_product, make_user, sign_in
-from tests.meili import MEILI_BIN, MeiliProcess, meilisearch_process
+from tests.meili import MeiliProcess
 from tests.services.sheets import row, write_csv
 
 pytestmark = pytest.mark.meili
@@ -44,26 +44,6 @@ NOTICE = "Tìm kiếm đang gặp sự cố; danh sách dưới đây lấy tr�
 RETRY_S = 0.2  # CNNT_SEARCH_RETRY_S here: the site tries the server again this often
 RECOVERY_S = 30.0  # deadline for the reconnection and the replay once the server is back
 CLEAN = "Chỉ mục tìm kiếm khớp với cơ sở dữ liệu."
-
-
-@pytest.fixture(scope="module")
-def own_meili() -> Iterator[MeiliProcess]:
-    """This module's server: killed and stopped by its tests, so never the session's."""
-    if not MEILI_BIN.is_file():  # a failure, not a skip, as for the session's server (tests/conftest.py)
-        pytest.fail(f"{MEILI_BIN} is missing: `make meili-deps` installs the pinned Meilisearch",
-                    pytrace=False)
-    with meilisearch_process() as process:
-        yield process
-
-
-@pytest.fixture
-def meili(own_meili: MeiliProcess) -> Iterator[MeiliProcess]:
-    """The module's server, running again after the test whatever the test did to it."""
-    yield own_meili
-    if own_meili.frozen:
-        own_meili.thaw()
-    if not own_meili.running:
-        own_meili.start()
 
 
 @pytest.fixture

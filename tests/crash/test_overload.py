@@ -31,7 +31,7 @@ from app.main import create_app
 from app.models import Certificate
 from search.meili import SEARCH_TIMEOUT_S
 from tests.factories import make_product
-from tests.meili import MEILI_BIN, MeiliProcess, meilisearch_process
+from tests.meili import MeiliProcess
 from tests.pg import free_port
 
 pytestmark = pytest.mark.meili
@@ -39,24 +39,6 @@ pytestmark = pytest.mark.meili
 QUEUE_S = 0.2
 BUSY_VI = "Có quá nhiều lượt tìm kiếm cùng lúc. Vui lòng thử lại sau vài giây."
 Params = dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def own_meili() -> Iterator[MeiliProcess]:
-    """This module's server: stopped by its test, so never the session's."""
-    if not MEILI_BIN.is_file():  # a failure, not a skip, as for the session's server (tests/conftest.py)
-        pytest.fail(f"{MEILI_BIN} is missing: `make meili-deps` installs the pinned Meilisearch",
-                    pytrace=False)
-    with meilisearch_process() as process:
-        yield process
-
-
-@pytest.fixture
-def meili(own_meili: MeiliProcess) -> Iterator[MeiliProcess]:
-    """The module's server, running again after the test whatever the test did to it."""
-    yield own_meili
-    if own_meili.frozen:
-        own_meili.thaw()
 
 
 @pytest.fixture
