@@ -105,7 +105,7 @@ class Settings(BaseSettings):
 
     @property
     def search_index_path(self) -> Path:
-        """The embedded engine's SQLite FTS5 file, separate from the database."""
+        """The embedded search engine's SQLite file, separate from the database."""
         return self.search_path or self.data_dir / "search.sqlite3"
 
     @property

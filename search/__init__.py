@@ -1,1 +1,1 @@
-"""Search: one protocol, two engines (embedded SQLite FTS5, Meilisearch), fed by the outbox."""
+"""Search: one protocol, two engines (embedded bitmaps in SQLite, Meilisearch), fed by the outbox."""

@@ -1,12 +1,13 @@
-"""The embedded search engine: an FTS5 index in its own SQLite file, zero set-up.
+"""The embedded search engine: roaring bitmaps in its own SQLite file, zero set-up.
 
-Text matches come from FTS5 as bitmaps, with their whole relevance order when sorting by
-relevance (bm25 sorted in SQLite), kept per index generation and words (search/embedded_text.py);
-filters and disjunctive facet counts are AND/OR/cardinality over per-value roaring bitmaps
-(search/embedded_bits.py) cached per index generation; a page is then a walk of the relevance
-order or of a sort index that stops once the page is full, or a sort of the few ids. Whole
-results are kept per process (search/result_cache.py), keyed on the generation and the day.
-Each thread gets its own connection (FastAPI's threadpool).
+Text matches are ANDs and ORs of per-word bitmaps (search/embedded_terms.py,
+search/embedded_text.py); filters and disjunctive facet counts are AND/OR/cardinality over
+per-value bitmaps (search/embedded_bits.py) cached per index generation; a page is a partial
+sort in numpy of the selected ids by tier, bm25 and standing, or by a stored order
+(search/embedded_rank.py). Nothing walks the matches in Python, so a query's cost hardly
+grows with how many products match. Whole results are kept per process
+(search/result_cache.py), keyed on the generation and the day. Each thread gets its own
+connection (FastAPI's threadpool).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import itertools
 import json
 import sqlite3
 import threading
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from app.domain.text import fold, normalize
-from search.documents import ProductDocument, date_key, searchable_texts, valid_through
+from app.domain.text import fold
+from search.documents import ProductDocument, date_key, valid_through
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
@@ -39,6 +39,7 @@ from search.embedded_bits import (
     write_new_facet_bits,
 )
 from search.embedded_pages import page_hits, page_ids
+from search.embedded_rank import Corpus
 from search.embedded_sql import (
     BUMP_GENERATION,
     CONNECTION_PRAGMAS,
@@ -47,27 +48,22 @@ from search.embedded_sql import (
     SCHEMA,
     SCHEMA_VERSION,
     SEED_META,
-    STANDING_ORDER,
 )
-from search.embedded_text import TEXT_CACHE_ENTRIES, Standing, TextCache, TextMatch, match_text
+from search.embedded_terms import (
+    Accumulator,
+    IndexedText,
+    indexed_text,
+    texts_of,
+    update_text_bits,
+)
+from search.embedded_text import TEXT_CACHE_ENTRIES, TextCache, TextMatch, match_text
 from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
 from search.engine import SearchQuery, SearchResult, SearchUnavailable, SortOrder
-from search.fts_query import (
-    FTS_COLUMNS,
-    ParsedQuery,
-    compact_number,
-    parse_query,
-    query_words,
-)
 from search.result_cache import DEFAULT_MAX_ENTRIES, ResultCache, result_key
+from search.text_query import ParsedQuery, parse_query, query_words
 
 BUSY_TIMEOUT_SECONDS = 5.0
-_INSERT_FTS = (
-    f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)}) "  # noqa: S608 - constant SQL, values bound
-    f"VALUES (?, {', '.join('?' for _ in FTS_COLUMNS)})"
-)
-_FOLDED = slice(2, 13, 2)  # in an FTS row (id, then exact and folded of six fields): the folded ones
-_TEXT_COLUMNS = [i for i, c in enumerate(FTS_COLUMNS) if not c.startswith(("numbers", "compact"))]
+_NUMBER_COLUMNS = frozenset({4, 5, 12})  # numbers, numbers_f, compact: no typo tolerance there
 _INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
 
@@ -80,18 +76,10 @@ def _unavailable_on_error() -> Iterator[None]:
         raise SearchUnavailable(f"embedded search index error: {error}") from error
 
 
-def _fts_row(doc: ProductDocument) -> tuple[object, ...]:
-    """The FTS5 values of a document, in FTS_COLUMNS order."""
-    numbers = [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
-    pairs = [(normalize(text), fold(text)) for text in searchable_texts(doc)]
-    compact = " ".join(compact_number(n) for n in numbers)
-    return (doc["id"], *(value for pair in pairs for value in pair), compact)
-
-
-def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
-    """The narrow `doc` row (sort columns)."""
+def _doc_row(doc: ProductDocument, text: IndexedText) -> tuple[object, ...]:
+    """The narrow `doc` row (sort columns, length)."""
     return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"], valid_through(doc))
+            doc["fingerprint"], valid_through(doc), text.length)
 
 
 def _statements(script: str) -> list[str]:
@@ -102,7 +90,6 @@ def _statements(script: str) -> list[str]:
 def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
     """Remove these ids from the row tables (inside the caller's transaction)."""
     params = [(i,) for i in ids]
-    conn.executemany("DELETE FROM doc_fts WHERE rowid = ?", params)
     conn.executemany("DELETE FROM doc_body WHERE id = ?", params)
     conn.executemany("DELETE FROM doc_run WHERE id = ?", params)
     conn.executemany("DELETE FROM doc_level WHERE id = ?", params)
@@ -112,37 +99,47 @@ def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
 def _insert_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
     """Insert the rows of documents not in the index yet (inside the caller's transaction)."""
     documents = rows.documents
-    conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)", [_doc_row(doc) for doc in documents])
+    conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [_doc_row(doc, rows.texts[doc["id"]]) for doc in documents])
     validity = [validity_rows(doc) for doc in documents]
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
     conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
                      [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
-    conn.executemany(_INSERT_FTS, rows.fts)
+
+
+def _stored_texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, IndexedText]:
+    """The indexed text of the stored versions of these documents (what a write must clear)."""
+    rows = conn.execute("SELECT b.id, b.body FROM json_each(?) AS j CROSS JOIN doc_body AS b "
+                        "ON b.id = j.value", (json.dumps(ids),))
+    return {pid: indexed_text(cast(ProductDocument, json.loads(body))) for pid, body in rows}
 
 
 @dataclass(frozen=True)
 class _Rows:
-    """Documents with their FTS rows and vocabulary words, ready to write."""
+    """Documents with their indexed text and vocabulary words, ready to write."""
 
     documents: Sequence[ProductDocument]
-    fts: list[tuple[object, ...]]
+    texts: dict[int, IndexedText]
     words: set[str]
 
     @property
-    def folded(self) -> list[Sequence[str]]:
-        """Each document's folded searchable texts, name first (the FTS rows' folded columns)."""
-        return [cast(Sequence[str], row[_FOLDED]) for row in self.fts]
+    def folded(self) -> list[Sequence[frozenset[str]]]:
+        """The words of each document's folded searchable texts, name first (first-letter bitmaps)."""
+        return [self.texts[doc["id"]].folded for doc in self.documents]
 
     @classmethod
     def of(cls, documents: Sequence[ProductDocument]) -> _Rows:
         """Build the rows of `documents`."""
-        fts = [_fts_row(doc) for doc in documents]
-        return cls(documents, fts, vocabulary_words(str(row[1 + i]) for row in fts for i in _TEXT_COLUMNS))
+        texts = texts_of(documents)
+        words: set[str] = set()
+        for text in texts.values():
+            words.update(*(found for column, found in enumerate(text.words) if column not in _NUMBER_COLUMNS))
+        return cls(documents, texts, vocabulary_words(words))
 
 
 class EmbeddedEngine:
-    """SearchEngine over a local SQLite FTS5 file (WAL), one connection per thread."""
+    """SearchEngine over a local SQLite file of bitmaps (WAL), one connection per thread."""
 
     def __init__(self, path: Path, *, cache_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.path = path
@@ -155,7 +152,7 @@ class EmbeddedEngine:
         self._closed = False
         self._bits: FacetBits | None = None
         self._status: tuple[tuple[int, int], StatusBits] | None = None
-        self._standing_cache: tuple[int, Standing] | None = None
+        self._corpus: tuple[int, Corpus] | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with _unavailable_on_error():
             self._create_schema(self._connection())
@@ -226,8 +223,10 @@ class EmbeddedEngine:
     def _write_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
         """Add or replace the documents of `rows` (inside the caller's transaction)."""
         ids = [doc["id"] for doc in rows.documents]
+        stored = _stored_texts(conn, ids)
         _delete_rows(conn, ids)
         _insert_rows(conn, rows)
+        update_text_bits(conn, stored, rows.texts)
         add_terms(conn, rows.words)
         update_facet_bits(conn, ids, rows.documents, rows.folded)
         conn.execute(BUMP_GENERATION)
@@ -237,6 +236,7 @@ class EmbeddedEngine:
         id_list = list(ids)
         if id_list:
             with self._transaction() as conn:
+                update_text_bits(conn, _stored_texts(conn, id_list), {})
                 _delete_rows(conn, id_list)
                 update_facet_bits(conn, id_list, [])
                 conn.execute(BUMP_GENERATION)
@@ -250,7 +250,7 @@ class EmbeddedEngine:
     def _clear_rows(conn: sqlite3.Connection) -> None:
         """Empty every table, the generation moving on (inside the caller's transaction)."""
         generation = int(conn.execute(READ_GENERATION).fetchone()[0])
-        for statement in _statements(DROP_SCHEMA + SCHEMA):  # far faster than deleting FTS5 rows
+        for statement in _statements(DROP_SCHEMA + SCHEMA):  # far faster than deleting every row
             conn.execute(statement)
         conn.execute("INSERT INTO meta (key, value) VALUES ('generation', ?)", (generation + 1,))
 
@@ -265,6 +265,7 @@ class EmbeddedEngine:
         written = 0
         added: dict[tuple[str, str], list[int]] = defaultdict(list)
         words: set[str] = set()
+        text_bits = Accumulator()
         with self._transaction() as conn:
             self._clear_rows(conn)
             for documents in batches:  # the index is empty: nothing to delete, bitmaps and terms at the end
@@ -272,10 +273,12 @@ class EmbeddedEngine:
                     rows = _Rows.of(documents)
                     _insert_rows(conn, rows)
                     add_bit_values(added, documents, rows.folded)
+                    text_bits.add(rows.texts)
                     words |= rows.words
                     written += len(documents)
             add_terms(conn, words)
             write_new_facet_bits(conn, added)
+            text_bits.write(conn)
             conn.execute(BUMP_GENERATION)
         return written
 
@@ -300,12 +303,11 @@ class EmbeddedEngine:
             cached = self._status = (key, status_bits(conn, bits, today))
         return cached[1]
 
-    def _standing(self, conn: sqlite3.Connection, generation: int) -> Standing:
-        """Every product id, valid longest and newest first, and each one's place; once per generation."""
-        cached = self._standing_cache
+    def _corpus_of(self, conn: sqlite3.Connection, generation: int) -> Corpus:
+        """Lengths and sort places of the products, read once per generation."""
+        cached = self._corpus
         if cached is None or cached[0] != generation:
-            standing = Standing.of(array("q", (row[0] for row in conn.execute(STANDING_ORDER))))
-            cached = self._standing_cache = (generation, standing)
+            cached = self._corpus = (generation, Corpus.load(conn))
         return cached[1]
 
     def _text_match(self, conn: sqlite3.Connection, generation: int, query: SearchQuery,
@@ -316,8 +318,7 @@ class EmbeddedEngine:
         key = (generation, tuple(parsed.words), relevance)
         text = self._texts.get(key)
         if text is None:
-            text = match_text(conn, query.text, parsed, self._facet_bits(conn),
-                              lambda: self._standing(conn, generation), relevance=relevance)
+            text = match_text(conn, query.text, parsed, self._facet_bits(conn), relevance=relevance)
             self._texts.put(key, text)
         return text
 
@@ -358,7 +359,7 @@ class EmbeddedEngine:
             filters = filter_bits(query, bits, status)
             selected = intersect(base, filters)
             total = len(selected)
-            ids = page_ids(conn, query, text, selected, total=total, everything=bits, filtered=bool(filters))
+            ids = page_ids(query, text, selected, self._corpus_of(conn, bits.generation))
             hits = page_hits(conn, ids, parsed.words, text.typos if text else {})
             facets = facet_counts(query, bits, status, base, filters)
             exact = selected if text is None else selected & text.strict

@@ -79,18 +79,21 @@ def load_facet_bits(conn: sqlite3.Connection, generation: int) -> FacetBits:
     return FacetBits.of_values(generation, {(f, v): BitMap.deserialize(b) for f, v, b in rows})
 
 
-def initials(folded: Iterable[str]) -> list[tuple[str, str]]:
-    """(`initialN`, first N letters) of the words of the `folded` texts, N = 1..2: what a prefix of
+def initials(folded: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
+    """(`initialN`, first N letters) of the `folded` words (one set per text), N = 1..2: what a prefix of
     one or two letters matches."""
-    words = {word for text in folded for word in WORD_PATTERN.findall(text) if word[0].isalpha()}
-    return sorted({(f"initial{n}", word[:n]) for word in words for n in (1, 2) if len(word) >= n})
+    words = {word[:2] for text in folded for word in text if word[0].isalpha()}
+    return {(f"initial{n}", word[:n]) for word in words for n in (1, 2) if len(word) >= n}
 
 
-def document_bit_values(doc: ProductDocument, folded: Sequence[str] | None = None) -> list[tuple[str, str]]:
+def document_bit_values(doc: ProductDocument,
+                        folded: Sequence[Iterable[str]] | None = None) -> list[tuple[str, str]]:
     """The (field, value) pairs whose bitsets include this document; `initialN` and `name_initialN`
-    (first letters of words anywhere and in the name) answer short prefixes without FTS5.
-    `folded`: the folded searchable texts when the caller has them already (name first)."""
-    texts = folded if folded is not None else [fold(text) for text in searchable_texts(doc)]
+    (first letters of words anywhere and in the name) answer short prefixes without reading every word they start.
+    `folded`: the words of the folded searchable texts when the caller has them already (name first)."""
+    texts = folded
+    if texts is None:
+        texts = [WORD_PATTERN.findall(fold(text)) for text in searchable_texts(doc)]
     pairs = [ALL, ("province", doc["province"]), ("group", doc["group"])]
     pairs += initials(texts)
     pairs += [(f"name_{field}", value) for field, value in initials(texts[:1])]
@@ -101,9 +104,9 @@ def document_bit_values(doc: ProductDocument, folded: Sequence[str] | None = Non
 
 
 def add_bit_values(added: dict[tuple[str, str], list[int]], documents: Sequence[ProductDocument],
-                   folded: Sequence[Sequence[str]] | None = None) -> None:
-    """Append the ids of `documents` to the lists of their (field, value) pairs (`folded`: each
-    document's folded searchable texts, when the caller has them)."""
+                   folded: Sequence[Sequence[Iterable[str]]] | None = None) -> None:
+    """Append the ids of `documents` to the lists of their (field, value) pairs (`folded`: the
+    words of each document's folded searchable texts, when the caller has them)."""
     for index, doc in enumerate(documents):
         for key in document_bit_values(doc, folded[index] if folded is not None else None):
             added[key].append(doc["id"])
@@ -116,7 +119,7 @@ def write_new_facet_bits(conn: sqlite3.Connection, added: Mapping[tuple[str, str
 
 
 def update_facet_bits(conn: sqlite3.Connection, removed: Sequence[int], documents: Sequence[ProductDocument],
-                      folded: Sequence[Sequence[str]] | None = None) -> None:
+                      folded: Sequence[Sequence[Iterable[str]]] | None = None) -> None:
     """Clear the bits of `removed` ids, set those of `documents` (inside the caller's transaction)."""
     clear = bits_of(removed)
     added: dict[tuple[str, str], list[int]] = defaultdict(list)

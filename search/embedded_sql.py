@@ -1,19 +1,18 @@
 """Schema of the embedded engine's SQLite file, and the pragmas its connections use.
 
-`doc` holds the sort columns, `doc_run` and `doc_level` each document's validity summary
-(app/domain/standing.py: runs of valid days and the last revocation, per level), `doc_body`
-the JSON documents, `doc_fts` the text
-(an exact and a folded column per field), `facet_bits` one bitset per facet value (bit n =
-product id n), `term_delete` the one-deletion neighbourhood of every indexed word (typo
-tolerance, SymSpell style) and `meta` a generation number bumped by every write.
+`doc` holds the sort columns and each document's length in words, `doc_run` and `doc_level`
+each document's validity summary (app/domain/standing.py: runs of valid days and the last
+revocation, per level), `doc_body` the JSON documents, `term_bits` and `pair_bits` the text
+index (a bitmap per word, or pair of words side by side, and column: search/embedded_terms.py),
+`facet_bits` one bitset per facet value (bit n = product id n), `term_delete` the one-deletion
+neighbourhood of every indexed word (typo tolerance, SymSpell style) and `meta` a generation
+number bumped by every write.
 """
 
 from __future__ import annotations
 
-from search.fts_query import FTS_COLUMNS
-
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
-SCHEMA_VERSION = 8  # 5: the address columns; 6: doc.valid_through; 7-8: roaring bitmaps, initials
+SCHEMA_VERSION = 9  # 5: address columns; 6: doc.valid_through; 7-8: roaring bitmaps; 9: text bitmaps, no FTS5
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;
@@ -23,10 +22,12 @@ DROP TABLE IF EXISTS doc_run;
 DROP TABLE IF EXISTS doc_level;
 DROP TABLE IF EXISTS doc;
 DROP TABLE IF EXISTS facet_bits;
+DROP TABLE IF EXISTS term_bits;
+DROP TABLE IF EXISTS pair_bits;
 DROP TABLE IF EXISTS term_delete;
 DROP TABLE IF EXISTS meta;
 """
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
     id INTEGER PRIMARY KEY,
     province TEXT NOT NULL,
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS doc (
     latest_issued INTEGER NOT NULL,
     name_key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
-    valid_through INTEGER NOT NULL
+    valid_through INTEGER NOT NULL,
+    tokens INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc_run (
@@ -66,13 +68,19 @@ CREATE TABLE IF NOT EXISTS term_delete (
     term TEXT NOT NULL,
     PRIMARY KEY (variant, term)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS term_bits (
+    term TEXT NOT NULL,
+    col INTEGER NOT NULL,
+    bits BLOB NOT NULL,
+    PRIMARY KEY (term, col)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pair_bits (
+    term TEXT NOT NULL,
+    col INTEGER NOT NULL,
+    bits BLOB NOT NULL,
+    PRIMARY KEY (term, col)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
-    {", ".join(FTS_COLUMNS)},
-    tokenize = "unicode61 remove_diacritics 0",
-    prefix = '2 3 4'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS doc_vocab USING fts5vocab(doc_fts, row);
 """
 SEED_META = "INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0)"
 # Read-mostly file: map it, keep a generous page cache, temp b-trees in memory.
@@ -85,7 +93,10 @@ CONNECTION_PRAGMAS = (
 )
 BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
 READ_GENERATION = "SELECT value FROM meta WHERE key = 'generation'"
-# Sort orders over `doc d` (each backed by an index).
-ORDER_COLUMNS = {"newest": "d.latest_issued DESC, d.id DESC", "name": "d.name_key, d.id"}
-# Every product, valid longest and newest first: how a lone letter's matches rank.
-STANDING_ORDER = "SELECT d.id FROM doc d ORDER BY d.valid_through DESC, d.latest_issued DESC, d.id DESC"
+# Sort orders over `doc d` (each backed by an index). "standing": valid longest, then newest,
+# then the higher id: how equally relevant matches are ordered.
+ORDERS = {
+    "standing": "d.valid_through DESC, d.latest_issued DESC, d.id DESC",
+    "newest": "d.latest_issued DESC, d.id DESC",
+    "name": "d.name_key, d.id",
+}

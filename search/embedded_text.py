@@ -1,79 +1,58 @@
-"""Text matching of the embedded engine: FTS5 matches as bitmaps, and the relevance order of them.
+"""Text matching of the embedded engine: the products the words match, as bitmaps, and what
+ranks them.
 
-A text's matches and their whole relevance order are computed once per index generation and
-kept (`TextCache`): real traffic asks the same words with many filters and pages, and the
-FTS5 part (bm25 over every match) is the costly one. bm25 is computed and sorted by SQLite
-(`ORDER BY`, in C); the tiers (words side by side, address-only, typo-only matches) are
-bitmap differences, so Python only walks the few ids a page needs.
+Each clause of the query (search/text_query.py) becomes, per column, the union of its terms'
+bitmaps (search/embedded_terms.py); the match is then ANDs and ORs of those in C. Ranking
+needs no pass over the matches here: it is the tiers (words side by side, other exact or
+prefix matches, typo-only matches; each split into matches outside the address, then
+address-only ones) as bitmaps, and each clause's per-column bitmaps for bm25, scored later
+for the selected products only (search/embedded_rank.py). A text's match is kept per index
+generation (`TextCache`): real traffic asks the same words with many filters and pages.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from array import array
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
-from typing import TypeAlias
 
 from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are shared across queries
 
 from app.domain.text import fold
-from search.embedded_bits import EMPTY, FacetBits, bits_of
+from search.embedded_bits import EMPTY, FacetBits
+from search.embedded_rank import ScoredClause, idf
+from search.embedded_terms import TermReader, union
 from search.embedded_typos import typo_expansions
-from search.fts_query import COLUMN_WEIGHTS, ParsedQuery, parse_query, phrase_match
 from search.highlight import WORD_PATTERN
 from search.result_cache import LruCache
 from search.synonyms import synonyms_of
+from search.text_query import (
+    ADDRESS,
+    COLUMN_WEIGHTS,
+    COMPACT,
+    EVERY_COLUMN,
+    Clause,
+    ParsedQuery,
+    Term,
+    parse_query,
+    phrase_clause,
+)
 
-TEXT_CACHE_ENTRIES = 64  # texts kept per engine; a match order costs 16 bytes per matching product
-_RANK = f"bm25(doc_fts, {', '.join(str(w) for w in COLUMN_WEIGHTS)})"
+TEXT_CACHE_ENTRIES = 256  # texts kept per engine: bitmaps, compressed
 PREFIX_LETTERS = 2  # a lone word this short is answered from bitmaps (`initials` in embedded_bits)
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """Every product id valid longest, then newest, then higher id first (`order`), and each id's
-    place in it (`position`, indexed by id): how equally relevant matches are ordered."""
-
-    order: array[int]
-    position: array[int]
-
-    @classmethod
-    def of(cls, order: array[int]) -> Standing:
-        """The standing of ids already in that order."""
-        position = array("q", bytes(8 * (max(order, default=0) + 1)))
-        for place, pid in enumerate(order):
-            position[pid] = place
-        return cls(order, position)
-
-
-# Ids in order, kept only where in the bitmap; None: the ids are exactly the text's matches.
-Segment: TypeAlias = "tuple[array[int], BitMap | None]"
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """Every match in relevance order, ties already broken, as segments one after the other:
-    a page is a slice, or a walk that skips whole segments by count and stops once full."""
-
-    segments: tuple[Segment, ...]
-
-    def within(self, bits: BitMap) -> Ranking:
-        """The ranking of the matches in `bits` only, same order (nothing is copied)."""
-        return Ranking(tuple((order, bits if only is None else only & bits) for order, only in self.segments))
+_ELSEWHERE = EVERY_COLUMN - ADDRESS
 
 
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """The products the words match, the ones matching without typo corrections, and (when
-    sorting by relevance) their ranking."""
+    sorting by relevance) the tiers and clauses that rank them."""
 
     bits: BitMap
     strict: BitMap
     typos: dict[str, list[str]]
-    ranking: Ranking | None = None
+    tiers: tuple[BitMap, ...] | None = None
+    clauses: tuple[ScoredClause, ...] = ()
 
 
 TextKey = tuple[int, tuple[str, ...], bool]  # generation, words, relevance
@@ -83,56 +62,79 @@ class TextCache(LruCache[TextKey, TextMatch]):
     """Text matches by (generation, words, relevance); older generations' entries age out."""
 
 
-def _match_ids(conn: sqlite3.Connection, expression: str) -> list[int]:
-    """Row ids matching a MATCH expression, unranked (cheap)."""
-    return [row[0] for row in conn.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?", (expression,))]
+class _Clauses:
+    """Per-column bits of each clause of one query, each looked up once."""
+
+    def __init__(self, reader: TermReader) -> None:
+        self.reader = reader
+        self._columns: dict[Clause, dict[int, BitMap]] = {}
+
+    def columns(self, clause: Clause) -> dict[int, BitMap]:
+        """Column → products where any alternative of the clause matches there."""
+        found = self._columns.get(clause)
+        if found is None:
+            parts: dict[int, list[BitMap]] = defaultdict(list)
+            for term in clause.alternatives:
+                for column, bits in self.reader.columns(term).items():
+                    parts[column].append(bits)
+            found = self._columns[clause] = {column: union(bits) for column, bits in parts.items()}
+        return found
+
+    def bits(self, clause: Clause, allowed: frozenset[int] = EVERY_COLUMN) -> BitMap:
+        """Products the clause matches in the allowed columns."""
+        return union(bits for column, bits in self.columns(clause).items() if column in allowed)
+
+    def matched(self, parsed: ParsedQuery, allowed: frozenset[int] = EVERY_COLUMN) -> BitMap:
+        """Products matching every group (its typed words, or a translation), or the compact number."""
+        result: BitMap | None = None
+        for group in parsed.groups:
+            typed: BitMap | None = None
+            for clause in group.typed:
+                typed = self.bits(clause, allowed) if typed is None else typed & self.bits(clause, allowed)
+                if not typed:
+                    break
+            found = (typed or EMPTY) | union(self.bits(c, allowed) for c in group.translations)
+            result = found if result is None else result & found
+            if not result:
+                break
+        if parsed.compact is not None:
+            result = (result or EMPTY) | self.bits(parsed.compact, allowed)
+        return result if result is not None else EMPTY
+
+    def scored(self, parsed: ParsedQuery, count: int) -> tuple[ScoredClause, ...]:
+        """Every clause with its idf and per-column bits, for bm25."""
+        return tuple(ScoredClause(idf(count, len(self.bits(clause))), self.weighted(clause))
+                     for clause in parsed.clauses)
+
+    def weighted(self, clause: Clause) -> tuple[tuple[float, BitMap], ...]:
+        """(column weight, products) of each column the clause matches in."""
+        return tuple((COLUMN_WEIGHTS[column], bits) for column, bits in sorted(self.columns(clause).items()))
 
 
-def _tier_sets(matched: BitMap, strict: BitMap, phrase: BitMap, primary: BitMap) -> list[BitMap]:
+def _tier_sets(matched: BitMap, strict: BitMap, phrase: BitMap, primary: BitMap) -> tuple[BitMap, ...]:
     """The six tiers: side by side, other exact or prefix matches, typo-only; each split into
     matches outside the address, then address-only ones."""
     groups = (phrase, strict - phrase, matched - strict)
-    return [part for group in groups for part in (group & primary, group - primary)]
+    return tuple(part for group in groups for part in (group & primary, group - primary))
 
 
-def _ordered(ranked: list[tuple[int, float]], tiers: list[BitMap], standing: Standing) -> Ranking:
-    """`ranked` (in bm25 order) regrouped tier by tier, bm25 order kept within each tier, equal
-    ranks in the standing order (valid longest, then newest, then the higher id)."""
-    order: array[int] = array("q")
-    position = standing.position
-    one_tier = sum(1 for tier in tiers if tier) == 1
-    for tier in tiers:
-        if not tier:
-            continue
-        rows = ranked if one_tier else [row for row in ranked if row[0] in tier]
-        for _, group in groupby(rows, itemgetter(1)):
-            ids = [pid for pid, _ in group]
-            if len(ids) > 1:
-                ids.sort(key=position.__getitem__)
-            order.extend(ids)
-    return Ranking(((order, None),))
-
-
-def _full_match(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, standing: Callable[[], Standing], *,
+def _full_match(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, count: int, *,
                 relevance: bool, prefix_last: bool = True) -> TextMatch:
-    """Match every word through FTS5, widened by typo corrections for words the index does not
-    know; with `relevance`, also the ranking of every match."""
+    """Match every word, widened by typo corrections for words the index does not know; with
+    `relevance`, also the tiers and scored clauses."""
     typos = typo_expansions(conn, parsed.words, prefix_last=prefix_last)
-    expression = parse_query(text, typos, prefix_last=prefix_last).match if typos else parsed.match
+    widened = parse_query(text, typos, prefix_last=prefix_last) if typos else parsed
+    clauses = _Clauses(TermReader(conn))
+    matched = clauses.matched(widened)
+    strict = clauses.matched(parsed) if typos else matched
     if not relevance:
-        matched = bits_of(_match_ids(conn, expression))
-        strict = bits_of(_match_ids(conn, parsed.match)) if typos else matched
         return TextMatch(bits=matched, strict=strict, typos=typos)
-    ranked = conn.execute(f"SELECT rowid, {_RANK} AS r FROM doc_fts WHERE doc_fts MATCH ? ORDER BY r",  # noqa: S608 - constant SQL, values bound
-                          (expression,)).fetchall()
-    matched = bits_of([pid for pid, _ in ranked])
-    strict = bits_of(_match_ids(conn, parsed.match)) if typos else matched
-    together = phrase_match(parsed.words)
-    phrase = bits_of(_match_ids(conn, together)) & strict if together else strict
-    elsewhere = parse_query(text, typos, address=False, prefix_last=prefix_last).match
-    primary = bits_of(_match_ids(conn, elsewhere))
+    together = phrase_clause(parsed.words)
+    phrase = clauses.bits(together) & strict if together else strict
+    primary = clauses.matched(widened, _ELSEWHERE)
     tiers = _tier_sets(matched, strict, phrase, primary)
-    return TextMatch(bits=matched, strict=strict, typos=typos, ranking=_ordered(ranked, tiers, standing()))
+    scored = clauses.scored(widened, count)
+    return TextMatch(bits=matched, strict=strict, typos=typos, tiers=tiers, clauses=scored)
 
 
 def _compact_ids(conn: sqlite3.Connection, words: list[str]) -> BitMap:
@@ -140,52 +142,43 @@ def _compact_ids(conn: sqlite3.Connection, words: list[str]) -> BitMap:
     compact = fold("".join(words))
     if len(words) < 2 or not WORD_PATTERN.fullmatch(compact):
         return EMPTY
-    return bits_of(_match_ids(conn, f'{{compact}} : "{compact}"*'))
+    return union(TermReader(conn).columns(Term(compact, True, frozenset({COMPACT}))).values())
 
 
-def _with_letter(conn: sqlite3.Connection, parsed: ParsedQuery, initial: BitMap,
-                 standing: Callable[[], Standing], *, relevance: bool) -> TextMatch:
-    """Words then a last word of one letter: the words through FTS5 (whole words, ranked by bm25),
-    kept where a word starts with the letter; a printed number typed with spaces first."""
-    others = parsed.words[:-1]
-    text = " ".join(others)
-    inner = _full_match(conn, text, parse_query(text, prefix_last=False), standing, relevance=relevance,
+def _with_letter(conn: sqlite3.Connection, parsed: ParsedQuery, initial: BitMap, count: int, *,
+                 relevance: bool) -> TextMatch:
+    """Words then a last word of one letter: the words matched whole, kept where a word starts
+    with the letter; a printed number typed with spaces first."""
+    text = " ".join(parsed.words[:-1])
+    inner = _full_match(conn, text, parse_query(text, prefix_last=False), count, relevance=relevance,
                         prefix_last=False)
     number = _compact_ids(conn, parsed.words) - (inner.bits & initial)
     matched = (inner.bits & initial) | number
-    ranking = None
-    if inner.ranking is not None:
-        ranking = Ranking(((array("q", number), number), *inner.ranking.within(matched).segments))
+    tiers = None if inner.tiers is None else (number, *(tier & matched for tier in inner.tiers))
     strict = (inner.strict & initial) | number
-    return TextMatch(bits=matched, strict=strict, typos=inner.typos, ranking=ranking)
+    return TextMatch(bits=matched, strict=strict, typos=inner.typos, tiers=tiers, clauses=inner.clauses)
 
 
-def _alone(initial: BitMap, in_name: BitMap, standing: Standing, *, relevance: bool) -> TextMatch:
-    """A lone word of one or two letters: products with a word starting so, those with one in the
-    name first, then valid longest and newest first (bm25 over most of the catalog says little)."""
-    ranking = None
-    if relevance:
-        ranking = Ranking(((standing.order, initial & in_name), (standing.order, initial - in_name)))
-    return TextMatch(bits=initial, strict=initial, typos={}, ranking=ranking)
-
-
-def match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, facets: FacetBits,
-               standing: Callable[[], Standing], *, relevance: bool) -> TextMatch:
-    """The products matching the words and, with `relevance`, their ranking.
+def match_text(conn: sqlite3.Connection, text: str, parsed: ParsedQuery, facets: FacetBits, *,
+               relevance: bool) -> TextMatch:
+    """The products matching the words and, with `relevance`, what ranks them.
 
     A last word of one letter (or a lone word of two) comes from the first-letters bitmaps
-    (search/embedded_bits.py) rather than FTS5, which would enumerate every indexed word that
-    starts so: tens of thousands of matches, each ranked.
+    (search/embedded_bits.py) rather than a prefix range, which would read every indexed word
+    that starts so. A lone short word ranks products with such a word in the name first, then
+    by standing (bm25 over most of the catalog says little).
     """
+    count = len(facets.everything)
     last = parsed.words[-1]
     short = fold(last)
-    if not (last.isalpha() and len(short) == len(last)) or synonyms_of(last):  # variants match exactly: FTS5
-        return _full_match(conn, text, parsed, standing, relevance=relevance)
+    if not (last.isalpha() and len(short) == len(last)) or synonyms_of(last):  # variants match exactly
+        return _full_match(conn, text, parsed, count, relevance=relevance)
     if len(parsed.words) == 1 and len(last) <= PREFIX_LETTERS:
         initial = facets.values.get((f"initial{len(short)}", short), EMPTY)
         in_name = facets.values.get((f"name_initial{len(short)}", short), EMPTY)
-        return _alone(initial, in_name, standing(), relevance=relevance)
+        tiers = (initial & in_name, initial - in_name) if relevance else None
+        return TextMatch(bits=initial, strict=initial, typos={}, tiers=tiers)
     if len(last) == 1:
         initial = facets.values.get(("initial1", short), EMPTY)
-        return _with_letter(conn, parsed, initial, standing, relevance=relevance)
-    return _full_match(conn, text, parsed, standing, relevance=relevance)
+        return _with_letter(conn, parsed, initial, count, relevance=relevance)
+    return _full_match(conn, text, parsed, count, relevance=relevance)

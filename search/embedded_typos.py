@@ -4,7 +4,7 @@ At index time every word of the text fields (exact and folded forms, 4+ letters)
 with its one-deletion neighbourhood in `term_delete` (SymSpell): a query word then finds the
 indexed words one insertion, deletion, substitution or transposition away with one indexed
 lookup of its own deletions, whatever the size of the catalog. Candidates are checked
-against `doc_vocab` (fts5vocab), so words of deleted documents never come back.
+against the text index (`term_bits`), so words of deleted documents never come back.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from app.domain.text import fold
+from search.embedded_terms import is_indexed, word_count
 from search.highlight import WORD_PATTERN
 
 MIN_TYPO_WORD = 5  # shorter words are too easily another real word with one edit
 MIN_TERM, MAX_TERM = MIN_TYPO_WORD - 1, 32
 MAX_EXPANSIONS = 5
-_PREFIX_END = "\U0010ffff"
 
 
 def deletions(word: str) -> set[str]:
@@ -61,30 +61,14 @@ def add_terms(conn: sqlite3.Connection, words: set[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO term_delete (variant, term) VALUES (?, ?)", rows)
 
 
-def _document_count(conn: sqlite3.Connection, term: str) -> int:
-    """Documents holding `term` in any column (0 when it is no longer indexed)."""
-    row = conn.execute("SELECT doc FROM doc_vocab WHERE term = ?", (term,)).fetchone()
-    return int(row[0]) if row else 0
-
-
 def neighbours(conn: sqlite3.Connection, word: str) -> list[str]:
     """Indexed terms one edit from `word`, most common first (at most MAX_EXPANSIONS)."""
     found = conn.execute(
         "SELECT DISTINCT term FROM term_delete WHERE variant IN (SELECT value FROM json_each(?))",
         (json.dumps(sorted(deletions(word))),)).fetchall()
     close = [term for (term,) in found if term != word and within_one_edit(word, term)]
-    counted = sorted(((_document_count(conn, term), term) for term in close), reverse=True)
+    counted = sorted(((word_count(conn, term), term) for term in close), reverse=True)
     return [term for count, term in counted if count][:MAX_EXPANSIONS]
-
-
-def is_indexed(conn: sqlite3.Connection, word: str, *, prefix: bool = False) -> bool:
-    """True if `word` is a term of the index (or, for a prefix, starts one)."""
-    if prefix:
-        sql = "SELECT 1 FROM doc_vocab WHERE term >= ? AND term < ? LIMIT 1"
-        params: tuple[str, ...] = (word, word + _PREFIX_END)
-    else:
-        sql, params = "SELECT 1 FROM doc_vocab WHERE term = ?", (word,)
-    return conn.execute(sql, params).fetchone() is not None
 
 
 def typo_expansions(conn: sqlite3.Connection, words: Sequence[str], *,

@@ -1,7 +1,7 @@
 """The search protocol every engine implements, and the query model they share.
 
 Routes and services only ever see `SearchEngine`, `SearchQuery` and `SearchResult`; the
-embedded FTS5 engine and the Meilisearch engine answer the same queries with the same
+embedded engine and the Meilisearch engine answer the same queries with the same
 documents, and one contract suite (tests/search) holds them to it.
 """
 

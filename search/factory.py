@@ -1,4 +1,4 @@
-"""Choose the search engine from settings: embedded FTS5 unless CNNT_MEILI_URL is set."""
+"""Choose the search engine from settings: the embedded engine unless CNNT_MEILI_URL is set."""
 
 from __future__ import annotations
 

@@ -31,7 +31,6 @@ from search.engine import (
     SortOrder,
     StatusFilter,
 )
-from search.fts_query import query_words
 from search.glossary import covered_words
 from search.meili_filters import (
     FACET_ATTRIBUTES,
@@ -42,6 +41,7 @@ from search.meili_filters import (
 )
 from search.meili_settings import DOCUMENT_FIELDS
 from search.synonyms import synonyms_of
+from search.text_query import query_words
 
 STATUS_VALUES = (StatusFilter.valid, StatusFilter.expired, StatusFilter.revoked)
 # Weight of the exact-spelling query in a federated search: ranking scores are at most 1, so

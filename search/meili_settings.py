@@ -13,10 +13,10 @@ from app.domain.provinces import all_provinces, formers_of, province_by_slug
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, address_words, valid_through
 from search.embedded_typos import MIN_TYPO_WORD, vocabulary_words
-from search.fts_query import compact_number
 from search.glossary import synonym_settings as glossary_synonyms
 from search.highlight import WORD_PATTERN
 from search.synonyms import SYNONYM_GROUPS
+from search.text_query import compact_number
 
 DOCUMENT_FIELDS: tuple[str, ...] = tuple(ProductDocument.__annotations__)
 # Order is the attribute ranking: the name decides most (typed spelling, then folded); printed

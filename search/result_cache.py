@@ -1,7 +1,7 @@
 """A per-process cache of search results, keyed so that a stale answer can never be served.
 
 Catalog traffic repeats itself (the default listing, a province, a group, the first pages of
-common words), and an embedded search costs milliseconds of FTS5 and bitset work while
+common words), and an embedded search costs a millisecond or more of bitmap and numpy work while
 serving a stored result costs microseconds. A key holds the index generation (bumped by every
 write to the index file, whichever process makes it), the query's Vietnam day (status
 filters and counts change at midnight there) and the query as the engine reads it: the

@@ -22,8 +22,8 @@ from sqlmodel import Session
 
 from search.embedded import EmbeddedEngine
 from search.engine import SearchEngine, SearchQuery
-from search.fts_query import query_words
 from search.indexer import apply_outbox
+from search.text_query import query_words
 from tests.attack.poison import assert_inert
 from tests.factories import make_product
 from tests.meili import MeiliServer

@@ -13,10 +13,10 @@ import pytest
 
 from app.domain.text import fold, normalize
 from app.services.demo.words import BRANDS, GROUP_SENTENCES, PEOPLE, PRODUCTS
-from search.fts_query import parse_query, query_words
 from search.glossary import SCOPES, Segment, entries, key_forms, phrase_index, segments
 from search.meili_query import typo_candidates
 from search.meili_settings import synonym_settings
+from search.text_query import parse_query, query_words
 from tests.search.contract_data import ADDRESS_DOCUMENTS, DOCUMENTS, STANDING_DOCUMENTS
 from tests.search.relevance_judgments import JUDGMENTS
 
@@ -134,10 +134,19 @@ def test_longest_phrase_wins_and_plurals_count() -> None:
     assert segments(["rice", "papers"]) == [Segment(0, 2, ("bánh tráng", "bánh đa nem"))]
 
 
+def _terms(text: str) -> list[tuple[str, bool]]:
+    """(term, prefix) of every alternative the embedded engine looks up for `text`."""
+    return [(term.text, term.prefix) for clause in parse_query(text).clauses for term in clause.alternatives]
+
+
 def test_embedded_match_keeps_typed_words_and_adds_vietnamese() -> None:
-    match = parse_query("Fish Sauce").match
-    assert '"fish"' in match and '"sauce"*' in match and '"nước mắm"' in match
-    assert parse_query("nuoc mam").match.count("OR") == 3  # exact or folded, per word: unchanged
+    parsed = parse_query("Fish Sauce")
+    assert [len(group.typed) for group in parsed.groups] == [2]  # one phrase: typed words or Vietnamese
+    assert {("fish", False), ("sauce", True), ("nước mắm", False)} <= set(_terms("Fish Sauce"))
+    plain = parse_query("nuoc mam")
+    assert [len(group.translations) for group in plain.groups] == [0, 0]  # unchanged: word by word
+    alternatives = [len(clause.alternatives) for group in plain.groups for clause in group.typed]
+    assert alternatives == [2, 2]  # exact, folded
 
 
 def test_meilisearch_synonyms_are_one_way_with_plurals() -> None:
@@ -155,10 +164,10 @@ def test_glossary_words_are_not_required_as_known_words() -> None:
 
 
 def test_vietnamese_queries_parse_exactly_as_without_the_glossary(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every judged Vietnamese query, as typed and folded, builds the same FTS5 expression either way."""
+    """Every judged Vietnamese query, as typed and folded, parses the same either way."""
     queries = [q for j in JUDGMENTS if j.category != "english" for q in (j.query, fold(j.query))]
-    with_glossary = [parse_query(q).match for q in queries]
-    monkeypatch.setattr("search.fts_query.segments",
+    with_glossary = [parse_query(q) for q in queries]
+    monkeypatch.setattr("search.text_query.segments",
                         lambda words: [Segment(i, i + 1) for i in range(len(words))])
-    assert [parse_query(q).match for q in queries] == with_glossary
-    assert "nước mắm" not in parse_query("fish sauce").match  # the glossary was really off
+    assert [parse_query(q) for q in queries] == with_glossary
+    assert ("nước mắm", False) not in _terms("fish sauce")  # the glossary was really off

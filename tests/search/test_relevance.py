@@ -47,7 +47,7 @@ def test_judged_set_is_large_and_covers_every_category() -> None:
 
 
 def test_embedded_engine_meets_relevance_targets(demo_settings: Settings) -> None:
-    """Embedded FTS5 engine: recall@10 ≥ 0.95 and MRR ≥ 0.85 over the judged set."""
+    """Embedded engine: recall@10 ≥ 0.95 and MRR ≥ 0.85 over the judged set."""
     engine = open_search_engine(demo_settings)
     try:
         report = evaluate(engine)

@@ -37,8 +37,8 @@ from search.engine import (
     SortOrder,
     StatusFilter,
 )
-from search.fts_query import query_words
 from search.highlight import highlight_name
+from search.text_query import query_words
 
 LIKE_ESCAPE = "\\"
 Conditions = dict[str, ColumnElement[bool]]

@@ -1,0 +1,216 @@
+"""The embedded engine's text index: one roaring bitmap per (word, column) and per (pair of
+words side by side, column).
+
+`term_bits` answers a word, whole or as a prefix (a range of the sorted words), in a few
+bitmap reads and ORs in C, however many products hold it; `pair_bits` answers words typed side
+by side (a phrase: the ranking's first tier, and the glossary's Vietnamese phrases). Writes
+keep both exact: a row whose bitmap empties is deleted, so the vocabulary (typo tolerance,
+search/embedded_typos.py) never offers words of deleted products.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from pyroaring import BitMap as MutableBitMap
+from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are shared across queries
+
+from app.domain.text import fold, normalize
+from search.documents import ProductDocument, searchable_texts
+from search.highlight import WORD_PATTERN
+from search.text_query import COLUMNS, Term, compact_number
+
+PREFIX_END = "\U0010ffff"  # sorts after every character: [word, word + PREFIX_END) is a prefix range
+Key = tuple[str, int]  # (word or "word word", column)
+TermBits = Mapping[int, BitMap]  # column → products holding the term there
+EMPTY = BitMap()
+
+
+# Pairs only where phrases are searched: names, producers, places (not descriptions or numbers).
+PAIR_COLUMNS = frozenset(COLUMNS.index(c) for c in (
+    "name", "name_f", "producer", "producer_f", "province", "province_f", "address", "address_f"))
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedText:
+    """What one document adds to the text index: its distinct words and pairs of words side by
+    side (PAIR_COLUMNS only), per column, and its length in words."""
+
+    words: tuple[frozenset[str], ...]
+    pairs: tuple[frozenset[str], ...]
+    length: int
+
+    @property
+    def folded(self) -> tuple[frozenset[str], ...]:
+        """The words of the folded searchable texts, name first (first-letter bitmaps)."""
+        return self.words[1:12:2]
+
+    def keys(self, pairs: bool) -> Iterator[Key]:
+        """Every (word, column) key, or (pair, column)."""
+        for column, found in enumerate(self.pairs if pairs else self.words):
+            for term in found:
+                yield term, column
+
+
+def _numbers(doc: ProductDocument) -> list[str]:
+    """The printed certificate numbers, codes and decision numbers of a document."""
+    return [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
+
+
+def column_words(doc: ProductDocument) -> list[list[str]]:
+    """A document's words in COLUMNS order: each field's words exact then folded (each word
+    folded on its own, as a query word is), then its compact numbers."""
+    columns: list[list[str]] = []
+    for text in searchable_texts(doc):
+        exact = WORD_PATTERN.findall(normalize(text))
+        columns += [exact, WORD_PATTERN.findall(" ".join(map(fold, exact)))]
+    columns.append([compact_number(n) for n in _numbers(doc) if compact_number(n)])
+    return columns
+
+
+_NO_PAIRS: frozenset[str] = frozenset()
+
+
+def indexed_text(doc: ProductDocument) -> IndexedText:
+    """The words and pairs of a document per column, and its length in words."""
+    words: list[frozenset[str]] = []
+    pairs: list[frozenset[str]] = []
+    length = 0
+    for column, found in enumerate(column_words(doc)):
+        length += len(found)
+        words.append(frozenset(found))
+        paired = column in PAIR_COLUMNS and len(found) > 1
+        pairs.append(frozenset(map(" ".join, zip(found, found[1:], strict=False))) if paired else _NO_PAIRS)
+    return IndexedText(tuple(words), tuple(pairs), length)
+
+
+def _ids_by_key(texts: Mapping[int, IndexedText], pairs: bool) -> dict[Key, list[int]]:
+    """Key → ids of the documents holding it (words, or pairs side by side)."""
+    found: dict[Key, list[int]] = defaultdict(list)
+    for doc_id, text in texts.items():
+        for key in text.keys(pairs):
+            found[key].append(doc_id)
+    return found
+
+
+def _id_array() -> array[int]:
+    """An empty array of product ids (4 bytes each)."""
+    return array("I")
+
+
+class Accumulator:
+    """The text index of an index being filled from empty (a full reindex): ids appended to a
+    compact array per key as documents come, each turned into a bitmap once at the end."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, list[defaultdict[str, array[int]]]] = {
+            table: [defaultdict(_id_array) for _ in COLUMNS] for table in ("term_bits", "pair_bits")}
+
+    def add(self, texts: Mapping[int, IndexedText]) -> None:
+        """Append one batch's documents, column by column."""
+        for table, columns in self.ids.items():
+            for column, inverted in enumerate(columns):
+                for doc_id, text in texts.items():
+                    for term in (text.pairs if table == "pair_bits" else text.words)[column]:
+                        inverted[term].append(doc_id)
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Store every bitmap (inside the caller's transaction)."""
+        for table, columns in self.ids.items():
+            sql = f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)"  # noqa: S608 - table names are ours
+            for column, inverted in enumerate(columns):
+                conn.executemany(sql, ((term, column, MutableBitMap(ids).serialize())
+                                       for term, ids in inverted.items()))
+
+
+def update_text_bits(conn: sqlite3.Connection, removed: Mapping[int, IndexedText],
+                     added: Mapping[int, IndexedText]) -> None:
+    """Clear the keys of `removed` documents, set those of `added` (inside the caller's transaction)."""
+    for table, pairs in (("term_bits", False), ("pair_bits", True)):
+        clear, setting = _ids_by_key(removed, pairs), _ids_by_key(added, pairs)
+        changed: list[tuple[str, int, bytes]] = []
+        emptied: list[Key] = []
+        for key in sorted(clear.keys() | setting.keys()):
+            row = conn.execute(f"SELECT bits FROM {table} WHERE term = ? AND col = ?", key).fetchone()  # noqa: S608 - table names are ours
+            bits = MutableBitMap.deserialize(row[0]) if row else MutableBitMap()
+            bits.difference_update(MutableBitMap(clear.get(key, [])))
+            bits.update(setting.get(key, []))
+            if bits:
+                changed.append((*key, bits.serialize()))
+            elif row:
+                emptied.append(key)
+        conn.executemany(f"DELETE FROM {table} WHERE term = ? AND col = ?", emptied)  # noqa: S608 - table names are ours
+        conn.executemany(f"INSERT OR REPLACE INTO {table} (term, col, bits) VALUES (?, ?, ?)", changed)  # noqa: S608
+
+
+class TermReader:
+    """Reads term bitmaps on one snapshot, each (text, prefix) once per query."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._seen: dict[tuple[str, bool], dict[int, BitMap]] = {}
+
+    def _rows(self, table: str, text: str, prefix: bool) -> dict[int, BitMap]:
+        """Column → bits of one word or pair, or the union over every key it starts (prefix)."""
+        if prefix:
+            sql = f"SELECT col, bits FROM {table} WHERE term >= ? AND term < ?"  # noqa: S608 - table names are ours
+            rows = self.conn.execute(sql, (text, text + PREFIX_END))
+        else:
+            rows = self.conn.execute(f"SELECT col, bits FROM {table} WHERE term = ?", (text,))  # noqa: S608
+        grouped: dict[int, list[BitMap]] = defaultdict(list)
+        for column, blob in rows:
+            grouped[column].append(BitMap.deserialize(blob))
+        return {column: parts[0] if len(parts) == 1 else BitMap.union(*parts)
+                for column, parts in grouped.items()}
+
+    def columns(self, term: Term) -> dict[int, BitMap]:
+        """Column → products holding the term there (for several words: every pair side by side,
+        which is exact for two words and close for more), only in the term's columns."""
+        key = (term.text, term.prefix)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._lookup(term)
+        return {column: bits for column, bits in found.items() if column in term.columns}
+
+    def _lookup(self, term: Term) -> dict[int, BitMap]:
+        """Every column's bits of the term, uncached."""
+        words = term.words
+        if len(words) == 1:
+            return self._rows("term_bits", term.text, term.prefix)
+        result: dict[int, BitMap] | None = None
+        for index in range(len(words) - 1):
+            last = index == len(words) - 2
+            pair = self._rows("pair_bits", f"{words[index]} {words[index + 1]}", term.prefix and last)
+            result = pair if result is None else {c: b & pair[c] for c, b in result.items() if c in pair}
+        return {c: b for c, b in (result or {}).items() if b}
+
+
+def union(parts: Iterable[BitMap]) -> BitMap:
+    """The union of bitmaps (EMPTY for none)."""
+    return BitMap.union(EMPTY, *parts)
+
+
+def word_count(conn: sqlite3.Connection, word: str) -> int:
+    """Products holding `word` in any column (0 when no indexed product does)."""
+    rows = conn.execute("SELECT bits FROM term_bits WHERE term = ?", (word,))
+    return len(union(BitMap.deserialize(blob) for (blob,) in rows))
+
+
+def is_indexed(conn: sqlite3.Connection, word: str, *, prefix: bool = False) -> bool:
+    """True if `word` is an indexed word (or, for a prefix, starts one)."""
+    if prefix:
+        sql = "SELECT 1 FROM term_bits WHERE term >= ? AND term < ? LIMIT 1"
+        params: tuple[str, ...] = (word, word + PREFIX_END)
+    else:
+        sql, params = "SELECT 1 FROM term_bits WHERE term = ? LIMIT 1", (word,)
+    return conn.execute(sql, params).fetchone() is not None
+
+
+def texts_of(documents: Sequence[ProductDocument]) -> dict[int, IndexedText]:
+    """Each document's indexed text, by id."""
+    return {doc["id"]: indexed_text(doc) for doc in documents}
+
