@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.states import ProductState
 from app.models import Certificate, OutboxEvent, Producer, Product, utcnow
-from search.documents import build_documents
+from search.documents import ProductDocument, build_documents
 from search.engine import SearchEngine, SearchQuery, SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,12 @@ def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator
         last = ids[-1]
 
 
+def document_batches(session: Session) -> Iterator[list[ProductDocument]]:
+    """Every published product's document, in batches of REINDEX_BATCH ids: what a rebuild indexes."""
+    for ids in _product_id_batches(session):
+        yield list(build_documents(session=session, product_ids=ids).values())
+
+
 def _changed_since(session: Session, since: datetime) -> list[int]:
     """Ids of the products changed at or after `since`: themselves, their producer or a certificate."""
     products = (select(Product.id).join(Producer, col(Producer.id) == col(Product.producer_id))
@@ -121,9 +127,7 @@ def reindex_all(*, session: Session, engine: SearchEngine) -> int:
     """
     since = utcnow() - CATCH_UP_MARGIN
     newest_event = session.exec(select(func.max(OutboxEvent.id))).one()
-    batches = (list(build_documents(session=session, product_ids=ids).values())
-               for ids in _product_id_batches(session))
-    indexed = engine.replace_all(batches)  # all or nothing, on both engines
+    indexed = engine.replace_all(document_batches(session))  # all or nothing, on both engines
     session.commit()  # ends the read transaction, and expire_all the loaded rows (expire_on_commit
     session.expire_all()  # may be off): the changes committed meanwhile are read afresh
     changed = _changed_since(session, since)
