@@ -8,8 +8,10 @@ processed, so a crash or an engine failure leaves them for the next run.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -103,10 +105,29 @@ def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator
         last = ids[-1]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a block that makes many objects and no cycles.
+
+    Documents are trees of dicts and lists: the collector's passes over a batch being built find
+    nothing to free, yet took a third of a rebuild's document building. Whatever the block leaves
+    is looked at by the next pass after it. A collector someone else turned off stays off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def document_batches(session: Session) -> Iterator[list[ProductDocument]]:
     """Every published product's document, in batches of REINDEX_BATCH ids: what a rebuild indexes."""
     for ids in _product_id_batches(session):
-        yield list(build_documents(session=session, product_ids=ids).values())
+        with _collector_paused():
+            batch = list(build_documents(session=session, product_ids=ids).values())
+        yield batch
 
 
 def _changed_since(session: Session, since: datetime) -> list[int]:

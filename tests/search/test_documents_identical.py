@@ -146,3 +146,15 @@ def test_validity_fields_match_summarise(count: int) -> None:
              for n, level in enumerate(["tinh", "quoc_gia", "tinh"][:count])]
     assert _validity_fields(certs) == _reference_validity(certs)
     assert _validity_fields(list(reversed(certs))) == _reference_validity(certs)
+
+
+def test_only_the_requested_products_whether_ids_are_dense_or_sparse(session: Session) -> None:
+    products = [make_product(session, name=f"Mắm tôm {n}") for n in range(5)]
+    for product in products[1:]:
+        add_certificate(session, product, level="quoc_gia", issued_on=date(2024, 2, 1), certified_in="hue")
+    session.commit()
+    ids = [cast(int, p.id) for p in products]
+    for asked in ([ids[0], ids[2], ids[4]], [ids[3], ids[1]], [ids[0], ids[4] + 10_000], [ids[2]]):
+        built = build_documents(session=session, product_ids=asked)  # BETWEEN, BETWEEN, IN, either
+        assert sorted(built) == sorted(pid for pid in asked if pid in ids)
+        assert built == reference_documents(session, asked)
