@@ -11,8 +11,27 @@ import unicodedata
 from functools import lru_cache
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
-_SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \n \r
+
+
+def _stripped(text: str) -> str:
+    """đ → d, then NFD without its combining marks: what fold() keeps of a text before NFC and lower()."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _ascii_table() -> dict[int, str]:
+    """Each Latin letter with diacritics (every Vietnamese one, đ/Đ too) → its ASCII base letter,
+    and each combining diacritic → nothing: where _stripped() of the character alone is ASCII."""
+    # NFD never moves a character without a combining class, and _stripped() keeps exactly those,
+    # so _stripped() of a text is that of each character in turn: replacing characters by their
+    # _stripped() beforehand changes nothing that fold() computes afterwards.
+    blocks = (range(0xC0, 0x250), range(0x300, 0x370), range(0x1E00, 0x1F00))
+    table = {cp: _stripped(chr(cp)) for block in blocks for cp in block}
+    return {cp: base for cp, base in table.items() if base != chr(cp) and base.isascii()}
+
+
+_TO_ASCII = str.maketrans(_ascii_table())
 
 
 def fold(text: str) -> str:
@@ -31,15 +50,17 @@ def _fold_short(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """fold() itself."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).lower()
+    """fold() itself: a table for Vietnamese (ASCII afterwards), Unicode's way for anything else."""
+    ascii_first = text.translate(_TO_ASCII)
+    if ascii_first.isascii():  # NFC leaves ASCII as it is
+        return ascii_first.lower()
+    return unicodedata.normalize("NFC", _stripped(ascii_first)).lower()
 
 
 def normalize(text: str) -> str:
     """NFC, lowercase, single spaces: the exact (diacritic-keeping) form used for ranking."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().lower()
+    # split() cuts at exactly the whitespace a \s+ regex would, and drops the ends: squash_spaces().
+    return " ".join(unicodedata.normalize("NFC", text).split()).lower()
 
 
 def squash_spaces(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from app.models import OutboxEvent, ProductImage, SelectionRound
 from search.documents import build_documents
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SearchUnavailable, StatusFilter
-from search.indexer import apply_outbox, check_drift, fill_if_empty, reindex_all
+from search.indexer import apply_outbox, check_drift, document_batches, fill_if_empty, reindex_all
 from tests.factories import add_certificate, make_product
 
 
@@ -177,3 +178,19 @@ def test_the_site_refills_an_index_file_of_an_older_layout(settings: Settings, s
         page = client.get("/san-pham", params={"q": "chieu coi"})
     assert page.status_code == 200 and f'href="/san-pham/{product.slug}"' in page.text
     assert "Tìm kiếm đang gặp sự cố" not in page.text  # from the engine, not the database fallback
+
+
+def test_document_batches_leave_the_garbage_collector_as_they_found_it(session: Session) -> None:
+    ids = {make_product(session).id, make_product(session).id}
+    session.commit()
+    seen: set[int | None] = set()
+    for batch in document_batches(session):
+        assert gc.isenabled()  # paused while a batch is built, never while the engine indexes it
+        seen.update(doc["id"] for doc in batch)
+    assert seen == ids and gc.isenabled()
+    gc.disable()
+    try:
+        assert [len(batch) for batch in document_batches(session)] == [2]
+        assert not gc.isenabled()  # turned off by someone else: not turned on behind their back
+    finally:
+        gc.enable()
