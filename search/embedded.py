@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import cast
 
 from app.domain.text import fold
+from search.collector import collector_paused
 from search.documents import ProductDocument, date_key, valid_through
 from search.embedded_bits import (
     FacetBits,
@@ -52,6 +53,7 @@ from search.embedded_sql import (
 from search.embedded_terms import (
     Accumulator,
     IndexedText,
+    column_words,
     indexed_text,
     texts_of,
     update_text_bits,
@@ -60,10 +62,10 @@ from search.embedded_text import TEXT_CACHE_ENTRIES, TextCache, TextMatch, match
 from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
 from search.engine import SearchQuery, SearchResult, SearchUnavailable, SortOrder
 from search.result_cache import DEFAULT_MAX_ENTRIES, ResultCache, result_key
-from search.text_query import ParsedQuery, parse_query, query_words
+from search.text_query import COLUMNS, ParsedQuery, parse_query, query_words
 
 BUSY_TIMEOUT_SECONDS = 5.0
-_NUMBER_COLUMNS = frozenset({4, 5, 12})  # numbers, numbers_f, compact: no typo tolerance there
+_TEXT_COLUMNS = [c for c, name in enumerate(COLUMNS) if not name.startswith(("numbers", "compact"))]
 _INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
 
@@ -76,10 +78,10 @@ def _unavailable_on_error() -> Iterator[None]:
         raise SearchUnavailable(f"embedded search index error: {error}") from error
 
 
-def _doc_row(doc: ProductDocument, text: IndexedText) -> tuple[object, ...]:
-    """The narrow `doc` row (sort columns, length)."""
+def _doc_row(doc: ProductDocument, length: int) -> tuple[object, ...]:
+    """The narrow `doc` row (sort columns, length in words)."""
     return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"], valid_through(doc), text.length)
+            doc["fingerprint"], valid_through(doc), length)
 
 
 def _statements(script: str) -> list[str]:
@@ -96,11 +98,12 @@ def _delete_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
     conn.executemany("DELETE FROM doc WHERE id = ?", params)
 
 
-def _insert_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
-    """Insert the rows of documents not in the index yet (inside the caller's transaction)."""
-    documents = rows.documents
+def _insert_rows(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
+                 lengths: Sequence[int]) -> None:
+    """Insert the rows of documents not in the index yet (inside the caller's transaction);
+    `lengths`: each document's length in words."""
     conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [_doc_row(doc, rows.texts[doc["id"]]) for doc in documents])
+                     [_doc_row(doc, length) for doc, length in zip(documents, lengths, strict=True)])
     validity = [validity_rows(doc) for doc in documents]
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
@@ -134,7 +137,7 @@ class _Rows:
         texts = texts_of(documents)
         words: set[str] = set()
         for text in texts.values():
-            words.update(*(found for column, found in enumerate(text.words) if column not in _NUMBER_COLUMNS))
+            words.update(*(text.words[column] for column in _TEXT_COLUMNS))
         return cls(documents, texts, vocabulary_words(words))
 
 
@@ -225,7 +228,7 @@ class EmbeddedEngine:
         ids = [doc["id"] for doc in rows.documents]
         stored = _stored_texts(conn, ids)
         _delete_rows(conn, ids)
-        _insert_rows(conn, rows)
+        _insert_rows(conn, rows.documents, [rows.texts[pid].length for pid in ids])
         update_text_bits(conn, stored, rows.texts)
         add_terms(conn, rows.words)
         update_facet_bits(conn, ids, rows.documents, rows.folded)
@@ -264,20 +267,19 @@ class EmbeddedEngine:
         """
         written = 0
         added: dict[tuple[str, str], list[int]] = defaultdict(list)
-        words: set[str] = set()
         text_bits = Accumulator()
         with self._transaction() as conn:
             self._clear_rows(conn)
             for documents in batches:  # the index is empty: nothing to delete, bitmaps and terms at the end
                 if documents:
-                    rows = _Rows.of(documents)
-                    _insert_rows(conn, rows)
-                    add_bit_values(added, documents, rows.folded)
-                    text_bits.add(rows.texts)
-                    words |= rows.words
+                    with collector_paused():
+                        words = [column_words(doc) for doc in documents]
+                        _insert_rows(conn, documents, [sum(map(len, columns)) for columns in words])
+                        add_bit_values(added, documents, letters=False)  # from the words at the end
+                        text_bits.add(zip((doc["id"] for doc in documents), words, strict=True))
                     written += len(documents)
-            add_terms(conn, words)
-            write_new_facet_bits(conn, added)
+            add_terms(conn, vocabulary_words(text_bits.vocabulary(_TEXT_COLUMNS)))
+            write_new_facet_bits(conn, added, text_bits.initials())
             text_bits.write(conn)
             conn.execute(BUMP_GENERATION)
         return written

@@ -86,17 +86,19 @@ def initials(folded: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
     return {(f"initial{n}", word[:n]) for word in words for n in (1, 2) if len(word) >= n}
 
 
-def document_bit_values(doc: ProductDocument,
-                        folded: Sequence[Iterable[str]] | None = None) -> list[tuple[str, str]]:
-    """The (field, value) pairs whose bitsets include this document; `initialN` and `name_initialN`
-    (first letters of words anywhere and in the name) answer short prefixes without reading every word they start.
-    `folded`: the words of the folded searchable texts when the caller has them already (name first)."""
-    texts = folded
-    if texts is None:
-        texts = [WORD_PATTERN.findall(fold(text)) for text in searchable_texts(doc)]
+def document_bit_values(doc: ProductDocument, folded: Sequence[Iterable[str]] | None = None, *,
+                        letters: bool = True) -> list[tuple[str, str]]:
+    """The (field, value) pairs whose bitsets include this document. With `letters`, also
+    `initialN` and `name_initialN` (first letters of words anywhere and in the name), which
+    answer short prefixes without reading every word they start; `folded`: the words of the
+    folded searchable texts when the caller has them already (name first)."""
     pairs = [ALL, ("province", doc["province"]), ("group", doc["group"])]
-    pairs += initials(texts)
-    pairs += [(f"name_{field}", value) for field, value in initials(texts[:1])]
+    if letters:
+        texts = folded
+        if texts is None:
+            texts = [WORD_PATTERN.findall(fold(text)) for text in searchable_texts(doc)]
+        pairs += initials(texts)
+        pairs += [(f"name_{field}", value) for field, value in initials(texts[:1])]
     pairs += [("level", level) for level in doc["levels"]]
     pairs += [("year", str(year)) for year in doc["years"]]
     pairs += [("certified_province", slug) for slug in doc["certified_provinces"]]
@@ -104,18 +106,22 @@ def document_bit_values(doc: ProductDocument,
 
 
 def add_bit_values(added: dict[tuple[str, str], list[int]], documents: Sequence[ProductDocument],
-                   folded: Sequence[Sequence[Iterable[str]]] | None = None) -> None:
+                   folded: Sequence[Sequence[Iterable[str]]] | None = None, *, letters: bool = True) -> None:
     """Append the ids of `documents` to the lists of their (field, value) pairs (`folded`: the
-    words of each document's folded searchable texts, when the caller has them)."""
+    words of each document's folded searchable texts, when the caller has them; `letters`:
+    the first-letter pairs too)."""
     for index, doc in enumerate(documents):
-        for key in document_bit_values(doc, folded[index] if folded is not None else None):
+        for key in document_bit_values(doc, folded[index] if folded is not None else None, letters=letters):
             added[key].append(doc["id"])
 
 
-def write_new_facet_bits(conn: sqlite3.Connection, added: Mapping[tuple[str, str], list[int]]) -> None:
-    """Store the bitmaps of an index being filled from empty, once at the end (a full reindex)."""
-    conn.executemany("INSERT OR REPLACE INTO facet_bits (field, value, bits) VALUES (?, ?, ?)",
-                     [(*key, bits_of(ids).serialize()) for key, ids in added.items() if ids])
+def write_new_facet_bits(conn: sqlite3.Connection, added: Mapping[tuple[str, str], list[int]],
+                         built: Mapping[tuple[str, str], BitMap]) -> None:
+    """Store the bitmaps of an index being filled from empty, once at the end (a full reindex):
+    those of `added` ids and those `built` already."""
+    rows = [(*key, bits_of(ids).serialize()) for key, ids in added.items() if ids]
+    rows += [(*key, bits.serialize()) for key, bits in built.items() if bits]
+    conn.executemany("INSERT OR REPLACE INTO facet_bits (field, value, bits) VALUES (?, ?, ?)", rows)
 
 
 def update_facet_bits(conn: sqlite3.Connection, removed: Sequence[int], documents: Sequence[ProductDocument],

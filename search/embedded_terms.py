@@ -22,7 +22,7 @@ from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are sh
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, searchable_texts
 from search.highlight import WORD_PATTERN
-from search.text_query import COLUMNS, Term, compact_number
+from search.text_query import COLUMNS, COMPACT, Term, compact_number
 
 PREFIX_END = "\U0010ffff"  # sorts after every character: [word, word + PREFIX_END) is a prefix range
 Key = tuple[str, int]  # (word or "word word", column)
@@ -61,15 +61,22 @@ def _numbers(doc: ProductDocument) -> list[str]:
     return [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
 
 
-def column_words(doc: ProductDocument) -> list[list[str]]:
-    """A document's words in COLUMNS order: each field's words exact then folded (each word
-    folded on its own, as a query word is), then its compact numbers."""
-    columns: list[list[str]] = []
+ColumnWords = list[list[str]]  # a document's words in COLUMNS order, as they occur
+
+
+def column_words(doc: ProductDocument) -> ColumnWords:
+    """A document's words in COLUMNS order: each field's words exact then folded, then its
+    compact numbers."""
+    columns: ColumnWords = []
     for text in searchable_texts(doc):
-        exact = WORD_PATTERN.findall(normalize(text))
-        columns += [exact, WORD_PATTERN.findall(" ".join(map(fold, exact)))]
-    columns.append([compact_number(n) for n in _numbers(doc) if compact_number(n)])
+        columns += [WORD_PATTERN.findall(normalize(text)), WORD_PATTERN.findall(fold(text))]
+    columns.append([number for number in map(compact_number, _numbers(doc)) if number])
     return columns
+
+
+def _pairs(found: list[str]) -> Iterator[str]:
+    """Each word with the next one, space-separated."""
+    return map(" ".join, zip(found, found[1:], strict=False))
 
 
 _NO_PAIRS: frozenset[str] = frozenset()
@@ -77,15 +84,11 @@ _NO_PAIRS: frozenset[str] = frozenset()
 
 def indexed_text(doc: ProductDocument) -> IndexedText:
     """The words and pairs of a document per column, and its length in words."""
-    words: list[frozenset[str]] = []
-    pairs: list[frozenset[str]] = []
-    length = 0
-    for column, found in enumerate(column_words(doc)):
-        length += len(found)
-        words.append(frozenset(found))
-        paired = column in PAIR_COLUMNS and len(found) > 1
-        pairs.append(frozenset(map(" ".join, zip(found, found[1:], strict=False))) if paired else _NO_PAIRS)
-    return IndexedText(tuple(words), tuple(pairs), length)
+    columns = column_words(doc)
+    words = tuple(frozenset(found) for found in columns)
+    pairs = tuple(frozenset(_pairs(found)) if column in PAIR_COLUMNS else _NO_PAIRS
+                  for column, found in enumerate(columns))
+    return IndexedText(words, pairs, sum(map(len, columns)))
 
 
 def _ids_by_key(texts: Mapping[int, IndexedText], pairs: bool) -> dict[Key, list[int]]:
@@ -110,13 +113,38 @@ class Accumulator:
         self.ids: dict[str, list[defaultdict[str, array[int]]]] = {
             table: [defaultdict(_id_array) for _ in COLUMNS] for table in ("term_bits", "pair_bits")}
 
-    def add(self, texts: Mapping[int, IndexedText]) -> None:
-        """Append one batch's documents, column by column."""
-        for table, columns in self.ids.items():
-            for column, inverted in enumerate(columns):
-                for doc_id, text in texts.items():
-                    for term in (text.pairs if table == "pair_bits" else text.words)[column]:
-                        inverted[term].append(doc_id)
+    def add(self, batch: Iterable[tuple[int, ColumnWords]]) -> None:
+        """Append one batch's documents, column by column (a word twice in a text is appended
+        twice: the bitmap keeps it once, and no set is built per document)."""
+        words, pairs = self.ids["term_bits"], self.ids["pair_bits"]
+        for doc_id, columns in batch:
+            for column, found in enumerate(columns):
+                inverted = words[column]
+                for term in found:
+                    inverted[term].append(doc_id)
+                if column in PAIR_COLUMNS:
+                    paired = pairs[column]
+                    for pair in _pairs(found):
+                        paired[pair].append(doc_id)
+
+    def vocabulary(self, columns: Iterable[int]) -> set[str]:
+        """Every word indexed in these columns."""
+        return {term for column in columns for term in self.ids["term_bits"][column]}
+
+    def initials(self) -> dict[tuple[str, str], BitMap]:
+        """The first-letter bitmaps (search/embedded_bits.py `initials`) of every document, from
+        the words of the folded columns: `initialN` anywhere, `name_initialN` in the name."""
+        found: dict[tuple[str, str], array[int]] = defaultdict(_id_array)
+        name = COLUMNS.index("name_f")
+        for column in range(name, COMPACT, 2):
+            for term, ids in self.ids["term_bits"][column].items():
+                if not term[0].isalpha():
+                    continue
+                for n in (1, 2) if len(term) > 1 else (1,):
+                    found[(f"initial{n}", term[:n])].extend(ids)
+                    if column == name:
+                        found[(f"name_initial{n}", term[:n])].extend(ids)
+        return {key: BitMap(ids) for key, ids in found.items()}
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Store every bitmap (inside the caller's transaction)."""

@@ -8,10 +8,8 @@ processed, so a crash or an engine failure leaves them for the next run.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.states import ProductState
 from app.models import Certificate, OutboxEvent, Producer, Product, utcnow
+from search.collector import collector_paused
 from search.documents import ProductDocument, build_documents
 from search.engine import SearchEngine, SearchQuery, SearchUnavailable
 
@@ -105,27 +104,10 @@ def _product_id_batches(session: Session, size: int = REINDEX_BATCH) -> Iterator
         last = ids[-1]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a block that makes many objects and no cycles.
-
-    Documents are trees of dicts and lists: the collector's passes over a batch being built find
-    nothing to free, yet took a third of a rebuild's document building. Whatever the block leaves
-    is looked at by the next pass after it. A collector someone else turned off stays off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def document_batches(session: Session) -> Iterator[list[ProductDocument]]:
     """Every published product's document, in batches of REINDEX_BATCH ids: what a rebuild indexes."""
     for ids in _product_id_batches(session):
-        with _collector_paused():
+        with collector_paused():
             batch = list(build_documents(session=session, product_ids=ids).values())
         yield batch
 
