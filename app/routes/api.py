@@ -41,8 +41,11 @@ BAD_URL = {**_error(400, "The URL holds a NUL character"),
            **_error(414, "The URL (path and query string) is longer than 16 KiB")}
 INVALID = _error(422, "A parameter is malformed or out of range")
 NOT_FOUND = _error(404, "Nothing published under this slug or code")
-RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers={
-    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}})
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers=_RETRY_AFTER)
+# Sent by the admission control (app/web/admission.py) before the route runs, when every search slot
+# of the process is taken for longer than CNNT_SEARCH_QUEUE_S.
+BUSY = _error(503, "Too many searches at once; try again after Retry-After", headers=_RETRY_AFTER)
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=BAD_URL)
 
 SCHEMA = openapi_values()
@@ -68,7 +71,7 @@ def lookup_allowed(limits: LimitsDep, client: ClientKeyDep) -> None:
     check_lookup_rate(limits=limits, client=client)
 
 
-@router.get("/products", response_model=ProductSearchResponse, responses=INVALID)
+@router.get("/products", response_model=ProductSearchResponse, responses={**INVALID, **BUSY})
 async def search_products(
     settings: SettingsDep,
     session: SessionDep,

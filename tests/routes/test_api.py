@@ -125,6 +125,15 @@ def test_openapi_documents_the_endpoints(client: TestClient) -> None:
             "/api/v1/certificates"} <= paths.keys()
 
 
+def test_openapi_documents_the_busy_answer_of_the_search_only(client: TestClient) -> None:
+    """Clients learn that a search may be refused under load, and to honour Retry-After."""
+    paths = client.get("/openapi.json").json()["paths"]
+    busy = paths["/api/v1/products"]["get"]["responses"]["503"]
+    assert "Retry-After" in busy["headers"]
+    assert busy["content"]["application/json"]["schema"]["$ref"].endswith("/ApiError")
+    assert "503" not in paths["/api/v1/products/{slug}"]["get"]["responses"]  # never limited
+
+
 @pytest.mark.parametrize(
     "path",
     ["/san-pham/%00", "/api/v1/products/a%00b", "/co-so/%00", "/api/v1/certificates?number=%00",
