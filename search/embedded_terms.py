@@ -26,7 +26,6 @@ from search.text_query import COLUMNS, COMPACT, Term, compact_number
 
 PREFIX_END = "\U0010ffff"  # sorts after every character: [word, word + PREFIX_END) is a prefix range
 Key = tuple[str, int]  # (word or "word word", column)
-TermBits = Mapping[int, BitMap]  # column → products holding the term there
 EMPTY = BitMap()
 
 
