@@ -32,6 +32,7 @@ class Corpus:
     average_length: float
     length: npt.NDArray[np.float64]
     places: dict[str, Ids]  # sort order name (embedded_sql.ORDERS) → place, indexed by product id
+    orders: dict[str, Ids]  # sort order name → every product id in that order
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> Corpus:
@@ -43,14 +44,16 @@ class Corpus:
             pairs = np.array(rows, dtype=np.int64)
             length[pairs[:, 0]] = pairs[:, 1]
         places: dict[str, Ids] = {}
+        orders: dict[str, Ids] = {}
         for name, order in ORDERS.items():
             ids = np.fromiter((row[0] for row in conn.execute(f"SELECT d.id FROM doc d ORDER BY {order}")),  # noqa: S608 - constant SQL
                               dtype=np.int64, count=len(rows))
             place = np.zeros(size, dtype=np.int64)
             place[ids] = np.arange(len(ids), dtype=np.int64)
             places[name] = place
+            orders[name] = ids
         average = float(length.sum() / len(rows)) if rows else 1.0
-        return cls(len(rows), max(average, 1.0), length, places)
+        return cls(len(rows), max(average, 1.0), length, places, orders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,10 @@ def ranked_page(selected: BitMap, tiers: tuple[BitMap, ...], clauses: tuple[Scor
 
 
 def sorted_page(selected: BitMap, order: str, corpus: Corpus, offset: int, limit: int) -> list[int]:
-    """A page of `selected` in one of the stored orders (places are unique: no ties)."""
+    """A page of `selected` in one of the stored orders (places are unique: no ties); the whole
+    catalog (no text, no filter: the default listing) is a slice of the order itself."""
+    if len(selected) == corpus.count:
+        return [int(pid) for pid in corpus.orders[order][offset:offset + limit]]
     ids = array_of(selected)
     place = corpus.places[order][ids]
     need = offset + limit
