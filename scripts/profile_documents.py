@@ -86,8 +86,13 @@ def time_fold(settings: Settings, rounds: int) -> None:
 def digest(settings: Settings) -> str:
     """sha1 of every document's canonical JSON, in the order built (ids ascending)."""
     sha = hashlib.sha1(usedforsecurity=False)
-    build_all(settings, lambda batch: [sha.update(json.dumps(doc, sort_keys=True, ensure_ascii=False)
-                                                  .encode("utf-8")) for doc in batch])
+
+    def add(batch: list[ProductDocument]) -> None:
+        """Fold one batch into the digest."""
+        for doc in batch:
+            sha.update(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+    build_all(settings, add)
     return sha.hexdigest()
 
 
