@@ -54,7 +54,6 @@ from search.embedded_terms import (
     Accumulator,
     IndexedText,
     column_words,
-    indexed_text,
     texts_of,
     update_text_bits,
 )
@@ -111,11 +110,18 @@ def _insert_rows(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
                      [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
 
 
-def _stored_texts(conn: sqlite3.Connection, ids: list[int]) -> dict[int, IndexedText]:
-    """The indexed text of the stored versions of these documents (what a write must clear)."""
+def _stored_rows(conn: sqlite3.Connection, ids: list[int]) -> _Rows:
+    """The stored versions of these documents, with their indexed text: what a write must clear."""
     rows = conn.execute("SELECT b.id, b.body FROM json_each(?) AS j CROSS JOIN doc_body AS b "
                         "ON b.id = j.value", (json.dumps(ids),))
-    return {pid: indexed_text(cast(ProductDocument, json.loads(body))) for pid, body in rows}
+    return _Rows.of([cast(ProductDocument, json.loads(body)) for _, body in rows])
+
+
+def _bit_values(rows: _Rows) -> dict[tuple[str, str], list[int]]:
+    """(field, value) → ids of the documents of `rows` in that bitset."""
+    found: dict[tuple[str, str], list[int]] = defaultdict(list)
+    add_bit_values(found, rows.documents, rows.folded)
+    return found
 
 
 @dataclass(frozen=True)
@@ -226,12 +232,12 @@ class EmbeddedEngine:
     def _write_rows(conn: sqlite3.Connection, rows: _Rows) -> None:
         """Add or replace the documents of `rows` (inside the caller's transaction)."""
         ids = [doc["id"] for doc in rows.documents]
-        stored = _stored_texts(conn, ids)
+        stored = _stored_rows(conn, ids)
         _delete_rows(conn, ids)
         _insert_rows(conn, rows.documents, [rows.texts[pid].length for pid in ids])
-        update_text_bits(conn, stored, rows.texts)
+        update_text_bits(conn, stored.texts, rows.texts)
         add_terms(conn, rows.words)
-        update_facet_bits(conn, ids, rows.documents, rows.folded)
+        update_facet_bits(conn, _bit_values(stored), _bit_values(rows))
         conn.execute(BUMP_GENERATION)
 
     def delete(self, ids: Iterable[int]) -> None:
@@ -239,9 +245,10 @@ class EmbeddedEngine:
         id_list = list(ids)
         if id_list:
             with self._transaction() as conn:
-                update_text_bits(conn, _stored_texts(conn, id_list), {})
+                stored = _stored_rows(conn, id_list)
+                update_text_bits(conn, stored.texts, {})
                 _delete_rows(conn, id_list)
-                update_facet_bits(conn, id_list, [])
+                update_facet_bits(conn, _bit_values(stored), {})
                 conn.execute(BUMP_GENERATION)
 
     def clear(self) -> None:
