@@ -12,6 +12,9 @@ number bumped by every write.
 from __future__ import annotations
 
 # Bumped when the layout changes: an index file of another version is dropped and rebuilt empty.
+# Bump it too when the keys a document adds change (embedded_bits.document_bit_values,
+# embedded_terms.column_words): a write clears a replaced document's bits by recomputing its keys
+# from its stored body, which is only right if they are computed as when it was written.
 SCHEMA_VERSION = 9  # 5: address columns; 6: doc.valid_through; 7-8: roaring bitmaps; 9: text bitmaps, no FTS5
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
