@@ -79,11 +79,18 @@ def load_facet_bits(conn: sqlite3.Connection, generation: int) -> FacetBits:
     return FacetBits.of_values(generation, {(f, v): BitMap.deserialize(b) for f, v, b in rows})
 
 
+def word_initials(word: str) -> list[tuple[str, str]]:
+    """(`initialN`, first N letters) of one folded word, N = 1..2: the first-letter bitsets it is
+    in, what a prefix of one or two letters matches (none for a word starting with a digit)."""
+    if not word[:1].isalpha():
+        return []
+    return [(f"initial{n}", word[:n]) for n in (1, 2) if len(word) >= n]
+
+
 def initials(folded: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
-    """(`initialN`, first N letters) of the `folded` words (one set per text), N = 1..2: what a prefix of
-    one or two letters matches."""
-    words = {word[:2] for text in folded for word in text if word[0].isalpha()}
-    return {(f"initial{n}", word[:n]) for word in words for n in (1, 2) if len(word) >= n}
+    """The `word_initials` of the `folded` words (one set per text)."""
+    starts = {word[:2] for text in folded for word in text}  # the first two letters decide
+    return {key for start in starts for key in word_initials(start)}
 
 
 def document_bit_values(doc: ProductDocument, folded: Sequence[Iterable[str]] | None = None, *,

@@ -2,7 +2,7 @@
 and hits, on one snapshot.
 
 Kept apart from search/embedded.py (the engine: connections, transactions, writes) so each
-stays small; every function takes the snapshot's connection and never writes.
+stays small; nothing here writes, and hits are read on the query's snapshot.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are sh
 
 from app.domain.text import fold, normalize
 from search.documents import ProductDocument, searchable_texts
+from search.embedded_bits import word_initials
 from search.highlight import WORD_PATTERN
 from search.text_query import COLUMNS, COMPACT, Term, compact_number
 
@@ -131,18 +132,16 @@ class Accumulator:
         return {term for column in columns for term in self.ids["term_bits"][column]}
 
     def initials(self) -> dict[tuple[str, str], BitMap]:
-        """The first-letter bitmaps (search/embedded_bits.py `initials`) of every document, from
-        the words of the folded columns: `initialN` anywhere, `name_initialN` in the name."""
+        """The first-letter bitmaps (search/embedded_bits.py `word_initials`) of every document,
+        from the words of the folded columns: `initialN` anywhere, `name_initialN` in the name."""
         found: dict[tuple[str, str], array[int]] = defaultdict(_id_array)
         name = COLUMNS.index("name_f")
         for column in range(name, COMPACT, 2):
             for term, ids in self.ids["term_bits"][column].items():
-                if not term[0].isalpha():
-                    continue
-                for n in (1, 2) if len(term) > 1 else (1,):
-                    found[(f"initial{n}", term[:n])].extend(ids)
+                for field, value in word_initials(term):
+                    found[(field, value)].extend(ids)
                     if column == name:
-                        found[(f"name_initial{n}", term[:n])].extend(ids)
+                        found[(f"name_{field}", value)].extend(ids)
         return {key: BitMap(ids) for key, ids in found.items()}
 
     def write(self, conn: sqlite3.Connection) -> None:
