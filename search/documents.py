@@ -8,7 +8,6 @@ revocation of the one that ends last), and engines evaluate it on the query's `t
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -17,6 +16,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple, TypedDict, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -31,8 +31,6 @@ BATCH_SIZE = 500
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 _NO_MARKERS = str.maketrans("", "", MARK_START + MARK_END)
-# What json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")) builds on every call.
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 # Words of letters only: an address's house and lot numbers would otherwise match printed
 # certificate and decision numbers typed as a query.
 _ADDRESS_WORD = re.compile(r"[^\W\d_]+")
@@ -104,7 +102,9 @@ def address_words(address: str) -> str:
 def document_fingerprint(fields: dict[str, object]) -> str:
     """sha1 of the canonical JSON of every field but the fingerprint: equal documents, equal hashes."""
     payload = {k: v for k, v in fields.items() if k != "fingerprint"} if "fingerprint" in fields else fields
-    return hashlib.sha1(_CANONICAL.encode(payload).encode("utf-8"), usedforsecurity=False).hexdigest()
+    # orjson's sorted compact UTF-8 is byte for byte json.dumps(sort_keys=True, ensure_ascii=False,
+    # separators=(",", ":")), the form fingerprints were always taken of: stored ones stay equal.
+    return hashlib.sha1(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).hexdigest()
 
 
 class _CertificateFacts(NamedTuple):
@@ -207,14 +207,14 @@ def _covers_by_product(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 @lru_cache(maxsize=_VALIDITY_MEMO)
-def _validity_of_dates(dates: _DatesKey) -> tuple[tuple[str, ...], tuple[int, ...], str, int]:
+def _validity_of_dates(dates: _DatesKey) -> tuple[tuple[str, ...], tuple[int, ...], bytes, int]:
     """Levels, years, the validity summary (as JSON) and the newest issue day of certificates with
     these (level, issued_on, valid_until, revoked_on). Immutable values: the memo hands them to many
     documents, and strings and tuples of them are not scanned by the garbage collector."""
     certs = [_CertificateFacts(level, issued, until, revoked, 0, None, "", None)
              for level, issued, until, revoked in dates]
     return (tuple(sorted({c.level for c in certs})), tuple(sorted({c.issued_on.year for c in certs})),
-            json.dumps(summarise(certs)), date_key(max(c.issued_on for c in certs)) if certs else 0)
+            orjson.dumps(summarise(certs)), date_key(max(c.issued_on for c in certs)) if certs else 0)
 
 
 def _validity_fields(certs: list[_CertificateFacts]) -> dict[str, object]:
@@ -222,7 +222,7 @@ def _validity_fields(certs: list[_CertificateFacts]) -> dict[str, object]:
     # summarise() does not depend on the certificates' order, so the key keeps the query's order.
     levels, years, summary, latest = _validity_of_dates(
         tuple((c.level, c.issued_on, c.valid_until, c.revoked_on) for c in certs))
-    return {"levels": list(levels), "years": list(years), "validity": json.loads(summary),
+    return {"levels": list(levels), "years": list(years), "validity": orjson.loads(summary),
             "latest_issued": latest}
 
 

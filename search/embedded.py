@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import orjson
+
 from app.domain.text import fold
 from search.collector import collector_paused
 from search.documents import ProductDocument, date_key, valid_through
@@ -53,7 +55,6 @@ from search.embedded_sql import (
 from search.embedded_terms import (
     Accumulator,
     IndexedText,
-    column_words,
     texts_of,
     update_text_bits,
 )
@@ -107,14 +108,14 @@ def _insert_rows(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
     conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
-                     [(doc["id"], json.dumps(doc, ensure_ascii=False)) for doc in documents])
+                     [(doc["id"], orjson.dumps(doc).decode()) for doc in documents])
 
 
 def _stored_rows(conn: sqlite3.Connection, ids: list[int]) -> _Rows:
     """The stored versions of these documents, with their indexed text: what a write must clear."""
     rows = conn.execute("SELECT b.id, b.body FROM json_each(?) AS j CROSS JOIN doc_body AS b "
                         "ON b.id = j.value", (json.dumps(ids),))
-    return _Rows.of([cast(ProductDocument, json.loads(body)) for _, body in rows])
+    return _Rows.of([cast(ProductDocument, orjson.loads(body)) for _, body in rows])
 
 
 def _bit_values(rows: _Rows) -> dict[tuple[str, str], list[int]]:
@@ -275,15 +276,12 @@ class EmbeddedEngine:
         written = 0
         added: dict[tuple[str, str], list[int]] = defaultdict(list)
         text_bits = Accumulator()
-        with self._transaction() as conn:
+        with self._transaction() as conn, collector_paused():  # no cycles, only many objects
             self._clear_rows(conn)
             for documents in batches:  # the index is empty: nothing to delete, bitmaps and terms at the end
                 if documents:
-                    with collector_paused():
-                        words = [column_words(doc) for doc in documents]
-                        _insert_rows(conn, documents, [sum(map(len, columns)) for columns in words])
-                        add_bit_values(added, documents, letters=False)  # from the words at the end
-                        text_bits.add(zip((doc["id"] for doc in documents), words, strict=True))
+                    _insert_rows(conn, documents, text_bits.add(documents))
+                    add_bit_values(added, documents, letters=False)  # from the words at the end
                     written += len(documents)
             add_terms(conn, vocabulary_words(text_bits.vocabulary(_TEXT_COLUMNS)))
             write_new_facet_bits(conn, added, text_bits.initials())

@@ -62,15 +62,40 @@ def _numbers(doc: ProductDocument) -> list[str]:
 
 
 ColumnWords = list[list[str]]  # a document's words in COLUMNS order, as they occur
+# The columns of a printed number's words: exact, folded, and the number without separators.
+NUMBER_COLUMNS = (COLUMNS.index("numbers"), COLUMNS.index("numbers_f"), COMPACT)
+_NUMBERS_TEXT = 2  # searchable_texts' joined numbers: indexed number by number instead
+
+
+def text_fields(doc: ProductDocument) -> list[tuple[int, str]]:
+    """(exact column, text) of each searchable text but the numbers: its folded column is next."""
+    return [(2 * field, text) for field, text in enumerate(searchable_texts(doc)) if field != _NUMBERS_TEXT]
+
+
+def text_words(text: str) -> ColumnWords:
+    """The words of a searchable text: exact, then folded."""
+    return [WORD_PATTERN.findall(normalize(text)), WORD_PATTERN.findall(fold(text))]
+
+
+def number_words(number: str) -> ColumnWords:
+    """The words of a printed number in NUMBER_COLUMNS: exact, folded, compact (one word or none).
+
+    A document's numbers column is the numbers joined by spaces, whose words are those of each
+    number in turn (neither NFC nor folding acts across a space), so they are split one by one.
+    """
+    compact = compact_number(number)
+    return [*text_words(number), [compact] if compact else []]
 
 
 def column_words(doc: ProductDocument) -> ColumnWords:
     """A document's words in COLUMNS order: each field's words exact then folded, then its
     compact numbers."""
-    columns: ColumnWords = []
-    for text in searchable_texts(doc):
-        columns += [WORD_PATTERN.findall(normalize(text)), WORD_PATTERN.findall(fold(text))]
-    columns.append([number for number in map(compact_number, _numbers(doc)) if number])
+    columns: ColumnWords = [[] for _ in COLUMNS]
+    for column, text in text_fields(doc):
+        columns[column], columns[column + 1] = text_words(text)
+    for number in _numbers(doc):
+        for column, found in zip(NUMBER_COLUMNS, number_words(number), strict=True):
+            columns[column] += found
     return columns
 
 
@@ -100,57 +125,90 @@ def _ids_by_key(texts: Mapping[int, IndexedText], pairs: bool) -> dict[Key, list
     return found
 
 
-def _id_array() -> array[int]:
-    """An empty array of product ids (4 bytes each)."""
-    return array("I")
-
-
 class Accumulator:
-    """The text index of an index being filled from empty (a full reindex): ids appended to a
-    compact array per key as documents come, each turned into a bitmap once at the end."""
+    """The text index of an index being filled from empty (a full reindex).
+
+    Products share many of their texts: the province, the producer and its address, often a
+    name. So documents are grouped by each field's text, each distinct text is split into words
+    once, and each key notes the texts holding it; at the end each text becomes a bitmap of its
+    products and each key the union of its texts' bitmaps, in C. The Python work grows with the
+    distinct texts rather than with every word of every product.
+    """
 
     def __init__(self) -> None:
-        self.ids: dict[str, list[defaultdict[str, array[int]]]] = {
-            table: [defaultdict(_id_array) for _ in COLUMNS] for table in ("term_bits", "pair_bits")}
+        # (first column, text or printed number) → its number, from 1 (`or` then tells a new one)
+        self._known: dict[tuple[int, str], int] = {}
+        self._ids: list[array[int]] = [array("I")]  # text number → ids of the products holding it
+        self._lengths: list[int] = [0]  # text number → its words, in every column
+        self._keys: dict[str, list[defaultdict[str, list[int]]]] = {
+            table: [defaultdict(list) for _ in COLUMNS] for table in ("term_bits", "pair_bits")}
+        self._bits: list[BitMap] | None = None
 
-    def add(self, batch: Iterable[tuple[int, ColumnWords]]) -> None:
-        """Append one batch's documents, column by column (a word twice in a text is appended
-        twice: the bitmap keeps it once, and no set is built per document)."""
-        words, pairs = self.ids["term_bits"], self.ids["pair_bits"]
-        for doc_id, columns in batch:
-            for column, found in enumerate(columns):
-                inverted = words[column]
-                for term in found:
-                    inverted[term].append(doc_id)
-                if column in PAIR_COLUMNS:
-                    paired = pairs[column]
-                    for pair in _pairs(found):
-                        paired[pair].append(doc_id)
+    def add(self, documents: Iterable[ProductDocument]) -> list[int]:
+        """Add documents; returns each one's length in words (as `indexed_text` counts them)."""
+        lengths = []
+        known, ids, sizes = self._known, self._ids, self._lengths
+        for doc in documents:
+            held = [known.get(key) or self._register(key, (key[0], key[0] + 1), text_words(key[1]))
+                    for key in text_fields(doc)]
+            held += [known.get((NUMBER_COLUMNS[0], number))
+                     or self._register((NUMBER_COLUMNS[0], number), NUMBER_COLUMNS, number_words(number))
+                     for number in _numbers(doc)]
+            for number in held:
+                ids[number].append(doc["id"])
+            lengths.append(sum(sizes[number] for number in held))
+        return lengths
+
+    def _register(self, key: tuple[int, str], columns: Sequence[int], words: ColumnWords) -> int:
+        """Number a new text and note it under each of its keys: `words` in `columns`."""
+        number = self._known[key] = len(self._ids)
+        self._ids.append(array("I"))
+        self._lengths.append(sum(map(len, words)))
+        terms, pairs = self._keys["term_bits"], self._keys["pair_bits"]
+        for column, found in zip(columns, words, strict=True):
+            for term in set(found):
+                terms[column][term].append(number)
+            if column in PAIR_COLUMNS:
+                for pair in set(_pairs(found)):
+                    pairs[column][pair].append(number)
+        return number
+
+    def _union(self, numbers: Sequence[int]) -> BitMap:
+        """The products holding any of these texts."""
+        if self._bits is None:  # every document is in: each text's products, once
+            self._bits = [BitMap(ids) for ids in self._ids]
+        bits = self._bits
+        if len(numbers) == 1:  # most keys: a word of one printed number, or of one name
+            return bits[numbers[0]]
+        return BitMap.union(*[bits[number] for number in numbers])
 
     def vocabulary(self, columns: Iterable[int]) -> set[str]:
         """Every word indexed in these columns."""
-        return {term for column in columns for term in self.ids["term_bits"][column]}
+        return {term for column in columns for term in self._keys["term_bits"][column]}
 
     def initials(self) -> dict[tuple[str, str], BitMap]:
         """The first-letter bitmaps (search/embedded_bits.py `word_initials`) of every document,
         from the words of the folded columns: `initialN` anywhere, `name_initialN` in the name."""
-        found: dict[tuple[str, str], array[int]] = defaultdict(_id_array)
+        starts: dict[tuple[str, str], list[int]] = defaultdict(list)  # (prefix, first two letters) → texts
         name = COLUMNS.index("name_f")
         for column in range(name, COMPACT, 2):
-            for term, ids in self.ids["term_bits"][column].items():
-                for field, value in word_initials(term):
-                    found[(field, value)].extend(ids)
-                    if column == name:
-                        found[(f"name_{field}", value)].extend(ids)
-        return {key: BitMap(ids) for key, ids in found.items()}
+            for term, numbers in self._keys["term_bits"][column].items():
+                starts[("", term[:2])] += numbers  # the first two letters decide
+                if column == name:
+                    starts[("name_", term[:2])] += numbers
+        found: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for (prefix, start), numbers in starts.items():
+            for field, value in word_initials(start):
+                found[(prefix + field, value)].update(numbers)
+        return {key: self._union(list(numbers)) for key, numbers in found.items()}
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Store every bitmap (inside the caller's transaction)."""
-        for table, columns in self.ids.items():
+        for table, columns in self._keys.items():
             sql = f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)"  # noqa: S608 - table names are ours
-            for column, inverted in enumerate(columns):
-                conn.executemany(sql, ((term, column, MutableBitMap(ids).serialize())
-                                       for term, ids in inverted.items()))
+            for column, keys in enumerate(columns):
+                conn.executemany(sql, ((term, column, self._union(numbers).serialize())
+                                       for term, numbers in keys.items()))
 
 
 def update_text_bits(conn: sqlite3.Connection, removed: Mapping[int, IndexedText],

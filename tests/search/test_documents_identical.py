@@ -3,6 +3,8 @@ the same dicts and fingerprints, on the demo catalog and on edge cases in SQLite
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -158,3 +160,17 @@ def test_only_the_requested_products_whether_ids_are_dense_or_sparse(session: Se
         built = build_documents(session=session, product_ids=asked)  # BETWEEN, BETWEEN, IN, either
         assert sorted(built) == sorted(pid for pid in asked if pid in ids)
         assert built == reference_documents(session, asked)
+
+
+def test_fingerprint_is_the_sha1_of_the_canonical_json_it_always_was(session: Session) -> None:
+    """Stored fingerprints (both engines) were taken of json.dumps(sort_keys, compact, UTF-8): the
+    faster encoder must give the same bytes, or every product would look changed once."""
+    product = make_product(session, name="Nước mắm Đông Hải \"đặc biệt\"", description="Cá cơm\nmuối ✓")
+    add_certificate(session, product, level="quoc_gia", issued_on=date(2024, 2, 1), certified_in="hue")
+    session.commit()
+    document = build_documents(session=session, product_ids=[cast(int, product.id)])[cast(int, product.id)]
+    fields = {key: value for key, value in document.items() if key != "fingerprint"}
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    expected = hashlib.sha1(canonical.encode("utf-8"), usedforsecurity=False).hexdigest()
+    assert document["fingerprint"] == expected
+    assert document_fingerprint(fields) == document["fingerprint"]
