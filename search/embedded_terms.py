@@ -166,11 +166,13 @@ class Accumulator:
         self._lengths.append(sum(map(len, words)))
         terms, pairs = self._keys["term_bits"], self._keys["pair_bits"]
         for column, found in zip(columns, words, strict=True):
+            inverted = terms[column]
             for term in set(found):
-                terms[column][term].append(number)
+                inverted[term].append(number)
             if column in PAIR_COLUMNS:
+                paired = pairs[column]
                 for pair in set(_pairs(found)):
-                    pairs[column][pair].append(number)
+                    paired[pair].append(number)
         return number
 
     def _union(self, numbers: Sequence[int]) -> BitMap:
