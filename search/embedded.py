@@ -41,6 +41,7 @@ from search.embedded_bits import (
     validity_rows,
     write_new_facet_bits,
 )
+from search.embedded_build import text_index
 from search.embedded_pages import page_hits, page_ids
 from search.embedded_rank import Corpus
 from search.embedded_sql import (
@@ -53,7 +54,7 @@ from search.embedded_sql import (
     SEED_META,
 )
 from search.embedded_terms import (
-    Accumulator,
+    TEXT_COLUMNS,
     IndexedText,
     texts_of,
     update_text_bits,
@@ -62,10 +63,9 @@ from search.embedded_text import TEXT_CACHE_ENTRIES, TextCache, TextMatch, match
 from search.embedded_typos import add_terms, did_you_mean, vocabulary_words
 from search.engine import SearchQuery, SearchResult, SearchUnavailable, SortOrder
 from search.result_cache import DEFAULT_MAX_ENTRIES, ResultCache, result_key
-from search.text_query import COLUMNS, ParsedQuery, parse_query, query_words
+from search.text_query import ParsedQuery, parse_query, query_words
 
 BUSY_TIMEOUT_SECONDS = 5.0
-_TEXT_COLUMNS = [c for c, name in enumerate(COLUMNS) if not name.startswith(("numbers", "compact"))]
 _INSTANCES = itertools.count(1)  # tells engine instances apart in result cache keys
 
 
@@ -78,10 +78,10 @@ def _unavailable_on_error() -> Iterator[None]:
         raise SearchUnavailable(f"embedded search index error: {error}") from error
 
 
-def _doc_row(doc: ProductDocument, length: int) -> tuple[object, ...]:
-    """The narrow `doc` row (sort columns, length in words)."""
+def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
+    """The narrow `doc` row (sort columns), but its length in words."""
     return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"], valid_through(doc), length)
+            doc["fingerprint"], valid_through(doc))
 
 
 def _statements(script: str) -> list[str]:
@@ -102,8 +102,19 @@ def _insert_rows(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
                  lengths: Sequence[int]) -> None:
     """Insert the rows of documents not in the index yet (inside the caller's transaction);
     `lengths`: each document's length in words."""
+    _insert_docs(conn, [_doc_row(doc) for doc in documents], lengths)
+    _insert_details(conn, documents)
+
+
+def _insert_docs(conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]],
+                 lengths: Sequence[int]) -> None:
+    """Insert `doc` rows (`_doc_row`) with each document's length in words."""
     conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [_doc_row(doc, length) for doc, length in zip(documents, lengths, strict=True)])
+                     [(*row, length) for row, length in zip(rows, lengths, strict=True)])
+
+
+def _insert_details(conn: sqlite3.Connection, documents: Sequence[ProductDocument]) -> None:
+    """Insert the validity rows and bodies of documents not in the index yet."""
     validity = [validity_rows(doc) for doc in documents]
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
@@ -144,7 +155,7 @@ class _Rows:
         texts = texts_of(documents)
         words: set[str] = set()
         for text in texts.values():
-            words.update(*(text.words[column] for column in _TEXT_COLUMNS))
+            words.update(*(text.words[column] for column in TEXT_COLUMNS))
         return cls(documents, texts, vocabulary_words(words))
 
 
@@ -275,17 +286,23 @@ class EmbeddedEngine:
         """
         written = 0
         added: dict[tuple[str, str], list[int]] = defaultdict(list)
-        text_bits = Accumulator()
-        with self._transaction() as conn, collector_paused():  # no cycles, only many objects
+        rows: list[tuple[object, ...]] = []  # the `doc` rows, without the lengths the text index counts
+        with (self._transaction() as conn, collector_paused(),  # no cycles, only many objects
+              text_index(batches) as (text, batches_read)):
             self._clear_rows(conn)
-            for documents in batches:  # the index is empty: nothing to delete, bitmaps and terms at the end
+            for documents in batches_read:  # an empty index: nothing to delete, bitmaps and terms at the end
                 if documents:
-                    _insert_rows(conn, documents, text_bits.add(documents))
+                    text.add(documents)  # first: a second process splits words meanwhile
+                    _insert_details(conn, documents)
+                    rows += [_doc_row(doc) for doc in documents]
                     add_bit_values(added, documents, letters=False)  # from the words at the end
                     written += len(documents)
-            add_terms(conn, vocabulary_words(text_bits.vocabulary(_TEXT_COLUMNS)))
-            write_new_facet_bits(conn, added, text_bits.initials())
-            text_bits.write(conn)
+            built = text.finish()
+            _insert_docs(conn, rows, [built.lengths[cast(int, row[0])] for row in rows])
+            add_terms(conn, built.vocabulary)
+            write_new_facet_bits(conn, added, built.initials)
+            for table, found in built.rows:
+                conn.executemany(f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found)  # noqa: S608
             conn.execute(BUMP_GENERATION)
         return written
 

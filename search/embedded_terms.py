@@ -33,6 +33,8 @@ EMPTY = BitMap()
 # Pairs only where phrases are searched: names, producers, places (not descriptions or numbers).
 PAIR_COLUMNS = frozenset(COLUMNS.index(c) for c in (
     "name", "name_f", "producer", "producer_f", "province", "province_f", "address", "address_f"))
+# The columns of words typos may reach (search/embedded_typos.py): not printed numbers.
+TEXT_COLUMNS = [c for c, name in enumerate(COLUMNS) if not name.startswith(("numbers", "compact"))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,14 @@ def number_words(number: str) -> ColumnWords:
     """
     compact = compact_number(number)
     return [*text_words(number), [compact] if compact else []]
+
+
+DocumentTexts = tuple[int, list[tuple[int, str]], list[str]]  # id, `text_fields`, printed numbers
+
+
+def document_texts(doc: ProductDocument) -> DocumentTexts:
+    """What the text index reads of a document: its id, searchable texts and printed numbers."""
+    return doc["id"], text_fields(doc), _numbers(doc)
 
 
 def column_words(doc: ProductDocument) -> ColumnWords:
@@ -144,18 +154,19 @@ class Accumulator:
             table: [defaultdict(list) for _ in COLUMNS] for table in ("term_bits", "pair_bits")}
         self._bits: list[BitMap] | None = None
 
-    def add(self, documents: Iterable[ProductDocument]) -> list[int]:
-        """Add documents; returns each one's length in words (as `indexed_text` counts them)."""
+    def add(self, documents: Iterable[DocumentTexts]) -> list[int]:
+        """Add documents (`document_texts`); returns each one's length in words (as `indexed_text`
+        counts them)."""
         lengths = []
         known, ids, sizes = self._known, self._ids, self._lengths
-        for doc in documents:
+        for doc_id, texts, numbers in documents:
             held = [known.get(key) or self._register(key, (key[0], key[0] + 1), text_words(key[1]))
-                    for key in text_fields(doc)]
+                    for key in texts]
             held += [known.get((NUMBER_COLUMNS[0], number))
                      or self._register((NUMBER_COLUMNS[0], number), NUMBER_COLUMNS, number_words(number))
-                     for number in _numbers(doc)]
+                     for number in numbers]
             for number in held:
-                ids[number].append(doc["id"])
+                ids[number].append(doc_id)
             lengths.append(sum(sizes[number] for number in held))
         return lengths
 
@@ -204,13 +215,11 @@ class Accumulator:
                 found[(prefix + field, value)].update(numbers)
         return {key: self._union(list(numbers)) for key, numbers in found.items()}
 
-    def write(self, conn: sqlite3.Connection) -> None:
-        """Store every bitmap (inside the caller's transaction)."""
+    def rows(self) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
+        """(table, its rows (key, column, serialized bitmap)), once every document was added."""
         for table, columns in self._keys.items():
-            sql = f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)"  # noqa: S608 - table names are ours
-            for column, keys in enumerate(columns):
-                conn.executemany(sql, ((term, column, self._union(numbers).serialize())
-                                       for term, numbers in keys.items()))
+            yield table, [(term, column, self._union(numbers).serialize())
+                          for column, keys in enumerate(columns) for term, numbers in keys.items()]
 
 
 def update_text_bits(conn: sqlite3.Connection, removed: Mapping[int, IndexedText],

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pyroaring import BitMap
 
 from app.domain.text import fold
+from search import embedded_build
 from search.documents import ProductDocument, date_key
 from search.embedded import EmbeddedEngine
 from search.embedded_terms import indexed_text
@@ -316,6 +317,87 @@ def test_a_reindex_that_fails_part_way_leaves_the_old_index(engine: EmbeddedEngi
     assert engine.fingerprints() == before
     assert names(search(engine, "mat ong")) == []
     assert names(search(engine, "non")) == ["Nón lá"]
+
+
+class _RecordedChild(embedded_build.ChildText):
+    """The second process of a large rebuild, kept to look at afterwards."""
+
+    started: list[embedded_build.ChildText] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started.append(self)
+
+
+@pytest.fixture
+def second_process(monkeypatch: pytest.MonkeyPatch) -> list[embedded_build.ChildText]:
+    """Rebuilds of 25 documents or more build their text index in a second process, recorded."""
+    monkeypatch.setattr(embedded_build, "SECOND_PROCESS_FROM", 25)
+    monkeypatch.setattr(embedded_build, "ChildText", _RecordedChild)
+    _RecordedChild.started = []
+    return _RecordedChild.started
+
+
+def _rebuild_documents() -> list[ProductDocument]:
+    """Sixty documents sharing provinces, producers and decisions, as a round's winners do."""
+    names = ["Nón lá bài thơ", "Chiếu cói Kim Sơn", "Mật ong bạc hà", "Gốm Bát Tràng", "Nước mắm Phú Quốc"]
+    return [make_doc(n, f"{names[n % 5]} {n}", description=f"Làng nghề {names[(n + 1) % 5]}",
+                     province=["ha-noi", "lam-dong"][n % 2], producer_name=f"Cơ sở {n % 7}",
+                     address=f"Xã Đông Hòa {n % 3}", decision_numbers=[f"{n % 4}/QĐ-UBND"],
+                     certificate_numbers=[f"{n:03d}/2023/GCN-SCT"]) for n in range(1, 61)]
+
+
+def _doc_rows(path: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT * FROM doc ORDER BY id").fetchall()
+
+
+def test_a_large_rebuild_splits_words_in_a_second_process_to_the_same_index(
+        tmp_path: Path, second_process: list[embedded_build.ChildText],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = _rebuild_documents()
+    in_process = EmbeddedEngine(tmp_path / "in-process.sqlite3", cache_entries=0)
+    with monkeypatch.context() as small:
+        small.setattr(embedded_build, "SECOND_PROCESS_FROM", 61)  # 60 documents: one process
+        in_process.replace_all(iter([documents[:20], documents[20:]]))
+    assert second_process == []
+    split = EmbeddedEngine(tmp_path / "split.sqlite3", cache_entries=0)
+    split.replace_all(iter([documents[:20], documents[20:40], documents[40:]]))
+    assert len(second_process) == 1 and second_process[0]._process.returncode == 0
+    assert _bitmap_tables(split.path) == _bitmap_tables(in_process.path)
+    assert _doc_rows(split.path) == _doc_rows(in_process.path)  # lengths in words too
+    for text in ("non la", "dong hoa", "qd ubnd", "042/2023"):
+        assert search(split, text).hits == search(in_process, text).hits
+    in_process.close()
+    split.close()
+
+
+def test_a_second_process_that_fails_rolls_the_rebuild_back(
+        engine: EmbeddedEngine, second_process: list[embedded_build.ChildText]) -> None:
+    engine.upsert([make_doc(1, "Nón lá")])
+    before = engine.fingerprints()
+    documents = _rebuild_documents()
+    documents[40]["description"] = 5  # type: ignore[typeddict-item]  # splits in the second process only
+    with pytest.raises(SearchUnavailable, match="TypeError"):
+        engine.replace_all(iter([documents[:30], documents[30:]]))
+    assert engine.fingerprints() == before
+    assert names(search(engine, "non la")) == ["Nón lá"]
+    assert second_process[0]._process.returncode is not None  # ended, not left behind
+
+
+def test_a_rebuild_that_fails_ends_its_second_process(
+        engine: EmbeddedEngine, second_process: list[embedded_build.ChildText]) -> None:
+    documents = _rebuild_documents()
+
+    def batches() -> Iterator[list[ProductDocument]]:
+        yield documents[:30]
+        yield documents[30:]
+        raise RuntimeError("the database went away mid-reindex")
+
+    with pytest.raises(RuntimeError):
+        engine.replace_all(batches())
+    assert engine.fingerprints() == {}
+    assert second_process[0]._process.returncode == 0  # saw the pipe close and ended by itself
 
 
 def test_index_survives_reopening(tmp_path: Path) -> None:
