@@ -5,6 +5,8 @@ from __future__ import annotations
 from app.config import Settings
 from search.engine import SearchEngine, SearchUnavailable
 
+EMBEDDED, MEILISEARCH = "embedded", "meilisearch"  # the engines' names, as metrics label them
+
 
 class SearchConfigurationError(RuntimeError):
     """The configured engine cannot be used; the message says what to change."""
@@ -44,7 +46,7 @@ def _open_meili(settings: Settings) -> SearchEngine:
 
 def engine_name(settings: Settings) -> str:
     """The configured engine's name, as metrics label it: `meilisearch` or `embedded`."""
-    return "meilisearch" if settings.meili_url else "embedded"
+    return MEILISEARCH if settings.meili_url else EMBEDDED
 
 
 def open_search_engine(settings: Settings) -> SearchEngine:

@@ -20,8 +20,9 @@ from app.services.api.schemas import (
     ProductOut,
     ProductSearchResponse,
 )
-from app.services.catalog.search_results import search_or_fallback
+from app.services.catalog.search_results import database_answer, engine_answer, search_or_fallback
 from app.web.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
+from app.web.loop_turns import runs_in_process, search_turns
 from app.web.rate_limit import check_lookup_rate
 from app.web.search_params import MAX_PAGE, RawSearchParams, build_search_query, openapi_values
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchEngine, SearchQuery
@@ -110,18 +111,31 @@ async def search_products(
     since = api_views.parse_updated_since(updated_since)
     if since is None and (stored := search.cached(query)) is not None:
         return json_bytes(api_views.search_response_json(stored, query=query, base_url=base_url))
+    if since is None and runs_in_process(search):
+        async with search_turns.turn():
+            result = engine_answer(search, query)
+            if result is not None:
+                return json_bytes(api_views.search_response_json(result, query=query, base_url=base_url))
+        return await run_in_threadpool(_fallback_products, session=session, query=query, base_url=base_url)
     return await run_in_threadpool(_search_products, session=session, search=search, query=query,
                                    since=since, base_url=base_url)
 
 
 def _search_products(*, session: Session, search: SearchEngine, query: SearchQuery, since: datetime | None,
                      base_url: str) -> ProductSearchResponse | Response:
-    """The search, the database fallback or the incremental sync: blocking, so in a worker thread."""
+    """A remote engine's search, the database fallback or the incremental sync: blocking, in a thread."""
     if since is not None:
         return api_views.changed_products(session=session, query=query, since=since, base_url=base_url)
     result, fallback = search_or_fallback(session=session, engine=search, query=query)
     notice = api_views.FALLBACK_NOTICE if fallback else None
     return json_bytes(api_views.search_response_json(result, query=query, base_url=base_url, notice=notice))
+
+
+def _fallback_products(*, session: Session, query: SearchQuery, base_url: str) -> Response:
+    """The database's listing with its notice, when the in-process engine could not answer."""
+    result = database_answer(session=session, query=query)
+    return json_bytes(api_views.search_response_json(result, query=query, base_url=base_url,
+                                                     notice=api_views.FALLBACK_NOTICE))
 
 
 def json_bytes(body: bytes) -> Response:

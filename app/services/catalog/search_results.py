@@ -78,17 +78,34 @@ def search_or_fallback(
     fallback's is the database's alone, and it is counted (app/metrics.py). The wait for an
     engine that failed shows in the request's own latency, not under any engine.
     """
+    result = engine_answer(engine, query)
+    if result is not None:
+        return result, False
+    return database_answer(session=session, query=query), True
+
+
+def database_answer(*, session: Session, query: SearchQuery) -> SearchResult:
+    """The database's listing for `query` (the fallback), its time observed and counted."""
+    started = perf_counter()
+    result = fallback_search(session=session, query=query)
+    observe_fallback(perf_counter() - started)
+    return result
+
+
+def engine_answer(engine: SearchEngine, query: SearchQuery) -> SearchResult | None:
+    """The engine's answer, its time observed under the engine's name; None (logged) when it cannot answer.
+
+    The routes call it on the event loop for an in-process engine (app/web/loop_turns.py), then
+    search_or_fallback in a worker thread only when it answered None.
+    """
     started = perf_counter()
     try:
         result = engine.search(query)
     except SearchUnavailable as error:
         log.warning("search engine unavailable (%s); listing from the database", error)
-        started = perf_counter()
-        result = fallback_search(session=session, query=query)
-        observe_fallback(perf_counter() - started)
-        return result, True
+        return None
     observe_search(_engine_name(engine), perf_counter() - started)
-    return result, False
+    return result
 
 
 def _engine_name(engine: SearchEngine) -> str:
