@@ -45,7 +45,7 @@ NOT_FOUND = _error(404, "Nothing published under this slug or code")
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers=_RETRY_AFTER)
 # Sent by the admission control (app/web/admission.py) before the route runs, when every search slot
-# of the process is taken for longer than CNNT_SEARCH_QUEUE_S.
+# of the process is taken and the wait for one would be longer than CNNT_SEARCH_QUEUE_S.
 BUSY = _error(503, "Too many searches at once; try again after Retry-After", headers=_RETRY_AFTER)
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=BAD_URL)
 

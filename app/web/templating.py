@@ -7,6 +7,7 @@ entries with the same ones), so importing a route module registers nothing.
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
 from fastapi import Request
@@ -98,9 +99,24 @@ def srcset(sources: list[ImageSource], fmt: str) -> str:
     return ", ".join(f"{url} {width}w" for width, url in seen.items())
 
 
+_STATIC_URL_TTL_S = 1.0
+_static_urls: dict[str, tuple[float, str]] = {}  # path → (when computed, URL)
+
+
 def static_url(path: str) -> str:
-    """URL of a packaged static file under its fingerprinted name, cacheable as immutable."""
-    return f"{STATIC_PREFIX}/{fingerprinted(path)}"
+    """URL of a packaged static file under its fingerprinted name, cacheable as immutable.
+
+    Every page asks for the same few files (a catalog page for its icons once per card), and each
+    answer resolves and stats the file: a tenth of a catalog page's rendering. So each URL is kept
+    for a second; a file edited meanwhile (in development) gets its new fingerprint a second later.
+    """
+    now = time.monotonic()
+    known = _static_urls.get(path)
+    if known is not None and now - known[0] < _STATIC_URL_TTL_S:
+        return known[1]
+    url = f"{STATIC_PREFIX}/{fingerprinted(path)}"
+    _static_urls[path] = (now, url)
+    return url
 
 
 def is_fragment_request(request: Request) -> bool:

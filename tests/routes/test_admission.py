@@ -129,3 +129,53 @@ def test_search_slots_default_to_twice_the_cpus_and_stay_below_the_thread_pool()
         Settings(_env_file=None, search_concurrency=MAX_SEARCH_SLOTS + 1)
     with pytest.raises(ValidationError):
         Settings(_env_file=None, export_concurrency=0)
+
+
+def test_a_wait_foreseen_past_the_queue_time_is_refused_at_once() -> None:
+    """Three searches of 0.1 s ahead on one slot: a wait of 0.3 s, past 0.25 s: a 503 at once."""
+    async def scenario() -> tuple[list[bool], float]:
+        slots = Slots(slots=1, queue_s=0.25)
+        assert await slots.acquire()
+        slots.release(0.1)  # a slot is held 0.1 s
+        assert await slots.acquire()
+        first, second = asyncio.create_task(slots.acquire()), asyncio.create_task(slots.acquire())
+        await asyncio.sleep(0)  # both queued: foreseen 0.1 s and 0.2 s
+        started = time.monotonic()
+        third = await slots.acquire()
+        refused_in = time.monotonic() - started
+        slots.release(0.1)
+        assert await first
+        slots.release(0.1)
+        assert await second
+        slots.release(0.1)
+        return [await first, await second, third], refused_in
+
+    admitted, refused_in = asyncio.run(scenario())
+    assert admitted == [True, True, False]
+    assert refused_in < 0.1  # not after waiting for nothing
+
+
+def test_a_waiter_let_in_is_not_refused_for_a_forecast_that_ran_late() -> None:
+    """Foreseen 0.1 s, served after 0.6 s (past queue_s, within twice it): served, not refused."""
+    async def scenario() -> bool:
+        slots = Slots(slots=1, queue_s=0.5)
+        assert await slots.acquire()
+        slots.release(0.1)
+        assert await slots.acquire()
+        waiter = asyncio.create_task(slots.acquire())
+        await asyncio.sleep(0.6)
+        slots.release(0.6)
+        got = await asyncio.wait_for(waiter, timeout=5)
+        slots.release(0.0)
+        return got
+
+    assert asyncio.run(scenario()) is True
+
+
+def test_held_time_is_a_moving_average() -> None:
+    slots = Slots(slots=2, queue_s=1)
+    slots.taken = 2
+    slots.release(1.0)
+    slots.release(0.0)
+    assert slots.held_s == pytest.approx(0.9)
+    assert slots.foreseen_wait() == pytest.approx(0.45)  # one ahead of nobody, two slots
