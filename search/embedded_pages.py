@@ -7,10 +7,10 @@ stays small; nothing here writes, and hits are read on the query's snapshot.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import cast
 
+import orjson
 from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are shared across queries
 
 from search.documents import ProductDocument
@@ -36,7 +36,7 @@ def page_hits(conn: sqlite3.Connection, ids: list[int], words: list[str],
     """The page's documents, from their JSON bodies, with highlighted names."""
     bodies = dict(conn.execute(
         "SELECT b.id, b.body FROM json_each(?) AS j CROSS JOIN doc_body AS b ON b.id = j.value",
-        (json.dumps(ids),)).fetchall())
-    documents = [cast(ProductDocument, json.loads(bodies[i])) for i in ids if i in bodies]
+        (orjson.dumps(ids).decode(),)).fetchall())
+    documents = [cast(ProductDocument, orjson.loads(bodies[i])) for i in ids if i in bodies]
     return [SearchHit(document=doc, name_highlighted=highlight_name(doc["name"], words, typos))
             for doc in documents]
