@@ -107,16 +107,19 @@ def measure_round(env: dict[str, str], server: MeiliServer, cwd: Path, *, number
         return reindex, search_round(engines, number=number, runs=runs, warmup=warmup)
 
 
-def run(products: int, *, rounds: int, runs: int, warmup: int) -> Outcome:
-    """Build the catalog, start Meilisearch, then reindex and time both engines in each round."""
+def run(products: int, *, rounds: int, runs: int, warmup: int, reuse: Path | None = None) -> Outcome:
+    """Build the catalog (or reuse the one in `reuse`, built by an earlier run), start Meilisearch,
+    then reindex and time both engines in each round."""
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="cnnt-bench-search-") as tmp, ExitStack() as stack:
         server = start_meilisearch(stack)  # first: a missing binary fails before minutes of building
-        data_dir = Path(tmp)
+        data_dir = reuse or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        built = (data_dir / "cnnt.sqlite3").exists()
         env = clean_env(data_dir)
         run_measured([str(BIN / "cnnt"), "db", "upgrade"], env, data_dir)
         build = [str(BIN / "cnnt"), "demo", "--synthetic", str(products)]
-        build_s, build_rss = run_measured(build, env, data_dir)
+        build_s, build_rss = (0.0, 0.0) if built else run_measured(build, env, data_dir)
         reindex: dict[str, list[tuple[float, float]]] = {EMBEDDED: [], MEILI: []}
         timings: dict[str, list[RoundTimings]] = {EMBEDDED: [], MEILI: []}
         for number in range(rounds):
@@ -144,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=50, help="timed runs per fixed query (default 50)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first (default 5)")
     parser.add_argument("--write", type=Path, help="update this Markdown file between the section markers")
+    parser.add_argument("--data-dir", type=Path, help="build the catalog here once, reuse it later")
     args = parser.parse_args(argv)
     if not (1 <= args.products <= MAX_PRODUCTS and 1 <= args.rounds <= MAX_ROUNDS
             and 1 <= args.runs <= MAX_RUNS and 0 <= args.warmup <= MAX_RUNS):
@@ -152,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else "python3"
     command = shlex.join([python, "scripts/bench_search.py", *(argv if argv is not None else sys.argv[1:])])
     try:
-        outcome = run(args.products, rounds=args.rounds, runs=args.runs, warmup=args.warmup)
+        outcome = run(args.products, rounds=args.rounds, runs=args.runs, warmup=args.warmup,
+                      reuse=args.data_dir)
     except (BenchError, SearchUnavailable, httpx.HTTPError, OSError, subprocess.SubprocessError,
             ValueError) as exc:
         print(f"bench_search: {exc}", file=sys.stderr)

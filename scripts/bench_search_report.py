@@ -246,7 +246,8 @@ def render(outcome: Outcome, *, runs: int, warmup: int, command: str) -> str:
         f"{outcome.meili_version}; load average {outcome.load_before:.1f} at the start, "
         f"{os.getloadavg()[0]:.1f} at the end (other work shares the CPUs: compare the ratios).",
         f"Command: `{command}`. {n:,} synthetic products (`cnnt demo --synthetic {n}`: "
-        f"{outcome.build_s:.0f} s, peak RSS {outcome.build_rss:.0f} MB) in a temporary SQLite database; "
+        + (f"{outcome.build_s:.0f} s, peak RSS {outcome.build_rss:.0f} MB) in a temporary SQLite database; "
+           if outcome.build_s else "built earlier, reused from --data-dir) in a SQLite database; ") +
         "the embedded index in the same folder, Meilisearch a throwaway server of the pinned binary "
         "on loopback (tests/meili.py). "
         f"{rounds} round{'s' if rounds > 1 else ''}; each round runs a full `cnnt search reindex` on each "
