@@ -297,12 +297,11 @@ class EmbeddedEngine:
                     rows += [_doc_row(doc) for doc in documents]
                     add_bit_values(added, documents, letters=False)  # from the words at the end
                     written += len(documents)
-            built = text.finish()
+            built = text.finish(lambda table, found: conn.executemany(
+                f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found))  # noqa: S608 - our tables
             _insert_docs(conn, rows, [built.lengths[cast(int, row[0])] for row in rows])
             add_terms(conn, built.vocabulary)
             write_new_facet_bits(conn, added, built.initials)
-            for table, found in built.rows:
-                conn.executemany(f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found)  # noqa: S608
             conn.execute(BUMP_GENERATION)
         return written
 

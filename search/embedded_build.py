@@ -6,8 +6,8 @@ Accumulator, search/embedded_terms.py). At 100,000 products each half takes seve
 pure Python, and Python runs one thread at a time. So from SECOND_PROCESS_FROM documents on, the
 text half runs in a second process (a fresh interpreter, never a fork: the site's process runs
 threads), which the rebuild feeds each batch's texts through a pipe before writing that batch's rows; at
-the end it answers the documents' lengths, the typo vocabulary, the first-letter bitmaps and
-every text bitmap, sorted by key (sorted inserts into the WITHOUT ROWID tables are the cheapest).
+the end it answers every text bitmap, column after column, written as they come, then the
+documents' lengths, the typo vocabulary and the first-letter bitmaps.
 
 Crash safety stays the rebuild's: nothing is written by the second process, everything goes in
 the rebuild's one transaction. A second process that fails or dies makes the rebuild fail
@@ -22,7 +22,7 @@ import pickle
 import struct
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO, Protocol, cast
@@ -41,15 +41,17 @@ TextRow = tuple[str, int, bytes]  # (word or pair, column, serialized bitmap)
 BitKey = tuple[str, str]
 
 
+RowWriter = Callable[[str, list[TextRow]], object]  # writes some rows of a table (`term_bits`, `pair_bits`)
+
+
 @dataclass
 class BuiltText:
-    """A finished text index: each document's length in words, the words typos may reach, the
-    first-letter bitmaps, and the rows of `term_bits` and `pair_bits` in key order."""
+    """What a finished text index adds beside its rows: each document's length in words, the
+    words typos may reach, and the first-letter bitmaps."""
 
     lengths: dict[int, int]
     vocabulary: set[str]
     initials: dict[BitKey, BitMap]
-    rows: Iterator[tuple[str, list[TextRow]]]  # (table, rows), the rows of a table in key order
 
 
 class TextIndex(Protocol):
@@ -58,8 +60,9 @@ class TextIndex(Protocol):
     def add(self, documents: Sequence[ProductDocument]) -> None:
         """Index these documents' texts."""
 
-    def finish(self) -> BuiltText:
-        """The whole text index, once every document was added."""
+    def finish(self, write_rows: RowWriter) -> BuiltText:
+        """Once every document was added: the text bitmaps' rows, handed to `write_rows` as they
+        are made, then the rest."""
 
     def close(self) -> None:
         """Release what the builder holds (a process)."""
@@ -81,20 +84,22 @@ class LocalText:
         lengths = self._accumulator.add(texts)
         self._lengths.update(zip((text[0] for text in texts), lengths, strict=True))
 
-    def finish(self) -> BuiltText:
-        """The whole text index."""
+    def finish(self, write_rows: RowWriter) -> BuiltText:
+        """The rows to `write_rows` as they are made, then the rest."""
         accumulator = self._accumulator
+        for table, rows in _chunks(accumulator.rows()):
+            write_rows(table, rows)
         return BuiltText(self._lengths, vocabulary_words(accumulator.vocabulary(TEXT_COLUMNS)),
-                         accumulator.initials(), _chunks(accumulator.rows()))
+                         accumulator.initials())
 
     def close(self) -> None:
         """Nothing to release."""
 
 
 def _chunks(rows: Iterable[tuple[str, list[TextRow]]]) -> Iterator[tuple[str, list[TextRow]]]:
-    """Each table's rows in key order, ROWS_PER_MESSAGE at a time."""
+    """The rows ROWS_PER_MESSAGE at a time, as they are made: the rebuild writes one message while
+    the second process makes the next (sorting them first would cost more than it saves)."""
     for table, found in rows:
-        found.sort()  # by (word, column): unique, so the bitmaps are never compared
         for start in range(0, len(found), ROWS_PER_MESSAGE):
             yield table, found[start:start + ROWS_PER_MESSAGE]
 
@@ -114,18 +119,15 @@ class ChildText:
         second process as much as splitting their words)."""
         self._send([document_texts(doc) for doc in documents])
 
-    def finish(self) -> BuiltText:
-        """Ask for the whole text index; its rows arrive as they are read."""
+    def finish(self, write_rows: RowWriter) -> BuiltText:
+        """Ask for the text index: its rows come first, message after message, written as they
+        come while the second process makes the next ones, then the rest."""
         self._send(None)
+        while (rows := self._receive()) is not None:
+            write_rows(*cast(tuple[str, list[TextRow]], rows))
         summary = cast(tuple[dict[int, int], set[str], dict[BitKey, bytes]], self._receive())
         lengths, vocabulary, initials = summary
-        built = {key: BitMap.deserialize(bits) for key, bits in initials.items()}
-        return BuiltText(lengths, vocabulary, built, self._rows())
-
-    def _rows(self) -> Iterator[tuple[str, list[TextRow]]]:
-        """The rows, message after message, until the end mark."""
-        while (message := self._receive()) is not None:
-            yield cast(tuple[str, list[TextRow]], message)
+        return BuiltText(lengths, vocabulary, {key: BitMap.deserialize(b) for key, b in initials.items()})
 
     def _send(self, message: object) -> None:
         """Send texts, or None for "that was all"."""
@@ -183,12 +185,10 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         local = LocalText()
         while (texts := read_message(requests)) is not None:
             local.add_texts(cast(list[DocumentTexts], texts))
-        built = local.finish()
+        built = local.finish(lambda table, rows: write_message(answers, ("ok", (table, rows))))
+        write_message(answers, ("ok", None))  # the rows are over
         initials = {key: bits.serialize() for key, bits in built.initials.items()}
         write_message(answers, ("ok", (built.lengths, built.vocabulary, initials)))
-        for chunk in built.rows:
-            write_message(answers, ("ok", chunk))
-        write_message(answers, ("ok", None))
     except (EOFError, BrokenPipeError):  # the rebuild's process ended: nobody to answer
         return
     except Exception as error:  # noqa: BLE001 - any failure is the rebuild's to report

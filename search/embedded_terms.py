@@ -216,10 +216,12 @@ class Accumulator:
         return {key: self._union(list(numbers)) for key, numbers in found.items()}
 
     def rows(self) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
-        """(table, its rows (key, column, serialized bitmap)), once every document was added."""
+        """(table, rows (key, column, serialized bitmap)) column after column, once every document
+        was added: the rows of one column can be written while the next one's are made."""
         for table, columns in self._keys.items():
-            yield table, [(term, column, self._union(numbers).serialize())
-                          for column, keys in enumerate(columns) for term, numbers in keys.items()]
+            for column, keys in enumerate(columns):
+                yield table, [(term, column, self._union(numbers).serialize())
+                              for term, numbers in keys.items()]
 
 
 def update_text_bits(conn: sqlite3.Connection, removed: Mapping[int, IndexedText],
