@@ -144,6 +144,26 @@ def watched_certificates(*, session: Session, watch: WatchList) -> list[tuple[Ce
     return [(c, p) for c, p in session.exec(query).all()]
 
 
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """One item as the manage page lists it: a certificate by its code, or a whole product."""
+
+    id: int
+    product_name: str
+    code: str  # '' for a whole product (all its certificates, new ones too)
+
+
+def item_views(*, session: Session, watch: WatchList) -> list[ItemView]:
+    """The list's items with their product's name and the certificate's printed code."""
+    views = []
+    for item in items_of(session=session, watch=watch):
+        product = session.get(Product, item.product_id)
+        certificate = session.get(Certificate, item.certificate_id) if item.certificate_id else None
+        views.append(ItemView(id=item.id or 0, product_name=product.name if product else "",
+                              code=display_code(certificate.code) if certificate else ""))
+    return views
+
+
 def remove_item(*, session: Session, watch: WatchList, item_id: int) -> bool:
     """Stop watching one item of this list; False when it is not one of its items."""
     item = session.get(WatchItem, item_id)
@@ -176,8 +196,3 @@ def mask_email(email: str) -> str:
     """'nguoi.mua@example.vn' → 'n••••••••@example.vn': enough to recognise, not to harvest."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}{'•' * max(1, len(local) - 1)}@{domain}"
-
-
-def label_code(certificate: Certificate) -> str:
-    """The code as printed beside the logo."""
-    return display_code(certificate.code)
