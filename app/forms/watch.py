@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from fastapi import Request
 
 from app.domain.messages import N_
 from app.forms.uploads import FormRejected, read_form
 from app.i18n import gettext
-from app.services.mail.outbox import valid_recipient
 
 # Form tokens of every page that posts to /theo-doi (the watch page, the shortlist, the bulk check).
 FORM_PURPOSE = "watch-list"
@@ -62,7 +63,7 @@ def email_error(email: str) -> str | None:
     if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
         return gettext(_BAD_EMAIL)
     try:
-        valid_recipient(email)
-    except ValueError:
+        Address(addr_spec=email)  # what the mail's To: header must carry (the outbox checks it again)
+    except (ValueError, HeaderParseError):
         return gettext(_BAD_EMAIL)
     return None

@@ -29,6 +29,7 @@ from app.services.watch.lists import (
     confirm_list,
     delete_list,
     item_views,
+    list_for_link,
     mask_email,
     remove_item,
     resolve,
@@ -37,7 +38,7 @@ from app.services.watch.lists import (
 )
 from app.services.watch.mails import queue_confirmation, watch_links
 from app.services.watch.table import watch_rows
-from app.services.watch.tokens import LinkClaim, LinkProblem, LinkPurpose, matches, read_link, sign_link
+from app.services.watch.tokens import LinkClaim, LinkProblem, LinkPurpose, read_link, sign_link
 from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
 from app.web.form_tokens import TOKEN_MAX_AGE_S, TokenCheck, check_token, issue_token, token_nonce
 from app.web.rate_limit import SiteLimits, client_key
@@ -148,8 +149,8 @@ def _claimed_list(session: Session, settings: Settings, token: str,
     claim = read_link(token, secret=settings.secret_key, purpose=purpose)
     if isinstance(claim, LinkProblem):
         return None, gettext(_LINK_MESSAGES[claim])
-    watch = session.get(WatchList, claim.list_id)
-    if watch is None or not matches(claim, watch.feed_key):
+    watch = list_for_link(session=session, claim=claim)
+    if watch is None:
         return None, gettext(_GONE)
     return watch, claim
 

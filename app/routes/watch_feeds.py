@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.errors import NotFound
 from app.models import WatchList, utcnow
 from app.services.watch.feeds import alerts_feed, calendar
+from app.services.watch.lists import confirmed_by_feed_key
 from app.services.watch.table import watch_rows
 from app.web.deps import SessionDep, SettingsDep, TodayDep
 from app.web.templating import templates
@@ -25,8 +26,8 @@ PRIVATE = "private, no-cache"
 
 def _confirmed(session: Session, feed_key: str) -> WatchList:
     """The confirmed list with this feed key, or NotFound."""
-    watch = session.exec(select(WatchList).where(WatchList.feed_key == feed_key[:40])).first()
-    if watch is None or watch.confirmed_at is None:
+    watch = confirmed_by_feed_key(session=session, feed_key=feed_key)
+    if watch is None:
         raise NotFound("Không có danh sách theo dõi này.")
     return watch
 

@@ -19,6 +19,7 @@ from app.domain.states import ProductState
 from app.domain.validity import CertificateStatus, certificate_status
 from app.models import Certificate, Product, WatchAlert, WatchItem, WatchList, utcnow
 from app.services.watch.kinds import AlertKind
+from app.services.watch.tokens import LinkClaim, matches
 
 MAX_ITEMS = 500  # a buyer's whole supplier list, not a crawl of the register
 PENDING_LIFETIME = timedelta(days=7)
@@ -113,6 +114,18 @@ def last_revocation_states(*, session: Session, list_id: int) -> dict[int, Alert
                         .where(WatchAlert.list_id == list_id, col(WatchAlert.kind).in_(kinds))
                         .order_by(col(WatchAlert.id))).all()
     return {row.certificate_id: AlertKind(row.kind) for row in rows}
+
+
+def list_for_link(*, session: Session, claim: LinkClaim) -> WatchList | None:
+    """The list a signed link names; None when it is gone (deleted, expired, or its id reused)."""
+    watch = session.get(WatchList, claim.list_id)
+    return watch if watch is not None and matches(claim, watch.feed_key) else None
+
+
+def confirmed_by_feed_key(*, session: Session, feed_key: str) -> WatchList | None:
+    """The confirmed list whose private feeds use `feed_key`."""
+    watch = session.exec(select(WatchList).where(WatchList.feed_key == feed_key[:40])).first()
+    return watch if watch is not None and watch.confirmed_at is not None else None
 
 
 def confirm_list(*, session: Session, watch: WatchList, email: str) -> bool:
