@@ -290,3 +290,42 @@ def test_the_shortlist_offers_watching_its_products(client: TestClient, session:
     assert [i["value"] for i in form.find_all("input", attrs={"name": "slug"})] == [product.slug]
     english = BeautifulSoup(client.get("/en/theo-doi").text, "html.parser")
     assert english.find("form", class_="watch-form")["action"] == "/en/theo-doi"  # type: ignore[index]
+
+
+def test_a_long_checked_list_posts_as_repeated_code_fields(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    product = make_product(session)
+    session.commit()
+    codes = [_certificate(session, product).code, *(f"KHONGCO{n % 10}" for n in range(1500))]
+    form = {"code": codes, "email": ADDRESS, "form_token": _token(settings)}
+    answer = client.post("/theo-doi", data=form, follow_redirects=False)
+    assert answer.status_code == 303 and "n=1&" in answer.headers["location"]
+
+
+def test_the_manage_link_adds_removes_and_deletes(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    watch = _watch(session, settings)
+    other = make_product(session, name="Mắm tôm Hậu Lộc")
+    session.commit()
+    token = sign_link(
+        secret=settings.secret_key, purpose=LinkPurpose.manage, list_id=watch.id or 0, feed_key=watch.feed_key
+    )
+
+    def items() -> list[str]:
+        page = BeautifulSoup(client.get("/theo-doi/quan-ly", params={"t": token}).text, "html.parser")
+        return [li.get_text(" ", strip=True).split(" — ")[0] for li in page.select("ul.watch-items > li")]
+
+    added = client.post(
+        "/theo-doi/quan-ly/them", data={"t": token, "code": _certificate(session, other).code}
+    )
+    assert added.status_code == 200 and len(items()) == 2
+    page = BeautifulSoup(client.get("/theo-doi/quan-ly", params={"t": token}).text, "html.parser")
+    first = page.select_one("ul.watch-items input[name=item]")
+    assert first is not None
+    client.post("/theo-doi/quan-ly/bo", data={"t": token, "item": first["value"]})
+    assert items() == ["Mắm tôm Hậu Lộc"]
+    assert client.post("/theo-doi/quan-ly/xoa", data={"t": token}).status_code == 200
+    assert session.exec(select(WatchList)).all() == []
+    assert client.get("/theo-doi/quan-ly", params={"t": token}).status_code == 404

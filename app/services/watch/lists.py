@@ -21,7 +21,8 @@ from app.models import Certificate, Product, WatchAlert, WatchItem, WatchList, u
 from app.services.watch.kinds import AlertKind
 from app.services.watch.tokens import LinkClaim, matches
 
-MAX_ITEMS = 500  # a buyer's whole supplier list, not a crawl of the register
+MAX_ITEMS = 5000  # a buyer's whole supplier list (the bulk check's limit), not a crawl of the register
+_BATCH = 500
 PENDING_LIFETIME = timedelta(days=7)
 _SPLIT = re.compile(r"[\s,;]+")
 
@@ -45,20 +46,33 @@ def split_entries(values: Iterable[str]) -> list[str]:
 
 
 def resolve(*, session: Session, codes: Iterable[str], slugs: Iterable[str]) -> Resolved:
-    """Certificates of published products by code, published products by slug; the rest is unknown."""
+    """Certificates of published products by code, published products by slug; the rest is unknown.
+
+    Looked up in batches (one query per _BATCH entries), in the order typed.
+    """
     found = Resolved()
-    for typed in split_entries(codes):
-        code = normalize_code(typed)
-        row = session.exec(select(Certificate, Product)
-                           .join(Product, col(Product.id) == col(Certificate.product_id))
-                           .where(Certificate.code == code, Product.state == ProductState.PUBLISHED)).first()
-        if code is None or row is None:
+    typed_codes = split_entries(codes)
+    wanted = [c for c in (normalize_code(t) for t in typed_codes) if c]
+    by_code: dict[str, tuple[Certificate, Product]] = {}
+    for start in range(0, len(wanted), _BATCH):
+        query = (select(Certificate, Product).join(Product, col(Product.id) == col(Certificate.product_id))
+                 .where(col(Certificate.code).in_(wanted[start:start + _BATCH]),
+                        Product.state == ProductState.PUBLISHED))
+        by_code.update((c.code, (c, p)) for c, p in session.exec(query).all())
+    for typed in typed_codes:
+        hit = by_code.get(normalize_code(typed) or "")
+        if hit is None:
             found.unknown.append(typed[:40])
         else:
-            found.items.append((row[1], row[0]))
-    for slug in split_entries(slugs):
-        product = session.exec(select(Product).where(Product.slug == slug[:200],
-                                                     Product.state == ProductState.PUBLISHED)).first()
+            found.items.append((hit[1], hit[0]))
+    typed_slugs = [s[:200] for s in split_entries(slugs)]
+    by_slug: dict[str, Product] = {}
+    for start in range(0, len(typed_slugs), _BATCH):
+        query_p = select(Product).where(col(Product.slug).in_(typed_slugs[start:start + _BATCH]),
+                                        Product.state == ProductState.PUBLISHED)
+        by_slug.update((p.slug, p) for p in session.exec(query_p).all())
+    for slug in typed_slugs:
+        product = by_slug.get(slug)
         if product is None:
             found.unknown.append(slug[:40])
         else:
