@@ -143,31 +143,26 @@ def watch_sent(request: Request, n: int = 0, bo: str = "") -> Response:
     return templates.TemplateResponse(request, "watch/sent.html", {"count": max(0, n), "unknown": unknown})
 
 
-def _claimed_list(session: Session, settings: Settings, token: str,
-                  purpose: LinkPurpose) -> tuple[WatchList | None, LinkClaim | str]:
-    """The list a signed link names, or (None, the message to show)."""
+def _open(request: Request, session: Session, settings: Settings, token: str,
+          purpose: LinkPurpose) -> tuple[WatchList, LinkClaim] | Response:
+    """The list a signed link names with the link's claim, or the page that says why it cannot be used
+    (400 for a forged or expired link, 404 for a list that is gone)."""
     claim = read_link(token, secret=settings.secret_key, purpose=purpose)
-    if isinstance(claim, LinkProblem):
-        return None, gettext(_LINK_MESSAGES[claim])
-    watch = list_for_link(session=session, claim=claim)
-    if watch is None:
-        return None, gettext(_GONE)
-    return watch, claim
-
-
-def _bad_link(request: Request, message: str) -> Response:
-    """The page for a link that cannot be used: 404 for a list that is gone, 400 otherwise."""
-    status = 404 if message == gettext(_GONE) else 400
-    return _link_page(request, title=gettext("Không dùng được đường dẫn này"), message=message, status=status,
-                      links={lang_url(WATCH_PATH): gettext("Tạo danh sách theo dõi mới")})
+    watch = None if isinstance(claim, LinkProblem) else list_for_link(session=session, claim=claim)
+    if watch is not None and isinstance(claim, LinkClaim):
+        return watch, claim
+    message, status = (_LINK_MESSAGES[claim], 400) if isinstance(claim, LinkProblem) else (_GONE, 404)
+    return _link_page(request, title=gettext("Không dùng được đường dẫn này"), message=gettext(message),
+                      status=status, links={lang_url(WATCH_PATH): gettext("Tạo danh sách theo dõi mới")})
 
 
 @router.get(f"{WATCH_PATH}/xac-nhan", name="watch_confirm_page")
 def watch_confirm_page(request: Request, session: SessionDep, settings: SettingsDep, t: str = "") -> Response:
     """The confirm button (a GET never confirms: mail scanners open links)."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.confirm)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.confirm)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     return _link_page(request, title=gettext("Xác nhận theo dõi bằng e-mail"),
                       message=gettext("Bấm “Xác nhận” để nhận cảnh báo về danh sách theo dõi tại %(email)s.")
                       % {"email": mask_email(claim.email)},
@@ -177,9 +172,10 @@ def watch_confirm_page(request: Request, session: SessionDep, settings: Settings
 @router.post(f"{WATCH_PATH}/xac-nhan", name="watch_confirm")
 def watch_confirm(request: Request, session: SessionDep, settings: SettingsDep, t: TokenField) -> Response:
     """Store the address (the first time), then show the manage page."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.confirm)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.confirm)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     first = confirm_list(session=session, watch=watch, email=claim.email)
     session.commit()
     manage = sign_link(secret=settings.secret_key, purpose=LinkPurpose.manage, list_id=watch.id or 0,
@@ -192,9 +188,10 @@ def watch_confirm(request: Request, session: SessionDep, settings: SettingsDep, 
 def watch_manage(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep, t: str = "",
                  xn: int = -1) -> Response:
     """The list: its certificates today, add and remove, delete, the feed and calendar links."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.manage)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.manage)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     links = watch_links(watch=watch, base_url=settings.public_base_url, secret=settings.secret_key)
     context = {"watch": watch, "rows": watch_rows(session=session, watch=watch, today=today), "token": t,
                "email": mask_email(watch.email) if watch.email else "", "confirmed_now": xn, "links": links,
@@ -213,9 +210,10 @@ def _back_to_manage(token: str) -> Response:
 def watch_add(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep, t: TokenField,
               code: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """Add codes (one per line) to the list; unknown ones are ignored."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.manage)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.manage)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     resolved = resolve(session=session, codes=[code], slugs=[])
     add_items(session=session, watch=watch, resolved=resolved, today=today)
     session.commit()
@@ -226,9 +224,10 @@ def watch_add(request: Request, session: SessionDep, settings: SettingsDep, toda
 def watch_remove(request: Request, session: SessionDep, settings: SettingsDep, t: TokenField,
                  item: Annotated[int, Form()]) -> Response:
     """Stop watching one item."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.manage)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.manage)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     remove_item(session=session, watch=watch, item_id=item)
     session.commit()
     return _back_to_manage(t)
@@ -245,9 +244,10 @@ def _deleted(request: Request) -> Response:
 @router.post(f"{WATCH_PATH}/quan-ly/xoa", name="watch_delete")
 def watch_delete(request: Request, session: SessionDep, settings: SettingsDep, t: TokenField) -> Response:
     """Delete the list, its history and its address."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.manage)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.manage)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     delete_list(session=session, watch=watch)
     session.commit()
     return _deleted(request)
@@ -257,9 +257,10 @@ def watch_delete(request: Request, session: SessionDep, settings: SettingsDep, t
 def watch_unsubscribe_page(request: Request, session: SessionDep, settings: SettingsDep,
                            t: str = "") -> Response:
     """A confirm button; the mail client's one-click POST goes to the same URL without it."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.unsubscribe)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.unsubscribe)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     return _link_page(request, title=gettext("Ngừng nhận cảnh báo"),
                       message=gettext("Bấm nút dưới đây để ngừng nhận cảnh báo: danh sách theo dõi "
                                       "và địa chỉ e-mail của bạn sẽ bị xóa."),
@@ -270,9 +271,10 @@ def watch_unsubscribe_page(request: Request, session: SessionDep, settings: Sett
 @router.post(f"{WATCH_PATH}/huy", name="watch_unsubscribe")
 def watch_unsubscribe(request: Request, session: SessionDep, settings: SettingsDep, t: str = "") -> Response:
     """RFC 8058 one-click: the signed `t` in the URL is the proof; the body is not needed."""
-    watch, claim = _claimed_list(session, settings, t, LinkPurpose.unsubscribe)
-    if watch is None or isinstance(claim, str):
-        return _bad_link(request, str(claim))
+    opened = _open(request, session, settings, t, LinkPurpose.unsubscribe)
+    if isinstance(opened, Response):
+        return opened
+    watch, claim = opened
     delete_list(session=session, watch=watch)
     session.commit()
     return _deleted(request)
