@@ -155,6 +155,7 @@ def test_start_confirm_alert_and_unsubscribe_in_one_click(
     )  # what a mail client sends
     assert one_click.status_code == 200
     assert session.exec(select(WatchList)).all() == []
+    assert session.exec(select(MailMessage)).all() == []  # the address is gone from the outbox too
     assert site.post(unsubscribe.group(1)).status_code == 404  # gone: a clear page, not a 500
 
 

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.domain.codes import display_code, normalize_code
-from app.domain.states import ProductState
+from app.domain.states import MailState, ProductState
 from app.domain.validity import CertificateStatus, certificate_status
-from app.models import Certificate, Product, WatchAlert, WatchItem, WatchList, utcnow
+from app.models import Certificate, MailMessage, Product, WatchAlert, WatchItem, WatchList, utcnow
 from app.services.watch.kinds import AlertKind
 from app.services.watch.tokens import LinkClaim, matches
 
@@ -159,7 +159,7 @@ def items_of(*, session: Session, watch: WatchList) -> list[WatchItem]:
 
 
 def watched_certificates(*, session: Session, watch: WatchList) -> list[tuple[Certificate, Product]]:
-    """Every certificate the list watches (its own, and all of its products'), by product then level date."""
+    """Every certificate the list watches (its own, and all of its products'), published products only."""
     items = items_of(session=session, watch=watch)
     whole = [i.product_id for i in items if i.certificate_id is None]
     single = [i.certificate_id for i in items if i.certificate_id is not None]
@@ -167,6 +167,7 @@ def watched_certificates(*, session: Session, watch: WatchList) -> list[tuple[Ce
         return []
     query = (select(Certificate, Product).join(Product, col(Product.id) == col(Certificate.product_id))
              .where(col(Certificate.product_id).in_(whole) | col(Certificate.id).in_(single))
+             .where(Product.state == ProductState.PUBLISHED)  # a withdrawn product leaves the list's view
              .order_by(col(Product.name), col(Certificate.issued_on), col(Certificate.id)))
     return [(c, p) for c, p in session.exec(query).all()]
 
@@ -202,7 +203,15 @@ def remove_item(*, session: Session, watch: WatchList, item_id: int) -> bool:
 
 
 def delete_list(*, session: Session, watch: WatchList) -> None:
-    """Delete the list, its items, its alert history and so its address."""
+    """Delete the list, its items, its alert history and so its address, also from its mail in the outbox.
+
+    A message the sender holds right now (`sending`) is left for it to finish; the rest goes, queued
+    ones included: nothing more is sent to an address that asked to stop.
+    """
+    keys = or_(col(MailMessage.dedupe_key) == f"watch-confirm:{watch.id}",
+               col(MailMessage.dedupe_key).startswith(f"watch:{watch.id}:"))
+    session.execute(delete(MailMessage).where(keys, col(MailMessage.state) != MailState.SENDING)
+                    .execution_options(synchronize_session=False))
     session.execute(delete(WatchAlert).where(col(WatchAlert.list_id) == watch.id))
     session.execute(delete(WatchItem).where(col(WatchItem.list_id) == watch.id))
     session.delete(watch)
