@@ -40,6 +40,9 @@ cli.add_typer(media_cli, name="media")
 cli.add_typer(user_cli, name="user")
 mail_cli = typer.Typer(help="Outgoing e-mail (CNNT_SMTP_URL, or .eml files).", no_args_is_help=True)
 cli.add_typer(mail_cli, name="mail")
+alerts_cli = typer.Typer(help="Watch-list alerts (certificates ending, revoked, reinstated, new).",
+                         no_args_is_help=True)
+cli.add_typer(alerts_cli, name="alerts")
 log = logging.getLogger(__name__)
 Echo = Callable[[str], object]
 INDEX_RETRY_WARNING = (
@@ -216,6 +219,24 @@ def mail_send() -> None:
     from app.cli_mail import run_mail_send
 
     raise typer.Exit(run_mail_send(Settings(), echo=typer.echo))
+
+
+@alerts_cli.command("run")
+def alerts_run(
+    today: Annotated[str | None, typer.Option(
+        "--today", help="YYYY-MM-DD instead of today in Vietnam.")] = None,
+) -> None:
+    """Queue the watch-list alerts due today (idempotent: run daily from cron; a missed day catches up)."""
+    from datetime import date
+
+    from app.cli_alerts import run_alerts_run
+
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        typer.echo(f"Lỗi: ngày không hợp lệ: {today} (cần YYYY-MM-DD).", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(run_alerts_run(Settings(), echo=typer.echo, today=day))
 
 
 @mail_cli.command("list")

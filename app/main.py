@@ -40,6 +40,8 @@ from app.routes import (
     seo,
     shortlist,
     verify,
+    watch,
+    watch_feeds,
 )
 from app.routes import map as province_map
 from app.services.mail import MailSender, Sender, configure_mail, deliver_due
@@ -164,7 +166,7 @@ def _add_routers(app: FastAPI) -> None:
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_bulk_photos,
                   admin_photos, admin_rounds, admin_records, admin_reports, admin_accounts, admin_dashboard,
-                  seo, shortlist, rounds_public, province_map, api_docs)
+                  seo, shortlist, watch, watch_feeds, rounds_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 

@@ -313,3 +313,54 @@ sa.event.listen(  # create_all (tests) makes it as the migration does: no write-
     SQLModel.metadata.tables["rate_limit_count"], "after_create",
     sa.DDL("ALTER TABLE rate_limit_count SET UNLOGGED").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
 )
+
+
+class WatchList(SQLModel, table=True):
+    """A buyer's watch list of certificates and products, alerted by e-mail (app/services/watch).
+
+    No account: the list is reached by signed links sent to its address. `email` stays NULL until the
+    address is confirmed (double opt-in); until then the address exists only inside the signed
+    confirmation link. `feed_key` is the random, private part of the list's Atom and iCalendar URLs.
+    """
+
+    __tablename__ = "watch_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed_key: str = Field(max_length=40, unique=True)
+    email: str | None = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp(), index=True)
+    confirmed_at: datetime | None = Field(default=None, sa_type=_timestamp())
+
+
+class WatchItem(SQLModel, table=True):
+    """One watched thing: a certificate (from its code) or a product (all its certificates, new ones too)."""
+
+    __tablename__ = "watch_item"
+    __table_args__ = (sa.UniqueConstraint("list_id", "product_id", "certificate_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="watch_list.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class WatchAlert(SQLModel, table=True):
+    """The alerts ledger: one row per alert of a list about a certificate, so each is sent exactly once.
+
+    `mark` tells occurrences of a kind apart (the valid-until date an end alert counted down to, the
+    revocation date, the day of a reinstatement). `notified` is False for a baseline row: a certificate
+    already revoked when it was added is recorded, not announced, so a later reinstatement is noticed.
+    """
+
+    __tablename__ = "watch_alert"
+    __table_args__ = (sa.UniqueConstraint("list_id", "certificate_id", "kind", "mark"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="watch_list.id", index=True)
+    certificate_id: int = Field(foreign_key="certificate.id")
+    kind: str = Field(max_length=20)
+    mark: str = Field(max_length=20)
+    day: date  # the Vietnam date of the run that sent it
+    notified: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())

@@ -67,7 +67,8 @@ async def _counted(stream: AsyncIterator[bytes], max_bytes: int) -> AsyncGenerat
         yield chunk
 
 
-async def read_form(request: Request, *, max_bytes: int = MAX_REQUEST_BYTES, max_files: int = 1) -> FormData:
+async def read_form(request: Request, *, max_bytes: int = MAX_REQUEST_BYTES, max_files: int = 1,
+                    max_fields: int = MAX_FIELDS) -> FormData:
     """The posted fields and files, or FormRejected (413 when too large, 400 when malformed)."""
     _check_declared_length(request, max_bytes)
     content_type = request.headers.get("content-type", "")
@@ -75,9 +76,9 @@ async def read_form(request: Request, *, max_bytes: int = MAX_REQUEST_BYTES, max
     try:
         if content_type.startswith("multipart/form-data"):
             return await MultiPartParser(request.headers, stream, max_files=max_files,
-                                         max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES).parse()
+                                         max_fields=max_fields, max_part_size=MAX_FIELD_BYTES).parse()
         if content_type.startswith("application/x-www-form-urlencoded"):
-            return await FormParser(request.headers, stream, max_fields=MAX_FIELDS,
+            return await FormParser(request.headers, stream, max_fields=max_fields,
                                     max_part_size=MAX_FIELD_BYTES).parse()
     except _OverLimit:
         raise _too_large() from None

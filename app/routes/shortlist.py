@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.errors import Forbidden, NotFound
+from app.forms.watch import FORM_PURPOSE as WATCH_FORM_PURPOSE
 from app.i18n import gettext, lang_url
 from app.services.catalog.shortlist import (
     COOKIE_MAX_AGE_S,
@@ -30,6 +31,7 @@ from app.services.catalog.shortlist import (
     share_url,
 )
 from app.web.deps import SessionDep, SettingsDep, TodayDep
+from app.web.form_tokens import issue_token
 from app.web.templating import cookie_slugs, is_fragment_request, templates
 
 LIST_PATH = "/danh-sach-chon"
@@ -136,7 +138,8 @@ def _list_page(request: Request, session: SessionDep, today: TodayDep, *, shared
     settings = request.app.state.settings
     context = {"shortlist": shortlist, "shared": shared is not None, "notice": notice,
                "share_url": share_url(settings.public_base_url, shortlist.slugs),
-               "joined": join_slugs(shortlist.slugs), "today": today}
+               "joined": join_slugs(shortlist.slugs), "today": today,
+               "watch_token": issue_token(secret=settings.secret_key, purpose=WATCH_FORM_PURPOSE)}
     response = templates.TemplateResponse(request, "shortlist/index.html", context, status_code=status)
     if shared is None and shortlist.ignored:
         _store(response, shortlist.slugs)  # drop what is no longer published from the cookie

@@ -17,7 +17,7 @@ from app.i18n import DEFAULT_LANG, speaking
 UNTRANSLATED_PREFIXES = ("/api", "/static", "/media", "/docs", "/redoc", "/openapi.json", "/feeds", "/ma",
                          "/healthz", "/readyz", "/metrics")
 # Downloads and machine-read files (CSV, XLSX, JSON dumps, sitemap, robots.txt) have no English twin either.
-UNTRANSLATED_SUFFIXES = (".csv", ".xlsx", ".json", ".xml", ".atom", ".txt", ".svg", ".png", ".pdf")
+UNTRANSLATED_SUFFIXES = (".csv", ".xlsx", ".json", ".xml", ".atom", ".ics", ".txt", ".svg", ".png", ".pdf")
 # The office workspace is Vietnamese only: `/en/quan-ly/...` is sent (308) to the Vietnamese path.
 OFFICE_PREFIX = "/quan-ly"
 

@@ -12,7 +12,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Certificate, Producer, SelectionRound
+from app.models import Certificate, Producer, SelectionRound, WatchList, utcnow
 from tests.factories import make_product, province
 from tests.routes.walk import app_routes
 
@@ -26,6 +26,8 @@ def _values(session: Session) -> dict[str, str]:
     selection_round = SelectionRound(level="tinh", year=2024, province_id=province(session, "hue").id,
                                      decision_number="1/QĐ", decision_date=date(2024, 5, 1))
     session.add(selection_round)
+    watch = WatchList(feed_key="k" * 32, email="nguoi.mua@example.vn", confirmed_at=utcnow())
+    session.add(watch)
     session.commit()
     cert = session.exec(select(Certificate).where(Certificate.product_id == product.id)).one()
     producer = session.get(Producer, product.producer_id)
@@ -33,7 +35,7 @@ def _values(session: Session) -> dict[str, str]:
     return {"slug": product.slug, "/co-so/{slug}": producer.slug, "/tinh/{slug}": "hue", "code": cert.code,
             "kind": "csv", "number": "1", "round_id": str(selection_round.id), "product_id": str(product.id),
             "certificate_id": str(cert.id), "batch_id": "1", "image_id": "1", "report_id": "1",
-            "token": "0" * 32}
+            "token": "0" * 32, "feed_key": watch.feed_key}
 
 
 def get_paths(client: TestClient, values: dict[str, str]) -> list[str]:

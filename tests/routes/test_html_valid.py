@@ -16,6 +16,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,19 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from jinja2 import BaseLoader, Environment
 from PIL import Image
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import PACKAGE_DIR, Settings
+from app.domain.validity import CertificateStatus
+from app.forms.watch import FORM_PURPOSE as WATCH_PURPOSE
 from app.i18n import speaking
 from app.main import create_app
+from app.models import Certificate, Product, WatchList
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
 from app.services.mail.render import mail_env, render_mail
+from app.services.watch.mails import AlertLine, WatchLinks
+from app.services.watch.table import WatchRow
+from app.services.watch.tokens import LinkPurpose, sign_link
 from app.web.admission import busy_response
 from app.web.form_tokens import issue_token
 from app.web.rate_limit import SiteLimits
@@ -48,11 +55,27 @@ PAGE = ('<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{ti
 # Checked with the pages: its one error proves the checker read the files (a run that checks nothing fails).
 CANARY = ("canary", PAGE.format(title="canary", body='<p hx-get="/">bare hx-get</p>'))
 CANARY_ERRORS = ["Attribute “hx-get” not allowed on element “p” at this point."]
+_SAMPLE_ROW = WatchRow(
+    certificate=Certificate(code="ABCDEFGH", number="12/GCN-SCT", level="tinh", issued_on=date(2023, 12, 15),
+                            valid_until=date(2026, 12, 31), product_id=1, province_id=1),
+    product=Product(slug="non-la", name="Nón lá <Huế>", name_key="non la", group="khac", producer_id=1,
+                    province_id=1),
+    status=CertificateStatus.valid, days_left=30)
 # Each e-mail template with a context, rendered as sent: its HTML part is checked with the pages.
 MAIL_SAMPLES: dict[str, dict[str, object]] = {
     "report_outcome": {"code": "ABCD-EFGH", "verify_path": "/v/ABCDEFGH", "reported_on": "05/12/2026",
                        "office": "Sở Công Thương Đà Nẵng", "outcome": "Xác nhận có vi phạm",
                        "note": "Cơ sở bán hàng đã được nhắc nhở.\nCảm ơn bạn."},
+    "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
+    "watch_alerts": {
+        "day": "01/12/2026",
+        "alerts": [AlertLine(row=_SAMPLE_ROW, words="Còn 30 ngày (hoặc ít hơn) là hết hiệu lực")],
+        "rows": [_SAMPLE_ROW],
+        "links": WatchLinks(manage="https://cnnt.example.vn/theo-doi/quan-ly?t=m",
+                            unsubscribe="https://cnnt.example.vn/theo-doi/huy?t=u",
+                            atom="https://cnnt.example.vn/theo-doi/k.atom",
+                            ics="https://cnnt.example.vn/theo-doi/k.ics"),
+    },
 }
 
 
@@ -153,6 +176,36 @@ def _public(client: TestClient, pages: Pages, seeded: Seeded, prefix: str = "") 
     client.post(f"{prefix}/danh-sach-chon/them", data={"sp": seeded.product})
     pages.save(f"{lang}-shortlist", get(f"{prefix}/danh-sach-chon"))
     pages.save(f"{lang}-not-found", get(f"{prefix}/san-pham/khong-co-san-pham-nay"), 404)
+
+
+def _watch_pages(client: TestClient, pages: Pages, settings: Settings, session: Session,
+                 seeded: Seeded) -> None:
+    """The watch list's pages: the form (both languages, with errors), sent, confirm, manage, deleted."""
+    pages.save("vi-watch-form", client.get("/theo-doi"))
+    pages.save("en-watch-form", client.get("/en/theo-doi"))
+
+    def token() -> str:
+        return issue_token(secret=settings.secret_key, purpose=WATCH_PURPOSE, now=time.time() - 10)
+
+    typed = {"code": ["KHONGCO2"], "email": "khong-phai-email", "form_token": token()}
+    pages.save("vi-watch-form-errors", client.post("/theo-doi", data=typed), 422)
+    typed = {"code": [seeded.valid_code, "KHONGCO2"], "slug": [seeded.product],
+             "email": "nguoi.mua@example.vn", "form_token": token()}
+    pages.save("vi-watch-sent", client.post("/theo-doi", data=typed))
+    watch = session.exec(select(WatchList)).one()
+
+    def link(purpose: LinkPurpose, email: str = "") -> str:
+        return sign_link(secret=settings.secret_key, purpose=purpose, list_id=watch.id or 0,
+                         feed_key=watch.feed_key, email=email)
+
+    confirm = link(LinkPurpose.confirm, "nguoi.mua@example.vn")
+    pages.save("vi-watch-confirm", client.get("/theo-doi/xac-nhan", params={"t": confirm}))
+    pages.save("vi-watch-manage", client.post("/theo-doi/xac-nhan", data={"t": confirm}))
+    pages.save("en-watch-manage", client.get("/en/theo-doi/quan-ly", params={"t": link(LinkPurpose.manage)}))
+    pages.save("vi-watch-bad-link", client.get("/theo-doi/quan-ly", params={"t": "rac"}), 400)
+    unsubscribe = link(LinkPurpose.unsubscribe)
+    pages.save("vi-watch-unsubscribe", client.get("/theo-doi/huy", params={"t": unsubscribe}))
+    pages.save("vi-watch-deleted", client.post("/theo-doi/huy", params={"t": unsubscribe}))
 
 
 def _forms_with_errors(client: TestClient, pages: Pages, settings: Settings) -> None:
@@ -303,7 +356,7 @@ def _html_templates() -> set[str]:
     return {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")}
 
 
-def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Settings,
+def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Settings, session: Session,
                                   recorder: RecordingLoader, tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     checker_command()  # a missing Java or checker fails before the pages are rendered
@@ -312,6 +365,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _public(site, pages, seeded)
     _public(site, pages, seeded, prefix="/en")
     _forms_with_errors(site, pages, settings)
+    _watch_pages(site, pages, settings, session, seeded)
     _fragments(site, pages, seeded)
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)

@@ -1,0 +1,1 @@
+"""Watch lists: a buyer's certificates and products, confirmed by e-mail, alerted by `cnnt alerts run`."""
