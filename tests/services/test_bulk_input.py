@@ -21,7 +21,8 @@ from app.services.verification.bulk_input import (
     ("Mã xác thực", "code"), ("MÃ TRA CỨU (8 ký tự)", "code"), ("Code", "code"), ("Số GCN", "number"),
     ("Số giấy chứng nhận", "number"), ("Certificate number", "number"), ("Tên sản phẩm", "product"),
     ("Product", "product"), ("Cơ sở", "producer"), ("Nhà cung cấp", "producer"), ("Supplier", "producer"),
-    ("Mã số thuế", None), ("Ghi chú", None), ("", None),
+    ("Mã số thuế", None), ("Ghi chú", None), ("", None), ("Cơ sở Nước mắm Cát Hải", None),
+    ("Sản phẩm từ dừa", None), ("Tên sản phẩm (bộ sản phẩm)", "product"),
 ])
 def test_header_words(header: str, kind: str | None) -> None:
     assert header_kind(header) == kind
@@ -39,6 +40,12 @@ def test_excel_paste_with_header_finds_code_and_producer_columns() -> None:
     assert detect_columns(table) == Columns(lookup=2, producer=1)
     items = bulk_items(table, detect_columns(table))
     assert [(i.text, i.producer) for i in items] == [("K7QM-4XRT", "HTX A")]
+
+
+def test_a_first_row_of_data_is_not_taken_for_a_header() -> None:
+    for first in ("Cơ sở Hải Hà\tK7QM-4XRT", "Mã\tK7QM-4XRT", "Sản phẩm từ dừa\tCơ sở Bến Tre"):
+        table = table_from_text(f"{first}\nHTX B\tABCD-EFGH\n")
+        assert table.header == () and len(table.rows) == 2, first
 
 
 def test_content_decides_without_header_and_asks_when_unclear() -> None:

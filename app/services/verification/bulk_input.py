@@ -38,6 +38,11 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "producer": ("co so", "ten co so", "co so san xuat", "nha cung cap", "ten nha cung cap", "don vi",
                  "nha san xuat", "producer", "supplier", "manufacturer"),
 }
+# Phrases a longer header may start with ('Mã xác thực (8 ký tự)'); never the start of a product's or a
+# producer's name, unlike 'Sản phẩm …' or 'Cơ sở …', which only name a column when they are the whole header.
+PREFIX_WORDS = ("ma xac thuc", "ma tra cuu", "ma xac minh", "ma kiem tra", "so giay chung nhan", "so gcn",
+                "so chung nhan", "ten san pham", "ten co so", "ten nha cung cap", "verification code",
+                "certificate number", "product name")
 LOOKUP_KINDS = ("code", "number", "product")
 
 
@@ -97,7 +102,7 @@ def _table(raw: list[tuple[str, ...]], *, source: str, field: str) -> InputTable
                           "dòng, hoặc chọn một tệp có dữ liệu.")
         raise InvalidInput(message, field=field)
     header: tuple[str, ...] = ()
-    if any(header_kind(cell) for cell in numbered[0][1]):
+    if _is_header(numbered[0][1]):
         header, numbered = numbered[0][1], numbered[1:]
     if len(numbered) > MAX_ITEMS:
         raise _too_many(len(numbered), field)
@@ -173,19 +178,21 @@ def _strings(values: object) -> tuple[str, ...]:
 def header_kind(text: str) -> str | None:
     """'code', 'number', 'product' or 'producer' for a header naming one; None otherwise.
 
-    Exact words, or a header that starts with a phrase of two words or more ('Mã xác thực (8 ký tự)'):
-    a lone 'mã' as a prefix would take 'Mã số thuế' for codes.
+    The header's words exactly, or a header starting with one of PREFIX_WORDS: a lone 'mã' as a
+    prefix would take 'Mã số thuế' for codes, 'Cơ sở' would take a producer's name for a header.
     """
     key = header_key(text)
     if not key:
         return None
     for kind, words in HEADER_WORDS.items():
-        if key in words:
-            return kind
-    for kind, words in HEADER_WORDS.items():
-        if any(" " in w and key.startswith(w + " ") for w in words):
+        if key in words or any(key.startswith(w + " ") for w in words if w in PREFIX_WORDS):
             return kind
     return None
+
+
+def _is_header(cells: tuple[str, ...]) -> bool:
+    """A first row that names a known column and holds no verification code (a code is data)."""
+    return any(header_kind(c) for c in cells) and not any(normalize_code(c) for c in cells)
 
 
 def _code_share(table: InputTable, position: int) -> float:
