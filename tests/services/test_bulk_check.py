@@ -7,8 +7,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.services.verification.bulk_check import BulkItem, BulkStatus, check_items
+from app.services.verification.bulk_check import MAX_CANDIDATES, BulkItem, BulkStatus, check_items
 from app.services.verification.lookup import look_up
+from tests.factories import make_producer, make_product
 from tests.services.bulk_data import make_catalog
 
 TODAY = date(2026, 11, 1)
@@ -57,9 +58,24 @@ def test_names_exact_folded_and_narrowed_by_producer(session: Session) -> None:
 
 
 def test_shared_printed_number_is_ambiguous(session: Session) -> None:
-    from tests.factories import make_product
     make_product(session, name="Một", number="7/QĐ")
     make_product(session, name="Hai", number="7/QĐ")
     session.commit()
     [row] = check_items(session=session, items=[BulkItem("7/qđ")], today=TODAY)
     assert row.status is BulkStatus.ambiguous and row.matched_by == "number" and len(row.candidates) == 2
+
+
+def test_many_sharing_a_number_or_a_name_name_the_first_few(session: Session) -> None:
+    """Only the first few are loaded, but narrowing by producer still finds the last of many namesakes."""
+    for n in range(MAX_CANDIDATES + 4):
+        maker = make_producer(session, name=f"HTX Chè số {n}")
+        make_product(session, name="Chè búp", producer=maker, number="001/2025/GCN-SCT",
+                     issued_on=date(2025, 1, 1 + n))
+    session.commit()
+    items = [BulkItem("001/2025/GCN-SCT"), BulkItem("che bup"), BulkItem("che bup", producer=f"số {n}")]
+    by_number, by_name, narrowed = check_items(session=session, items=items, today=TODAY)
+    assert by_number.status is BulkStatus.ambiguous and len(by_number.candidates) == MAX_CANDIDATES
+    assert by_number.candidates[0].producer_name == f"HTX Chè số {n}"  # newest issued first, as /tra-cuu
+    assert by_name.status is BulkStatus.ambiguous and len(by_name.candidates) == MAX_CANDIDATES
+    assert narrowed.status is BulkStatus.valid and narrowed.found is not None
+    assert narrowed.found.producer.name == f"HTX Chè số {n}"

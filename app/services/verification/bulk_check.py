@@ -95,11 +95,12 @@ class BulkResult:
 
 @dataclass(slots=True)
 class _Batch:
-    """What the batch queries found, by the key each way in uses."""
+    """What the batch queries found: certificates by code, by printed number and by product; names."""
 
     by_code: dict[str, list[CertificateView]]
     by_number: dict[str, list[CertificateView]]
-    by_name: dict[str, list[CertificateView]]
+    by_product: dict[int, list[CertificateView]]
+    named: dict[str, list[tuple[int, str]]]  # folded name → (product id, producer's folded name)
     producers: dict[int, Producer]
 
 
@@ -110,77 +111,120 @@ def status_of(found: VerifiedCertificate) -> BulkStatus:
 
 def check_items(*, session: Session, items: Sequence[BulkItem], today: date) -> list[BulkResult]:
     """Every item's answer, in the items' order, from a few batched queries; nothing is counted or stored."""
-    texts = [squash_spaces(item.text)[:MAX_ITEM_LENGTH] for item in items]
-    batch = _look_up_all(session, texts, today)
-    return [_answer(text, item.producer, batch, today) for text, item in zip(texts, items, strict=True)]
+    cleaned = [BulkItem(squash_spaces(i.text)[:MAX_ITEM_LENGTH], i.producer) for i in items]
+    batch = _look_up_all(session, cleaned, today)
+    return [_answer(item, batch, today) for item in cleaned]
 
 
-def _look_up_all(session: Session, texts: Sequence[str], today: date) -> _Batch:
-    """Codes, then printed numbers of what no code matched, then names of what is still unmatched."""
-    codes = {c for t in texts if (c := normalize_code(t)) is not None}
+def _look_up_all(session: Session, items: Sequence[BulkItem], today: date) -> _Batch:
+    """Codes, then printed numbers of what no code matched, then names of what is still unmatched.
+
+    A printed number or a name may fit hundreds of certificates (offices number theirs 001, 002, …
+    each year): their keys and ids are read first as plain tuples, and only the first few
+    certificates per number, and the products a row could still mean, are loaded whole.
+    """
+    codes = {c for i in items if (c := normalize_code(i.text)) is not None}
     by_code = _grouped(_views_in(session, col(Certificate.code), codes, today), lambda v: v.certificate.code)
-    unmatched = [t for t in texts if normalize_code(t) not in by_code]
-    keys = {k for t in unmatched if (k := number_key(t))}
-    by_number = _grouped(_views_in(session, col(Certificate.number_key), keys, today),
+    unmatched = [i for i in items if normalize_code(i.text) not in by_code]
+    keys = {k for i in unmatched if (k := number_key(i.text))}
+    number_ids = _first_per_key(session, keys)
+    by_number = _grouped(_views_in(session, col(Certificate.id), number_ids, today),
                          lambda v: v.certificate.number_key or "")
-    names = {fold(t) for t in unmatched if t and number_key(t) not in by_number}
-    product_ids = _products_named(session, names)
-    by_name = _grouped(_views_in(session, col(Certificate.product_id), product_ids, today),
-                       lambda v: v.product.name_key)
-    views = [v for group in (by_code, by_number, by_name) for vs in group.values() for v in vs]
-    return _Batch(by_code, by_number, by_name, _producers(session, {v.product.producer_id for v in views}))
+    by_name = [i for i in unmatched if i.text and number_key(i.text) not in by_number]
+    named = _products_named(session, {fold(i.text) for i in by_name})
+    product_ids = {p for i in by_name for p in _fitting(i, named)}
+    by_product = _grouped(_views_in(session, col(Certificate.product_id), product_ids, today),
+                          lambda v: v.product.id)
+    views = [v for group in (by_code, by_number, by_product) for vs in group.values() for v in vs]
+    producers = _producers(session, {v.product.producer_id for v in views})
+    return _Batch(by_code, by_number, by_product, named, producers)
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    """`values` sorted, _CHUNK at a time (one IN (…) each)."""
+    ordered = sorted(values)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start:start + _CHUNK]
 
 
 def _views_in(session: Session, column: Any, values: Iterable[Any], today: date) -> list[CertificateView]:
     """Certificates whose `column` is among `values`, a chunk of values per query."""
-    ordered = sorted(values)
     views: list[CertificateView] = []
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start:start + _CHUNK]
+    for chunk in _chunks(values):
         views.extend(certificates_where(session=session, conditions=[column.in_(chunk)], today=today))
     return views
 
 
-def _products_named(session: Session, names: set[str]) -> set[int]:
-    """Ids of published products whose folded name is one of `names`."""
-    ordered, ids = sorted(names), set[int | None]()
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start:start + _CHUNK]
-        ids.update(session.exec(select(col(Product.id)).where(
-            Product.state == ProductState.PUBLISHED, col(Product.name_key).in_(chunk))))
-    return {i for i in ids if i is not None}
+def _first_per_key(session: Session, keys: set[str]) -> set[int]:
+    """Ids of the first MAX_CANDIDATES + 1 published certificates per printed number, newest issued first."""
+    kept: dict[str, list[int]] = {}
+    for chunk in _chunks(keys):
+        rows = session.exec(
+            select(col(Certificate.number_key), col(Certificate.id))
+            .join(Product, col(Product.id) == col(Certificate.product_id))
+            .where(Product.state == ProductState.PUBLISHED, col(Certificate.number_key).in_(chunk))
+            .order_by(col(Certificate.issued_on).desc(), col(Certificate.id))
+        ).all()
+        for key, cert_id in rows:
+            ids = kept.setdefault(key or "", [])
+            if len(ids) <= MAX_CANDIDATES and cert_id is not None:
+                ids.append(cert_id)
+    return {i for ids in kept.values() for i in ids}
+
+
+def _products_named(session: Session, names: set[str]) -> dict[str, list[tuple[int, str]]]:
+    """Published products by folded name, with their producer's folded name, in id order (plain tuples)."""
+    named: dict[str, list[tuple[int, str]]] = {}
+    for chunk in _chunks(names):
+        rows = session.exec(
+            select(col(Product.name_key), col(Product.id), col(Producer.name_key))
+            .join(Producer, col(Producer.id) == col(Product.producer_id))
+            .where(Product.state == ProductState.PUBLISHED, col(Product.name_key).in_(chunk))
+            .order_by(col(Product.id))
+        ).all()
+        for name, product_id, producer_key in rows:
+            if product_id is not None:
+                named.setdefault(name, []).append((product_id, producer_key))
+    return named
+
+
+def _fitting(item: BulkItem, named: dict[str, list[tuple[int, str]]]) -> list[int]:
+    """The first MAX_CANDIDATES + 1 products named as the item, made by its producer when it gives one."""
+    wanted = fold(squash_spaces(item.producer))
+    fits = [p for p, producer in named.get(fold(item.text), []) if wanted in producer]
+    return fits[:MAX_CANDIDATES + 1]
 
 
 def _producers(session: Session, ids: set[int]) -> dict[int, Producer]:
     """Producers by id, a chunk per query."""
-    ordered, found = sorted(ids), {}
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start:start + _CHUNK]
+    found: dict[int | None, Producer] = {}
+    for chunk in _chunks(ids):
         found.update({p.id: p for p in session.exec(select(Producer).where(col(Producer.id).in_(chunk)))})
     return {i: p for i, p in found.items() if i is not None}
 
 
-def _grouped(views: Iterable[CertificateView], key: Any) -> dict[str, list[CertificateView]]:
+def _grouped(views: Iterable[CertificateView], key: Any) -> dict[Any, list[CertificateView]]:
     """Views under their key, each list newest issued first (the query's order)."""
-    groups: dict[str, list[CertificateView]] = {}
+    groups: dict[Any, list[CertificateView]] = {}
     for view in views:
         groups.setdefault(key(view), []).append(view)
     return groups
 
 
-def _answer(text: str, producer: str, batch: _Batch, today: date) -> BulkResult:
+def _answer(item: BulkItem, batch: _Batch, today: date) -> BulkResult:
     """One row's answer: a code, a printed number, a product name, in the single lookup's order."""
+    text = item.text
     if (code := normalize_code(text)) is not None and code in batch.by_code:
         return _one_or_several(text, "code", batch.by_code[code], batch, today)
     if (key := number_key(text)) and key in batch.by_number:
         return _one_or_several(text, "number", batch.by_number[key], batch, today)
-    views = batch.by_name.get(fold(text), []) if text else []
-    views = _narrowed(views, producer, batch)
-    if not views:
+    fitting = _fitting(item, batch.named) if text else []
+    products = [batch.by_product[p] for p in fitting if p in batch.by_product]
+    if not products:
         return BulkResult(input=text, status=BulkStatus.not_found)
-    if len({v.product.id for v in views}) > 1:
-        return _ambiguous(text, "name", _product_choices(views), batch, today)
-    return _single(text, "name", product_certificate(views), batch, today)
+    if len(products) > 1:
+        return _ambiguous(text, "name", [product_certificate(views) for views in products], batch, today)
+    return _single(text, "name", product_certificate(products[0]), batch, today)
 
 
 def _one_or_several(text: str, how: str, views: list[CertificateView], batch: _Batch,
@@ -191,25 +235,9 @@ def _one_or_several(text: str, how: str, views: list[CertificateView], batch: _B
     return _ambiguous(text, how, views, batch, today)
 
 
-def _narrowed(views: list[CertificateView], producer: str, batch: _Batch) -> list[CertificateView]:
-    """Only the products whose producer's folded name contains the given one (all when none is given)."""
-    wanted = fold(squash_spaces(producer))
-    if not wanted:
-        return views
-    return [v for v in views if wanted in batch.producers[v.product.producer_id].name_key]
-
-
 def product_certificate(views: Sequence[CertificateView]) -> CertificateView:
     """The certificate a product name stands for: the newest one valid today, else the newest one."""
     return next((v for v in views if v.status == "valid"), views[0])
-
-
-def _product_choices(views: Sequence[CertificateView]) -> list[CertificateView]:
-    """One certificate per product (the one its name stands for), in the query's order."""
-    by_product: dict[int | None, list[CertificateView]] = {}
-    for view in views:
-        by_product.setdefault(view.product.id, []).append(view)
-    return [product_certificate(group) for group in by_product.values()]
 
 
 def _verified(view: CertificateView, batch: _Batch, today: date) -> VerifiedCertificate:
