@@ -26,7 +26,7 @@ MEILI_DIR    := data/meili
 VNU_JAR      := node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: help venv run run-meili test test-meili translations lint typecheck browser-deps node-deps meili-deps html-deps \
-	bench bench-deps bench-search bench-load lighthouse relevance clean clean-data
+	bench bench-deps bench-search bench-load bench-check lighthouse relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -104,7 +104,7 @@ test-meili: venv meili-deps  ## only the Meilisearch leg, on a real throwaway se
 	$(BIN)/pytest -p no:cacheprovider -m meili $(PYTEST_ARGS)
 
 # `make bench` takes about 35 minutes on an idle 2-CPU machine (three 100,000-product catalogs are built).
-bench: venv bench-deps meili-deps  ## latency, search (both engines), import, export and load at 100,000 products → BENCHMARKS.md
+bench: venv bench-deps meili-deps bench-check  ## latency, search (both engines), import, export and load at 100,000 products → BENCHMARKS.md
 	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md  # embedded and a throwaway Meilisearch
 	$(BIN)/python scripts/bench_import.py --write BENCHMARKS.md  # bench-import: 10,000-row `cnnt import`
@@ -114,6 +114,9 @@ bench: venv bench-deps meili-deps  ## latency, search (both engines), import, ex
 
 bench-search: venv meili-deps  ## search at 100,000 products, both engines, fixed set and the cold mix → BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
+
+bench-check: venv  ## 5,000-row list check (service and API) at 100,000 products; prints the figures
+	$(BIN)/python scripts/bench_check.py
 
 bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API, bare endpoint) → BENCHMARKS.md
 	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md

@@ -30,6 +30,7 @@ from app.routes import (
     admin_rounds,
     api,
     api_docs,
+    bulk_check,
     catalog,
     exports,
     labels,
@@ -164,7 +165,7 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    html_pages = (pages, catalog, exports, labels, reports, verify, admin_auth, admin_bulk_photos,
+    html_pages = (pages, catalog, exports, labels, reports, verify, bulk_check, admin_auth, admin_bulk_photos,
                   admin_photos, admin_rounds, admin_records, admin_reports, admin_accounts, admin_dashboard,
                   seo, shortlist, watch, watch_feeds, rounds_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
@@ -180,6 +181,10 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         "/quan-ly/anh-hang-loat": admin_bulk_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/quan-ly/dot-binh-chon/{round_id}/nhap": MAX_FILE_BYTES + FORM_MARGIN,
         "/bao-cao": MAX_REQUEST_BYTES + FORM_MARGIN,
+        "/kiem-tra-danh-sach": MAX_REQUEST_BYTES + FORM_MARGIN,
+        "/kiem-tra-danh-sach.csv": MAX_REQUEST_BYTES + FORM_MARGIN,
+        "/kiem-tra-danh-sach.xlsx": MAX_REQUEST_BYTES + FORM_MARGIN,
+        "/api/v1/certificates/check": api.MAX_CHECK_BODY_BYTES,
     })
     app.add_middleware(
         SessionMiddleware,

@@ -57,7 +57,7 @@ from app.files.xlsx_guard import MAX_CELLS, check_xlsx_archive
 __all__ = ["COLUMN_LABELS", "COLUMNS", "MAX_CELL_CHARS", "MAX_CELLS", "MAX_FILE_BYTES", "MAX_ROWS",
            "REQUIRED_COLUMNS",
            "TABLE_READERS", "Sheet", "SheetColumn", "SheetNote", "SheetRow", "SpreadsheetError",
-           "column_for_header", "header_key", "read_spreadsheet"]
+           "column_for_header", "header_key", "read_spreadsheet", "read_table"]
 
 RawTable = list[tuple[object, ...]]
 TableReader = Callable[[Path, str], list[RawTable]]
@@ -205,6 +205,24 @@ def read_spreadsheet(path: Path, *, name: str | None = None) -> Sheet:
     except SpreadsheetError as error:
         raise _named(error, name) from None
     return sheet
+
+
+def read_table(path: Path, *, name: str | None = None) -> RawTable:
+    """The first non-empty table of a file of any layout, as raw rows, within the same guards and limits.
+
+    For lists that are not a winners list (a buyer's supplier list): read_spreadsheet would look
+    for the winners list's header, which such a list does not have.
+    """
+    name = (name or path.name)[:100]
+    check_size(path, name)
+    reader = TABLE_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise SpreadsheetError(f"Chỉ nhận tệp {accepted_suffixes()} (tệp {name} không phải).")
+    try:
+        tables = reader(path, name)
+    except SpreadsheetError as error:
+        raise _named(error, name) from None
+    return next((table for table in tables if any(table)), [])
 
 
 def accepted_suffixes() -> str:

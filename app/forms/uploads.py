@@ -68,7 +68,7 @@ async def _counted(stream: AsyncIterator[bytes], max_bytes: int) -> AsyncGenerat
 
 
 async def read_form(request: Request, *, max_bytes: int = MAX_REQUEST_BYTES, max_files: int = 1,
-                    max_fields: int = MAX_FIELDS) -> FormData:
+                    max_fields: int = MAX_FIELDS, max_field_bytes: int = MAX_FIELD_BYTES) -> FormData:
     """The posted fields and files, or FormRejected (413 when too large, 400 when malformed)."""
     _check_declared_length(request, max_bytes)
     content_type = request.headers.get("content-type", "")
@@ -76,10 +76,10 @@ async def read_form(request: Request, *, max_bytes: int = MAX_REQUEST_BYTES, max
     try:
         if content_type.startswith("multipart/form-data"):
             return await MultiPartParser(request.headers, stream, max_files=max_files,
-                                         max_fields=max_fields, max_part_size=MAX_FIELD_BYTES).parse()
+                                         max_fields=max_fields, max_part_size=max_field_bytes).parse()
         if content_type.startswith("application/x-www-form-urlencoded"):
             return await FormParser(request.headers, stream, max_fields=max_fields,
-                                    max_part_size=MAX_FIELD_BYTES).parse()
+                                    max_part_size=max_field_bytes).parse()
     except _OverLimit:
         raise _too_large() from None
     except MultiPartException:
@@ -116,10 +116,14 @@ class PostedForm:
     rejected: FormRejected | None = None
 
 
-async def read_posted(request: Request, *, file_field: str) -> PostedForm:
-    """The whole submission, with temporary files closed before the handler runs."""
+async def read_posted(request: Request, *, file_field: str,
+                      max_field_bytes: int = MAX_FIELD_BYTES) -> PostedForm:
+    """The whole submission, with temporary files closed before the handler runs.
+
+    `max_field_bytes`: the longest text field (a pasted list is far longer than a report's fields).
+    """
     try:
-        form = await read_form(request)
+        form = await read_form(request, max_field_bytes=max_field_bytes)
     except FormRejected as exc:
         return PostedForm(rejected=exc)
     try:

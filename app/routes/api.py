@@ -1,4 +1,4 @@
-"""The public JSON API under /api/v1: search, product detail, certificate lookup."""
+"""The public JSON API under /api/v1: search, product detail, certificate lookup, list check."""
 
 from __future__ import annotations
 
@@ -13,17 +13,21 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.services.api import views as api_views
+from app.services.api.check_views import check_response
 from app.services.api.schemas import (
     ApiError,
     CertificateList,
     CertificateOut,
+    CheckRequest,
+    CheckResponse,
     ProductOut,
     ProductSearchResponse,
 )
 from app.services.catalog.search_results import database_answer, engine_answer, search_or_fallback
+from app.services.verification.bulk_check import BulkItem, check_items
 from app.web.deps import ClientKeyDep, LimitsDep, SearchDep, SessionDep, SettingsDep, TodayDep
 from app.web.loop_turns import runs_in_process, search_turns
-from app.web.rate_limit import check_lookup_rate
+from app.web.rate_limit import check_bulk_rate, check_lookup_rate
 from app.web.search_params import MAX_PAGE, RawSearchParams, build_search_query, openapi_values
 from search.engine import MAX_PER_PAGE, MAX_QUERY_LENGTH, SearchEngine, SearchQuery
 
@@ -44,10 +48,14 @@ INVALID = _error(422, "A parameter is malformed or out of range")
 NOT_FOUND = _error(404, "Nothing published under this slug or code")
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers=_RETRY_AFTER)
+INVALID_BODY = _error(422, "The body is malformed: no items, more than 5,000, or an item over 200 characters")
 # Sent by the admission control (app/web/admission.py) before the route runs, when every search slot
 # of the process is taken and the wait for one would be longer than CNNT_SEARCH_QUEUE_S.
 BUSY = _error(503, "Too many searches at once; try again after Retry-After", headers=_RETRY_AFTER)
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=BAD_URL)
+# 5,000 items of 200 characters, each up to 6 bytes as JSON writes it (`\\u1ea1`), quoted and separated.
+MAX_CHECK_BODY_BYTES = 5000 * (200 * 6 + 4) + 1024
+TOO_LARGE = _error(413, "The body is larger than 5,000 items of 200 characters can be")
 
 SCHEMA = openapi_values()
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -70,6 +78,11 @@ OnParam = Annotated[
 def lookup_allowed(limits: LimitsDep, client: ClientKeyDep) -> None:
     """Certificate lookups share the page's per-client limit: 429 JSON with Retry-After when over."""
     check_lookup_rate(limits=limits, client=client)
+
+
+def bulk_check_allowed(limits: LimitsDep, client: ClientKeyDep) -> None:
+    """List checks have their own per-client limit (a list is thousands of lookups): 429 with Retry-After."""
+    check_bulk_rate(limits=limits, client=client)
 
 
 @router.get("/products", response_model=ProductSearchResponse, responses={**INVALID, **BUSY})
@@ -153,6 +166,22 @@ def get_product(
     return api_views.product_out(session=session, slug=slug, on=on or today, base_url=base_url)
 
 
+# Before /certificates/{code}: the first route whose path matches names the methods of a 405's `Allow`,
+# so OPTIONS /certificates/check answers `Allow: POST`, not the code lookup's `Allow: GET`.
+@router.post("/certificates/check", response_model=CheckResponse, dependencies=[Depends(bulk_check_allowed)],
+             responses={**INVALID_BODY, **TOO_LARGE, **RATE_LIMITED})
+def check_certificates(body: CheckRequest, session: SessionDep, today: TodayDep) -> CheckResponse:
+    """Check a list at once: each item's answer, in the items' order, as the verification page gives it.
+
+    An item is a verification code, a printed certificate number or an exact product name (diacritics
+    optional), tried in that order. `status` is `valid`, `expired`, `revoked`, `not_found` or `ambiguous`
+    (several products or certificates fit: `candidates` names them); a certificate expiring within 90
+    days is `valid` with `days_left` ≤ 90. Status is as of today in Vietnam. Checks are not counted as
+    lookups of the certificates.
+    """
+    rows = check_items(session=session, items=[BulkItem(text=t) for t in body.items], today=today)
+    return check_response(rows)
+
 @router.get("/certificates/{code}", response_model=CertificateOut, dependencies=[Depends(lookup_allowed)],
             responses={**NOT_FOUND, **INVALID, **RATE_LIMITED})
 def get_certificate(
@@ -184,3 +213,4 @@ def find_certificates_by_number(
     )
     session.commit()  # the lookup counts
     return found
+

@@ -98,12 +98,16 @@ class RateLimiter:
 
 
 class SiteLimits:
-    """The site's limiters: certificate lookups, misuse reports (stored, so stricter), office sign-ins.
+    """The site's limiters: certificate lookups, whole-list checks, misuse reports (stored, so stricter),
+    office sign-ins.
 
     `store`: the database's counts in the app (app.main); this process's memory when not given.
     """
 
     LOOKUPS_PER_MINUTE = 30
+    # A list check answers up to 5,000 rows (a few seconds of a worker): a buyer checks a list and
+    # downloads it a few times an hour, a scraper would need thousands.
+    BULK_CHECKS_PER_HOUR = 30
     REPORTS_PER_HOUR = 5
     LOGINS_PER_15_MINUTES = 20
 
@@ -112,6 +116,7 @@ class SiteLimits:
         self._clock = clock
         self.lookups = self._limiter("lookups", self.LOOKUPS_PER_MINUTE, 60)
         self.reports = self._limiter("reports", self.REPORTS_PER_HOUR, 3600)
+        self.bulk_checks = self._limiter("bulk-checks", self.BULK_CHECKS_PER_HOUR, 3600)
         self.logins = self._limiter("logins", self.LOGINS_PER_15_MINUTES, 900)
 
     def hit(self, key: str, *, limit: int, window_s: int) -> Verdict:
@@ -125,7 +130,16 @@ class SiteLimits:
 
 def check_lookup_rate(*, limits: SiteLimits, client: str, page: str | None = None) -> None:
     """Raise TooManyRequests once `client` has used its lookups for the window (scrapers, guessers)."""
-    verdict = limits.lookups.hit(client)
+    _refuse_when_over(limits.lookups.hit(client), page=page)
+
+
+def check_bulk_rate(*, limits: SiteLimits, client: str, page: str | None = None) -> None:
+    """Raise TooManyRequests once `client` has used its whole-list checks for the hour."""
+    _refuse_when_over(limits.bulk_checks.hit(client), page=page)
+
+
+def _refuse_when_over(verdict: Verdict, *, page: str | None) -> None:
+    """TooManyRequests with the wait in seconds (Retry-After) when the hit was refused."""
     if not verdict:
         wait = verdict.retry_after
         message = ngettext("Bạn tra cứu quá nhanh. Vui lòng thử lại sau %(num)s giây.",

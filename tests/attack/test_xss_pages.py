@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -18,8 +19,10 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.models import Product
+from app.routes.bulk_check import FORM_PURPOSE, URL
 from app.routes.exports import XLSX_TYPE
 from app.services.imports.importer import import_file
+from app.web.form_tokens import issue_token
 from tests.attack.poison import (
     ATTRIBUTE,
     CLOSE_SCRIPT,
@@ -218,3 +221,16 @@ def test_reserved_and_control_characters_cannot_inject_or_break_files(
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     assert "Chè  cũ" in {cell.value for cell in sheet["A"]}
+
+
+def test_list_check_shows_payloads_as_text(client: TestClient, poisoned: Poisoned,
+                                           settings: Settings) -> None:
+    """The list check's table (imported names, typed lines) and its hidden copy of the list stay inert."""
+    token = issue_token(secret=settings.secret_key, purpose=FORM_PURPOSE, now=time.time() - 10)
+    typed = '"><script>alert(1)</script>'
+    for path in (URL, f"/en{URL}"):
+        lines = f"{poisoned.code}\n{typed}\n{NAME}"
+        response = client.post(path, data={"form_token": token, "danh_sach": lines})
+        assert response.status_code == 200, path
+        text = visible_text(assert_inert(response.text, path))
+        assert NAME in text and PRODUCER in text and typed in text, path

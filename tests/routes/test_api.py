@@ -122,7 +122,7 @@ def test_bad_dates_and_empty_numbers(client: TestClient, catalog: dict[str, str]
 def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/products", "/api/v1/products/{slug}", "/api/v1/certificates/{code}",
-            "/api/v1/certificates"} <= paths.keys()
+            "/api/v1/certificates", "/api/v1/certificates/check"} <= paths.keys()
 
 
 def test_openapi_documents_the_busy_answer_of_the_search_only(client: TestClient) -> None:

@@ -33,6 +33,7 @@ from app.forms.watch import FORM_PURPOSE as WATCH_PURPOSE
 from app.i18n import speaking
 from app.main import create_app
 from app.models import Certificate, Product, WatchList
+from app.routes import bulk_check
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
 from app.services.mail.render import mail_env, render_mail
 from app.services.watch.mails import AlertLine, WatchLinks
@@ -220,6 +221,23 @@ def _forms_with_errors(client: TestClient, pages: Pages, settings: Settings) -> 
     client.app.state.limits = SiteLimits()  # type: ignore[attr-defined]
 
 
+def _bulk_check(client: TestClient, pages: Pages, seeded: Seeded, settings: Settings,
+                prefix: str = "") -> None:
+    """The list check: the form, an answer of every status, the column choice and the form's errors."""
+    lang = prefix.strip("/") or "vi"
+    url = f"{prefix}{bulk_check.URL}"
+    token = issue_token(secret=settings.secret_key, purpose=bulk_check.FORM_PURPOSE, now=time.time() - 10)
+
+    def post(text: str) -> Response:
+        return client.post(url, data={"form_token": token, "danh_sach": text}, files={"tep": ("", b"")})
+
+    pages.save(f"{lang}-bulk-form", client.get(url))
+    codes = [seeded.valid_code, seeded.expired_code, seeded.revoked_code, "ZZZZ-ZZZZ", "nuoc mam"]
+    pages.save(f"{lang}-bulk-answer", post("\n".join(codes)))
+    pages.save(f"{lang}-bulk-choose-column", post(f"a\t{seeded.valid_code}\nb\tkhông rõ"))
+    pages.save(f"{lang}-bulk-errors", post(""), 422)
+
+
 def _fragments(client: TestClient, pages: Pages, seeded: Seeded) -> None:
     """htmx swaps as served: the catalog results, the shortlist button, an error."""
     results = client.get("/san-pham", params={"q": "nuoc mam", "province": "da-nang"}, headers=HX)
@@ -366,6 +384,8 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _public(site, pages, seeded, prefix="/en")
     _forms_with_errors(site, pages, settings)
     _watch_pages(site, pages, settings, session, seeded)
+    _bulk_check(site, pages, seeded, settings)
+    _bulk_check(site, pages, seeded, settings, prefix="/en")
     _fragments(site, pages, seeded)
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)

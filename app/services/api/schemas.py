@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 
 class ProvinceRef(BaseModel):
@@ -137,3 +138,55 @@ class ApiError(BaseModel):
     detail: str
     field: str | None = Field(default=None, description="The query parameter at fault")
     errors: list[FieldProblem] | None = Field(default=None, description="Each malformed parameter")
+
+
+CheckItem = Annotated[str, StringConstraints(max_length=200)]
+
+
+class CheckRequest(BaseModel):
+    """A list to check: codes, printed numbers or product names, mixed freely."""
+
+    items: list[CheckItem] = Field(min_length=1, max_length=5000,
+                                   description="1 to 5,000 verification codes, printed certificate numbers "
+                                               "or product names (each at most 200 characters)")
+
+
+class CheckCandidate(BaseModel):
+    """One product or certificate an ambiguous item could mean."""
+
+    product: str
+    product_slug: str
+    producer: str
+    code: str
+    number: str | None
+    status: str = Field(description="valid | expired | revoked, as of today in Vietnam")
+
+
+class CheckResult(BaseModel):
+    """One item's answer, as the verification page gives it for the same text."""
+
+    input: str
+    status: str = Field(description="valid | expired | revoked | not_found | ambiguous, as of today in "
+                                    "Vietnam. "
+                                    "A certificate expiring soon is `valid` with `days_left` ≤ 90; "
+                                    "`ambiguous`: several products or certificates fit, see `candidates`")
+    matched_by: str | None = Field(description="code | number | name (exact product name, diacritics "
+                                               "optional) | null when not found")
+    code: str | None = Field(description="Verification code as printed (XXXX-XXXX)")
+    number: str | None = Field(description="Printed certificate number")
+    product: str | None
+    product_slug: str | None
+    producer: str | None
+    level: str | None
+    valid_until: date | None
+    days_left: int | None = Field(description="Days from today (Vietnam) to valid_until; negative once "
+                                              "expired")
+    revoked_on: date | None
+    revoked_reason: str | None
+    candidates: list[CheckCandidate] = Field(description="For `ambiguous`: the first five that fit")
+
+
+class CheckResponse(BaseModel):
+    """Every item's answer, in the order of the items."""
+
+    results: list[CheckResult]

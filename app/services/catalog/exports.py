@@ -142,11 +142,11 @@ def export_rows(*, session: Session, request: ExportRequest) -> Iterator[list[li
         session.expunge_all()  # keep the identity map from growing with every page
 
 
-def csv_chunks(pages: Iterator[list[list[str]]]) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM (so Excel reads Vietnamese), one chunk per page."""
+def csv_chunks(pages: Iterator[list[list[str]]], columns: Sequence[str] = COLUMNS) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM (so Excel reads Vietnamese), one chunk per page; cells already safe_cell'd."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     yield (BOM + buffer.getvalue()).encode("utf-8")
     for rows in pages:
         buffer.seek(0)
@@ -155,11 +155,12 @@ def csv_chunks(pages: Iterator[list[list[str]]]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_chunks(pages: Iterator[list[list[str]]]) -> Iterator[bytes]:
+def xlsx_chunks(pages: Iterator[list[list[str]]], columns: Sequence[str] = COLUMNS,
+                sheet_name: str = "San pham") -> Iterator[bytes]:
     """A write-only workbook built row by row into a temp file, then streamed and deleted."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("San pham")
-    sheet.append(list(COLUMNS))
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.append([drop_controls(column) for column in columns])
     for rows in pages:
         for row in rows:  # control characters cannot be written to .xlsx: dropped, never a broken download
             sheet.append([drop_controls(cell) for cell in row])

@@ -356,6 +356,15 @@ def find_certificates(*, session: Session, code: str | None, number: str | None,
         if not key:
             return []
         conditions.append(col(Certificate.number_key) == key)
+    return certificates_where(session=session, conditions=conditions, today=today)
+
+
+def certificates_where(*, session: Session, conditions: Sequence[Any], today: date) -> list[CertificateView]:
+    """Certificates of published products meeting every condition, newest issued first (none: none).
+
+    One query for one lookup or a whole batch (`col(Certificate.code).in_(codes)`): the single
+    lookup and the bulk check read certificates the same way.
+    """
     if not conditions:
         return []
     rows = session.exec(

@@ -191,11 +191,16 @@ def _verified(session: Session, views: Sequence[CertificateView], today: date) -
             view=v,
             producer=producers[v.product.producer_id],
             photo=photos.get(v.product.id) if v.product.id is not None else None,
-            days_left=(v.certificate.valid_until - today).days,
+            days_left=days_left(v.certificate.valid_until, today=today),
             history=tuple(histories.get(v.certificate.id or 0, ())),
         )
         for v in views
     ]
+
+
+def days_left(valid_until: date, *, today: date) -> int:
+    """Days after `today` until `valid_until` (0 on the last day, negative once expired)."""
+    return (valid_until - today).days
 
 
 def record_lookups(*, session: Session, certificate_ids: Iterable[int], day: date) -> None:
