@@ -115,8 +115,8 @@ bench: venv bench-deps meili-deps bench-check  ## latency, search (both engines)
 bench-search: venv meili-deps  ## search at 100,000 products, both engines, fixed set and the cold mix → BENCHMARKS.md
 	$(BIN)/python scripts/bench_search.py --write BENCHMARKS.md
 
-bench-check: venv  ## 5,000-row list check (service and API) at 100,000 products; prints the figures
-	$(BIN)/python scripts/bench_check.py
+bench-check: venv  ## 5,000-row list check (service, API, one at a time) at 100,000 products → BENCHMARKS.md
+	$(BIN)/python scripts/bench_check.py --write BENCHMARKS.md
 
 bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API, bare endpoint) → BENCHMARKS.md
 	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md

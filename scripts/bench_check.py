@@ -5,16 +5,20 @@ N`), then times, in-process, the service (`check_items`) and the API endpoint (P
 /api/v1/certificates/check through a TestClient: validation, the query batch and the JSON body).
 Each run draws a different row set from the catalog (seeded by the run's number): 45% verification
 codes (some typed with spaces or lower case), 20% printed numbers, 20% product names (without
-diacritics for half of them), 15% unknown codes and names. Reports the median and the slowest run;
-the target is under 5 s. Prints a Markdown table; it does not write BENCHMARKS.md. Not a test.
+diacritics for half of them), 15% unknown codes and names. The baseline, in the same run and on
+the service's rows: the same rows looked up one at a time by the single lookup (`look_up`, what the
+verification page does per code), as a buyer without the list check would. Reports the median and
+the slowest run, and the median of the runs' ratios to the baseline; the target is under 5 s.
+Prints a Markdown section; with --write, puts it in BENCHMARKS.md. Not a test.
 
-    .venv/bin/python scripts/bench_check.py [--products 100000] [--runs 5]     (`make bench-check`)
+    .venv/bin/python scripts/bench_check.py [--runs 5] [--data-dir DIR] --write BENCHMARKS.md
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import shlex
 import sqlite3
 import statistics
 import sys
@@ -26,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import BIN, ROOT, BenchError, clean_env, run_measured  # scripts/bench.py: shared harness
+from benchmarks_md import write_section  # scripts/benchmarks_md.py: one writer for every section
 
 sys.path.insert(0, str(ROOT))
 
@@ -37,11 +42,13 @@ from app.db import make_engine  # noqa: E402
 from app.domain.text import fold  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.services.verification.bulk_check import BulkItem, check_items  # noqa: E402
+from app.services.verification.lookup import look_up  # noqa: E402
 from app.web.deps import get_today  # noqa: E402
 from app.web.rate_limit import SiteLimits  # noqa: E402
 
 ROWS = 5000
 TARGET_S = 5.0
+BASELINE = "one at a time (baseline)"
 TODAY = date(2026, 11, 21)
 SHARES = (("code", 0.45), ("number", 0.20), ("name", 0.20), ("unknown", 0.15))
 
@@ -106,6 +113,21 @@ def time_service(settings: Settings, rows: list[str]) -> float:
     return seconds
 
 
+def time_one_by_one(settings: Settings, rows: list[str]) -> float:
+    """Seconds for the single lookup of each row in turn (the baseline), in a session of its own."""
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine) as session:
+            started = time.perf_counter()
+            for row in rows:
+                look_up(session=session, text=row, today=TODAY)
+            seconds = time.perf_counter() - started
+            session.rollback()  # the lookups' view counts are not kept
+    finally:
+        engine.dispose()
+    return seconds
+
+
 def time_api(client: TestClient, rows: list[str]) -> float:
     """Seconds for POST /api/v1/certificates/check with one row set (body built and parsed included)."""
     client.app.state.limits = SiteLimits()  # type: ignore[attr-defined]  # a fresh allowance per run
@@ -118,34 +140,47 @@ def time_api(client: TestClient, rows: list[str]) -> float:
     return seconds
 
 
-def run(products: int, runs: int) -> tuple[int, dict[str, list[float]], dict[str, int]]:
-    """Build the catalog, then time both ways `runs` times; (catalog size, seconds per way, row mix)."""
+def run(products: int, runs: int, reuse: Path | None = None
+        ) -> tuple[int, dict[str, list[float]], dict[str, int]]:
+    """Build the catalog (or reuse the one in `reuse`), then time each way `runs` times; (catalog
+    size, seconds per way, row mix)."""
     with tempfile.TemporaryDirectory(prefix="cnnt-bench-check-") as tmp:
-        data_dir = Path(tmp)
+        data_dir = reuse or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        built = (data_dir / "cnnt.sqlite3").exists()
         env = clean_env(data_dir)
         cnnt = str(BIN / "cnnt")
         run_measured([cnnt, "db", "upgrade"], env, data_dir)
-        run_measured([cnnt, "demo", "--synthetic", str(products)], env, data_dir)
+        if not built:
+            run_measured([cnnt, "demo", "--synthetic", str(products)], env, data_dir)
         source = pools(data_dir)
         settings = Settings(data_dir=data_dir)
-        seconds: dict[str, list[float]] = {"service": [], "API": []}
+        seconds: dict[str, list[float]] = {"service": [], "API": [], BASELINE: []}
         with TestClient(create_app(settings)) as client:
             client.app.dependency_overrides[get_today] = lambda: TODAY  # type: ignore[attr-defined]
             for number in range(runs):
-                seconds["service"].append(time_service(settings, row_set(source, seed=2 * number)))
+                rows = row_set(source, seed=2 * number)
+                seconds["service"].append(time_service(settings, rows))
+                seconds[BASELINE].append(time_one_by_one(settings, rows))
                 seconds["API"].append(time_api(client, row_set(source, seed=2 * number + 1)))
         return len(source.names), seconds, {kind: round(ROWS * share) for kind, share in SHARES}
 
 
-def render(products: int, seconds: dict[str, list[float]], mix: dict[str, int]) -> str:
-    """The Markdown table of the figures."""
-    lines = [f"{ROWS:,} rows ({', '.join(f'{n:,} {k}' for k, n in mix.items())}) against {products:,} "
-             f"published products, SQLite, in-process; a different row set per run.", "",
-             "| Way | Runs | Median (s) | Slowest (s) | Target < 5 s |", "| --- | ---: | ---: | ---: | --- |"]
+def render(products: int, seconds: dict[str, list[float]], mix: dict[str, int], command: str) -> str:
+    """The Markdown section of the figures."""
+    base = seconds[BASELINE]
+    lines = [f"Command: `{command}`. {ROWS:,} rows ({', '.join(f'{n:,} {k}' for k, n in mix.items())}) "
+             f"against {products:,} published products (`cnnt demo --synthetic`), SQLite, in-process; "
+             "a different row set per run. Baseline: the service's rows looked up one at a time by the "
+             "single lookup (`look_up`, what /tra-cuu does for one code), in the same run. Medians.", "",
+             "| Way | Runs | Median (s) | Slowest (s) | ÷ one at a time | Target < 5 s |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
     for way, values in seconds.items():
         median = statistics.median(values)
-        lines.append(f"| {way} | {len(values)} | {median:.2f} | {max(values):.2f} | "
-                     f"{'met' if median < TARGET_S else 'NOT met'} |")
+        ratio = statistics.median(v / b for v, b in zip(values, base, strict=True))
+        target = "" if way == BASELINE else ("met" if median < TARGET_S else "NOT met")
+        lines.append(f"| {way} | {len(values)} | {median:.2f} | {max(values):.2f} | {ratio:.2f}× "
+                     f"| {target} |")
     return "\n".join(lines)
 
 
@@ -154,14 +189,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000, help="synthetic products (default 100000)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per way (default 5)")
+    parser.add_argument("--data-dir", type=Path, help="build the catalog here once, reuse it later")
+    parser.add_argument("--write", type=Path, help="update this Markdown file between the section markers")
     args = parser.parse_args()
     if not 1 <= args.runs <= 100 or not 10 <= args.products <= 1_000_000:
         parser.error("--runs 1..100, --products 10..1000000")
     try:
-        products, seconds, mix = run(args.products, args.runs)
+        products, seconds, mix = run(args.products, args.runs, args.data_dir)
     except BenchError as error:
         sys.exit(f"bench_check: {error}")
-    print(render(products, seconds, mix))
+    command = shlex.join([".venv/bin/python", "scripts/bench_check.py", *sys.argv[1:]])
+    section = render(products, seconds, mix, command)
+    print(section)
+    if args.write:
+        write_section(args.write, "list-check", section, heading="List check (5,000 rows)")
 
 
 if __name__ == "__main__":
