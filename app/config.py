@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     search_retry_s: float = Field(default=5.0, gt=0, le=3600)
     # Searches in flight per worker process before more wait (app/web/admission.py); 0: twice the CPUs
     search_concurrency: int = Field(default=0, ge=0, le=MAX_SEARCH_SLOTS)
-    search_queue_s: float = Field(default=1.0, ge=0, le=10)  # the longest foreseen wait for a slot let in
+    search_queue_s: float = Field(default=1.0, ge=0, le=10)  # how long one waits for a slot before a 503
     export_concurrency: int = Field(default=2, ge=1, le=MAX_EXPORT_SLOTS)  # CSV/XLSX downloads in flight
     media_dir: Path | None = None
     search_path: Path | None = None

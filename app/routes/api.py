@@ -50,7 +50,7 @@ _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"ty
 RATE_LIMITED = _error(429, "Too many lookups from this client; see Retry-After", headers=_RETRY_AFTER)
 INVALID_BODY = _error(422, "The body is malformed: no items, more than 5,000, or an item over 200 characters")
 # Sent by the admission control (app/web/admission.py) before the route runs, when every search slot
-# of the process is taken and the wait for one would be longer than CNNT_SEARCH_QUEUE_S.
+# of the process is taken for longer than CNNT_SEARCH_QUEUE_S.
 BUSY = _error(503, "Too many searches at once; try again after Retry-After", headers=_RETRY_AFTER)
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=BAD_URL)
 # 5,000 items of 200 characters, each up to 6 bytes as JSON writes it (`\\u1ea1`), quoted and separated.

@@ -5,9 +5,8 @@ default limiter: 40 threads). A cold search costs tens of milliseconds of CPU; u
 every thread would be taken, and the product, verification and office pages (plain `def` routes,
 which need a thread too) would queue behind them while p99 grew to tens of seconds. So each
 expensive class of request gets at most `slots` requests in flight per process: one more waits,
-first come first served, if its wait for a slot looks no longer than `queue_s` seconds (`Slots`),
-and is otherwise answered 503 with Retry-After at once (JSON under /api, a small page in the
-visitor's language elsewhere). The classes' slots
+first come first served, up to `queue_s` seconds for a slot, and is then answered 503 with
+Retry-After (JSON under /api, a small page in the visitor's language elsewhere). The classes' slots
 together stay below the thread pool's size (app/config.py), so the pages of every other route always
 find a thread; they never wait here.
 
@@ -54,47 +53,28 @@ def request_class(scope: Scope) -> str | None:
 
 
 class Slots:
-    """At most `slots` holders at once; others wait in arrival order, if their wait looks short enough.
-
-    A newcomer's wait is foreseen from the queue ahead of it and the recent time a slot is held
-    (a moving average of the holders' times): one that would wait longer than `queue_s` is refused
-    at once, a quick "busy" instead of a wait that ends in one. A waiter let in gives up after twice
-    `queue_s` (the forecast was wrong: a sudden slow-down), or after `queue_s` while nothing has been
-    timed yet. So under a steady load just below capacity nobody is refused, and past it the refusals
-    are immediate while the admitted still wait at most about `queue_s`.
+    """At most `slots` holders at once; others wait in arrival order, each up to `queue_s` seconds.
 
     Used from one event loop only (one per worker process), so plain counters need no lock. A slot
     that is released while someone waits passes straight to the oldest waiter.
     """
 
-    SMOOTHING = 0.1  # weight of the newest holding time in the average: about the last ten holders
-
     def __init__(self, *, slots: int, queue_s: float, max_waiting: int = MAX_WAITING) -> None:
         self.slots, self.queue_s, self.max_waiting = slots, queue_s, max_waiting
         self.taken = 0
-        self.held_s: float | None = None  # the average time a slot is held, once one was
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    def foreseen_wait(self) -> float | None:
-        """How long a newcomer would wait for a slot (None before any slot was held)."""
-        if self.held_s is None:
-            return None
-        return (len(self._waiters) + 1) * self.held_s / self.slots
-
     async def acquire(self) -> bool:
-        """Take a slot, waiting if the wait looks short enough; False when refused or none freed in time."""
+        """Take a slot, waiting up to `queue_s`; False when none freed in time (or the queue is full)."""
         if self.taken < self.slots and not self._waiters:
             self.taken += 1
             return True
         if self.queue_s <= 0 or len(self._waiters) >= self.max_waiting:
             return False
-        foreseen = self.foreseen_wait()
-        if foreseen is not None and foreseen > self.queue_s:
-            return False
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
-            await asyncio.wait((waiter,), timeout=self.queue_s if foreseen is None else 2 * self.queue_s)
+            await asyncio.wait((waiter,), timeout=self.queue_s)
         except asyncio.CancelledError:  # the client went away while waiting
             self._give_up(waiter)
             raise
@@ -111,11 +91,8 @@ class Slots:
             waiter.cancel()
             self._waiters.remove(waiter)
 
-    def release(self, held_s: float | None = None) -> None:
-        """Give the slot back (`held_s`: how long it was held) to the oldest waiter, or to the pool."""
-        if held_s is not None:
-            average = self.held_s
-            self.held_s = held_s if average is None else average + self.SMOOTHING * (held_s - average)
+    def release(self) -> None:
+        """Give the slot back: to the oldest waiter if there is one, else to the pool."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -168,9 +145,8 @@ class AdmissionControl:
             await busy_response(scope)(scope, receive, send)
             return
         ADMITTED_IN_FLIGHT.labels(kind=kind).inc()
-        admitted_at = time.perf_counter()
         try:
             await self.app(scope, receive, send)
         finally:
             ADMITTED_IN_FLIGHT.labels(kind=kind).dec()
-            slots.release(time.perf_counter() - admitted_at)
+            slots.release()
