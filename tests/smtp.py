@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,13 @@ class Received:
     rcpt_tos: list[str]
     message: EmailMessage
 
+    @property
+    def text(self) -> str:
+        """The plain-text part's content."""
+        part = self.message.get_body(preferencelist=("plain",))
+        assert part is not None
+        return str(part.get_content())
+
 
 @dataclass
 class KeepingHandler:
@@ -45,6 +53,14 @@ class KeepingHandler:
     refused: set[str] = field(default_factory=set)
     logins: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def nth(self, count: int, timeout_s: float = 15) -> Received:
+        """The `count`-th message received, waiting for it (an app's sender delivers after its commit)."""
+        deadline = time.monotonic() + timeout_s
+        while len(self.received) < count:
+            assert time.monotonic() < deadline, f"{len(self.received)} messages, waited for {count}"
+            time.sleep(0.1)
+        return self.received[count - 1]
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
                           rcpt_options: list[str]) -> str:

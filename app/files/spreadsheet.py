@@ -187,19 +187,28 @@ TABLE_READERS: dict[str, TableReader] = {".xlsx": read_xlsx_tables, ".csv": read
                                          ".docx": read_docx_tables}
 
 
-def read_spreadsheet(path: Path, *, name: str | None = None) -> Sheet:
-    """The table of a winners spreadsheet (rows, columns, notes); SpreadsheetError if it cannot be read.
-
-    `name` is how messages call the file (the user's file name when the upload is stored under
-    a random one); by default the path's own name.
-    """
+def _guarded_tables(path: Path, name: str | None) -> tuple[list[RawTable], str]:
+    """Every table of the file through the guards and limits, and the name messages call it by."""
     name = (name or path.name)[:100]
     check_size(path, name)
     reader = TABLE_READERS.get(path.suffix.lower())
     if reader is None:
         raise SpreadsheetError(f"Chỉ nhận tệp {accepted_suffixes()} (tệp {name} không phải).")
     try:
-        sheet = layout(reader(path, name))
+        return reader(path, name), name
+    except SpreadsheetError as error:
+        raise _named(error, name) from None
+
+
+def read_spreadsheet(path: Path, *, name: str | None = None) -> Sheet:
+    """The table of a winners spreadsheet (rows, columns, notes); SpreadsheetError if it cannot be read.
+
+    `name` is how messages call the file (the user's file name when the upload is stored under
+    a random one); by default the path's own name.
+    """
+    tables, name = _guarded_tables(path, name)
+    try:
+        sheet = layout(tables)
         if len(sheet.rows) > MAX_ROWS:
             raise SpreadsheetError(f"Tệp có quá {MAX_ROWS} dòng; hãy chia thành nhiều tệp.")
     except SpreadsheetError as error:
@@ -213,15 +222,7 @@ def read_table(path: Path, *, name: str | None = None) -> RawTable:
     For lists that are not a winners list (a buyer's supplier list): read_spreadsheet would look
     for the winners list's header, which such a list does not have.
     """
-    name = (name or path.name)[:100]
-    check_size(path, name)
-    reader = TABLE_READERS.get(path.suffix.lower())
-    if reader is None:
-        raise SpreadsheetError(f"Chỉ nhận tệp {accepted_suffixes()} (tệp {name} không phải).")
-    try:
-        tables = reader(path, name)
-    except SpreadsheetError as error:
-        raise _named(error, name) from None
+    tables, _ = _guarded_tables(path, name)
     return next((table for table in tables if any(table)), [])
 
 

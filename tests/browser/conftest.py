@@ -30,6 +30,7 @@ from app.web.form_tokens import check_token
 from search.indexer import apply_outbox
 from tests.factories import make_product
 from tests.pg import free_port
+from tests.smtp import KeepingHandler, smtp_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -94,6 +95,13 @@ def live_server(live_settings: Settings, extra_seed: Seeder | None) -> Iterator[
     yield f"http://127.0.0.1:{server.config.port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def mail_server() -> Iterator[tuple[KeepingHandler, int]]:
+    """An SMTP server on loopback for the module, for a `live_settings` that sends mail to its port."""
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

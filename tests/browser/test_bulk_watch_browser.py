@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from collections.abc import Iterator
 from datetime import date
 
 import openpyxl
@@ -31,7 +29,7 @@ from app.services.watch.alerts import run_alerts
 from app.web.form_tokens import check_token
 from tests.browser.conftest import Seeder
 from tests.factories import make_product
-from tests.smtp import KeepingHandler, Received, smtp_server
+from tests.smtp import KeepingHandler, Received
 
 pytestmark = pytest.mark.browser
 ADDRESS = "thu.mua@example.vn"
@@ -68,12 +66,6 @@ def extra_seed() -> Seeder:
 
 
 @pytest.fixture(scope="module")
-def mail_server() -> Iterator[tuple[KeepingHandler, int]]:
-    with smtp_server() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def live_settings(tmp_path_factory: pytest.TempPathFactory,
                   mail_server: tuple[KeepingHandler, int]) -> Settings:
     """The live server sends its mail to the loopback SMTP server."""
@@ -103,24 +95,9 @@ def _codes(settings: Settings) -> dict[str, str]:
     return dict(rows)
 
 
-def _mail(handler: KeepingHandler, count: int) -> Received:
-    """The `count`-th message the server received."""
-    deadline = time.monotonic() + 15
-    while len(handler.received) < count:
-        assert time.monotonic() < deadline, f"{len(handler.received)} messages, waited for {count}"
-        time.sleep(0.1)
-    return handler.received[count - 1]
-
-
-def _text(received: Received) -> str:
-    part = received.message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
 def _alerts(received: Received) -> set[tuple[str, str]]:
     """(product, what happened) of each alert of a message (its list of changes, not the whole table)."""
-    changes = _text(received).split("Toàn bộ danh sách theo dõi:")[0]
+    changes = received.text.split("Toàn bộ danh sách theo dõi:")[0]
     return {(m["name"], m["words"]) for m in
             re.finditer(r"^- (?P<name>.+?) \(mã [^)]*\): (?P<words>[^,.]+)", changes, re.M)}
 
@@ -186,9 +163,9 @@ def test_check_a_list_watch_it_and_read_exactly_the_alerts_due(
     page.get_by_label("Địa chỉ thư điện tử").fill(ADDRESS)
     page.locator("#bulk-watch").get_by_role("button", name="Theo dõi danh sách này").click()
     expect(page.get_by_role("heading", name="Hãy kiểm tra hộp thư của bạn")).to_be_visible()
-    confirmation = _mail(handler, 1)
+    confirmation = handler.nth(1)
     assert confirmation.rcpt_tos == [ADDRESS]
-    link = re.search(rf"{re.escape(base)}/theo-doi/xac-nhan\?t=\S+", _text(confirmation))
+    link = re.search(rf"{re.escape(base)}/theo-doi/xac-nhan\?t=\S+", confirmation.text)
     assert link is not None
     page.goto(link.group(0))
     page.get_by_role("button", name="Xác nhận").click()
@@ -197,15 +174,15 @@ def test_check_a_list_watch_it_and_read_exactly_the_alerts_due(
 
     assert _run_alerts(live_settings, base, date(END, 10, 1)) == 0  # 91 days left: nothing yet
     assert _run_alerts(live_settings, base, date(END, 10, 2)) == 1
-    assert _alerts(_mail(handler, 2)) == {(name, IN_90) for name in [*ENDING, "Lụa tơ tằm Vạn Phúc"]}
+    assert _alerts(handler.nth(2)) == {(name, IN_90) for name in [*ENDING, "Lụa tơ tằm Vạn Phúc"]}
     _revoke(live_settings, "Lụa tơ tằm Vạn Phúc", date(END, 10, 15))
     assert _run_alerts(live_settings, base, date(END, 10, 20)) == 1
-    assert _alerts(_mail(handler, 3)) == {("Lụa tơ tằm Vạn Phúc", REVOKED)}
+    assert _alerts(handler.nth(3)) == {("Lụa tơ tằm Vạn Phúc", REVOKED)}
     assert _run_alerts(live_settings, base, date(END, 12, 1)) == 1
-    assert _alerts(_mail(handler, 4)) == {(name, IN_30) for name in ENDING}  # not the revoked one
+    assert _alerts(handler.nth(4)) == {(name, IN_30) for name in ENDING}  # not the revoked one
     assert _run_alerts(live_settings, base, date(END, 12, 1)) == 0  # the same day again: nothing twice
     assert _run_alerts(live_settings, base, date(END, 12, 31)) == 1
-    ended = _mail(handler, 5)
+    ended = handler.nth(5)
     assert _alerts(ended) == {(name, ENDED) for name in ENDING}
     assert _run_alerts(live_settings, base, date(END + 1, 1, 1)) == 0
     assert len(handler.received) == 5

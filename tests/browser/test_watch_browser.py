@@ -4,8 +4,6 @@ SMTP server on loopback received → manage → an alert → unsubscribe with th
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -18,16 +16,10 @@ from app.routes import watch
 from app.services.mail import Sender, deliver_due
 from app.services.watch.alerts import run_alerts
 from app.web.form_tokens import check_token
-from tests.smtp import KeepingHandler, Received, smtp_server
+from tests.smtp import KeepingHandler
 
 pytestmark = pytest.mark.browser
 ADDRESS = "nguoi.mua@example.vn"
-
-
-@pytest.fixture(scope="module")
-def mail_server() -> Iterator[tuple[KeepingHandler, int]]:
-    with smtp_server() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -46,21 +38,6 @@ def base(live_server: str, live_settings: Settings, monkeypatch: pytest.MonkeyPa
     return live_server
 
 
-def _mail(handler: KeepingHandler, count: int) -> Received:
-    """The `count`-th message the server received (the app's sender delivers after each commit)."""
-    deadline = time.monotonic() + 15
-    while len(handler.received) < count:
-        assert time.monotonic() < deadline, f"{len(handler.received)} messages, waited for {count}"
-        time.sleep(0.1)
-    return handler.received[count - 1]
-
-
-def _text(received: Received) -> str:
-    part = received.message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
 def test_shortlist_to_watch_list_to_one_click_unsubscribe(page: Page, base: str, live_settings: Settings,
                                                           mail_server: tuple[KeepingHandler, int]) -> None:
     handler, _ = mail_server
@@ -73,9 +50,9 @@ def test_shortlist_to_watch_list_to_one_click_unsubscribe(page: Page, base: str,
     page.get_by_role("button", name="Gửi thư xác nhận").click()
     expect(page.get_by_role("heading", name="Hãy kiểm tra hộp thư của bạn")).to_be_visible()
 
-    confirmation = _mail(handler, 1)
+    confirmation = handler.nth(1)
     assert confirmation.rcpt_tos == [ADDRESS]
-    link = re.search(rf"{re.escape(base)}/theo-doi/xac-nhan\?t=\S+", _text(confirmation))
+    link = re.search(rf"{re.escape(base)}/theo-doi/xac-nhan\?t=\S+", confirmation.text)
     assert link is not None
     page.goto(link.group(0))
     page.get_by_role("button", name="Xác nhận").click()
@@ -94,8 +71,8 @@ def test_shortlist_to_watch_list_to_one_click_unsubscribe(page: Page, base: str,
         deliver_due(engine=engine, sender=Sender.from_settings(live_settings))  # as `cnnt mail send` would
     finally:
         engine.dispose()
-    alert = _mail(handler, 2)
-    assert "Vải thiều sấy khô" in _text(alert) and "còn 30 ngày" in _text(alert)
+    alert = handler.nth(2)
+    assert "Vải thiều sấy khô" in alert.text and "còn 30 ngày" in alert.text
     assert alert.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = re.fullmatch(r"<(\S+)>", alert.message["List-Unsubscribe"])
     assert unsubscribe is not None and unsubscribe.group(1).startswith(f"{base}/theo-doi/huy?t=")
