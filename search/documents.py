@@ -8,6 +8,7 @@ revocation of the one that ends last), and engines evaluate it on the query's `t
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -104,7 +105,11 @@ def document_fingerprint(fields: dict[str, object]) -> str:
     payload = {k: v for k, v in fields.items() if k != "fingerprint"} if "fingerprint" in fields else fields
     # orjson's sorted compact UTF-8 is byte for byte json.dumps(sort_keys=True, ensure_ascii=False,
     # separators=(",", ":")), the form fingerprints were always taken of: stored ones stay equal.
-    return hashlib.sha1(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).hexdigest()
+    try:
+        canonical = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson cannot write (an integer past 64 bits) the standard library can
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha1(canonical, usedforsecurity=False).hexdigest()
 
 
 class _CertificateFacts(NamedTuple):
