@@ -25,9 +25,8 @@ from typing import cast
 
 import orjson
 
-from app.domain.text import fold
 from search.collector import collector_paused
-from search.documents import ProductDocument, date_key, valid_through
+from search.documents import ProductDocument, date_key
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
@@ -41,7 +40,7 @@ from search.embedded_bits import (
     validity_rows,
     write_new_facet_bits,
 )
-from search.embedded_build import text_index
+from search.embedded_build import DocRow, builder_for, doc_row
 from search.embedded_pages import page_hits, page_ids
 from search.embedded_rank import Corpus
 from search.embedded_sql import (
@@ -78,12 +77,6 @@ def _unavailable_on_error() -> Iterator[None]:
         raise SearchUnavailable(f"embedded search index error: {error}") from error
 
 
-def _doc_row(doc: ProductDocument) -> tuple[object, ...]:
-    """The narrow `doc` row (sort columns), but its length in words."""
-    return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"], valid_through(doc))
-
-
 def _statements(script: str) -> list[str]:
     """The statements of a schema script (no statement of ours holds a semicolon)."""
     return [part.strip() for part in script.split(";") if part.strip()]
@@ -102,24 +95,28 @@ def _insert_rows(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
                  lengths: Sequence[int]) -> None:
     """Insert the rows of documents not in the index yet (inside the caller's transaction);
     `lengths`: each document's length in words."""
-    _insert_docs(conn, [_doc_row(doc) for doc in documents], lengths)
-    _insert_details(conn, documents)
+    _insert_docs(conn, [(*doc_row(doc), length) for doc, length in zip(documents, lengths, strict=True)])
+    _insert_details(conn, documents, _bodies(documents))
 
 
-def _insert_docs(conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]],
-                 lengths: Sequence[int]) -> None:
-    """Insert `doc` rows (`_doc_row`) with each document's length in words."""
-    conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(*row, length) for row, length in zip(rows, lengths, strict=True)])
+def _bodies(documents: Sequence[ProductDocument]) -> list[str]:
+    """The documents as stored in `doc_body`."""
+    return [orjson.dumps(doc).decode() for doc in documents]
 
 
-def _insert_details(conn: sqlite3.Connection, documents: Sequence[ProductDocument]) -> None:
-    """Insert the validity rows and bodies of documents not in the index yet."""
+def _insert_docs(conn: sqlite3.Connection, rows: Sequence[DocRow]) -> None:
+    """Insert `doc` rows (search/embedded_build.py `doc_row`, then the length in words)."""
+    conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _insert_details(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
+                    bodies: Sequence[str]) -> None:
+    """Insert the validity rows and bodies (`_bodies`) of documents not in the index yet."""
     validity = [validity_rows(doc) for doc in documents]
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
     conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
-                     [(doc["id"], orjson.dumps(doc).decode()) for doc in documents])
+                     [(doc["id"], body) for doc, body in zip(documents, bodies, strict=True)])
 
 
 def _stored_rows(conn: sqlite3.Connection, ids: list[int]) -> _Rows:
@@ -285,23 +282,20 @@ class EmbeddedEngine:
         rows for the next replay.
         """
         written = 0
-        added: dict[tuple[str, str], list[int]] = defaultdict(list)
-        rows: list[tuple[object, ...]] = []  # the `doc` rows, without the lengths the text index counts
         with (self._transaction() as conn, collector_paused(),  # no cycles, only many objects
-              text_index(batches) as (text, batches_read)):
+              builder_for(batches) as (builder, batches_read)):
             self._clear_rows(conn)
-            for documents in batches_read:  # an empty index: nothing to delete, bitmaps and terms at the end
+            for documents in batches_read:  # an empty index: nothing to delete, the rest at the end
                 if documents:
-                    text.add(documents)  # first: a second process splits words meanwhile
-                    _insert_details(conn, documents)
-                    rows += [_doc_row(doc) for doc in documents]
-                    add_bit_values(added, documents, letters=False)  # from the words at the end
+                    bodies = _bodies(documents)
+                    builder.add(documents, bodies)  # first: a second process computes meanwhile
+                    _insert_details(conn, documents, bodies)
                     written += len(documents)
-            built = text.finish(lambda table, found: conn.executemany(
+            built = builder.finish(lambda table, found: conn.executemany(
                 f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found))  # noqa: S608 - our tables
-            _insert_docs(conn, rows, [built.lengths[cast(int, row[0])] for row in rows])
+            _insert_docs(conn, built.docs)
             add_terms(conn, built.vocabulary)
-            write_new_facet_bits(conn, added, built.initials)
+            write_new_facet_bits(conn, built.facets)
             conn.execute(BUMP_GENERATION)
         return written
 

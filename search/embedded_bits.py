@@ -122,12 +122,9 @@ def add_bit_values(added: dict[tuple[str, str], list[int]], documents: Sequence[
             added[key].append(doc["id"])
 
 
-def write_new_facet_bits(conn: sqlite3.Connection, added: Mapping[tuple[str, str], list[int]],
-                         built: Mapping[tuple[str, str], BitMap]) -> None:
-    """Store the bitmaps of an index being filled from empty, once at the end (a full reindex):
-    those of `added` ids and those `built` already."""
-    rows = [(*key, bits_of(ids).serialize()) for key, ids in added.items() if ids]
-    rows += [(*key, bits.serialize()) for key, bits in built.items() if bits]
+def write_new_facet_bits(conn: sqlite3.Connection, built: Mapping[tuple[str, str], BitMap]) -> None:
+    """Store the bitmaps of an index being filled from empty, once at the end (a full reindex)."""
+    rows = [(*key, bits.serialize()) for key, bits in built.items() if bits]
     conn.executemany("INSERT OR REPLACE INTO facet_bits (field, value, bits) VALUES (?, ?, ?)", rows)
 
 

@@ -1,13 +1,15 @@
-"""The text half of a full rebuild: in process for a small catalog, in a second process for a large one.
+"""The computed half of a full rebuild: in process for a small catalog, in a second process for a large one.
 
-A rebuild does two things with each document: its rows (sort columns, validity, body, facet ids:
-search/embedded.py) and its text index (words split and folded, bitmaps per word: the
-Accumulator, search/embedded_terms.py). At 100,000 products each half takes several seconds of
+A rebuild builds each document from the database, stores its body and validity rows
+(search/embedded.py), and computes the rest from it: the text index (words split and folded,
+bitmaps per word: the Accumulator, search/embedded_terms.py), the `doc` row (sort columns and
+length in words) and the facet bitmaps. At 100,000 products each half takes several seconds of
 pure Python, and Python runs one thread at a time. So from SECOND_PROCESS_FROM documents on, the
-text half runs in a second process (a fresh interpreter, never a fork: the site's process runs
-threads), which the rebuild feeds each batch's texts through a pipe before writing that batch's rows; at
-the end it answers every text bitmap, column after column, written as they come, then the
-documents' lengths, the typo vocabulary and the first-letter bitmaps.
+computed half runs in a second process (a fresh interpreter, never a fork: the site's process
+runs threads), which the rebuild feeds each batch's bodies (the JSON it stores anyway: a string
+per document pickles and unpickles at the speed of a copy) through a pipe before writing that
+batch's rows; at the end it answers every text bitmap, column after column, written as they
+come, then the `doc` rows, the typo vocabulary and the facet bitmaps.
 
 Crash safety stays the rebuild's: nothing is written by the second process, everything goes in
 the rebuild's one transaction. A second process that fails or dies makes the rebuild fail
@@ -23,45 +25,56 @@ import pickle
 import struct
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO, Protocol, cast
 
+import orjson
 from pyroaring import FrozenBitMap as BitMap
 
+from app.domain.text import fold
 from search.collector import collector_paused
-from search.documents import ProductDocument
-from search.embedded_terms import TEXT_COLUMNS, Accumulator, DocumentTexts, document_texts
+from search.documents import ProductDocument, valid_through
+from search.embedded_bits import add_bit_values
+from search.embedded_terms import TEXT_COLUMNS, Accumulator, document_texts
 from search.embedded_typos import vocabulary_words
 from search.engine import SearchUnavailable
 
 SECOND_PROCESS_FROM = 20_000  # documents: below, starting a process (~0.5 s of imports) gains nothing
 ROWS_PER_MESSAGE = 50_000
 TextRow = tuple[str, int, bytes]  # (word or pair, column, serialized bitmap)
+DocRow = tuple[object, ...]  # a `doc` row: the columns of `doc_row`, then the length in words
 BitKey = tuple[str, str]
 
 
 RowWriter = Callable[[str, list[TextRow]], object]  # writes some rows of a table (`term_bits`, `pair_bits`)
 
 
+def doc_row(doc: ProductDocument) -> DocRow:
+    """The narrow `doc` row (sort columns), but its length in words."""
+    return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
+            doc["fingerprint"], valid_through(doc))
+
+
 @dataclass
-class BuiltText:
-    """What a finished text index adds beside its rows: each document's length in words, the
-    words typos may reach, and the first-letter bitmaps."""
+class Built:
+    """What the computed half adds beside the text rows: the `doc` rows (lengths in words
+    included), the words typos may reach, and the facet bitmaps (first letters included)."""
 
-    lengths: dict[int, int]
+    docs: list[DocRow]
     vocabulary: set[str]
-    initials: dict[BitKey, BitMap]
+    facets: dict[BitKey, BitMap]
 
 
-class TextIndex(Protocol):
-    """Where a rebuild sends its documents' texts, and gets the text index back at the end."""
+class Builder(Protocol):
+    """Where a rebuild sends its documents, and gets what is computed from them back at the end."""
 
-    def add(self, documents: Sequence[ProductDocument]) -> None:
-        """Index these documents' texts."""
+    def add(self, documents: Sequence[ProductDocument], bodies: Sequence[str]) -> None:
+        """Compute what these documents add (`bodies`: the same documents as stored JSON)."""
 
-    def finish(self, write_rows: RowWriter) -> BuiltText:
+    def finish(self, write_rows: RowWriter) -> Built:
         """Once every document was added: the text bitmaps' rows, handed to `write_rows` as they
         are made, then the rest."""
 
@@ -69,29 +82,27 @@ class TextIndex(Protocol):
         """Release what the builder holds (a process)."""
 
 
-class LocalText:
-    """The text index built in this process."""
+class LocalBuilder:
+    """The computed half in this process."""
 
     def __init__(self) -> None:
         self._accumulator = Accumulator()
-        self._lengths: dict[int, int] = {}
+        self._docs: list[DocRow] = []
+        self._facets: dict[BitKey, list[int]] = defaultdict(list)
 
-    def add(self, documents: Sequence[ProductDocument]) -> None:
-        """Index these documents' texts."""
-        self.add_texts([document_texts(doc) for doc in documents])
+    def add(self, documents: Sequence[ProductDocument], bodies: Sequence[str] = ()) -> None:
+        """Compute what these documents add (this process has them: `bodies` are not needed)."""
+        lengths = self._accumulator.add([document_texts(doc) for doc in documents])
+        self._docs += [(*doc_row(doc), length) for doc, length in zip(documents, lengths, strict=True)]
+        add_bit_values(self._facets, documents, letters=False)  # first letters: from the words, at the end
 
-    def add_texts(self, texts: Sequence[DocumentTexts]) -> None:
-        """Index documents given by their texts (what the second process receives)."""
-        lengths = self._accumulator.add(texts)
-        self._lengths.update(zip((text[0] for text in texts), lengths, strict=True))
-
-    def finish(self, write_rows: RowWriter) -> BuiltText:
+    def finish(self, write_rows: RowWriter) -> Built:
         """The rows to `write_rows` as they are made, then the rest."""
         accumulator = self._accumulator
         for table, rows in _chunks(accumulator.rows()):
             write_rows(table, rows)
-        return BuiltText(self._lengths, vocabulary_words(accumulator.vocabulary(TEXT_COLUMNS)),
-                         accumulator.initials())
+        facets = {key: BitMap(ids) for key, ids in self._facets.items()} | accumulator.initials()
+        return Built(self._docs, vocabulary_words(accumulator.vocabulary(TEXT_COLUMNS)), facets)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -105,8 +116,8 @@ def _chunks(rows: Iterable[tuple[str, list[TextRow]]]) -> Iterator[tuple[str, li
             yield table, found[start:start + ROWS_PER_MESSAGE]
 
 
-class ChildText:
-    """The text index built in a second process (`python -m search.embedded_build`), fed through
+class ChildBuilder:
+    """The computed half in a second process (`python -m search.embedded_build`), fed through
     its standard input and answering on its standard output (a fresh interpreter: nothing of this
     process, its threads or its main module, is carried over)."""
 
@@ -115,37 +126,36 @@ class ChildText:
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._to, self._from = cast(IO[bytes], self._process.stdin), cast(IO[bytes], self._process.stdout)
 
-    def add(self, documents: Sequence[ProductDocument]) -> None:
-        """Send these documents' texts (only the texts: unpickling whole documents would cost the
-        second process as much as splitting their words)."""
-        self._send([document_texts(doc) for doc in documents])
+    def add(self, documents: Sequence[ProductDocument], bodies: Sequence[str]) -> None:
+        """Send these documents as their bodies: pickling the documents themselves would cost
+        this process as much as the work it hands over."""
+        self._send(list(bodies))
 
-    def finish(self, write_rows: RowWriter) -> BuiltText:
-        """Ask for the text index: its rows come first, message after message, written as they
+    def finish(self, write_rows: RowWriter) -> Built:
+        """Ask for the rest: the text rows come first, message after message, written as they
         come while the second process makes the next ones, then the rest."""
         self._send(None)
         while (rows := self._receive()) is not None:
             write_rows(*cast(tuple[str, list[TextRow]], rows))
-        summary = cast(tuple[dict[int, int], set[str], dict[BitKey, bytes]], self._receive())
-        lengths, vocabulary, initials = summary
-        return BuiltText(lengths, vocabulary, {key: BitMap.deserialize(b) for key, b in initials.items()})
+        docs, vocabulary, facets = cast(tuple[list[DocRow], set[str], dict[BitKey, bytes]], self._receive())
+        return Built(docs, vocabulary, {key: BitMap.deserialize(bits) for key, bits in facets.items()})
 
     def _send(self, message: object) -> None:
-        """Send texts, or None for "that was all"."""
+        """Send bodies, or None for "that was all"."""
         try:
             write_message(self._to, message)
         except OSError as error:  # the second process is gone: say why if it told
             self._receive()
-            raise SearchUnavailable("the text index process stopped") from error
+            raise SearchUnavailable("the index builder process stopped") from error
 
     def _receive(self) -> object:
         """The next answer; an error of the second process, or its death, as SearchUnavailable."""
         try:
             kind, value = cast(tuple[str, object], read_message(self._from))
         except (EOFError, OSError) as error:
-            raise SearchUnavailable("the text index process stopped") from error
+            raise SearchUnavailable("the index builder process stopped") from error
         if kind == "error":
-            raise SearchUnavailable(f"the text index process failed: {value}")
+            raise SearchUnavailable(f"the index builder process failed: {value}")
         return value
 
     def close(self) -> None:
@@ -181,15 +191,15 @@ def read_message(stream: IO[bytes]) -> object:
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The second process: index the texts it is sent, then answer the text index and end."""
+    """The second process: compute what the documents it is sent add, then answer it all and end."""
     try:
-        local = LocalText()
-        while (texts := read_message(requests)) is not None:
-            local.add_texts(cast(list[DocumentTexts], texts))
+        local = LocalBuilder()
+        while (bodies := read_message(requests)) is not None:
+            local.add([cast(ProductDocument, orjson.loads(body)) for body in cast(list[str], bodies)])
         built = local.finish(lambda table, rows: write_message(answers, ("ok", (table, rows))))
         write_message(answers, ("ok", None))  # the rows are over
-        initials = {key: bits.serialize() for key, bits in built.initials.items()}
-        write_message(answers, ("ok", (built.lengths, built.vocabulary, initials)))
+        facets = {key: bits.serialize() for key, bits in built.facets.items()}
+        write_message(answers, ("ok", (built.docs, built.vocabulary, facets)))
     except (EOFError, BrokenPipeError):  # the rebuild's process ended: nobody to answer
         return
     except Exception as error:  # noqa: BLE001 - any failure is the rebuild's to report
@@ -197,9 +207,9 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
 
 @contextmanager
-def text_index(batches: Iterable[Sequence[ProductDocument]]
-               ) -> Iterator[tuple[TextIndex, Iterator[Sequence[ProductDocument]]]]:
-    """A text index builder for these batches, and the batches: the first ones are read ahead to
+def builder_for(batches: Iterable[Sequence[ProductDocument]]
+                ) -> Iterator[tuple[Builder, Iterator[Sequence[ProductDocument]]]]:
+    """A builder for these batches, and the batches: the first ones are read ahead to
     tell a large catalog (a second process) from a small one (this process)."""
     rest = iter(batches)
     ahead: list[Sequence[ProductDocument]] = []
@@ -207,7 +217,7 @@ def text_index(batches: Iterable[Sequence[ProductDocument]]
     while count < SECOND_PROCESS_FROM and (documents := next(rest, None)) is not None:
         ahead.append(documents)
         count += len(documents)
-    builder: TextIndex = ChildText() if count >= SECOND_PROCESS_FROM else LocalText()
+    builder: Builder = ChildBuilder() if count >= SECOND_PROCESS_FROM else LocalBuilder()
     try:
         yield builder, itertools.chain(ahead, rest)
     finally:

@@ -15,7 +15,8 @@ from __future__ import annotations
 # Bump it too when the keys a document adds change (embedded_bits.document_bit_values,
 # embedded_terms.column_words): a write clears a replaced document's bits by recomputing its keys
 # from its stored body, which is only right if they are computed as when it was written.
-SCHEMA_VERSION = 9  # 5: address columns; 6: doc.valid_through; 7-8: roaring bitmaps; 9: text bitmaps, no FTS5
+SCHEMA_VERSION = 10  # 5: address columns; 6: doc.valid_through; 7-8: roaring bitmaps; 9: text bitmaps,
+# no FTS5; 10: a number's one word stored once (embedded_terms.SAME_NUMBER)
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;

@@ -6,6 +6,11 @@ bitmap reads and ORs in C, however many products hold it; `pair_bits` answers wo
 by side (a phrase: the ranking's first tier, and the glossary's Vietnamese phrases). Writes
 keep both exact: a row whose bitmap empties is deleted, so the vocabulary (typo tolerance,
 search/embedded_typos.py) never offers words of deleted products.
+
+A printed number that is one word, the same exact, folded and without separators (a
+verification code: most of a catalog's keys, one per certificate), is stored once under the
+column SAME_NUMBER, which reads as all three (`number_words`): a third of the rows to make and
+write in a rebuild.
 """
 
 from __future__ import annotations
@@ -35,6 +40,13 @@ PAIR_COLUMNS = frozenset(COLUMNS.index(c) for c in (
     "name", "name_f", "producer", "producer_f", "province", "province_f", "address", "address_f"))
 # The columns of words typos may reach (search/embedded_typos.py): not printed numbers.
 TEXT_COLUMNS = [c for c, name in enumerate(COLUMNS) if not name.startswith(("numbers", "compact"))]
+# The columns of a printed number's words: exact, folded, and the number without separators.
+NUMBER_COLUMNS = (COLUMNS.index("numbers"), COLUMNS.index("numbers_f"), COMPACT)
+SAME_NUMBER = len(COLUMNS)  # a key column past COLUMNS: a number's one word in all NUMBER_COLUMNS
+KEY_COLUMNS = range(SAME_NUMBER + 1)  # the `col` values of the text index's rows
+_READ_AS = {SAME_NUMBER: NUMBER_COLUMNS}  # the COLUMNS a key column stands for, when not itself
+# The columns of folded words (first-letter bitmaps), name first.
+FOLDED_COLUMNS = (*range(COLUMNS.index("name_f"), COMPACT, 2), SAME_NUMBER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +54,14 @@ class IndexedText:
     """What one document adds to the text index: its distinct words and pairs of words side by
     side (PAIR_COLUMNS only), per column, and its length in words."""
 
-    words: tuple[frozenset[str], ...]
+    words: tuple[frozenset[str], ...]  # per KEY_COLUMNS
     pairs: tuple[frozenset[str], ...]
     length: int
 
     @property
     def folded(self) -> tuple[frozenset[str], ...]:
         """The words of the folded searchable texts, name first (first-letter bitmaps)."""
-        return self.words[1:12:2]
+        return tuple(self.words[column] for column in FOLDED_COLUMNS)
 
     def keys(self, pairs: bool) -> Iterator[Key]:
         """Every (word, column) key, or (pair, column)."""
@@ -63,9 +75,7 @@ def _numbers(doc: ProductDocument) -> list[str]:
     return [*doc["certificate_numbers"], *doc["certificate_codes"], *doc["decision_numbers"]]
 
 
-ColumnWords = list[list[str]]  # a document's words in COLUMNS order, as they occur
-# The columns of a printed number's words: exact, folded, and the number without separators.
-NUMBER_COLUMNS = (COLUMNS.index("numbers"), COLUMNS.index("numbers_f"), COMPACT)
+ColumnWords = list[list[str]]  # words per column, as they occur
 _NUMBERS_TEXT = 2  # searchable_texts' joined numbers: indexed number by number instead
 
 
@@ -79,14 +89,31 @@ def text_words(text: str) -> ColumnWords:
     return [WORD_PATTERN.findall(normalize(text)), WORD_PATTERN.findall(fold(text))]
 
 
-def number_words(number: str) -> ColumnWords:
-    """The words of a printed number in NUMBER_COLUMNS: exact, folded, compact (one word or none).
+def number_words(number: str) -> tuple[Sequence[int], ColumnWords]:
+    """The columns and words of a printed number: exact, folded, compact (one word or none) in
+    NUMBER_COLUMNS, or its one word in SAME_NUMBER when that is the same in all three.
 
     A document's numbers column is the numbers joined by spaces, whose words are those of each
     number in turn (neither NFC nor folding acts across a space), so they are split one by one.
     """
+    if number.isascii() and number.isalnum():  # a verification code, the common case: quickly
+        return (SAME_NUMBER,), [[number.lower()]]
     compact = compact_number(number)
-    return [*text_words(number), [compact] if compact else []]
+    words = [*text_words(number), [compact] if compact else []]
+    if len(words[0]) == 1 and words[0] == words[1] == words[2]:
+        return (SAME_NUMBER,), words[:1]
+    return NUMBER_COLUMNS, words
+
+
+def read_as(column: int) -> Sequence[int]:
+    """The COLUMNS a key column stands for: itself, or NUMBER_COLUMNS for SAME_NUMBER."""
+    return _READ_AS.get(column, (column,))
+
+
+def _length(columns: Sequence[int], words: ColumnWords) -> int:
+    """The words of a text in every column it is in (a SAME_NUMBER word is in three)."""
+    return sum(len(read_as(column)) * len(found)
+               for column, found in zip(columns, words, strict=True))
 
 
 DocumentTexts = tuple[int, list[tuple[int, str]], list[str]]  # id, `text_fields`, printed numbers
@@ -97,16 +124,19 @@ def document_texts(doc: ProductDocument) -> DocumentTexts:
     return doc["id"], text_fields(doc), _numbers(doc)
 
 
-def column_words(doc: ProductDocument) -> ColumnWords:
-    """A document's words in COLUMNS order: each field's words exact then folded, then its
-    compact numbers."""
-    columns: ColumnWords = [[] for _ in COLUMNS]
+def column_words(doc: ProductDocument) -> tuple[ColumnWords, int]:
+    """A document's words per KEY_COLUMNS (each field's words exact then folded, then its
+    numbers' words), and its length in words."""
+    columns: ColumnWords = [[] for _ in KEY_COLUMNS]
     for column, text in text_fields(doc):
         columns[column], columns[column + 1] = text_words(text)
+    length = sum(map(len, columns))
     for number in _numbers(doc):
-        for column, found in zip(NUMBER_COLUMNS, number_words(number), strict=True):
+        number_columns, words = number_words(number)
+        for column, found in zip(number_columns, words, strict=True):
             columns[column] += found
-    return columns
+        length += _length(number_columns, words)
+    return columns, length
 
 
 def _pairs(found: list[str]) -> Iterator[str]:
@@ -119,11 +149,11 @@ _NO_PAIRS: frozenset[str] = frozenset()
 
 def indexed_text(doc: ProductDocument) -> IndexedText:
     """The words and pairs of a document per column, and its length in words."""
-    columns = column_words(doc)
+    columns, length = column_words(doc)
     words = tuple(frozenset(found) for found in columns)
     pairs = tuple(frozenset(_pairs(found)) if column in PAIR_COLUMNS else _NO_PAIRS
                   for column, found in enumerate(columns))
-    return IndexedText(words, pairs, sum(map(len, columns)))
+    return IndexedText(words, pairs, length)
 
 
 def _ids_by_key(texts: Mapping[int, IndexedText], pairs: bool) -> dict[Key, list[int]]:
@@ -151,7 +181,7 @@ class Accumulator:
         self._ids: list[array[int]] = [array("I")]  # text number → ids of the products holding it
         self._lengths: list[int] = [0]  # text number → its words, in every column
         self._keys: dict[str, list[defaultdict[str, list[int]]]] = {
-            table: [defaultdict(list) for _ in COLUMNS] for table in ("term_bits", "pair_bits")}
+            table: [defaultdict(list) for _ in KEY_COLUMNS] for table in ("term_bits", "pair_bits")}
         self._bits: list[BitMap] | None = None
 
     def add(self, documents: Iterable[DocumentTexts]) -> list[int]:
@@ -163,7 +193,7 @@ class Accumulator:
             held = [known.get(key) or self._register(key, (key[0], key[0] + 1), text_words(key[1]))
                     for key in texts]
             held += [known.get((NUMBER_COLUMNS[0], number))
-                     or self._register((NUMBER_COLUMNS[0], number), NUMBER_COLUMNS, number_words(number))
+                     or self._register((NUMBER_COLUMNS[0], number), *number_words(number))
                      for number in numbers]
             for number in held:
                 ids[number].append(doc_id)
@@ -174,7 +204,7 @@ class Accumulator:
         """Number a new text and note it under each of its keys: `words` in `columns`."""
         number = self._known[key] = len(self._ids)
         self._ids.append(array("I"))
-        self._lengths.append(sum(map(len, words)))
+        self._lengths.append(_length(columns, words))
         terms, pairs = self._keys["term_bits"], self._keys["pair_bits"]
         for column, found in zip(columns, words, strict=True):
             inverted = terms[column]
@@ -203,11 +233,10 @@ class Accumulator:
         """The first-letter bitmaps (search/embedded_bits.py `word_initials`) of every document,
         from the words of the folded columns: `initialN` anywhere, `name_initialN` in the name."""
         starts: dict[tuple[str, str], list[int]] = defaultdict(list)  # (prefix, first two letters) → texts
-        name = COLUMNS.index("name_f")
-        for column in range(name, COMPACT, 2):
+        for column in FOLDED_COLUMNS:
             for term, numbers in self._keys["term_bits"][column].items():
                 starts[("", term[:2])] += numbers  # the first two letters decide
-                if column == name:
+                if column == FOLDED_COLUMNS[0]:
                     starts[("name_", term[:2])] += numbers
         found: dict[tuple[str, str], set[int]] = defaultdict(set)
         for (prefix, start), numbers in starts.items():
@@ -260,7 +289,9 @@ class TermReader:
             rows = self.conn.execute(f"SELECT col, bits FROM {table} WHERE term = ?", (text,))  # noqa: S608
         grouped: dict[int, list[BitMap]] = defaultdict(list)
         for column, blob in rows:
-            grouped[column].append(BitMap.deserialize(blob))
+            bits = BitMap.deserialize(blob)
+            for read in read_as(column):
+                grouped[read].append(bits)
         return {column: parts[0] if len(parts) == 1 else BitMap.union(*parts)
                 for column, parts in grouped.items()}
 

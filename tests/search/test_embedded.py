@@ -19,7 +19,7 @@ from app.domain.text import fold
 from search import embedded_build
 from search.documents import ProductDocument, date_key
 from search.embedded import EmbeddedEngine
-from search.embedded_terms import indexed_text
+from search.embedded_terms import NUMBER_COLUMNS, SAME_NUMBER, indexed_text, number_words, read_as, text_words
 from search.engine import (
     MARK_END,
     MARK_START,
@@ -30,7 +30,7 @@ from search.engine import (
     SortOrder,
     StatusFilter,
 )
-from search.text_query import COMPACT, EXACT, FOLDED, query_words
+from search.text_query import COLUMNS, COMPACT, EXACT, FOLDED, compact_number, query_words
 from tests.search.contract_data import DOCUMENTS, Cert, make_doc
 
 TODAY = date(2025, 8, 1)
@@ -319,10 +319,10 @@ def test_a_reindex_that_fails_part_way_leaves_the_old_index(engine: EmbeddedEngi
     assert names(search(engine, "non")) == ["Nón lá"]
 
 
-class _RecordedChild(embedded_build.ChildText):
+class _RecordedChild(embedded_build.ChildBuilder):
     """The second process of a large rebuild, kept to look at afterwards."""
 
-    started: list[embedded_build.ChildText] = []
+    started: list[embedded_build.ChildBuilder] = []
 
     def __init__(self) -> None:
         super().__init__()
@@ -330,10 +330,10 @@ class _RecordedChild(embedded_build.ChildText):
 
 
 @pytest.fixture
-def second_process(monkeypatch: pytest.MonkeyPatch) -> list[embedded_build.ChildText]:
+def second_process(monkeypatch: pytest.MonkeyPatch) -> list[embedded_build.ChildBuilder]:
     """Rebuilds of 25 documents or more build their text index in a second process, recorded."""
     monkeypatch.setattr(embedded_build, "SECOND_PROCESS_FROM", 25)
-    monkeypatch.setattr(embedded_build, "ChildText", _RecordedChild)
+    monkeypatch.setattr(embedded_build, "ChildBuilder", _RecordedChild)
     _RecordedChild.started = []
     return _RecordedChild.started
 
@@ -352,8 +352,8 @@ def _doc_rows(path: Path) -> list[tuple[object, ...]]:
         return conn.execute("SELECT * FROM doc ORDER BY id").fetchall()
 
 
-def test_a_large_rebuild_splits_words_in_a_second_process_to_the_same_index(
-        tmp_path: Path, second_process: list[embedded_build.ChildText],
+def test_a_large_rebuild_computes_in_a_second_process_to_the_same_index(
+        tmp_path: Path, second_process: list[embedded_build.ChildBuilder],
         monkeypatch: pytest.MonkeyPatch) -> None:
     documents = _rebuild_documents()
     in_process = EmbeddedEngine(tmp_path / "in-process.sqlite3", cache_entries=0)
@@ -373,7 +373,7 @@ def test_a_large_rebuild_splits_words_in_a_second_process_to_the_same_index(
 
 
 def test_a_second_process_that_fails_rolls_the_rebuild_back(
-        engine: EmbeddedEngine, second_process: list[embedded_build.ChildText]) -> None:
+        engine: EmbeddedEngine, second_process: list[embedded_build.ChildBuilder]) -> None:
     engine.upsert([make_doc(1, "Nón lá")])
     before = engine.fingerprints()
     documents = _rebuild_documents()
@@ -386,7 +386,7 @@ def test_a_second_process_that_fails_rolls_the_rebuild_back(
 
 
 def test_a_rebuild_that_fails_ends_its_second_process(
-        engine: EmbeddedEngine, second_process: list[embedded_build.ChildText]) -> None:
+        engine: EmbeddedEngine, second_process: list[embedded_build.ChildBuilder]) -> None:
     documents = _rebuild_documents()
 
     def batches() -> Iterator[list[ProductDocument]]:
@@ -603,7 +603,8 @@ def _reference_match(text: str) -> set[int]:
     compact = fold("".join(words))
     found: set[int] = set()
     for doc in DOCUMENTS:
-        indexed = set(indexed_text(doc).keys(pairs=False))
+        indexed = {(term, read)
+                   for term, column in indexed_text(doc).keys(pairs=False) for read in read_as(column)}
         typed = all(_has(indexed, w, prefix=i == len(words) - 1) for i, w in enumerate(words))
         number = len(words) > 1 and any(c == COMPACT and t.startswith(compact) for t, c in indexed)
         if typed or number:
@@ -646,3 +647,32 @@ def test_a_lone_letter_ranks_name_words_first_then_valid_then_newest(engine: Emb
     assert [h.document["id"] for h in search(engine, "g", status=valid, per_page=1, page=3).hits] == [1]
     assert [h.document["id"] for h in search(engine, "g", status=valid, per_page=2, page=2).hits] == [1]
     assert search(engine, "g", status=valid, per_page=2, page=3).hits == []
+
+
+@given(st.text(alphabet=st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=12))
+def test_a_code_is_read_as_its_words_in_the_three_number_columns(code: str) -> None:
+    """The quick way for a verification code gives what splitting and folding it would."""
+    columns, words = number_words(code)
+    spelled = [*text_words(code), [compact_number(code)]]
+    assert [(read, found) for column, found in zip(columns, words, strict=True) for read in read_as(column)] \
+        == list(zip(NUMBER_COLUMNS, spelled, strict=True))
+
+
+@pytest.mark.parametrize("write", ["upsert", "replace_all"])
+def test_a_one_word_number_is_stored_once_and_found_in_each_of_its_columns(
+        engine: EmbeddedEngine, write: str) -> None:
+    documents = [make_doc(1, "Nón lá", certificate_codes=["KS7H2Q"], certificate_numbers=["123/QĐ-UBND"]),
+                 make_doc(2, "Chiếu cói", certificate_codes=["AB12CD"], decision_numbers=["Đ45"])]
+    if write == "upsert":
+        engine.upsert(documents)
+    else:
+        engine.replace_all(iter([documents]))
+    with closing(sqlite3.connect(engine.path)) as conn:
+        rows = conn.execute("SELECT term, col FROM term_bits WHERE term IN ('ks7h2q', 'đ45', 'd45', '123')")
+        stored = sorted(rows.fetchall())
+    assert stored == [("123", COLUMNS.index("numbers")), ("123", COLUMNS.index("numbers_f")),
+                      ("d45", COLUMNS.index("numbers_f")), ("d45", COMPACT), ("ks7h2q", SAME_NUMBER),
+                      ("đ45", COLUMNS.index("numbers"))]
+    for typed, expected in (("KS7H2Q", ["Nón lá"]), ("ks7h", ["Nón lá"]), ("đ45", ["Chiếu cói"]),
+                            ("ab12cd", ["Chiếu cói"]), ("a", ["Chiếu cói"])):  # a code's first letter too
+        assert names(search(engine, typed)) == expected, typed
