@@ -47,10 +47,12 @@ from search.embedded_sql import (
     BUMP_GENERATION,
     CONNECTION_PRAGMAS,
     DROP_SCHEMA,
+    INDEXES,
     READ_GENERATION,
     SCHEMA,
     SCHEMA_VERSION,
     SEED_META,
+    TABLES,
 )
 from search.embedded_terms import (
     TEXT_COLUMNS,
@@ -266,10 +268,11 @@ class EmbeddedEngine:
             self._clear_rows(conn)
 
     @staticmethod
-    def _clear_rows(conn: sqlite3.Connection) -> None:
-        """Empty every table, the generation moving on (inside the caller's transaction)."""
+    def _clear_rows(conn: sqlite3.Connection, *, indexes: bool = True) -> None:
+        """Empty every table, the generation moving on (inside the caller's transaction); without
+        `indexes`, the caller creates them (INDEXES) once it has filled the tables."""
         generation = int(conn.execute(READ_GENERATION).fetchone()[0])
-        for statement in _statements(DROP_SCHEMA + SCHEMA):  # far faster than deleting every row
+        for statement in _statements(DROP_SCHEMA + (SCHEMA if indexes else TABLES)):  # faster than deleting
             conn.execute(statement)
         conn.execute("INSERT INTO meta (key, value) VALUES ('generation', ?)", (generation + 1,))
 
@@ -284,7 +287,7 @@ class EmbeddedEngine:
         written = 0
         with (self._transaction() as conn, collector_paused(),  # no cycles, only many objects
               builder_for(batches) as (builder, batches_read)):
-            self._clear_rows(conn)
+            self._clear_rows(conn, indexes=False)
             for documents in batches_read:  # an empty index: nothing to delete, the rest at the end
                 if documents:
                     bodies = _bodies(documents)
@@ -294,6 +297,8 @@ class EmbeddedEngine:
             built = builder.finish(lambda table, found: conn.executemany(
                 f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found))  # noqa: S608 - our tables
             _insert_docs(conn, built.docs)
+            for statement in _statements(INDEXES):
+                conn.execute(statement)
             add_terms(conn, built.vocabulary)
             write_new_facet_bits(conn, built.facets)
             conn.execute(BUMP_GENERATION)

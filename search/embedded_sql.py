@@ -31,7 +31,7 @@ DROP TABLE IF EXISTS pair_bits;
 DROP TABLE IF EXISTS term_delete;
 DROP TABLE IF EXISTS meta;
 """
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS doc (
     id INTEGER PRIMARY KEY,
     province TEXT NOT NULL,
@@ -49,18 +49,12 @@ CREATE TABLE IF NOT EXISTS doc_run (
     first INTEGER NOT NULL,
     last INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS doc_run_id ON doc_run (id);
-CREATE INDEX IF NOT EXISTS doc_run_last ON doc_run (last, first);
 CREATE TABLE IF NOT EXISTS doc_level (
     id INTEGER NOT NULL,
     level TEXT NOT NULL,
     revoked_on INTEGER NOT NULL,
     PRIMARY KEY (id, level)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS doc_level_revoked ON doc_level (revoked_on) WHERE revoked_on > 0;
-CREATE INDEX IF NOT EXISTS doc_newest ON doc (latest_issued DESC, id DESC);
-CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
-CREATE INDEX IF NOT EXISTS doc_standing ON doc (valid_through DESC, latest_issued DESC, id DESC);
 CREATE TABLE IF NOT EXISTS facet_bits (
     field TEXT NOT NULL,
     value TEXT NOT NULL,
@@ -86,6 +80,17 @@ CREATE TABLE IF NOT EXISTS pair_bits (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 """
+# Apart from the tables: a full rebuild creates them once its rows are in (sorting them once costs
+# less than keeping each index in order row after row).
+INDEXES = """
+CREATE INDEX IF NOT EXISTS doc_run_id ON doc_run (id);
+CREATE INDEX IF NOT EXISTS doc_run_last ON doc_run (last, first);
+CREATE INDEX IF NOT EXISTS doc_level_revoked ON doc_level (revoked_on) WHERE revoked_on > 0;
+CREATE INDEX IF NOT EXISTS doc_newest ON doc (latest_issued DESC, id DESC);
+CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
+CREATE INDEX IF NOT EXISTS doc_standing ON doc (valid_through DESC, latest_issued DESC, id DESC);
+"""
+SCHEMA = TABLES + INDEXES
 SEED_META = "INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0)"
 # Read-mostly file: map it, keep a generous page cache, temp b-trees in memory.
 CONNECTION_PRAGMAS = (

@@ -676,3 +676,19 @@ def test_a_one_word_number_is_stored_once_and_found_in_each_of_its_columns(
     for typed, expected in (("KS7H2Q", ["Nón lá"]), ("ks7h", ["Nón lá"]), ("đ45", ["Chiếu cói"]),
                             ("ab12cd", ["Chiếu cói"]), ("a", ["Chiếu cói"])):  # a code's first letter too
         assert names(search(engine, typed)) == expected, typed
+
+
+def test_a_rebuild_leaves_every_index_of_a_new_file(tmp_path: Path) -> None:
+    """A rebuild creates the row tables' indexes only once their rows are in: all of them."""
+    def indexes(path: Path) -> list[tuple[str, str]]:
+        with closing(sqlite3.connect(path)) as conn:
+            sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+            return conn.execute(sql).fetchall()
+
+    rebuilt = EmbeddedEngine(tmp_path / "rebuilt.sqlite3")
+    rebuilt.replace_all(iter([DOCUMENTS[:10], DOCUMENTS[10:]]))
+    fresh = EmbeddedEngine(tmp_path / "fresh.sqlite3")
+    assert len(indexes(fresh.path)) >= 6
+    assert indexes(rebuilt.path) == indexes(fresh.path)
+    rebuilt.close()
+    fresh.close()
