@@ -31,7 +31,6 @@ BATCH_SIZE = 500
 # into <mark> after escaping. They are reserved: a name typed with them would inject <mark> elements.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
-_NO_MARKERS = str.maketrans("", "", MARK_START + MARK_END)
 # Words of letters only: an address's house and lot numbers would otherwise match printed
 # certificate and decision numbers typed as a query.
 _ADDRESS_WORD = re.compile(r"[^\W\d_]+")
@@ -92,6 +91,12 @@ def searchable_texts(doc: ProductDocument) -> tuple[str, str, str, str, str, str
             province_names.append(former.name)
     return (doc["name"], doc["producer_name"], " ".join(numbers), doc["description"],
             " ".join(province_names), address_words(doc["address"]))
+
+
+def _without_markers(text: str) -> str:
+    """`text` without the reserved mark characters (replace finds none quickly; translate with a
+    table looked up every character, a tenth of a rebuild's document building)."""
+    return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
 def address_words(address: str) -> str:
@@ -236,7 +241,7 @@ def _document(product: _ProductRow, certs: list[_CertificateFacts], cover: str,
     """One product's document from rows already loaded."""
     slug, province_name = provinces[product.province_id]
     fields: dict[str, object] = {
-        "id": product.id, "slug": product.slug, "name": product.name.translate(_NO_MARKERS),
+        "id": product.id, "slug": product.slug, "name": _without_markers(product.name),
         "description": product.description or "", "group": product.group,
         "province": slug, "province_name": province_name,
         "certified_provinces": sorted({provinces[c.province_id][0] for c in certs}),

@@ -26,7 +26,7 @@ from typing import cast
 import orjson
 
 from search.collector import collector_paused
-from search.documents import ProductDocument, date_key
+from search.documents import ProductDocument, date_key, valid_through
 from search.embedded_bits import (
     FacetBits,
     StatusBits,
@@ -40,7 +40,7 @@ from search.embedded_bits import (
     validity_rows,
     write_new_facet_bits,
 )
-from search.embedded_build import DocRow, builder_for, doc_row
+from search.embedded_build import DocRow, builder_for, doc_row, sent
 from search.embedded_pages import page_hits, page_ids
 from search.embedded_rank import Corpus
 from search.embedded_sql import (
@@ -97,13 +97,9 @@ def _insert_rows(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
                  lengths: Sequence[int]) -> None:
     """Insert the rows of documents not in the index yet (inside the caller's transaction);
     `lengths`: each document's length in words."""
-    _insert_docs(conn, [(*doc_row(doc), length) for doc, length in zip(documents, lengths, strict=True)])
-    _insert_details(conn, documents, _bodies(documents))
-
-
-def _bodies(documents: Sequence[ProductDocument]) -> list[str]:
-    """The documents as stored in `doc_body`."""
-    return [orjson.dumps(doc).decode() for doc in documents]
+    _insert_docs(conn, [(*doc_row(doc, valid_through(doc)), length)
+                        for doc, length in zip(documents, lengths, strict=True)])
+    _insert_details(conn, documents)
 
 
 def _insert_docs(conn: sqlite3.Connection, rows: Sequence[DocRow]) -> None:
@@ -111,14 +107,13 @@ def _insert_docs(conn: sqlite3.Connection, rows: Sequence[DocRow]) -> None:
     conn.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def _insert_details(conn: sqlite3.Connection, documents: Sequence[ProductDocument],
-                    bodies: Sequence[str]) -> None:
-    """Insert the validity rows and bodies (`_bodies`) of documents not in the index yet."""
+def _insert_details(conn: sqlite3.Connection, documents: Sequence[ProductDocument]) -> None:
+    """Insert the validity rows and bodies of documents not in the index yet."""
     validity = [validity_rows(doc) for doc in documents]
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
     conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
-                     [(doc["id"], body) for doc, body in zip(documents, bodies, strict=True)])
+                     [(doc["id"], orjson.dumps(doc).decode()) for doc in documents])
 
 
 def _stored_rows(conn: sqlite3.Connection, ids: list[int]) -> _Rows:
@@ -290,9 +285,8 @@ class EmbeddedEngine:
             self._clear_rows(conn, indexes=False)
             for documents in batches_read:  # an empty index: nothing to delete, the rest at the end
                 if documents:
-                    bodies = _bodies(documents)
-                    builder.add(documents, bodies)  # first: a second process computes meanwhile
-                    _insert_details(conn, documents, bodies)
+                    builder.add([sent(doc) for doc in documents])  # first: a second process works meanwhile
+                    _insert_details(conn, documents)
                     written += len(documents)
             built = builder.finish(lambda table, found: conn.executemany(
                 f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found))  # noqa: S608 - our tables

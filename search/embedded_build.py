@@ -6,10 +6,10 @@ bitmaps per word: the Accumulator, search/embedded_terms.py), the `doc` row (sor
 length in words) and the facet bitmaps. At 100,000 products each half takes several seconds of
 pure Python, and Python runs one thread at a time. So from SECOND_PROCESS_FROM documents on, the
 computed half runs in a second process (a fresh interpreter, never a fork: the site's process
-runs threads), which the rebuild feeds each batch's bodies (the JSON it stores anyway: a string
-per document pickles and unpickles at the speed of a copy) through a pipe before writing that
-batch's rows; at the end it answers every text bitmap, column after column, written as they
-come, then the `doc` rows, the typo vocabulary and the facet bitmaps.
+runs threads), which the rebuild feeds each batch's documents (only the fields it reads, as
+tuples: `sent`) through a pipe before writing that batch's rows; at the end it answers every
+text bitmap in key order, written as they come, then the `doc` rows, the typo vocabulary and
+the facet bitmaps.
 
 Crash safety stays the rebuild's: nothing is written by the second process, everything goes in
 the rebuild's one transaction. A second process that fails or dies makes the rebuild fail
@@ -19,6 +19,7 @@ process ends.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import pickle
@@ -31,7 +32,6 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO, Protocol, cast
 
-import orjson
 from pyroaring import FrozenBitMap as BitMap
 
 from app.domain.text import fold
@@ -42,8 +42,10 @@ from search.embedded_terms import TEXT_COLUMNS, Accumulator, document_texts
 from search.embedded_typos import vocabulary_words
 from search.engine import SearchUnavailable
 
-SECOND_PROCESS_FROM = 20_000  # documents: below, starting a process (~0.5 s of imports) gains nothing
-ROWS_PER_MESSAGE = 50_000
+# Documents read ahead before choosing: below, the second process's imports (~0.5 s on the other
+# CPU) would cost more than it saves; above, each document read ahead is one it starts late on.
+SECOND_PROCESS_FROM = 5_000
+PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged process (/proc/sys/fs/pipe-max-size)
 TextRow = tuple[str, int, bytes]  # (word or pair, column, serialized bitmap)
 DocRow = tuple[object, ...]  # a `doc` row: the columns of `doc_row`, then the length in words
 BitKey = tuple[str, str]
@@ -52,10 +54,25 @@ BitKey = tuple[str, str]
 RowWriter = Callable[[str, list[TextRow]], object]  # writes some rows of a table (`term_bits`, `pair_bits`)
 
 
-def doc_row(doc: ProductDocument) -> DocRow:
-    """The narrow `doc` row (sort columns), but its length in words."""
+def doc_row(doc: ProductDocument, through: int) -> DocRow:
+    """The narrow `doc` row (sort columns; `through`: its `valid_through`), but its length in words."""
     return (doc["id"], doc["province"], doc["group"], doc["latest_issued"], fold(doc["name"]),
-            doc["fingerprint"], valid_through(doc))
+            doc["fingerprint"], through)
+
+
+# What the computed half reads of a document (its texts, `doc` row and facet values), sent as a
+# tuple of these fields and then its `valid_through`: far fewer bytes than its body, and quicker
+# to unpickle than the body is to parse (the validity summary stays behind).
+SENT_FIELDS = ("id", "name", "description", "group", "province", "province_name", "certified_provinces",
+               "producer_name", "address", "certificate_numbers", "certificate_codes", "decision_numbers",
+               "levels", "years", "latest_issued", "fingerprint")
+Sent = tuple[object, ...]
+
+
+def sent(doc: ProductDocument) -> Sent:
+    """What the computed half reads of a document: SENT_FIELDS, then its `valid_through`."""
+    fields = cast(dict[str, object], doc)
+    return (*[fields[name] for name in SENT_FIELDS], valid_through(doc))
 
 
 @dataclass
@@ -71,8 +88,8 @@ class Built:
 class Builder(Protocol):
     """Where a rebuild sends its documents, and gets what is computed from them back at the end."""
 
-    def add(self, documents: Sequence[ProductDocument], bodies: Sequence[str]) -> None:
-        """Compute what these documents add (`bodies`: the same documents as stored JSON)."""
+    def add(self, documents: list[Sent]) -> None:
+        """Compute what these documents (`sent`) add."""
 
     def finish(self, write_rows: RowWriter) -> Built:
         """Once every document was added: the text bitmaps' rows, handed to `write_rows` as they
@@ -90,30 +107,25 @@ class LocalBuilder:
         self._docs: list[DocRow] = []
         self._facets: dict[BitKey, list[int]] = defaultdict(list)
 
-    def add(self, documents: Sequence[ProductDocument], bodies: Sequence[str] = ()) -> None:
-        """Compute what these documents add (this process has them: `bodies` are not needed)."""
-        lengths = self._accumulator.add([document_texts(doc) for doc in documents])
-        self._docs += [(*doc_row(doc), length) for doc, length in zip(documents, lengths, strict=True)]
-        add_bit_values(self._facets, documents, letters=False)  # first letters: from the words, at the end
+    def add(self, documents: list[Sent]) -> None:
+        """Compute what these documents (`sent`) add."""
+        fields = [cast(ProductDocument, dict(zip(SENT_FIELDS, values[:-1], strict=True)))
+                  for values in documents]
+        lengths = self._accumulator.add([document_texts(doc) for doc in fields])
+        self._docs += [(*doc_row(doc, cast(int, values[-1])), length)
+                       for doc, values, length in zip(fields, documents, lengths, strict=True)]
+        add_bit_values(self._facets, fields, letters=False)  # first letters: from the words, at the end
 
     def finish(self, write_rows: RowWriter) -> Built:
         """The rows to `write_rows` as they are made, then the rest."""
         accumulator = self._accumulator
-        for table, rows in _chunks(accumulator.rows()):
+        for table, rows in accumulator.rows():
             write_rows(table, rows)
         facets = {key: BitMap(ids) for key, ids in self._facets.items()} | accumulator.initials()
         return Built(self._docs, vocabulary_words(accumulator.vocabulary(TEXT_COLUMNS)), facets)
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-def _chunks(rows: Iterable[tuple[str, list[TextRow]]]) -> Iterator[tuple[str, list[TextRow]]]:
-    """The rows ROWS_PER_MESSAGE at a time, as they are made: the rebuild writes one message while
-    the second process makes the next (sorting them first would cost more than it saves)."""
-    for table, found in rows:
-        for start in range(0, len(found), ROWS_PER_MESSAGE):
-            yield table, found[start:start + ROWS_PER_MESSAGE]
 
 
 class ChildBuilder:
@@ -125,11 +137,12 @@ class ChildBuilder:
         self._process = subprocess.Popen([sys.executable, "-m", __name__],  # noqa: S603 - our own module
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._to, self._from = cast(IO[bytes], self._process.stdin), cast(IO[bytes], self._process.stdout)
+        for stream in (self._to, self._from):
+            _widen(stream)
 
-    def add(self, documents: Sequence[ProductDocument], bodies: Sequence[str]) -> None:
-        """Send these documents as their bodies: pickling the documents themselves would cost
-        this process as much as the work it hands over."""
-        self._send(list(bodies))
+    def add(self, documents: list[Sent]) -> None:
+        """Send these documents (`sent`)."""
+        self._send(documents)
 
     def finish(self, write_rows: RowWriter) -> Built:
         """Ask for the rest: the text rows come first, message after message, written as they
@@ -141,7 +154,7 @@ class ChildBuilder:
         return Built(docs, vocabulary, {key: BitMap.deserialize(bits) for key, bits in facets.items()})
 
     def _send(self, message: object) -> None:
-        """Send bodies, or None for "that was all"."""
+        """Send documents, or None for "that was all"."""
         try:
             write_message(self._to, message)
         except OSError as error:  # the second process is gone: say why if it told
@@ -170,6 +183,20 @@ class ChildBuilder:
             self._process.wait()
 
 
+def _widen(pipe: IO[bytes]) -> None:
+    """Let a pipe hold PIPE_BYTES (Linux; elsewhere, or past the system's limit, it keeps its size).
+
+    A batch's message (~500 KB for 1,000 documents) is larger than a pipe's default 64 KB: the
+    rebuild's write then waited until the second process had finished the batch before and read
+    this one, and the second process waited meanwhile for the rest of it; neither worked while
+    the other did. A pipe that holds the message lets the rebuild go on to its next batch.
+    """
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_size is not None:
+        with suppress(OSError):
+            fcntl.fcntl(pipe.fileno(), set_size, PIPE_BYTES)
+
+
 def write_message(stream: IO[bytes], message: object) -> None:
     """One message: its length (8 bytes), then its pickle."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -194,8 +221,8 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """The second process: compute what the documents it is sent add, then answer it all and end."""
     try:
         local = LocalBuilder()
-        while (bodies := read_message(requests)) is not None:
-            local.add([cast(ProductDocument, orjson.loads(body)) for body in cast(list[str], bodies)])
+        while (documents := read_message(requests)) is not None:
+            local.add(cast(list[Sent], documents))
         built = local.finish(lambda table, rows: write_message(answers, ("ok", (table, rows))))
         write_message(answers, ("ok", None))  # the rows are over
         facets = {key: bits.serialize() for key, bits in built.facets.items()}

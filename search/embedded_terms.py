@@ -33,6 +33,7 @@ from search.text_query import COLUMNS, COMPACT, Term, compact_number
 PREFIX_END = "\U0010ffff"  # sorts after every character: [word, word + PREFIX_END) is a prefix range
 Key = tuple[str, int]  # (word or "word word", column)
 EMPTY = BitMap()
+ROWS_PER_CHUNK = 10_000  # text rows a full rebuild makes, sends and writes at a time
 
 
 # Pairs only where phrases are searched: names, producers, places (not descriptions or numbers).
@@ -44,6 +45,7 @@ TEXT_COLUMNS = [c for c, name in enumerate(COLUMNS) if not name.startswith(("num
 NUMBER_COLUMNS = (COLUMNS.index("numbers"), COLUMNS.index("numbers_f"), COMPACT)
 SAME_NUMBER = len(COLUMNS)  # a key column past COLUMNS: a number's one word in all NUMBER_COLUMNS
 KEY_COLUMNS = range(SAME_NUMBER + 1)  # the `col` values of the text index's rows
+_SAME_NUMBER = (SAME_NUMBER,)
 _READ_AS = {SAME_NUMBER: NUMBER_COLUMNS}  # the COLUMNS a key column stands for, when not itself
 # The columns of folded words (first-letter bitmaps), name first.
 FOLDED_COLUMNS = (*range(COLUMNS.index("name_f"), COMPACT, 2), SAME_NUMBER)
@@ -97,11 +99,11 @@ def number_words(number: str) -> tuple[Sequence[int], ColumnWords]:
     number in turn (neither NFC nor folding acts across a space), so they are split one by one.
     """
     if number.isascii() and number.isalnum():  # a verification code, the common case: quickly
-        return (SAME_NUMBER,), [[number.lower()]]
+        return _SAME_NUMBER, [[number.lower()]]
     compact = compact_number(number)
     words = [*text_words(number), [compact] if compact else []]
     if len(words[0]) == 1 and words[0] == words[1] == words[2]:
-        return (SAME_NUMBER,), words[:1]
+        return _SAME_NUMBER, words[:1]
     return NUMBER_COLUMNS, words
 
 
@@ -112,8 +114,8 @@ def read_as(column: int) -> Sequence[int]:
 
 def _length(columns: Sequence[int], words: ColumnWords) -> int:
     """The words of a text in every column it is in (a SAME_NUMBER word is in three)."""
-    return sum(len(read_as(column)) * len(found)
-               for column, found in zip(columns, words, strict=True))
+    length = sum(map(len, words))
+    return length * len(NUMBER_COLUMNS) if columns == _SAME_NUMBER else length
 
 
 DocumentTexts = tuple[int, list[tuple[int, str]], list[str]]  # id, `text_fields`, printed numbers
@@ -244,13 +246,16 @@ class Accumulator:
                 found[(prefix + field, value)].update(numbers)
         return {key: self._union(list(numbers)) for key, numbers in found.items()}
 
-    def rows(self) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
-        """(table, rows (key, column, serialized bitmap)) column after column, once every document
-        was added: the rows of one column can be written while the next one's are made."""
+    def rows(self, per_chunk: int = ROWS_PER_CHUNK) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
+        """(table, rows (key, column, serialized bitmap)) `per_chunk` at a time, once every document
+        was added: one chunk can be written while the next is made. In key order, the tables'
+        primary key: each row is written after the last, where rows in any order were inserted
+        between others, moving their large bitmaps from page to page."""
         for table, columns in self._keys.items():
-            for column, keys in enumerate(columns):
-                yield table, [(term, column, self._union(numbers).serialize())
-                              for term, numbers in keys.items()]
+            keys = sorted((term, column) for column, found in enumerate(columns) for term in found)
+            for start in range(0, len(keys), per_chunk):
+                yield table, [(term, column, self._union(columns[column][term]).serialize())
+                              for term, column in keys[start:start + per_chunk]]
 
 
 def update_text_bits(conn: sqlite3.Connection, removed: Mapping[int, IndexedText],
