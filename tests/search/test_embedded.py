@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -692,3 +693,19 @@ def test_a_rebuild_leaves_every_index_of_a_new_file(tmp_path: Path) -> None:
     assert indexes(rebuilt.path) == indexes(fresh.path)
     rebuilt.close()
     fresh.close()
+
+
+def test_a_large_rebuild_sends_whole_batches_and_gets_its_rows_in_key_order() -> None:
+    """The pipes hold a batch's message (neither process waits for the other's batch), and the
+    text rows come in primary-key order (each written after the last)."""
+    written: dict[str, list[tuple[str, int]]] = {"term_bits": [], "pair_bits": []}
+    child = embedded_build.ChildBuilder()
+    try:
+        for stream in (child._to, child._from):
+            assert fcntl.fcntl(stream.fileno(), fcntl.F_GETPIPE_SZ) == embedded_build.PIPE_BYTES
+        child.add([embedded_build.sent(doc) for doc in _rebuild_documents()])
+        child.finish(lambda table, rows: written[table].extend((term, column) for term, column, _ in rows))
+    finally:
+        child.close()
+    assert written["term_bits"] and written["pair_bits"]
+    assert all(keys == sorted(set(keys)) for keys in written.values())
