@@ -99,6 +99,7 @@ def _without_markers(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
+@lru_cache(maxsize=1 << 16)  # a producer's products share its address: a rebuild splits each once
 def address_words(address: str) -> str:
     """The words of an address that search indexes (at a low weight): the place names, without
     numbers or the words for units and streets."""

@@ -91,6 +91,12 @@ def text_words(text: str) -> ColumnWords:
     return [WORD_PATTERN.findall(normalize(text)), WORD_PATTERN.findall(fold(text))]
 
 
+def code_word(number: str) -> str | None:
+    """The one word of a number of ASCII letters and digits only (a verification code), else None:
+    the same exact, folded and without separators."""
+    return number.lower() if number.isascii() and number.isalnum() else None
+
+
 def number_words(number: str) -> tuple[Sequence[int], ColumnWords]:
     """The columns and words of a printed number: exact, folded, compact (one word or none) in
     NUMBER_COLUMNS, or its one word in SAME_NUMBER when that is the same in all three.
@@ -98,8 +104,8 @@ def number_words(number: str) -> tuple[Sequence[int], ColumnWords]:
     A document's numbers column is the numbers joined by spaces, whose words are those of each
     number in turn (neither NFC nor folding acts across a space), so they are split one by one.
     """
-    if number.isascii() and number.isalnum():  # a verification code, the common case: quickly
-        return _SAME_NUMBER, [[number.lower()]]
+    if (word := code_word(number)) is not None:  # the common case, quickly
+        return _SAME_NUMBER, [[word]]
     compact = compact_number(number)
     words = [*text_words(number), [compact] if compact else []]
     if len(words[0]) == 1 and words[0] == words[1] == words[2]:
@@ -194,19 +200,31 @@ class Accumulator:
         for doc_id, texts, numbers in documents:
             held = [known.get(key) or self._register(key, (key[0], key[0] + 1), text_words(key[1]))
                     for key in texts]
-            held += [known.get((NUMBER_COLUMNS[0], number))
-                     or self._register((NUMBER_COLUMNS[0], number), *number_words(number))
+            held += [known.get((NUMBER_COLUMNS[0], number)) or self._register_number(number)
                      for number in numbers]
             for number in held:
                 ids[number].append(doc_id)
             lengths.append(sum(sizes[number] for number in held))
         return lengths
 
-    def _register(self, key: tuple[int, str], columns: Sequence[int], words: ColumnWords) -> int:
-        """Number a new text and note it under each of its keys: `words` in `columns`."""
+    def _register_number(self, number: str) -> int:
+        """Number a new printed number and note it under its keys."""
+        key = (NUMBER_COLUMNS[0], number)
+        if (word := code_word(number)) is not None:  # most of them: one key, quickly
+            self._keys["term_bits"][SAME_NUMBER][word].append(len(self._ids))
+            return self._new_text(key, len(NUMBER_COLUMNS))
+        return self._register(key, *number_words(number))
+
+    def _new_text(self, key: tuple[int, str], length: int) -> int:
+        """Number a new text of `length` words (in every column)."""
         number = self._known[key] = len(self._ids)
         self._ids.append(array("I"))
-        self._lengths.append(_length(columns, words))
+        self._lengths.append(length)
+        return number
+
+    def _register(self, key: tuple[int, str], columns: Sequence[int], words: ColumnWords) -> int:
+        """Number a new text and note it under each of its keys: `words` in `columns`."""
+        number = self._new_text(key, _length(columns, words))
         terms, pairs = self._keys["term_bits"], self._keys["pair_bits"]
         for column, found in zip(columns, words, strict=True):
             inverted = terms[column]
