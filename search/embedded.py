@@ -113,7 +113,7 @@ def _insert_details(conn: sqlite3.Connection, documents: Sequence[ProductDocumen
     conn.executemany("INSERT INTO doc_run VALUES (?, ?, ?, ?)", [r for runs, _ in validity for r in runs])
     conn.executemany("INSERT INTO doc_level VALUES (?, ?, ?)", [r for _, lv in validity for r in lv])
     conn.executemany("INSERT INTO doc_body (id, body) VALUES (?, ?)",
-                     [(doc["id"], orjson.dumps(doc).decode()) for doc in documents])
+                     [(doc["id"], orjson.dumps(doc)) for doc in documents])  # bytes: no decoding, either way
 
 
 def _stored_rows(conn: sqlite3.Connection, ids: list[int]) -> _Rows:

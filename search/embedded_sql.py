@@ -2,7 +2,7 @@
 
 `doc` holds the sort columns and each document's length in words, `doc_run` and `doc_level`
 each document's validity summary (app/domain/standing.py: runs of valid days and the last
-revocation, per level), `doc_body` the JSON documents, `term_bits` and `pair_bits` the text
+revocation, per level), `doc_body` the JSON documents (UTF-8), `term_bits` and `pair_bits` the text
 index (a bitmap per word, or pair of words side by side, and column: search/embedded_terms.py),
 `facet_bits` one bitset per facet value (bit n = product id n), `term_delete` the one-deletion
 neighbourhood of every indexed word (typo tolerance, SymSpell style) and `meta` a generation
@@ -16,7 +16,7 @@ from __future__ import annotations
 # embedded_terms.column_words): a write clears a replaced document's bits by recomputing its keys
 # from its stored body, which is only right if they are computed as when it was written.
 SCHEMA_VERSION = 10  # 5: address columns; 6: doc.valid_through; 7-8: roaring bitmaps; 9: text bitmaps,
-# no FTS5; 10: a number's one word stored once (embedded_terms.SAME_NUMBER)
+# no FTS5; 10: a number's one word stored once (embedded_terms.SAME_NUMBER), bodies as UTF-8 bytes
 DROP_SCHEMA = """
 DROP TABLE IF EXISTS doc_vocab;
 DROP TABLE IF EXISTS doc_fts;
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS doc (
     valid_through INTEGER NOT NULL,
     tokens INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS doc_body (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS doc_run (
     id INTEGER NOT NULL,
     level TEXT NOT NULL,
