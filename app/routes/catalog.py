@@ -10,11 +10,20 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.services.catalog.reads import home_summary
-from app.services.catalog.search_results import catalog_page, search_or_fallback
+from app.services.catalog.reads import covers, home_summary
+from app.services.catalog.search_results import (
+    CatalogPage,
+    catalog_page,
+    database_answer,
+    engine_answer,
+    page_with_photos,
+    photo_ids,
+    search_or_fallback,
+)
 from app.services.catalog.zero_results import zero_result_advice
 from app.web import facet_links as facets
 from app.web.deps import SearchDep, SessionDep, SettingsDep, TodayDep
+from app.web.loop_turns import runs_in_process, search_turns
 from app.web.page_cache import PageKey, catalog_pages, page_key
 from app.web.pager import page_links
 from app.web.search_params import RawSearchParams, build_search_query
@@ -53,8 +62,9 @@ async def catalog(
     """Search with facets; an htmx request (not boosted, not a history restore) gets only the results.
 
     A page rendered before from the same result, URL, language and shortlist is sent as stored
-    (app/web/page_cache.py) straight from the event loop; searching and rendering happen in a
-    worker thread, since the search or the cover photos may wait on a database.
+    (app/web/page_cache.py) straight from the event loop. The embedded engine's search and the
+    render are CPU work in this process: they run on the loop too (_catalog_in_process). A remote
+    engine, which waits on the network, is searched and rendered in a worker thread.
     """
     raw = RawSearchParams(
         q=q, province=tuple(province), group=tuple(group), level=tuple(level), year=tuple(year),
@@ -65,6 +75,8 @@ async def catalog(
                        base_url=settings.public_base_url)
     if (stored := search.cached(query)) is not None and (body := view.stored(stored)) is not None:
         return HTMLResponse(body, headers=VARY)
+    if runs_in_process(search):
+        return await _catalog_in_process(view, session=session, search=search)
     return await run_in_threadpool(_render_catalog, view, session=session, search=search)
 
 
@@ -88,25 +100,58 @@ class CatalogView:
         return None if key is None else catalog_pages.get(key)
 
 
-def _render_catalog(view: CatalogView, *, session: Session, search: SearchEngine) -> Response:
-    """Search (or the database fallback), cover photos, render, store: blocking, so in a worker thread.
+async def _catalog_in_process(view: CatalogView, *, session: Session, search: SearchEngine) -> Response:
+    """The embedded engine's page: search and render on the event loop, each in a loop turn of its own.
 
-    A page past the last answers 404 with a link to the last page (not a redirect: a stale or
-    made-up page number is not another address of the last page, and the visitor sees why).
+    In a worker thread the same CPU work cost a third more per request, in thread hops and GIL
+    hand-overs (BENCHMARKS.md, load section), as the API's search did (app/web/loop_turns.py). Only
+    what waits on the database goes to a thread: the cover photos of hits that have one, and the
+    database's listing when the engine cannot answer.
     """
+    async with search_turns.turn():
+        result = engine_answer(search, view.query)
+    if result is None:
+        return await run_in_threadpool(_fallback_catalog, view, session=session)
+    if (body := view.stored(result)) is not None:
+        return HTMLResponse(body, headers=VARY)
+    ids = photo_ids(result)
+    photos = await run_in_threadpool(covers, session=session, product_ids=ids) if ids else {}
+    page = page_with_photos(query=view.query, result=result, photos=photos, unavailable=False)
+    async with search_turns.turn():
+        return _render(view, page, search=search)
+
+
+def _render_catalog(view: CatalogView, *, session: Session, search: SearchEngine) -> Response:
+    """A remote engine's search (or the database fallback), cover photos, render: blocking, in a thread."""
     result, unavailable = search_or_fallback(session=session, engine=search, query=view.query)
     if (body := view.stored(result)) is not None:
         return HTMLResponse(body, headers=VARY)
     page = catalog_page(session=session, query=view.query, result=result, unavailable=unavailable)
+    return _render(view, page, search=search)
+
+
+def _fallback_catalog(view: CatalogView, *, session: Session) -> Response:
+    """The database's listing with its notice, when the in-process engine could not answer: in a thread."""
+    result = database_answer(session=session, query=view.query)
+    page = catalog_page(session=session, query=view.query, result=result, unavailable=True)
+    return _render(view, page, search=None)
+
+
+def _render(view: CatalogView, page: CatalogPage, *, search: SearchEngine | None) -> Response:
+    """Render `page` (with advice when nothing matched) and store it.
+
+    A page past the last answers 404 with a link to the last page (not a redirect: a stale or
+    made-up page number is not another address of the last page, and the visitor sees why).
+    """
     past_end = view.query.page > page.page_count
     advice = None
     if not page.total and not past_end:
-        advice = zero_result_advice(engine=None if unavailable else search, query=view.query)
+        advice = zero_result_advice(engine=None if page.unavailable else search, query=view.query)
     template = "catalog/_results.html" if view.fragment else "catalog/index.html"
     context = {"page": page, "query": view.query, "facets": facets, "today": view.query.today,
                "pages": page_links(view.query, page.page_count), "past_end": past_end, "advice": advice}
     response = templates.TemplateResponse(view.request, template, context, headers=VARY,
                                           status_code=404 if past_end else 200)
-    if not past_end and (key := view.key(result)) is not None:
+    if not past_end and (key := view.key(page.result)) is not None:
         catalog_pages.put(key, bytes(response.body))
     return response

@@ -7,6 +7,7 @@ When the engine errors or times out, the same query is answered from the databas
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -122,10 +123,22 @@ def search_catalog(*, session: Session, engine: SearchEngine, query: SearchQuery
 def catalog_page(*, session: Session, query: SearchQuery, result: SearchResult,
                  unavailable: bool) -> CatalogPage:
     """The cards of `result`: status today, cover photo and provinces at certification per hit."""
-    # Only hits whose document has a cover photo need its sizes from the database: no query at all
-    # for a page without photos (a document is reindexed whenever its photos change).
-    with_photo = [hit.document["id"] for hit in result.hits if hit.document["image"]]
-    photos = covers(session=session, product_ids=with_photo)
+    photos = covers(session=session, product_ids=photo_ids(result))
+    return page_with_photos(query=query, result=result, photos=photos, unavailable=unavailable)
+
+
+def photo_ids(result: SearchResult) -> list[int]:
+    """The hits whose cover photo's sizes must be read from the database.
+
+    Only hits whose document has a cover photo: a page without photos reads nothing (a document
+    is reindexed whenever its photos change), so the catalog can render it without a worker thread.
+    """
+    return [hit.document["id"] for hit in result.hits if hit.document["image"]]
+
+
+def page_with_photos(*, query: SearchQuery, result: SearchResult, photos: Mapping[int, ImageView],
+                     unavailable: bool) -> CatalogPage:
+    """The cards of `result` with the cover photos already read (`photos`, by product id): no I/O."""
     hits = [
         HitView(
             hit=hit,
