@@ -79,3 +79,15 @@ def test_many_sharing_a_number_or_a_name_name_the_first_few(session: Session) ->
     assert by_name.status is BulkStatus.ambiguous and len(by_name.candidates) == MAX_CANDIDATES
     assert narrowed.status is BulkStatus.valid and narrowed.found is not None
     assert narrowed.found.producer.name == f"HTX Chè số {n}"
+
+
+def test_control_characters_are_dropped_before_any_query(session: Session) -> None:
+    """A NUL (which PostgreSQL refuses in a text parameter) or another control character in an item
+    is dropped, as a pasted list's cells are cleaned: the rest is looked up, nothing fails."""
+    catalog = make_catalog(session)
+    code = catalog.codes[0]
+    rows = check_items(session=session, items=[BulkItem(f"{code[:3]}\x00{code[3:]}"), BulkItem("\x00"),
+                                               BulkItem("ab\x07\x00c", producer="\x00Cát Hải")], today=TODAY)
+    assert [row.input for row in rows] == [code, "", "abc"]
+    assert rows[0].status != BulkStatus.not_found
+    assert [row.status for row in rows[1:]] == [BulkStatus.not_found] * 2

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from app.domain.codes import normalize_code, number_key
 from app.domain.messages import N_
 from app.domain.states import ProductState
-from app.domain.text import fold, squash_spaces
+from app.domain.text import drop_controls, fold, squash_spaces
 from app.models import Certificate, Producer, Product
 from app.services.catalog.reads import CertificateView, certificates_where
 from app.services.verification.lookup import VERDICT_LABELS, Verdict, VerifiedCertificate, days_left
@@ -111,7 +111,9 @@ def status_of(found: VerifiedCertificate) -> BulkStatus:
 
 def check_items(*, session: Session, items: Sequence[BulkItem], today: date) -> list[BulkResult]:
     """Every item's answer, in the items' order, from a few batched queries; nothing is counted or stored."""
-    cleaned = [BulkItem(squash_spaces(i.text)[:MAX_ITEM_LENGTH], i.producer) for i in items]
+    # Control characters are never meant (a NUL is refused by PostgreSQL as a parameter): dropped.
+    cleaned = [BulkItem(squash_spaces(drop_controls(i.text))[:MAX_ITEM_LENGTH], drop_controls(i.producer))
+               for i in items]
     batch = _look_up_all(session, cleaned, today)
     return [_answer(item, batch, today) for item in cleaned]
 
