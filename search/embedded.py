@@ -288,11 +288,11 @@ class EmbeddedEngine:
                     builder.add([sent(doc) for doc in documents])  # first: a second process works meanwhile
                     _insert_details(conn, documents)
                     written += len(documents)
-            built = builder.finish(lambda table, found: conn.executemany(
-                f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found))  # noqa: S608 - our tables
-            _insert_docs(conn, built.docs)
+            _insert_docs(conn, builder.docs())  # and every index, while a second process makes the text rows
             for statement in _statements(INDEXES):
                 conn.execute(statement)
+            built = builder.finish(lambda table, found: conn.executemany(
+                f"INSERT INTO {table} (term, col, bits) VALUES (?, ?, ?)", found))  # noqa: S608 - our tables
             add_terms(conn, built.vocabulary)
             write_new_facet_bits(conn, built.facets)
             conn.execute(BUMP_GENERATION)

@@ -7,9 +7,10 @@ length in words) and the facet bitmaps. At 100,000 products each half takes seve
 pure Python, and Python runs one thread at a time. So from SECOND_PROCESS_FROM documents on, the
 computed half runs in a second process (a fresh interpreter, never a fork: the site's process
 runs threads), which the rebuild feeds each batch's documents (only the fields it reads, as
-tuples: `sent`) through a pipe before writing that batch's rows; at the end it answers every
-text bitmap in key order, written as they come, then the `doc` rows, the typo vocabulary and
-the facet bitmaps.
+tuples: `sent`) through a pipe before writing that batch's rows. At the end it answers the `doc`
+rows first, which the rebuild writes and indexes (with every other index) while the second
+process makes the text bitmaps; then every text bitmap in key order, written as they come, then
+the typo vocabulary and the facet bitmaps.
 
 Crash safety stays the rebuild's: nothing is written by the second process, everything goes in
 the rebuild's one transaction. A second process that fails or dies makes the rebuild fail
@@ -77,10 +78,9 @@ def sent(doc: ProductDocument) -> Sent:
 
 @dataclass
 class Built:
-    """What the computed half adds beside the text rows: the `doc` rows (lengths in words
-    included), the words typos may reach, and the facet bitmaps (first letters included)."""
+    """What the computed half adds beside the `doc` and text rows: the words typos may reach,
+    and the facet bitmaps (first letters included)."""
 
-    docs: list[DocRow]
     vocabulary: set[str]
     facets: dict[BitKey, BitMap]
 
@@ -91,9 +91,11 @@ class Builder(Protocol):
     def add(self, documents: list[Sent]) -> None:
         """Compute what these documents (`sent`) add."""
 
+    def docs(self) -> list[DocRow]:
+        """Once every document was added: the `doc` rows (lengths in words included)."""
+
     def finish(self, write_rows: RowWriter) -> Built:
-        """Once every document was added: the text bitmaps' rows, handed to `write_rows` as they
-        are made, then the rest."""
+        """After `docs`: the text bitmaps' rows, handed to `write_rows` as they are made, then the rest."""
 
     def close(self) -> None:
         """Release what the builder holds (a process)."""
@@ -116,13 +118,17 @@ class LocalBuilder:
                        for doc, values, length in zip(fields, documents, lengths, strict=True)]
         add_bit_values(self._facets, fields, letters=False)  # first letters: from the words, at the end
 
+    def docs(self) -> list[DocRow]:
+        """The `doc` rows."""
+        return self._docs
+
     def finish(self, write_rows: RowWriter) -> Built:
         """The rows to `write_rows` as they are made, then the rest."""
         accumulator = self._accumulator
         for table, rows in accumulator.rows():
             write_rows(table, rows)
         facets = {key: BitMap(ids) for key, ids in self._facets.items()} | accumulator.initials()
-        return Built(self._docs, vocabulary_words(accumulator.vocabulary(TEXT_COLUMNS)), facets)
+        return Built(vocabulary_words(accumulator.vocabulary(TEXT_COLUMNS)), facets)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -144,14 +150,18 @@ class ChildBuilder:
         """Send these documents (`sent`)."""
         self._send(documents)
 
-    def finish(self, write_rows: RowWriter) -> Built:
-        """Ask for the rest: the text rows come first, message after message, written as they
-        come while the second process makes the next ones, then the rest."""
+    def docs(self) -> list[DocRow]:
+        """Say that was all, and get the `doc` rows: the second process goes on to the text rows."""
         self._send(None)
+        return cast(list[DocRow], self._receive())
+
+    def finish(self, write_rows: RowWriter) -> Built:
+        """The text rows, message after message, written as they come while the second process
+        makes the next ones, then the rest."""
         while (rows := self._receive()) is not None:
             write_rows(*cast(tuple[str, list[TextRow]], rows))
-        docs, vocabulary, facets = cast(tuple[list[DocRow], set[str], dict[BitKey, bytes]], self._receive())
-        return Built(docs, vocabulary, {key: BitMap.deserialize(bits) for key, bits in facets.items()})
+        vocabulary, facets = cast(tuple[set[str], dict[BitKey, bytes]], self._receive())
+        return Built(vocabulary, {key: BitMap.deserialize(bits) for key, bits in facets.items()})
 
     def _send(self, message: object) -> None:
         """Send documents, or None for "that was all"."""
@@ -223,10 +233,11 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         local = LocalBuilder()
         while (documents := read_message(requests)) is not None:
             local.add(cast(list[Sent], documents))
+        write_message(answers, ("ok", local.docs()))
         built = local.finish(lambda table, rows: write_message(answers, ("ok", (table, rows))))
         write_message(answers, ("ok", None))  # the rows are over
         facets = {key: bits.serialize() for key, bits in built.facets.items()}
-        write_message(answers, ("ok", (built.docs, built.vocabulary, facets)))
+        write_message(answers, ("ok", (built.vocabulary, facets)))
     except (EOFError, BrokenPipeError):  # the rebuild's process ended: nobody to answer
         return
     except Exception as error:  # noqa: BLE001 - any failure is the rebuild's to report

@@ -20,7 +20,9 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
+import numpy as np
 from pyroaring import BitMap as MutableBitMap
 from pyroaring import FrozenBitMap as BitMap  # immutable: cached bitmaps are shared across queries
 
@@ -34,6 +36,9 @@ PREFIX_END = "\U0010ffff"  # sorts after every character: [word, word + PREFIX_E
 Key = tuple[str, int]  # (word or "word word", column)
 EMPTY = BitMap()
 ROWS_PER_CHUNK = 10_000  # text rows a full rebuild makes, sends and writes at a time
+# From this many texts on, a key's products are gathered as arrays (`_TextIds.union`): a union of
+# thousands of one-product bitmaps costs far more per text than an array gather and one bitmap.
+MANY_TEXTS = 64
 
 
 # Pairs only where phrases are searched: names, producers, places (not descriptions or numbers).
@@ -191,6 +196,7 @@ class Accumulator:
         self._keys: dict[str, list[defaultdict[str, list[int]]]] = {
             table: [defaultdict(list) for _ in KEY_COLUMNS] for table in ("term_bits", "pair_bits")}
         self._bits: list[BitMap] | None = None
+        self._flat: _TextIds | None = None
 
     def add(self, documents: Iterable[DocumentTexts]) -> list[int]:
         """Add documents (`document_texts`); returns each one's length in words (as `indexed_text`
@@ -240,10 +246,13 @@ class Accumulator:
         """The products holding any of these texts."""
         if self._bits is None:  # every document is in: each text's products, once
             self._bits = [BitMap(ids) for ids in self._ids]
+            self._flat = _TextIds(self._ids)
         bits = self._bits
         if len(numbers) == 1:  # most keys: a word of one printed number, or of one name
             return bits[numbers[0]]
-        return BitMap.union(*[bits[number] for number in numbers])
+        if len(numbers) < MANY_TEXTS:
+            return BitMap.union(*[bits[number] for number in numbers])
+        return cast(_TextIds, self._flat).union(numbers)  # a common word: of descriptions, names
 
     def vocabulary(self, columns: Iterable[int]) -> set[str]:
         """Every word indexed in these columns."""
@@ -258,11 +267,11 @@ class Accumulator:
                 starts[("", term[:2])] += numbers  # the first two letters decide
                 if column == FOLDED_COLUMNS[0]:
                     starts[("name_", term[:2])] += numbers
-        found: dict[tuple[str, str], set[int]] = defaultdict(set)
+        found: dict[tuple[str, str], list[int]] = defaultdict(list)  # a text may repeat: `_union` says once
         for (prefix, start), numbers in starts.items():
             for field, value in word_initials(start):
-                found[(prefix + field, value)].update(numbers)
-        return {key: self._union(list(numbers)) for key, numbers in found.items()}
+                found[(prefix + field, value)] += numbers
+        return {key: self._union(numbers) for key, numbers in found.items()}
 
     def rows(self, per_chunk: int = ROWS_PER_CHUNK) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
         """(table, rows (key, column, serialized bitmap)) `per_chunk` at a time, once every document
@@ -274,6 +283,27 @@ class Accumulator:
             for start in range(0, len(keys), per_chunk):
                 yield table, [(term, column, self._union(columns[column][term]).serialize())
                               for term, column in keys[start:start + per_chunk]]
+
+
+class _TextIds:
+    """Every text's products as one array (text n's are `ids[starts[n]:starts[n + 1]]`), to
+    gather those of many texts at once in C."""
+
+    def __init__(self, ids: Sequence[array[int]]) -> None:
+        self.ids = np.frombuffer(b"".join(ids), dtype=np.uint32)
+        self.starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum([len(held) for held in ids], out=self.starts[1:])
+
+    def union(self, numbers: Sequence[int]) -> BitMap:
+        """The products of these texts (a text's may repeat another's: a bitmap holds each once)."""
+        texts = np.asarray(numbers, dtype=np.int64)
+        starts = self.starts[texts]
+        counts = self.starts[texts + 1] - starts
+        ends = np.cumsum(counts)
+        # Position of each product in `ids`: its text's start, then on by one within the text.
+        positions = np.arange(ends[-1], dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
+        found = np.sort(self.ids[positions])
+        return BitMap(array("I", found.tobytes()))  # sorted uint32s: pyroaring's quick path
 
 
 def update_text_bits(conn: sqlite3.Connection, removed: Mapping[int, IndexedText],

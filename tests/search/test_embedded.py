@@ -704,6 +704,7 @@ def test_a_large_rebuild_sends_whole_batches_and_gets_its_rows_in_key_order() ->
         for stream in (child._to, child._from):
             assert fcntl.fcntl(stream.fileno(), fcntl.F_GETPIPE_SZ) == embedded_build.PIPE_BYTES
         child.add([embedded_build.sent(doc) for doc in _rebuild_documents()])
+        child.docs()
         child.finish(lambda table, rows: written[table].extend((term, column) for term, column, _ in rows))
     finally:
         child.close()
