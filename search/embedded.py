@@ -280,8 +280,9 @@ class EmbeddedEngine:
         rows for the next replay.
         """
         written = 0
-        with (self._transaction() as conn, collector_paused(),  # no cycles, only many objects
-              builder_for(batches) as (builder, batches_read)):
+        # The transaction innermost: it commits while the second process ends (frees its memory).
+        with (collector_paused(), builder_for(batches) as (builder, batches_read),  # no cycles, many objects
+              self._transaction() as conn):
             self._clear_rows(conn, indexes=False)
             for documents in batches_read:  # an empty index: nothing to delete, the rest at the end
                 if documents:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import operator
 import os
 import pickle
 import struct
@@ -70,10 +71,12 @@ SENT_FIELDS = ("id", "name", "description", "group", "province", "province_name"
 Sent = tuple[object, ...]
 
 
+_sent_fields = operator.itemgetter(*SENT_FIELDS)
+
+
 def sent(doc: ProductDocument) -> Sent:
     """What the computed half reads of a document: SENT_FIELDS, then its `valid_through`."""
-    fields = cast(dict[str, object], doc)
-    return (*[fields[name] for name in SENT_FIELDS], valid_through(doc))
+    return (*_sent_fields(doc), valid_through(doc))
 
 
 @dataclass
