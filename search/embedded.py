@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,11 +285,18 @@ class EmbeddedEngine:
         with (collector_paused(), builder_for(batches) as (builder, batches_read),  # no cycles, many objects
               self._transaction() as conn):
             self._clear_rows(conn, indexes=False)
-            for documents in batches_read:  # an empty index: nothing to delete, the rest at the end
-                if documents:
-                    builder.add([sent(doc) for doc in documents])  # first: a second process works meanwhile
-                    _insert_details(conn, documents)
-                    written += len(documents)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-rows") as rows_writer:
+                writing: Future[None] | None = None
+                for documents in batches_read:  # an empty index: nothing to delete, the rest at the end
+                    if documents:
+                        builder.add([sent(doc) for doc in documents])  # first: the other process starts on it
+                        if writing is not None:
+                            writing.result()  # the batch before is in (or its error raised here)
+                        # SQLite writes without holding Python's lock: the next batch is built meanwhile.
+                        writing = rows_writer.submit(_insert_details, conn, documents)
+                        written += len(documents)
+                if writing is not None:
+                    writing.result()
             _insert_docs(conn, builder.docs())  # and every index, while a second process makes the text rows
             for statement in _statements(INDEXES):
                 conn.execute(statement)

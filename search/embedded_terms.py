@@ -186,6 +186,9 @@ class Accumulator:
     once, and each key notes the texts holding it; at the end each text becomes a bitmap of its
     products and each key the union of its texts' bitmaps, in C. The Python work grows with the
     distinct texts rather than with every word of every product.
+
+    A verification code (`code_word`: most printed numbers, and almost never shared) is its
+    one word under SAME_NUMBER: it notes its products directly, without a text of its own.
     """
 
     def __init__(self) -> None:
@@ -195,6 +198,7 @@ class Accumulator:
         self._lengths: list[int] = [0]  # text number → its words, in every column
         self._keys: dict[str, list[defaultdict[str, list[int]]]] = {
             table: [defaultdict(list) for _ in KEY_COLUMNS] for table in ("term_bits", "pair_bits")}
+        self._codes: defaultdict[str, list[int]] = defaultdict(list)  # code's word → its products
         self._bits: list[BitMap] | None = None
         self._flat: _TextIds | None = None
 
@@ -202,24 +206,22 @@ class Accumulator:
         """Add documents (`document_texts`); returns each one's length in words (as `indexed_text`
         counts them)."""
         lengths = []
-        known, ids, sizes = self._known, self._ids, self._lengths
+        known, ids, sizes, codes = self._known, self._ids, self._lengths, self._codes
         for doc_id, texts, numbers in documents:
             held = [known.get(key) or self._register(key, (key[0], key[0] + 1), text_words(key[1]))
                     for key in texts]
-            held += [known.get((NUMBER_COLUMNS[0], number)) or self._register_number(number)
-                     for number in numbers]
+            length = 0
+            for printed in numbers:
+                if (word := code_word(printed)) is not None:
+                    codes[word].append(doc_id)
+                    length += len(NUMBER_COLUMNS)
+                else:
+                    key = (NUMBER_COLUMNS[0], printed)
+                    held.append(known.get(key) or self._register(key, *number_words(printed)))
             for number in held:
                 ids[number].append(doc_id)
-            lengths.append(sum(sizes[number] for number in held))
+            lengths.append(length + sum(sizes[number] for number in held))
         return lengths
-
-    def _register_number(self, number: str) -> int:
-        """Number a new printed number and note it under its keys."""
-        key = (NUMBER_COLUMNS[0], number)
-        if (word := code_word(number)) is not None:  # most of them: one key, quickly
-            self._keys["term_bits"][SAME_NUMBER][word].append(len(self._ids))
-            return self._new_text(key, len(NUMBER_COLUMNS))
-        return self._register(key, *number_words(number))
 
     def _new_text(self, key: tuple[int, str], length: int) -> int:
         """Number a new text of `length` words (in every column)."""
@@ -244,6 +246,8 @@ class Accumulator:
 
     def _union(self, numbers: Sequence[int]) -> BitMap:
         """The products holding any of these texts."""
+        if not numbers:
+            return EMPTY
         if self._bits is None:  # every document is in: each text's products, once
             self._bits = [BitMap(ids) for ids in self._ids]
             self._flat = _TextIds(self._ids)
@@ -267,11 +271,19 @@ class Accumulator:
                 starts[("", term[:2])] += numbers  # the first two letters decide
                 if column == FOLDED_COLUMNS[0]:
                     starts[("name_", term[:2])] += numbers
+        coded: dict[str, list[int]] = defaultdict(list)  # first two letters of a code → its products
+        for word, products in self._codes.items():
+            coded[word[:2]] += products
         found: dict[tuple[str, str], list[int]] = defaultdict(list)  # a text may repeat: `_union` says once
+        found_products: dict[tuple[str, str], list[int]] = defaultdict(list)
         for (prefix, start), numbers in starts.items():
             for field, value in word_initials(start):
                 found[(prefix + field, value)] += numbers
-        return {key: self._union(numbers) for key, numbers in found.items()}
+        for start, products in coded.items():
+            for field, value in word_initials(start):
+                found_products[(field, value)] += products
+        return {key: self._union(found.get(key, [])) | BitMap(found_products.get(key, ()))
+                for key in found.keys() | found_products.keys()}
 
     def rows(self, per_chunk: int = ROWS_PER_CHUNK) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
         """(table, rows (key, column, serialized bitmap)) `per_chunk` at a time, once every document
@@ -279,10 +291,22 @@ class Accumulator:
         primary key: each row is written after the last, where rows in any order were inserted
         between others, moving their large bitmaps from page to page."""
         for table, columns in self._keys.items():
-            keys = sorted((term, column) for column, found in enumerate(columns) for term in found)
+            codes = self._codes if table == "term_bits" else {}
+            keys = [(term, column) for column, found in enumerate(columns) for term in found]
+            keys += [(word, SAME_NUMBER) for word in codes if word not in columns[SAME_NUMBER]]
+            keys.sort()
             for start in range(0, len(keys), per_chunk):
-                yield table, [(term, column, self._union(columns[column][term]).serialize())
-                              for term, column in keys[start:start + per_chunk]]
+                yield table, [(term, column, self._key_bits(
+                    columns[column].get(term, ()), codes.get(term) if column == SAME_NUMBER else None))
+                    for term, column in keys[start:start + per_chunk]]
+
+    def _key_bits(self, texts: Sequence[int], products: list[int] | None) -> bytes:
+        """A key's serialized bitmap: the products of its texts, and those it notes directly (a code's)."""
+        if products is None:
+            return self._union(texts).serialize()
+        if not texts:  # a code only: most keys
+            return BitMap(products).serialize()
+        return (self._union(texts) | BitMap(products)).serialize()
 
 
 class _TextIds:
