@@ -320,6 +320,24 @@ def test_a_reindex_that_fails_part_way_leaves_the_old_index(engine: EmbeddedEngi
     assert names(search(engine, "non")) == ["Nón lá"]
 
 
+@pytest.mark.parametrize("bad_batch", [0, 1])
+def test_a_batch_whose_rows_cannot_be_written_rolls_the_rebuild_back(engine: EmbeddedEngine,
+                                                                     bad_batch: int) -> None:
+    """Bodies and validity rows are written beside the next batch's building: a write that fails,
+    in the last batch or one before, fails the rebuild and leaves the old index whole."""
+    engine.upsert([make_doc(1, "Nón lá")])
+    before = engine.fingerprints()
+    batches = [[make_doc(2, "Mật ong")], [make_doc(3, "Chiếu cói")]]
+    run_without_end = {"all": {"runs": [[1]], "ends": 0, "revoked_on": 0}}
+    batches[bad_batch][0]["validity"] = run_without_end  # type: ignore[typeddict-item]
+    with pytest.raises(ValueError, match="unpack"):
+        engine.replace_all(iter(batches))
+    assert engine.fingerprints() == before
+    assert names(search(engine, "non la")) == ["Nón lá"]
+    engine.replace_all(iter([[make_doc(2, "Mật ong")]]))  # the lock was released: a rebuild goes through
+    assert names(search(engine, "mat ong")) == ["Mật ong"]
+
+
 class _RecordedChild(embedded_build.ChildBuilder):
     """The second process of a large rebuild, kept to look at afterwards."""
 
