@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from sqlmodel import Session
 
-from app.config import Settings
 from app.domain.messages import N_
 from app.errors import InvalidInput, TooManyRequests
 from app.forms.reports import HONEYPOT_FIELD, TOKEN_FIELD
@@ -41,9 +38,9 @@ from app.services.verification.bulk_input import (
     table_from_upload,
     table_json,
 )
-from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
+from app.web.deps import PublicForm
 from app.web.form_tokens import TokenCheck, check_token, issue_token
-from app.web.rate_limit import SiteLimits, check_bulk_rate
+from app.web.rate_limit import check_bulk_rate
 from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -78,15 +75,8 @@ class Checked:
 
 
 @dataclass(frozen=True, slots=True)
-class BulkPage:
-    """What every rendering of the page needs, so each outcome is one call."""
-
-    request: Request
-    session: Session
-    settings: Settings
-    today: date
-    client_key: str
-    limits: SiteLimits
+class BulkPage(PublicForm):
+    """The list check's page, rendered for each outcome."""
 
     def render(self, *, text: str = "", errors: dict[str, str] | None = None, notice: str = "",
                status: int = 200, token: str = "", table: InputTable | None = None,
@@ -117,14 +107,7 @@ def _answer_context(checked: Checked, *, secret: str) -> dict[str, object]:
             "watch_codes": list(codes), "watch_token": issue_token(secret=secret, purpose=WATCH_PURPOSE)}
 
 
-def _bulk_page(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep,
-               client_key: ClientKeyDep, limits: LimitsDep) -> BulkPage:
-    """The request's page renderer."""
-    return BulkPage(request=request, session=session, settings=settings, today=today,
-                    client_key=client_key, limits=limits)
-
-
-BulkPageDep = Annotated[BulkPage, Depends(_bulk_page)]
+BulkPageDep = Annotated[BulkPage, Depends(BulkPage.of)]
 
 
 @router.get(URL, name="bulk_check_form")

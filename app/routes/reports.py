@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 
-from app.config import Settings
 from app.domain.messages import N_
 from app.files.images import MAX_IMAGE_BYTES, ImageRejected, ProcessedImage, process_image
 from app.forms.reports import (
@@ -38,9 +35,8 @@ from app.services.verification.misuse_reports import (
     submit_report,
 )
 from app.services.verification.used_tokens import spend_token
-from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
+from app.web.deps import PublicForm
 from app.web.form_tokens import TOKEN_MAX_AGE_S, TokenCheck, check_token, issue_token, token_nonce
-from app.web.rate_limit import SiteLimits
 from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -64,15 +60,8 @@ PostedReportDep = Annotated[PostedForm, Depends(_posted_report)]
 
 
 @dataclass(frozen=True, slots=True)
-class FormPage:
-    """What every rendering of the form needs, so each outcome is one call."""
-
-    request: Request
-    session: Session
-    settings: Settings
-    today: date
-    client_key: str
-    limits: SiteLimits
+class FormPage(PublicForm):
+    """The report form, rendered for each outcome."""
 
     def render(self, values: Mapping[str, str], *, errors: Mapping[str, str] | None = None,
                notice: str = "", status: int = 200, token: str = "") -> Response:
@@ -89,14 +78,7 @@ class FormPage:
         return templates.TemplateResponse(self.request, "reports/form.html", context, status_code=status)
 
 
-def _form_page(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep,
-               client_key: ClientKeyDep, limits: LimitsDep) -> FormPage:
-    """The request's form renderer."""
-    return FormPage(request=request, session=session, settings=settings, today=today,
-                    client_key=client_key, limits=limits)
-
-
-FormPageDep = Annotated[FormPage, Depends(_form_page)]
+FormPageDep = Annotated[FormPage, Depends(FormPage.of)]
 
 
 @router.get("/bao-cao", name="report_form")

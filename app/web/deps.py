@@ -9,8 +9,9 @@ cached API request under load (BENCHMARKS.md, load section). Nothing async here 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
 import anyio
 from fastapi import Depends, Path, Request
@@ -128,3 +129,23 @@ ClientKeyDep = Annotated[str, Depends(get_client_key)]
 LimitsDep = Annotated[SiteLimits, Depends(get_limits)]
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 AccountDep = Annotated[Account, Depends(get_account)]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicForm:
+    """What a public form's page (a misuse report, a list check) needs of its request, so each of
+    its outcomes is one `render` call of the page's subclass."""
+
+    request: Request
+    session: Session
+    settings: Settings
+    today: date
+    client_key: str
+    limits: SiteLimits
+
+    @classmethod
+    def of(cls, request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep,
+           client_key: ClientKeyDep, limits: LimitsDep) -> Self:
+        """The request's page: a dependency (`Annotated[Page, Depends(Page.of)]`)."""
+        return cls(request=request, session=session, settings=settings, today=today, client_key=client_key,
+                   limits=limits)
