@@ -252,7 +252,7 @@ class Accumulator:
             self._bits = [BitMap(ids) for ids in self._ids]
             self._flat = _TextIds(self._ids)
         bits = self._bits
-        if len(numbers) == 1:  # most keys: a word of one printed number, or of one name
+        if len(numbers) == 1:  # most keys: a word of one name, or of one printed number not a code
             return bits[numbers[0]]
         if len(numbers) < MANY_TEXTS:
             return BitMap.union(*[bits[number] for number in numbers])
