@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.domain.states import ImportBatchState, MailState, ProductState, ReportState, RoundState
+from app.domain.states import ClaimState, ImportBatchState, MailState, ProductState, ReportState, RoundState
 
 # Constraint names the same on every database, so migrations can name what they drop or alter;
 # set on the shared metadata before any table below is declared.
@@ -363,4 +363,71 @@ class WatchAlert(SQLModel, table=True):
     mark: str = Field(max_length=20)
     day: date  # the Vietnam date of the run that sent it
     notified: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class RoundCall(SQLModel, table=True):
+    """A round's call for entries: when producers may apply, what they attach and how entries are scored.
+
+    At most one per round (a round known only from its winners list has none). `documents` and
+    `criteria` are JSON lists the office edits, defaulted from the regulation (app/domain/calls.py);
+    the stage the public sees (receiving, scoring, published) follows from the dates and the round's
+    state, so it is never stored.
+    """
+
+    __tablename__ = "round_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="selection_round.id", unique=True)
+    opens_on: date
+    closes_on: date  # the last day entries are taken, to its end in Vietnam time
+    results_on: date | None = None
+    documents: str = Field(default="[]", sa_type=sa.Text())  # [{"key", "label", "required"}]
+    criteria: str = Field(default="[]", sa_type=sa.Text())  # [{"key", "label", "points"}]
+    pass_mark: float | None = None
+    notes: str = Field(default="", sa_type=sa.Text())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class ProducerAccount(SQLModel, table=True):
+    """A producer's own account (cơ sở CNNT), apart from the office users: no office route reads this table.
+
+    Registered with an e-mail address (confirmed by a link before it can sign in) and a password, or
+    none (`password_hash` empty: signs in by one-time links only). `producer_id` is set once an office
+    approves its claim to an existing producer record, or when it registers a new producer.
+    `session_version` ends every copy of its session cookie at once, as for office users.
+    """
+
+    __tablename__ = "producer_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(default="", max_length=300)
+    confirmed_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    producer_id: int | None = Field(default=None, foreign_key="producer.id", index=True)
+    is_active: bool = True
+    session_version: int = 1
+    last_login_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class ProducerClaim(SQLModel, table=True):
+    """A producer account's claim to an existing producer record, decided by the office of its province.
+
+    `province_id` is the producer's current province when the claim was made: the office that decides.
+    """
+
+    __tablename__ = "producer_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="producer_account.id", index=True)
+    producer_id: int = Field(foreign_key="producer.id", index=True)
+    province_id: int = Field(foreign_key="province.id", index=True)
+    message: str = Field(default="", max_length=1000)  # what the producer gives to show it is them
+    state: ClaimState = Field(default=ClaimState.PENDING, sa_type=_state())
+    note: str = Field(default="", max_length=1000)  # the office's reason, shown to the producer
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=_timestamp())
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())

@@ -81,6 +81,19 @@ class MailState(StrEnum):
         return MAIL_STATE_LABELS[self]
 
 
+class ClaimState(StrEnum):
+    """Where a producer account's claim to an existing producer record is: waiting, approved, refused."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        """The office's and the producer's words for the state."""
+        return CLAIM_STATE_LABELS[self]
+
+
 PRODUCT_STATE_LABELS: dict[ProductState, str] = {
     ProductState.DRAFT: N_("Bản nháp"),
     ProductState.PUBLISHED: N_("Đã công bố"),
@@ -103,6 +116,11 @@ REPORT_STATE_LABELS: dict[ReportState, str] = {
     ReportState.UNFOUNDED: N_("Không có cơ sở"),
     ReportState.CLOSED: N_("Đã đóng"),
 }
+CLAIM_STATE_LABELS: dict[ClaimState, str] = {
+    ClaimState.PENDING: N_("Chờ Sở Công Thương duyệt"),
+    ClaimState.APPROVED: N_("Đã duyệt"),
+    ClaimState.REFUSED: N_("Không được duyệt"),
+}
 
 # Which product state may go to which, and the audit action the move records.
 PRODUCT_TRANSITIONS: dict[ProductState, dict[ProductState, str]] = {
@@ -123,7 +141,7 @@ REPORT_TRANSITIONS: dict[ReportState, dict[ReportState, str]] = {
 OPEN_REPORT_STATES = (ReportState.NEW, ReportState.CHECKING)  # what still waits for the office
 NOTE_REQUIRED_STATES = frozenset({ReportState.CONFIRMED, ReportState.UNFOUNDED})  # a finding says why
 
-State = TypeVar("State", ProductState, RoundState, ImportBatchState, ReportState)
+State = TypeVar("State", ProductState, RoundState, ImportBatchState, ReportState, ClaimState)
 
 
 def parse_state(kind: type[State], value: str) -> State | None:
