@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from app.domain.states import ProductState
 from app.models import Certificate, OutboxEvent, Producer, Product, utcnow
 from search.collector import collector_paused
-from search.documents import ProductDocument, build_documents
+from search.document_builder import build_documents
+from search.documents import ProductDocument
 from search.engine import SearchEngine, SearchQuery, SearchUnavailable
 
 log = logging.getLogger(__name__)

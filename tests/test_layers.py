@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Engines and their helpers see only the domain; these three also read the database or the settings.
-SEARCH_DATA_SIDE = ("search.indexer", "search.documents", "search.factory")
+SEARCH_DATA_SIDE = ("search.indexer", "search.document_builder", "search.factory")
 # What a route may call on the request's database session: nothing; services do the queries.
 SESSION_QUERIES = frozenset({"exec", "execute", "scalar", "scalars", "get", "get_one", "add", "add_all",
                              "delete", "merge", "flush", "query", "refresh"})

@@ -17,15 +17,8 @@ from app.config import Settings
 from app.db import make_engine
 from app.domain.states import ProductState
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
-from search.documents import (
-    MARK_END,
-    MARK_START,
-    ProductDocument,
-    _CertificateFacts,
-    _validity_fields,
-    build_documents,
-    document_fingerprint,
-)
+from search.document_builder import _CertificateFacts, _validity_fields, build_documents
+from search.documents import MARK_END, MARK_START, ProductDocument, document_fingerprint
 from tests.factories import add_certificate, make_product
 from tests.search.relevance_judgments import load_demo_catalog
 

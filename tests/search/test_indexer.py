@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.cli import run_check, run_reindex
 from app.config import Settings
 from app.models import OutboxEvent, ProductImage, SelectionRound
-from search.documents import build_documents
+from search.document_builder import build_documents
 from search.embedded import EmbeddedEngine
 from search.engine import SearchQuery, SearchUnavailable, StatusFilter
 from search.indexer import apply_outbox, check_drift, document_batches, fill_if_empty, reindex_all

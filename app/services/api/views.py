@@ -30,7 +30,8 @@ from app.services.api.schemas import (
 from app.services.catalog.fallback import StatusTables, base_select, filter_conditions
 from app.services.catalog.reads import CertificateView, ImageView, find_certificates, get_product_detail
 from app.services.verification.lookup import count_views
-from search.documents import ProductDocument, build_documents
+from search.document_builder import build_documents
+from search.documents import ProductDocument
 from search.engine import SearchHit, SearchQuery, SearchResult
 from search.result_cache import LruCache
 

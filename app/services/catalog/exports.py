@@ -34,7 +34,8 @@ from app.domain.text import drop_controls
 from app.errors import InvalidInput
 from app.models import Certificate, Producer, Product, Province
 from app.services.catalog.fallback import StatusTables, filter_conditions
-from search.documents import ProductDocument, build_documents
+from search.document_builder import build_documents
+from search.documents import ProductDocument
 from search.engine import SearchQuery
 
 EXPORT_PAGE = 1000

@@ -6,7 +6,7 @@ sorts except relevance (→ newest: there is no text ranking here), pagination, 
 disjunctive facet counts computed in SQL (a handful of GROUP BY queries, cheap at catalog
 scale). Text is a plain folded match: every query word
 must appear in the product's or the producer's folded name (no synonyms, no certificate
-numbers, no ranking). Hits are real search documents (search.documents.build_documents),
+numbers, no ranking). Hits are real search documents (search.document_builder.build_documents),
 so templates and the API mapping work unchanged.
 """
 
@@ -27,7 +27,7 @@ from app.domain.states import ProductState
 from app.domain.text import fold
 from app.models import Certificate, Producer, Product, Province
 from app.services.catalog.in_force import effective_end, in_force_on
-from search.documents import build_documents
+from search.document_builder import build_documents
 from search.engine import (
     FACET_FIELDS,
     LEVEL_STATUS,
