@@ -117,6 +117,23 @@ def test_claim_found_without_diacritics_approved_by_the_office_shows_certificate
     assert "Đã duyệt" in page.select_one("#claims").get_text()  # type: ignore[union-attr]
 
 
+def test_a_producer_of_a_former_province_is_found_and_decided_by_its_successors_office(
+        client: TestClient, session: Session) -> None:
+    producer = make_producer(session, name="Cơ sở dệt thổ cẩm", province_slug="quang-nam")
+    session.commit()
+    signed_up(client, session, email=EMAIL)
+    searched = client.get("/co-so/nhan-co-so", params={"ten": "tho cam", "tinh": "Đà Nẵng"})
+    found = BeautifulSoup(searched.text, "html.parser").select("#field-producer label")
+    assert [label.get_text(" ", strip=True) for label in found] == ["Cơ sở dệt thổ cẩm · Quảng Nam"]
+    assert _claim(client, producer) == 303
+    claim = session.exec(select(ProducerClaim)).one()
+    _as_office(client, session, "hue")
+    assert _decide(client, claim.id or 0, "approve") == 404
+    _as_office(client, session, "da-nang")
+    assert "Cơ sở dệt thổ cẩm" in client.get("/quan-ly/yeu-cau-nhan-co-so").text
+    assert _decide(client, claim.id or 0, "approve") == 303
+
+
 def test_refusal_needs_a_note_which_the_producer_reads(client: TestClient, session: Session) -> None:
     producer = make_producer(session, name="Hợp tác xã mây tre Phú Vinh", province_slug="ha-noi")
     session.commit()

@@ -9,9 +9,12 @@ holds it by then. Every change is audited; the producer is told the decision by 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.domain.permissions import owns_province
 from app.domain.provinces import resolve_province, successor_of
 from app.domain.states import ClaimState, parse_state
 from app.domain.text import fold
@@ -57,15 +60,17 @@ def province_id_of(session: Session, text: str) -> int | None:
 
 
 def find_producers(*, session: Session, name: str, province_id: int | None) -> list[ProducerHit]:
-    """Producers whose folded name holds the folded words typed (đ → d), at most MAX_RESULTS, by name."""
+    """Producers whose folded name holds the folded words typed (đ → d), at most MAX_RESULTS, by name;
+    `province_id` keeps those of a current province, its former provinces included."""
     words = fold(name).split()
     if not words:
         return []
     query = select(Producer, Province).join(Province, col(Province.id) == col(Producer.province_id))
     for word in words[:10]:
         query = query.where(col(Producer.name_key).contains(word, autoescape=True))
-    if province_id is not None:
-        query = query.where(Producer.province_id == province_id)
+    if province_id is not None:  # the province and the former ones merged into it
+        query = query.where((col(Producer.province_id) == province_id)
+                            | (col(Province.successor_id) == province_id))
     rows = session.exec(query.order_by(col(Producer.name), col(Producer.id)).limit(MAX_RESULTS)).all()
     held = _held_ids(session, [p.id for p, _ in rows if p.id is not None])
     return [ProducerHit(producer=p, province=pr.name, held=p.id in held) for p, pr in rows]
@@ -118,27 +123,31 @@ def _row(session: Session, claim: ProducerClaim) -> ClaimRow:
                     state=parse_state(ClaimState, claim.state) or ClaimState.PENDING)
 
 
-def claims_in_reach(*, session: Session, account: Account, state: ClaimState | None = None) -> list[ClaimRow]:
-    """The claims the account decides (its province's, former provinces included; all for an admin)."""
+def _owns(account: Account, province: Province) -> bool:
+    """Whether the account decides claims of this province (the `owns_province` rule)."""
+    return owns_province(account.role, account.province_slug, province.slug)
+
+
+def _reach(session: Session, account: Account, state: ClaimState | None) -> Any:
+    """The query of the claims the account decides, in `state` if given, newest first."""
     query = select(ProducerClaim).order_by(col(ProducerClaim.id).desc())
     if state is not None:
         query = query.where(ProducerClaim.state == state)
-    rows = [_row(session, claim) for claim in session.exec(query).all()]
-    return [r for r in rows if account.is_admin or _owns(account, r.province)]
+    if not account.is_admin:
+        ids = [p.id for p in session.exec(select(Province)).all() if _owns(account, p)]
+        query = query.where(col(ProducerClaim.province_id).in_(ids))
+    return query
 
 
-def _owns(account: Account, province: Province) -> bool:
-    """Whether the account decides claims of this province."""
-    try:
-        account.require_province(province.slug)
-    except NotFound:
-        return False
-    return True
+def claims_in_reach(*, session: Session, account: Account, state: ClaimState | None = None) -> list[ClaimRow]:
+    """The claims the account decides (its province's, former provinces included; all for an admin)."""
+    return [_row(session, claim) for claim in session.exec(_reach(session, account, state)).all()]
 
 
 def count_pending_claims(*, session: Session, account: Account) -> int:
     """How many claims in the account's reach wait for a decision."""
-    return len(claims_in_reach(session=session, account=account, state=ClaimState.PENDING))
+    query = _reach(session, account, ClaimState.PENDING).order_by(None).with_only_columns(sa.func.count())
+    return int(session.exec(query).one())
 
 
 def claim_in_reach(*, session: Session, account: Account, claim_id: int) -> ClaimRow:
