@@ -182,3 +182,16 @@ def test_a_10000_character_name_gets_a_message_naming_the_field(client: TestClie
 def test_registrations_per_address_are_rate_limited(client: TestClient, session: Session) -> None:
     statuses = [register(client, email=EMAIL) for _ in range(7)]
     assert statuses[:5] == [303] * 5 and 429 in statuses[5:]
+
+
+def test_registering_again_before_confirming_ends_the_earlier_link(client: TestClient,
+                                                                   session: Session) -> None:
+    assert register(client, email=EMAIL, name="Tên cũ") == 303
+    earlier = last_link(session, EMAIL)
+    assert register(client, email=EMAIL, name="Tên mới", password="") == 303
+    later = last_link(session, EMAIL)
+    assert earlier != later and client.get(earlier).status_code == 400
+    assert use_link(client, earlier) == 400
+    assert use_link(client, later) == 303
+    account = _account(session)
+    assert account.name == "Tên mới" and account.password_hash == "" and account.confirmed_at is not None

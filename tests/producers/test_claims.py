@@ -77,6 +77,8 @@ def test_claim_found_without_diacritics_approved_by_the_office_shows_certificate
     assert _claim(client, producer) == 303
     claim = session.exec(select(ProducerClaim)).one()
     assert claim.state == ClaimState.PENDING and claim.province_id == producer.province_id
+    made = session.exec(select(AuditEntry).where(AuditEntry.action == "producer_claim.create")).one()
+    assert made.entity_id == claim.id and json.loads(made.after or "{}")["account_id"] == claim.account_id
     again = client.post("/co-so/nhan-co-so", data={"producer": str(producer.id), "message": "Lần nữa",
                                                    "csrf_token": csrf_of(client, "/co-so")})
     assert again.status_code == 422 and "mỗi lần chỉ gửi một yêu cầu" in again.text
