@@ -47,6 +47,10 @@ class LoginRequired(DomainError):
     status_code = 302
 
 
+class ProducerLoginRequired(LoginRequired):
+    """A producer area page (/co-so) was asked for without a valid producer session."""
+
+
 class PasswordChangeRequired(DomainError):
     """An account whose password an administrator reset: it must choose a new one before anything else."""
 

@@ -23,6 +23,7 @@ from app.routes import (
     admin_accounts,
     admin_auth,
     admin_bulk_photos,
+    admin_claims,
     admin_dashboard,
     admin_photos,
     admin_records,
@@ -36,6 +37,8 @@ from app.routes import (
     labels,
     ops,
     pages,
+    producer_area,
+    producer_auth,
     reports,
     rounds_public,
     seo,
@@ -165,9 +168,11 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    html_pages = (pages, catalog, exports, labels, reports, verify, bulk_check, admin_auth, admin_bulk_photos,
-                  admin_photos, admin_rounds, admin_records, admin_reports, admin_accounts, admin_dashboard,
-                  seo, shortlist, watch, watch_feeds, rounds_public, province_map, api_docs)
+    # The producer area's own pages (/co-so/dang-ky…) before the public producer page /co-so/{slug}.
+    html_pages = (producer_auth, producer_area, pages, catalog, exports, labels, reports, verify, bulk_check,
+                  admin_auth, admin_bulk_photos, admin_photos, admin_rounds, admin_records, admin_reports,
+                  admin_claims, admin_accounts, admin_dashboard, seo, shortlist, watch, watch_feeds,
+                  rounds_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 

@@ -15,7 +15,7 @@ from app.models import User
 from app.services.office import accounts
 from app.services.office.account import Account
 from app.web.confirmation import confirmation_page, confirmed, refusal_of
-from app.web.deps import AccountDep, RowId, SessionDep, check_csrf
+from app.web.deps import AccountDep, PostedDep, RowId, SessionDep, check_csrf
 from app.web.form_flow import field_errors, run_use_case
 from app.web.templating import templates
 
@@ -24,18 +24,11 @@ REGISTER = "/quan-ly/tai-khoan"
 ROLE_OPTIONS = [(role.value, role.label) for role in Role]
 
 
-async def _posted(request: Request) -> dict[str, str]:
-    """The posted text fields (the CSRF check has already read and cached the form)."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
 def _user(session: SessionDep, account: AccountDep, user_id: RowId) -> User:
     """The account in the path, for an administrator (403 otherwise, 404 when there is none)."""
     return accounts.account_by_id(session=session, account=account, user_id=user_id)
 
 
-PostedDep = Annotated[dict[str, str], Depends(_posted)]
 UserDep = Annotated[User, Depends(_user)]
 
 

@@ -15,22 +15,13 @@ from app.forms.text import text_fields
 from app.services.office.account import Account
 from app.services.office.report_handling import change_report_state, report_detail, report_photo_path
 from app.services.office.report_listing import ReportFilters, list_reports
-from app.web.deps import AccountDep, RowId, SessionDep, SettingsDep, check_csrf
+from app.web.deps import AccountDep, PostedDep, RowId, SessionDep, SettingsDep, check_csrf
 from app.web.form_flow import submit_form
 from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 PRIVATE_PHOTO_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 FilterText = Annotated[str, Query(max_length=200)]
-
-
-async def _posted(request: Request) -> dict[str, str]:
-    """The posted text fields (the CSRF check has already read and cached the form)."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-PostedDep = Annotated[dict[str, str], Depends(_posted)]
 
 
 @router.get("/bao-cao", name="admin_reports")

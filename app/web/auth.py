@@ -32,6 +32,12 @@ def start_session(session: dict[str, Any], *, user_id: int, version: int) -> Non
     session.update(uid=user_id, ver=version, csrf=secrets.token_urlsafe(32))
 
 
+def start_producer_session(session: dict[str, Any], *, account_id: int, version: int) -> None:
+    """Sign a producer account in: a fresh session under its own keys (`pid`, `pver`), never an office's."""
+    session.clear()
+    session.update(pid=account_id, pver=version, csrf=secrets.token_urlsafe(32))
+
+
 def csrf_token(session: dict[str, Any]) -> str:
     """The session's CSRF token, created on first use (the login form needs one too)."""
     token = session.get("csrf")

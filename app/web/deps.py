@@ -21,8 +21,8 @@ from app.config import Settings
 from app.db import wake_mail_on_commit
 from app.domain.permissions import Role
 from app.domain.validity import today_in
-from app.errors import CsrfRejected, LoginRequired, PasswordChangeRequired
-from app.models import Province, User
+from app.errors import CsrfRejected, LoginRequired, PasswordChangeRequired, ProducerLoginRequired
+from app.models import ProducerAccount, Province, User
 from app.services.office.account import Account
 from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from app.web.login_throttle import LoginThrottle
@@ -101,6 +101,19 @@ def get_account(request: Request, session: Annotated[Session, Depends(get_sessio
     return Account(user=user, role=Role(user.role), province_slug=province.slug if province else None)
 
 
+def get_producer_account(request: Request,
+                         session: Annotated[Session, Depends(get_session)]) -> ProducerAccount:
+    """The signed-in producer account (its own session keys: an office session never opens /co-so);
+    ProducerLoginRequired (→ the producer sign-in page) otherwise."""
+    pid, version = request.session.get("pid"), request.session.get("pver")
+    account = session.get(ProducerAccount, pid) if isinstance(pid, int) else None
+    if account is None or not account.is_active or account.session_version != version \
+            or account.confirmed_at is None:
+        request.session.pop("pid", None)
+        raise ProducerLoginRequired("Vui lòng đăng nhập.")
+    return account
+
+
 async def check_csrf(request: Request) -> None:
     """Refuse a state-changing request that does not echo the session's CSRF token."""
     if request.method in {"GET", "HEAD", "OPTIONS"}:
@@ -116,6 +129,12 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+async def get_posted_text(request: Request) -> dict[str, str]:
+    """The posted text fields (the CSRF check has already read and cached the form, within its limits)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 # A row id in a path: 1 to the largest 64-bit integer (SQLite's INTEGER, PostgreSQL's bigint).
 # Outside, FastAPI refuses it before any query, and the refusal of a path parameter is a 404
 # (app.web.exception_handlers): no row has that id. Beyond it SQLite's driver raised (a 500).
@@ -129,6 +148,8 @@ ClientKeyDep = Annotated[str, Depends(get_client_key)]
 LimitsDep = Annotated[SiteLimits, Depends(get_limits)]
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 AccountDep = Annotated[Account, Depends(get_account)]
+PostedDep = Annotated[dict[str, str], Depends(get_posted_text)]
+ProducerAccountDep = Annotated[ProducerAccount, Depends(get_producer_account)]
 
 
 @dataclass(frozen=True, slots=True)

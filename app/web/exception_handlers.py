@@ -18,7 +18,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from app.domain.messages import N_
-from app.errors import DomainError, LoginRequired, PasswordChangeRequired, TooManyRequests
+from app.errors import (
+    DomainError,
+    LoginRequired,
+    PasswordChangeRequired,
+    ProducerLoginRequired,
+    TooManyRequests,
+)
 from app.i18n import gettext
 from app.web.templating import templates
 
@@ -89,6 +95,14 @@ async def _login(request: Request, exc: LoginRequired) -> Response:
     return RedirectResponse(target, status_code=302)
 
 
+async def _producer_login(request: Request, exc: ProducerLoginRequired) -> Response:
+    """Anonymous producer area pages: 302 to the producer sign-in page (htmx: HX-Redirect)."""
+    target = "/co-so/dang-nhap"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=302)
+
+
 async def _change_password(request: Request, exc: PasswordChangeRequired) -> Response:
     """A one-time password in use: every office page sends to the password change form first."""
     if request.headers.get("HX-Request"):
@@ -136,6 +150,7 @@ def register_exception_handlers(app: FastAPI) -> None:
     handlers: dict[type[Exception], Callable[..., Awaitable[Response]]] = {
         DomainError: _domain,
         LoginRequired: _login,
+        ProducerLoginRequired: _producer_login,
         PasswordChangeRequired: _change_password,
         TooManyRequests: _too_many,
         RequestValidationError: _validation,

@@ -1,4 +1,5 @@
-"""What the office navigation shows beside its links: the open misuse reports of the signed-in account."""
+"""What the office navigation shows beside its links: the open misuse reports and the pending producer claims
+of the signed-in account."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlmodel import Session
 
 from app.services.office.account import Account
 from app.services.office.report_handling import count_open_reports
+from app.services.producers.claims import count_pending_claims
 
 
 def open_report_count(request: object, account: object) -> int:
@@ -23,4 +25,17 @@ def open_report_count(request: object, account: object) -> int:
     with Session(request.app.state.engine) as session:
         count = count_open_reports(session=session, account=account)
     request.state.open_report_count = count
+    return count
+
+
+def pending_claim_count(request: object, account: object) -> int:
+    """Producer claims in the account's reach waiting for a decision; counted once per request (as above)."""
+    if not isinstance(request, Request) or not isinstance(account, Account):
+        return 0
+    cached = getattr(request.state, "pending_claim_count", None)
+    if isinstance(cached, int):
+        return cached
+    with Session(request.app.state.engine) as session:
+        count = count_pending_claims(session=session, account=account)
+    request.state.pending_claim_count = count
     return count

@@ -22,7 +22,15 @@ from app.config import PACKAGE_DIR
 from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
-from app.domain.states import ImportBatchState, ProductState, ReportState, RoundState, State, state_label
+from app.domain.states import (
+    ClaimState,
+    ImportBatchState,
+    ProductState,
+    ReportState,
+    RoundState,
+    State,
+    state_label,
+)
 from app.domain.validity import STATUS_LABELS, CertificateStatus, in_vietnam
 from app.files.media import ImageSource
 from app.i18n import (
@@ -41,7 +49,7 @@ from app.services.catalog.shortlist import COOKIE_NAME, parse_slugs
 from app.web.auth import csrf_token
 from app.web.json_in_html import script_json
 from app.web.language_prefix import has_english
-from app.web.office_nav import open_report_count
+from app.web.office_nav import open_report_count, pending_claim_count
 from app.web.static_files import STATIC_PREFIX, fingerprinted
 from search.engine import MARK_END, MARK_START
 
@@ -250,9 +258,9 @@ def configure_templates(templates: Jinja2Templates) -> None:
         canonical_url=page_canonical_url, base_url=page_base_url, alternate_urls=page_alternates,
         product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
         product_og_image=seo.og_image, shortlist_count=shortlist_count, in_shortlist=in_shortlist,
-        open_report_count=open_report_count,
+        open_report_count=open_report_count, pending_claim_count=pending_claim_count,
         # Workflow states (app.domain.states): pages compare with the members and show
         # `value|state_label(ProductState)`; the labels live only in the domain module.
         ProductState=ProductState, RoundState=RoundState, ImportBatchState=ImportBatchState,
-        ReportState=ReportState,
+        ReportState=ReportState, ClaimState=ClaimState,
     )

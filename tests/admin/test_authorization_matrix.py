@@ -18,11 +18,20 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.files.images import process_image
-from app.models import Certificate, ImportBatch, MisuseReport, ProductImage, SelectionRound
+from app.models import (
+    Certificate,
+    ImportBatch,
+    MisuseReport,
+    ProducerAccount,
+    ProducerClaim,
+    ProductImage,
+    SelectionRound,
+)
 from app.routes import (
     admin_accounts,
     admin_auth,
     admin_bulk_photos,
+    admin_claims,
     admin_dashboard,
     admin_photos,
     admin_records,
@@ -44,7 +53,7 @@ PUBLIC = {("GET", "/quan-ly/dang-nhap"), ("POST", "/quan-ly/dang-nhap"), ("POST"
 class Rule:
     """How a route is reached: which record its parameters name, and who may use it."""
 
-    record: str | None = None  # product, certificate, national, round, batch, image or report
+    record: str | None = None  # product, certificate, national, round, batch, image, report or claim
     admin_only: bool = False
     office_forbidden: bool = False  # an office of the right province is still refused (403)
     account_bound: bool = False  # the record belongs to one account: any other, admin included, gets 404
@@ -79,6 +88,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/bao-cao/{report_id}/trang-thai": Rule("report"),
     "/quan-ly/bao-cao/{report_id}/anh": Rule("report"),
     "/quan-ly/anh-hang-loat": Rule(),
+    "/quan-ly/yeu-cau-nhan-co-so": Rule(),
+    "/quan-ly/yeu-cau-nhan-co-so/{claim_id}": Rule("claim"),
     "/quan-ly/anh-hang-loat/{token}": Rule("bulk", account_bound=True),
     "/quan-ly/anh-hang-loat/{token}/ap-dung": Rule("bulk", account_bound=True),
 }
@@ -89,8 +100,8 @@ NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/
 def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
-    modules = (admin_accounts, admin_auth, admin_bulk_photos, admin_dashboard, admin_photos, admin_records,
-               admin_reports, admin_rounds)
+    modules = (admin_accounts, admin_auth, admin_bulk_photos, admin_claims, admin_dashboard, admin_photos,
+               admin_records, admin_reports, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
@@ -137,13 +148,20 @@ def _records(session: Session, settings: Settings, slug: str, certified_in: str,
                                certified_in=slug)
     image = ProductImage(product_id=product.id, content_hash="ab" * 32, width=800, height=600, alt=name)
     selection_round = SelectionRound(level="tinh", year=2025, province_id=province(session, slug).id)
-    session.add_all([image, selection_round, report])
+    account = ProducerAccount(email=f"co-so-{slug}@vi-du.example", name=f"Chủ cơ sở {name}")
+    session.add_all([image, selection_round, report, account])
+    session.flush()
+    assert account.id is not None
+    claim = ProducerClaim(account_id=account.id, producer_id=product.producer_id,
+                          province_id=product.province_id, message=f"Lời nhắn của {name}")
+    session.add(claim)
     session.commit()
     tinh = session.exec(select(Certificate).where(Certificate.product_id == product.id,
                                                   Certificate.level == "tinh")).one()
     assert product.id and national.id and tinh.id and image.id and selection_round.id and report.id
+    assert claim.id is not None
     return {"product": product.id, "certificate": tinh.id, "national": national.id,
-            "image": image.id, "round": selection_round.id, "report": report.id}
+            "image": image.id, "round": selection_round.id, "report": report.id, "claim": claim.id}
 
 
 @pytest.fixture
@@ -169,7 +187,8 @@ def world(client: TestClient, session: Session, settings: Settings, tmp_path: Pa
 def _url(path: str, rule: Rule, ids: dict[str, int | str]) -> str:
     values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
               "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
-              "user_id": ids["user"], "report_id": ids["report"], "token": ids["token"]}
+              "user_id": ids["user"], "report_id": ids["report"], "token": ids["token"],
+              "claim_id": ids["claim"]}
     return path.format(**values)
 
 

@@ -32,7 +32,7 @@ from app.domain.validity import CertificateStatus
 from app.forms.watch import FORM_PURPOSE as WATCH_PURPOSE
 from app.i18n import speaking
 from app.main import create_app
-from app.models import Certificate, Product, WatchList
+from app.models import Certificate, Producer, ProducerAccount, ProducerClaim, Product, WatchList
 from app.routes import bulk_check
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
 from app.services.mail.render import mail_env, render_mail
@@ -46,6 +46,7 @@ from app.web.templating import templates
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD, csrf_of
 from tests.nu import by_page, check_html, checker_command
+from tests.producers.helpers import last_link, register, use_link
 from tests.services.sheets import row, write_table_csv, write_xlsx
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -67,6 +68,10 @@ MAIL_SAMPLES: dict[str, dict[str, object]] = {
     "report_outcome": {"code": "ABCD-EFGH", "verify_path": "/v/ABCDEFGH", "reported_on": "05/12/2026",
                        "office": "Sở Công Thương Đà Nẵng", "outcome": "Xác nhận có vi phạm",
                        "note": "Cơ sở bán hàng đã được nhắc nhở.\nCảm ơn bạn."},
+    "producer_link": {"kind": "confirm", "name": "Nguyễn Văn Mắm", "hours": 48, "minutes": 2880,
+                      "url": "https://cnnt.example.vn/co-so/xac-nhan/abc"},
+    "producer_claim_decided": {"name": "Nguyễn Văn Mắm", "producer": "Cơ sở nước mắm", "approved": False,
+                               "note": "Số điện thoại không khớp.", "url": "https://cnnt.example.vn/co-so"},
     "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
     "watch_alerts": {
         "day": "01/12/2026",
@@ -282,6 +287,45 @@ def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
     pages.save("office-accounts-errors", client.post("/quan-ly/tai-khoan", data={**token, "email": "x"}), 422)
 
 
+def _producer_area(client: TestClient, pages: Pages, session: Session, seeded: Seeded) -> None:
+    """The producer area: sign-up and sign-in pages with their errors, links, the dashboard, claims."""
+    client.cookies.clear()
+    email = "co.so@example.vn"
+    for name, path in (("register", "/co-so/dang-ky"), ("login", "/co-so/dang-nhap"),
+                       ("link-request", "/co-so/lien-ket"), ("sent", "/co-so/da-gui")):
+        pages.save(f"producer-{name}", client.get(path))
+    token = {"csrf_token": csrf_of(client, "/co-so/dang-ky")}
+    too_long = client.post("/co-so/dang-ky", data={**token, "name": "x" * 300})
+    pages.save("producer-register-errors", too_long, 422)
+    pages.save("producer-login-failed", client.post("/co-so/dang-nhap", data={**token, "email": email}), 401)
+    pages.save("producer-link-bad", client.get("/co-so/dang-nhap/khong-hop-le"), 400)
+    assert register(client, email=email) == 303
+    link = last_link(session, email)
+    pages.save("producer-link", client.get(link))
+    assert use_link(client, link) == 303
+    pages.save("producer-home-empty", client.get("/co-so"))
+    pages.save("producer-claim-search", client.get("/co-so/nhan-co-so", params={"ten": "co so"}))
+    token = {"csrf_token": csrf_of(client, "/co-so")}
+    pages.save("producer-claim-errors", client.post("/co-so/nhan-co-so", data={**token, "ten": "a"}), 422)
+    pages.save("producer-new", client.get("/co-so/co-so-moi"))
+    pages.save("producer-new-errors", client.post("/co-so/co-so-moi", data={**token, "phone": "x"}), 422)
+    producer = session.exec(select(Producer).where(Producer.slug == seeded.producer)).one()
+    account = session.exec(select(ProducerAccount).where(ProducerAccount.email == email)).one()
+    assert producer.id is not None and account.id is not None
+    claim = ProducerClaim(account_id=account.id, producer_id=producer.id, province_id=producer.province_id,
+                          message="Mã số thuế 0101234567")
+    account.producer_id = producer.id
+    session.add_all([claim, account])
+    session.commit()
+    pages.save("producer-home", client.get("/co-so"))
+    _sign_in(client, seeded.admin_email)
+    pages.save("office-claims", client.get("/quan-ly/yeu-cau-nhan-co-so"))
+    pages.save("office-claim", client.get(f"/quan-ly/yeu-cau-nhan-co-so/{claim.id}"))
+    refused = {"csrf_token": csrf_of(client, "/quan-ly"), "decision": "refuse"}
+    no_note = client.post(f"/quan-ly/yeu-cau-nhan-co-so/{claim.id}", data=refused)
+    pages.save("office-claim-errors", no_note, 422)
+
+
 def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Path) -> None:
     """The office's forms with their errors, and a winners list uploaded to its preview."""
     _sign_in(client, seeded.office_email)
@@ -389,6 +433,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _fragments(site, pages, seeded)
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)
+    _producer_area(site, pages, session, seeded)
     _last(site, pages)
     _busy(pages)
     mails = _mails(pages, monkeypatch)

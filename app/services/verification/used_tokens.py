@@ -29,3 +29,8 @@ def spend_token(*, session: Session, nonce: str, purpose: str, lifetime_s: float
                                              expires_at=now + timedelta(seconds=lifetime_s))
     spent = statement.on_conflict_do_nothing(index_elements=["nonce"]).returning(col(UsedFormToken.nonce))
     return session.execute(spent).first() is not None  # RETURNING: an ORM insert's rowcount is not kept
+
+
+def was_spent(*, session: Session, nonce: str) -> bool:
+    """Whether a token with this nonce was spent already (a page may say so before its form is sent)."""
+    return session.get(UsedFormToken, nonce) is not None

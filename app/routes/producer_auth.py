@@ -1,0 +1,223 @@
+"""Producer accounts signing up and in (/co-so): register, confirm, password or one-time link, sign out.
+
+Registering and asking for a link answer with the same page whether or not the address has an
+account (the mail says the rest), and are rate-limited per client and per address as the other
+anonymous senders of e-mail are (app/routes/watch.py). A link's GET only shows a button (mail
+scanners open links); its POST spends the link and starts a fresh producer session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.config import Settings
+from app.domain.messages import N_
+from app.errors import InvalidInput
+from app.forms.producer_accounts import LINK_FIELDS, REGISTER_FIELDS, LinkForm, RegisterForm, parse_fields
+from app.forms.text import text_fields
+from app.i18n import gettext, lang_url
+from app.services.producers.accounts import (
+    account_for_link,
+    authenticate,
+    register,
+    request_link,
+    sign_out,
+    use_link,
+)
+from app.services.producers.tokens import MAX_TOKEN, LinkProblem, LinkPurpose
+from app.web.auth import start_producer_session
+from app.web.deps import (
+    ClientKeyDep,
+    LimitsDep,
+    LoginThrottleDep,
+    PostedDep,
+    SessionDep,
+    SettingsDep,
+    check_csrf,
+)
+from app.web.login_throttle import login_refused
+from app.web.rate_limit import SiteLimits, client_key
+from app.web.templating import templates
+
+router = APIRouter(prefix="/co-so", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+PER_CLIENT_PER_HOUR = 10
+PER_ADDRESS_PER_DAY = 5
+LinkToken = Annotated[str, Path(max_length=MAX_TOKEN)]
+_LINK_MESSAGES = {
+    LinkProblem.forged: N_("Đường dẫn không hợp lệ: có thể nó bị cắt mất một phần khi sao chép. "
+                           "Hãy mở lại đường dẫn đầy đủ trong thư."),
+    LinkProblem.expired: N_("Đường dẫn đã hết hạn. Hãy yêu cầu một đường dẫn mới."),
+    LinkProblem.used: N_("Đường dẫn này đã được dùng hoặc không còn hiệu lực (mỗi đường dẫn chỉ dùng được "
+                         "một lần). Hãy yêu cầu một đường dẫn mới."),
+}
+_LINK_PAGES = {  # purpose → (title, button, path)
+    LinkPurpose.confirm: (N_("Xác nhận địa chỉ e-mail"), N_("Xác nhận và đăng nhập"), "/co-so/xac-nhan/"),
+    LinkPurpose.sign_in: (N_("Đăng nhập bằng đường dẫn"), N_("Đăng nhập"), "/co-so/dang-nhap/"),
+}
+
+
+def _page(request: Request, template: str, *, values: Mapping[str, str] | None = None,
+          errors: Mapping[str, str] | None = None, notice: str = "", status: int = 200) -> Response:
+    """A producer area form page with what was typed (never a password) and its messages."""
+    kept = {k: v for k, v in (values or {}).items() if k != "password"}
+    context = {"values": kept, "errors": errors or {}, "notice": notice}
+    return templates.TemplateResponse(request, f"producer_area/{template}", context, status_code=status)
+
+
+def _rate_limited(limits: SiteLimits, settings: Settings, *, client: str, email: str) -> str:
+    """The notice when this client or this address asked for mail too often ('' when allowed)."""
+    address = client_key(email.lower(), secret=settings.secret_key)  # the address itself is never a key
+    if not limits.hit(f"producer-client:{client}", limit=PER_CLIENT_PER_HOUR, window_s=3600):
+        return gettext("Bạn đã gửi nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau một giờ.")
+    if not limits.hit(f"producer-address:{address}", limit=PER_ADDRESS_PER_DAY, window_s=86400):
+        return gettext("Địa chỉ e-mail này đã nhận nhiều thư hôm nay. Vui lòng thử lại vào ngày mai.")
+    return ""
+
+
+def _sent(request: Request) -> Response:
+    """The one answer to a registration or a link request: check your mail."""
+    return RedirectResponse(lang_url("/co-so/da-gui"), status_code=303)
+
+
+@router.get("/dang-ky", name="producer_register_form")
+def register_form(request: Request) -> Response:
+    """The registration form."""
+    return _page(request, "register.html")
+
+
+@router.post("/dang-ky", name="producer_register")
+def register_post(request: Request, session: SessionDep, settings: SettingsDep, client: ClientKeyDep,
+                  limits: LimitsDep, posted: PostedDep) -> Response:
+    """Check the form, then register or mail the holder of the address; the same answer either way."""
+    values = text_fields(posted, REGISTER_FIELDS)
+    form, errors = parse_fields(RegisterForm, values, "name")
+    if form is None:
+        return _page(request, "register.html", values=values, errors=errors, status=422)
+    limited = _rate_limited(limits, settings, client=client, email=form.email)
+    if limited:
+        return _page(request, "register.html", values=values, notice=limited, status=429)
+    try:
+        register(session=session, name=form.name, email=form.email, password=form.password,
+                 base_url=settings.public_base_url, secret=settings.secret_key)
+    except InvalidInput as error:
+        session.rollback()
+        return _page(request, "register.html", values=values, errors={error.field or "name": error.message},
+                     status=422)
+    session.commit()
+    return _sent(request)
+
+
+@router.get("/da-gui", name="producer_sent")
+def sent(request: Request) -> Response:
+    """Check your mail (the same page whether or not the address had an account)."""
+    return templates.TemplateResponse(request, "producer_area/sent.html", {})
+
+
+@router.get("/lien-ket", name="producer_link_form")
+def link_form(request: Request) -> Response:
+    """Ask for a one-time sign-in link."""
+    return _page(request, "link_request.html")
+
+
+@router.post("/lien-ket", name="producer_link_request")
+def link_request(request: Request, session: SessionDep, settings: SettingsDep, client: ClientKeyDep,
+                 limits: LimitsDep, posted: PostedDep) -> Response:
+    """Mail a sign-in link when the address has an account; the same answer either way."""
+    values = text_fields(posted, LINK_FIELDS)
+    form, errors = parse_fields(LinkForm, values, "email")
+    if form is None:
+        return _page(request, "link_request.html", values=values, errors=errors, status=422)
+    limited = _rate_limited(limits, settings, client=client, email=form.email)
+    if limited:
+        return _page(request, "link_request.html", values=values, notice=limited, status=429)
+    request_link(session=session, email=form.email, base_url=settings.public_base_url,
+                 secret=settings.secret_key)
+    session.commit()
+    return _sent(request)
+
+
+def _link_page(request: Request, session: SessionDep, settings: Settings, token: str,
+               purpose: LinkPurpose, *, problem: LinkProblem | None = None) -> Response:
+    """The button that uses a link, or the page that says why it cannot be used (400)."""
+    found = problem or account_for_link(session=session, token=token, purpose=purpose,
+                                        secret=settings.secret_key)
+    title, button, path = _LINK_PAGES[purpose]
+    context = {"title": gettext(title), "button": gettext(button), "action": lang_url(f"{path}{token}"),
+               "problem": gettext(_LINK_MESSAGES[found]) if isinstance(found, LinkProblem) else ""}
+    response = templates.TemplateResponse(request, "producer_area/link.html", context,
+                                          status_code=400 if isinstance(found, LinkProblem) else 200)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link stays out of other sites' logs
+    return response
+
+
+def _use(request: Request, session: SessionDep, settings: Settings, token: str,
+         purpose: LinkPurpose) -> Response:
+    """Spend the link and start a fresh producer session; a bad link gets its page (400)."""
+    used = use_link(session=session, token=token, purpose=purpose, secret=settings.secret_key)
+    if isinstance(used, LinkProblem):
+        session.rollback()
+        return _link_page(request, session, settings, token, purpose, problem=used)
+    session.commit()
+    assert used.id is not None  # noqa: S101 - loaded from the database
+    start_producer_session(request.session, account_id=used.id, version=used.session_version)
+    return RedirectResponse(lang_url("/co-so"), status_code=303)
+
+
+@router.get("/xac-nhan/{token}", name="producer_confirm_page")
+def confirm_page(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
+    """The confirm button (a GET never confirms)."""
+    return _link_page(request, session, settings, token, LinkPurpose.confirm)
+
+
+@router.post("/xac-nhan/{token}", name="producer_confirm")
+def confirm(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
+    """Confirm the address and sign in."""
+    return _use(request, session, settings, token, LinkPurpose.confirm)
+
+
+@router.get("/dang-nhap/{token}", name="producer_link_page")
+def link_page(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
+    """The sign-in button of a one-time link."""
+    return _link_page(request, session, settings, token, LinkPurpose.sign_in)
+
+
+@router.post("/dang-nhap/{token}", name="producer_link_sign_in")
+def link_sign_in(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
+    """Sign in with a one-time link."""
+    return _use(request, session, settings, token, LinkPurpose.sign_in)
+
+
+@router.get("/dang-nhap", name="producer_login_form")
+def login_form(request: Request) -> Response:
+    """Sign in with a password, or ask for a link."""
+    return _page(request, "login.html")
+
+
+@router.post("/dang-nhap", name="producer_login")
+def login(request: Request, session: SessionDep, limits: LimitsDep, throttle: LoginThrottleDep,
+          client: ClientKeyDep, posted: PostedDep) -> Response:
+    """Check the credentials (throttled as office sign-ins are); on success a fresh session."""
+    values = text_fields(posted, ("email", "password"))
+    email, password = values.get("email", "")[:254], values.get("password", "")[:200]
+    refuse = login_refused(limits=limits, throttle=throttle, client=client, email=email)
+    try:
+        account = authenticate(session=session, email=email, password=password, refuse=refuse)
+    except InvalidInput as error:
+        return _page(request, "login.html", values={"email": email}, notice=error.message, status=401)
+    session.commit()
+    assert account.id is not None  # noqa: S101 - loaded from the database
+    start_producer_session(request.session, account_id=account.id, version=account.session_version)
+    return RedirectResponse(lang_url("/co-so"), status_code=303)
+
+
+@router.post("/dang-xuat", name="producer_logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: every copy of the cookie and every link sent stop working."""
+    sign_out(session=session, account_id=request.session.get("pid"), version=request.session.get("pver"))
+    session.commit()
+    request.session.clear()
+    return RedirectResponse(lang_url("/co-so/dang-nhap"), status_code=303)

@@ -1,0 +1,1 @@
+"""Producer accounts (cơ sở CNNT): registration, one-time links, claims to producer records, the dashboard."""

@@ -1,0 +1,132 @@
+"""Producer accounts as use-cases: register, confirm, ask for a sign-in link, sign in and out.
+
+Services flush, never commit. No answer tells whether an address has an account: registering an
+address that has one mails its holder a sign-in link instead, and asking for a link for an unknown
+address sends nothing; the route shows the same page either way. Links are spent once, in the
+transaction that uses them (app/services/verification/used_tokens.py).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.errors import InvalidInput
+from app.models import ProducerAccount, utcnow
+from app.services.office.passwords import hash_password, password_problem, verify_password
+from app.services.office.users import LOGIN_FAILED, normalize_email
+from app.services.producers.mails import queue_link
+from app.services.producers.tokens import (
+    LIFETIMES,
+    LinkClaim,
+    LinkProblem,
+    LinkPurpose,
+    fingerprint,
+    read_link,
+)
+from app.services.records.audit_log import record_change
+from app.services.verification.used_tokens import spend_token, was_spent
+
+
+def account_by_email(*, session: Session, email: str) -> ProducerAccount | None:
+    """The account registered with this address (compared case-insensitively)."""
+    query = select(ProducerAccount).where(ProducerAccount.email == normalize_email(email))
+    return session.exec(query).first()
+
+
+def register(*, session: Session, name: str, email: str, password: str, base_url: str,
+             secret: str) -> None:
+    """Register an address, or answer the holder of one already registered, by e-mail only.
+
+    New address: an unconfirmed account and its confirmation link. Unconfirmed account: the name and
+    password are replaced, earlier links end (their fingerprint changes) and a new link goes out.
+    Confirmed account: nothing changes; its holder gets a sign-in link.
+    """
+    problem = password_problem(password) if password else None
+    if problem:
+        raise InvalidInput(problem, field="password")
+    account = account_by_email(session=session, email=email)
+    if account is not None and account.confirmed_at is not None:
+        queue_link(session=session, account=account, kind="existing", base_url=base_url, secret=secret)
+        return
+    if account is None:
+        account = ProducerAccount(email=normalize_email(email), name=name)
+    else:
+        account.name, account.session_version = name, account.session_version + 1
+    account.password_hash = hash_password(password) if password else ""
+    session.add(account)
+    session.flush()
+    queue_link(session=session, account=account, kind="confirm", base_url=base_url, secret=secret)
+
+
+def request_link(*, session: Session, email: str, base_url: str, secret: str) -> None:
+    """Mail a sign-in link (a confirmation link while the address is unconfirmed); unknown: nothing."""
+    account = account_by_email(session=session, email=email)
+    if account is None or not account.is_active:
+        return
+    kind = "sign_in" if account.confirmed_at is not None else "confirm"
+    queue_link(session=session, account=account, kind=kind, base_url=base_url, secret=secret)
+
+
+def account_for_link(*, session: Session, token: str, purpose: LinkPurpose,
+                     secret: str) -> tuple[ProducerAccount, LinkClaim] | LinkProblem:
+    """The account a link names while the link can still be used, or why it cannot (nothing spent)."""
+    claim = read_link(token, secret=secret, purpose=purpose)
+    if isinstance(claim, LinkProblem):
+        return claim
+    account = session.get(ProducerAccount, claim.account_id)
+    if account is None or not account.is_active or claim.fingerprint != fingerprint(account) \
+            or was_spent(session=session, nonce=claim.nonce):
+        return LinkProblem.used
+    return account, claim
+
+
+def use_link(*, session: Session, token: str, purpose: LinkPurpose,
+             secret: str) -> ProducerAccount | LinkProblem:
+    """Spend a link and sign its account in: a confirmation confirms the address first. Audited."""
+    found = account_for_link(session=session, token=token, purpose=purpose, secret=secret)
+    if isinstance(found, LinkProblem):
+        return found
+    account, claim = found
+    lifetime = LIFETIMES[purpose].total_seconds() + 120
+    if not spend_token(session=session, nonce=claim.nonce, purpose=purpose.value, lifetime_s=lifetime):
+        return LinkProblem.used
+    now = utcnow()
+    action = "producer.sign_in_link"
+    if purpose is LinkPurpose.confirm and account.confirmed_at is None:
+        account.confirmed_at, action = now, "producer.confirmed"
+    account.last_login_at = now
+    session.add(account)
+    session.flush()
+    _audit(session, account, action)
+    return account
+
+
+def authenticate(*, session: Session, email: str, password: str, refuse: bool = False) -> ProducerAccount:
+    """The confirmed account for these credentials; InvalidInput otherwise, the same for every refusal.
+
+    As for office users (app/services/office/users.authenticate): one Argon2 verification whatever
+    the reason (unknown address, no password, unconfirmed, inactive, throttled), one message.
+    """
+    account = account_by_email(session=session, email=email)
+    stored = account.password_hash if account is not None and account.password_hash and not refuse else None
+    matches = verify_password(password, stored)
+    if refuse or not matches or account is None or not account.is_active or account.confirmed_at is None:
+        raise InvalidInput(LOGIN_FAILED)
+    account.last_login_at = utcnow()
+    session.add(account)
+    return account
+
+
+def sign_out(*, session: Session, account_id: object, version: object) -> None:
+    """End every session and outstanding link of the account a cookie names, if that cookie is current."""
+    account = session.get(ProducerAccount, account_id) if isinstance(account_id, int) else None
+    if account is not None and account.session_version == version:
+        account.session_version += 1
+        session.add(account)
+
+
+def _audit(session: Session, account: ProducerAccount, action: str) -> None:
+    """An audit entry of a producer's own action (no office user: the account id is in `after`)."""
+    record_change(session=session, account=None, action=action, entity="producer_account",
+                  entity_id=account.id, province_id=None, before=None,
+                  after={"account_id": account.id, "producer_id": account.producer_id})

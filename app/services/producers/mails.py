@@ -1,0 +1,43 @@
+"""The producer account's e-mails: a confirmation or sign-in link, and the office's decision on a claim."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.domain.states import ClaimState
+from app.models import MailMessage, Producer, ProducerAccount, ProducerClaim
+from app.services.mail import queue_mail
+from app.services.producers.tokens import LIFETIMES, LinkPurpose, sign_link
+
+LINK_TEMPLATE = "producer_link"
+DECISION_TEMPLATE = "producer_claim_decided"
+AREA_PATH = "/co-so"
+# What each kind of link message says; the path its token is appended to.
+LINK_KINDS = {
+    "confirm": (LinkPurpose.confirm, f"{AREA_PATH}/xac-nhan/"),
+    "existing": (LinkPurpose.sign_in, f"{AREA_PATH}/dang-nhap/"),
+    "sign_in": (LinkPurpose.sign_in, f"{AREA_PATH}/dang-nhap/"),
+}
+
+
+def queue_link(*, session: Session, account: ProducerAccount, kind: str, base_url: str,
+               secret: str) -> MailMessage | None:
+    """Mail `account` a fresh one-time link: `confirm` (new address), `existing` (registered again while
+    it has an account) or `sign_in` (asked for a link)."""
+    purpose, path = LINK_KINDS[kind]
+    token, nonce = sign_link(secret=secret, purpose=purpose, account=account)
+    minutes = int(LIFETIMES[purpose].total_seconds() // 60)
+    context: dict[str, object] = {"kind": kind, "name": account.name, "hours": minutes // 60,
+                                  "minutes": minutes, "url": f"{base_url.rstrip('/')}{path}{token}"}
+    return queue_mail(session=session, to=account.email, template=LINK_TEMPLATE, context=context,
+                      dedupe_key=f"{purpose.value}:{nonce}")
+
+
+def queue_claim_decision(*, session: Session, account: ProducerAccount, claim: ProducerClaim,
+                         producer: Producer, base_url: str) -> MailMessage | None:
+    """Tell the producer how the office decided its claim (once per claim)."""
+    context: dict[str, object] = {"name": account.name, "producer": producer.name,
+                                  "approved": claim.state == ClaimState.APPROVED, "note": claim.note,
+                                  "url": f"{base_url.rstrip('/')}{AREA_PATH}"}
+    return queue_mail(session=session, to=account.email, template=DECISION_TEMPLATE, context=context,
+                      dedupe_key=f"producer-claim:{claim.id}")
