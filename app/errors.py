@@ -48,7 +48,7 @@ class LoginRequired(DomainError):
 
 
 class ProducerLoginRequired(LoginRequired):
-    """A producer area page (/co-so) was asked for without a valid producer session."""
+    """A producer area page (/tai-khoan) was asked for without a valid producer session."""
 
 
 class PasswordChangeRequired(DomainError):

@@ -168,7 +168,6 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    # The producer area's own pages (/co-so/dang-ky…) before the public producer page /co-so/{slug}.
     html_pages = (producer_auth, producer_area, pages, catalog, exports, labels, reports, verify, bulk_check,
                   admin_auth, admin_bulk_photos, admin_photos, admin_rounds, admin_records, admin_reports,
                   admin_claims, admin_accounts, admin_dashboard, seo, shortlist, watch, watch_feeds,

@@ -1,4 +1,4 @@
-"""The producer area (/co-so) once signed in: its records and claims, claiming a producer, entering one."""
+"""The producer area (/tai-khoan) once signed in: its records and claims, claiming or entering a producer."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from app.web.deps import PostedDep, ProducerAccountDep, SessionDep, TodayDep, ch
 from app.web.form_flow import field_errors, run_use_case
 from app.web.templating import templates
 
-router = APIRouter(prefix="/co-so", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+router = APIRouter(prefix="/tai-khoan", default_response_class=HTMLResponse,
+                   dependencies=[Depends(check_csrf)])
 SearchText = Annotated[str, Query(max_length=300)]
 
 
@@ -71,7 +72,7 @@ def claim(request: Request, session: SessionDep, account: ProducerAccountDep, po
                                     message=form.message),
         refused=lambda error: _claim_page(request, session, account, **search, values=values,
                                           errors=field_errors(error, "producer"), status=422),
-        redirect_to=lang_url("/co-so"))
+        redirect_to=lang_url("/tai-khoan"))
 
 
 def _new_page(request: Request, account: ProducerAccount, *, values: Mapping[str, str] | None = None,
@@ -106,4 +107,4 @@ def new(request: Request, session: SessionDep, account: ProducerAccountDep, post
                                          address=form.address, phone=form.phone),
         refused=lambda error: _new_page(request, account, values=values, errors=field_errors(error, "name"),
                                         status=422),
-        redirect_to=lang_url("/co-so"))
+        redirect_to=lang_url("/tai-khoan"))

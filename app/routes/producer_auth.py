@@ -1,4 +1,4 @@
-"""Producer accounts signing up and in (/co-so): register, confirm, password or one-time link, sign out.
+"""Producer accounts signing up and in (/tai-khoan): register, confirm, password or one-time link, sign out.
 
 Registering and asking for a link answer with the same page whether or not the address has an
 account (the mail says the rest), and are rate-limited per client and per address as the other
@@ -43,7 +43,8 @@ from app.web.login_throttle import login_refused
 from app.web.rate_limit import SiteLimits, client_key
 from app.web.templating import templates
 
-router = APIRouter(prefix="/co-so", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+router = APIRouter(prefix="/tai-khoan", default_response_class=HTMLResponse,
+                   dependencies=[Depends(check_csrf)])
 PER_CLIENT_PER_HOUR = 10
 PER_ADDRESS_PER_DAY = 5
 LinkToken = Annotated[str, Path(max_length=MAX_TOKEN)]
@@ -55,8 +56,8 @@ _LINK_MESSAGES = {
                          "một lần). Hãy yêu cầu một đường dẫn mới."),
 }
 _LINK_PAGES = {  # purpose → (title, button, path)
-    LinkPurpose.confirm: (N_("Xác nhận địa chỉ e-mail"), N_("Xác nhận và đăng nhập"), "/co-so/xac-nhan/"),
-    LinkPurpose.sign_in: (N_("Đăng nhập bằng đường dẫn"), N_("Đăng nhập"), "/co-so/dang-nhap/"),
+    LinkPurpose.confirm: (N_("Xác nhận địa chỉ e-mail"), N_("Xác nhận và đăng nhập"), "/tai-khoan/xac-nhan/"),
+    LinkPurpose.sign_in: (N_("Đăng nhập bằng đường dẫn"), N_("Đăng nhập"), "/tai-khoan/dang-nhap/"),
 }
 
 
@@ -80,7 +81,7 @@ def _rate_limited(limits: SiteLimits, settings: Settings, *, client: str, email:
 
 def _sent(request: Request) -> Response:
     """The one answer to a registration or a link request: check your mail."""
-    return RedirectResponse(lang_url("/co-so/da-gui"), status_code=303)
+    return RedirectResponse(lang_url("/tai-khoan/da-gui"), status_code=303)
 
 
 @router.get("/dang-ky", name="producer_register_form")
@@ -164,7 +165,7 @@ def _use(request: Request, session: SessionDep, settings: Settings, token: str,
     session.commit()
     assert used.id is not None  # noqa: S101 - loaded from the database
     start_producer_session(request.session, account_id=used.id, version=used.session_version)
-    return RedirectResponse(lang_url("/co-so"), status_code=303)
+    return RedirectResponse(lang_url("/tai-khoan"), status_code=303)
 
 
 @router.get("/xac-nhan/{token}", name="producer_confirm_page")
@@ -211,7 +212,7 @@ def login(request: Request, session: SessionDep, limits: LimitsDep, throttle: Lo
     session.commit()
     assert account.id is not None  # noqa: S101 - loaded from the database
     start_producer_session(request.session, account_id=account.id, version=account.session_version)
-    return RedirectResponse(lang_url("/co-so"), status_code=303)
+    return RedirectResponse(lang_url("/tai-khoan"), status_code=303)
 
 
 @router.post("/dang-xuat", name="producer_logout")
@@ -220,4 +221,4 @@ def logout(request: Request, session: SessionDep) -> Response:
     sign_out(session=session, account_id=request.session.get("pid"), version=request.session.get("pver"))
     session.commit()
     request.session.clear()
-    return RedirectResponse(lang_url("/co-so/dang-nhap"), status_code=303)
+    return RedirectResponse(lang_url("/tai-khoan/dang-nhap"), status_code=303)

@@ -103,7 +103,7 @@ def get_account(request: Request, session: Annotated[Session, Depends(get_sessio
 
 def get_producer_account(request: Request,
                          session: Annotated[Session, Depends(get_session)]) -> ProducerAccount:
-    """The signed-in producer account (its own session keys: an office session never opens /co-so);
+    """The signed-in producer account (its own session keys: an office session never opens /tai-khoan);
     ProducerLoginRequired (→ the producer sign-in page) otherwise."""
     pid, version = request.session.get("pid"), request.session.get("pver")
     account = session.get(ProducerAccount, pid) if isinstance(pid, int) else None

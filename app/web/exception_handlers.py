@@ -97,7 +97,7 @@ async def _login(request: Request, exc: LoginRequired) -> Response:
 
 async def _producer_login(request: Request, exc: ProducerLoginRequired) -> Response:
     """Anonymous producer area pages: 302 to the producer sign-in page (htmx: HX-Redirect)."""
-    target = "/co-so/dang-nhap"
+    target = "/tai-khoan/dang-nhap"
     if request.headers.get("HX-Request"):
         return Response(status_code=200, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=302)

@@ -11,7 +11,7 @@ from app.models import MailMessage, ProducerAccount
 from tests.factories import csrf_of
 
 PASSWORD = "mat-khau-co-so-123"  # noqa: S105 - test accounts only
-LINK = re.compile(r"https?://[^/\s]+(/co-so/(?:xac-nhan|dang-nhap)/\S+)")
+LINK = re.compile(r"https?://[^/\s]+(/tai-khoan/(?:xac-nhan|dang-nhap)/\S+)")
 
 
 def register(client: TestClient, *, email: str, name: str = "Nguyễn Văn Mắm", password: str = PASSWORD,
@@ -19,8 +19,8 @@ def register(client: TestClient, *, email: str, name: str = "Nguyễn Văn Mắm
     """Post the registration form; its status (303 to the check-your-mail page when accepted)."""
     data = {"name": name, "email": email, "password": password}
     if csrf:
-        data["csrf_token"] = csrf_of(client, "/co-so/dang-ky")
-    return client.post("/co-so/dang-ky", data=data, follow_redirects=False).status_code
+        data["csrf_token"] = csrf_of(client, "/tai-khoan/dang-ky")
+    return client.post("/tai-khoan/dang-ky", data=data, follow_redirects=False).status_code
 
 
 def last_link(session: Session, email: str) -> str:
@@ -36,7 +36,7 @@ def last_link(session: Session, email: str) -> str:
 
 def use_link(client: TestClient, path: str) -> int:
     """Press the button of a link's page (the session's CSRF token); the POST's status."""
-    token = csrf_of(client, "/co-so/dang-nhap")
+    token = csrf_of(client, "/tai-khoan/dang-nhap")
     return client.post(path, data={"csrf_token": token}, follow_redirects=False).status_code
 
 
@@ -53,6 +53,6 @@ def signed_up(client: TestClient, session: Session, *, email: str,
 
 def password_sign_in(client: TestClient, *, email: str, password: str = PASSWORD) -> int:
     """Post the producer sign-in form; its status."""
-    token = csrf_of(client, "/co-so/dang-nhap")
+    token = csrf_of(client, "/tai-khoan/dang-nhap")
     data = {"email": email, "password": password, "csrf_token": token}
-    return client.post("/co-so/dang-nhap", data=data, follow_redirects=False).status_code
+    return client.post("/tai-khoan/dang-nhap", data=data, follow_redirects=False).status_code

@@ -41,30 +41,31 @@ def test_register_then_confirm_by_link_signs_in_once(client: TestClient, session
     assert _account(session).confirmed_at is None
     assert use_link(client, link) == 303
     assert _account(session).confirmed_at is not None
-    home = BeautifulSoup(client.get("/co-so").text, "html.parser")
+    home = BeautifulSoup(client.get("/tai-khoan").text, "html.parser")
     assert home.select_one("#next-title") is not None  # no producer yet: the two ways forward
-    assert {a["href"] for a in home.select("#next-title ~ ul a")} == {"/co-so/nhan-co-so", "/co-so/co-so-moi"}
+    ways = {a["href"] for a in home.select("#next-title ~ ul a")}
+    assert ways == {"/tai-khoan/nhan-co-so", "/tai-khoan/co-so-moi"}
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "producer.confirmed")).one()
     assert json.loads(audit.after or "{}")["account_id"] == account.id and audit.user_id is None
 
     client.cookies.clear()
-    token = csrf_of(client, "/co-so/dang-nhap")
+    token = csrf_of(client, "/tai-khoan/dang-nhap")
     replayed = client.post(link, data={"csrf_token": token}, follow_redirects=False)
     assert replayed.status_code == 400 and "đã được dùng" in replayed.text
-    assert client.get("/co-so", follow_redirects=False).status_code == 302  # the replay signed nobody in
+    assert client.get("/tai-khoan", follow_redirects=False).status_code == 302  # the replay signed nobody in
     assert password_sign_in(client, email=EMAIL) == 303
-    assert client.get("/co-so").status_code == 200
+    assert client.get("/tai-khoan").status_code == 200
 
 
 @pytest.mark.parametrize("token", ["khong-phai-duong-dan", "eyJhIjoxfQ.aaaa.bbbb", "x" * 400])
 def test_forged_links_get_a_plain_page(client: TestClient, token: str) -> None:
-    for path in (f"/co-so/xac-nhan/{token}", f"/co-so/dang-nhap/{token}"):
+    for path in (f"/tai-khoan/xac-nhan/{token}", f"/tai-khoan/dang-nhap/{token}"):
         page = client.get(path)
         assert page.status_code == 400 and "Đường dẫn không hợp lệ" in page.text
-        token = csrf_of(client, "/co-so/dang-nhap")
+        token = csrf_of(client, "/tai-khoan/dang-nhap")
         posted = client.post(path, data={"csrf_token": token}, follow_redirects=False)
         assert posted.status_code == 400
-    assert client.get("/co-so/dang-nhap/" + "y" * 600).status_code == 404  # longer than any token: no page
+    assert client.get("/tai-khoan/dang-nhap/" + "y" * 600).status_code == 404  # longer than any token
 
 
 def test_expired_and_other_purpose_links_are_refused(client: TestClient, session: Session, settings: Settings,
@@ -75,25 +76,25 @@ def test_expired_and_other_purpose_links_are_refused(client: TestClient, session
     with monkeypatch.context() as patch:
         patch.setattr(time, "time", lambda: 1_000_000_000.0)  # signed long ago
         old = URLSafeTimedSerializer(settings.secret_key, salt=LinkPurpose.confirm.value).dumps(payload)
-    page = client.get(f"/co-so/xac-nhan/{old}")
+    page = client.get(f"/tai-khoan/xac-nhan/{old}")
     assert page.status_code == 400 and "hết hạn" in page.text
     confirm_token = last_link(session, EMAIL).rsplit("/", 1)[1]
     # A confirmation link is no sign-in link.
-    assert client.get(f"/co-so/dang-nhap/{confirm_token}").status_code == 400
+    assert client.get(f"/tai-khoan/dang-nhap/{confirm_token}").status_code == 400
 
 
 def test_wrong_password_and_unknown_address_are_refused_alike(client: TestClient, session: Session) -> None:
     signed_up(client, session, email=EMAIL)
     client.cookies.clear()
-    wrong = client.post("/co-so/dang-nhap", data={"email": EMAIL, "password": "sai-mat-khau-123",
-                                                  "csrf_token": csrf_of(client, "/co-so/dang-nhap")})
-    unknown = client.post("/co-so/dang-nhap", data={"email": "khong.co@example.vn", "password": PASSWORD,
-                                                    "csrf_token": csrf_of(client, "/co-so/dang-nhap")})
+    wrong = client.post("/tai-khoan/dang-nhap", data={"email": EMAIL, "password": "sai-mat-khau-123",
+                                                  "csrf_token": csrf_of(client, "/tai-khoan/dang-nhap")})
+    unknown = client.post("/tai-khoan/dang-nhap", data={"email": "khong.co@example.vn", "password": PASSWORD,
+                                                    "csrf_token": csrf_of(client, "/tai-khoan/dang-nhap")})
     assert wrong.status_code == unknown.status_code == 401
     message = BeautifulSoup(wrong.text, "html.parser").select_one("#login-error")
     other = BeautifulSoup(unknown.text, "html.parser").select_one("#login-error")
     assert message is not None and other is not None and message.get_text() == other.get_text()
-    assert client.get("/co-so", follow_redirects=False).status_code == 302
+    assert client.get("/tai-khoan", follow_redirects=False).status_code == 302
 
 
 def test_registering_a_taken_address_mails_its_holder_a_sign_in_link(client: TestClient,
@@ -101,16 +102,16 @@ def test_registering_a_taken_address_mails_its_holder_a_sign_in_link(client: Tes
     signed_up(client, session, email=EMAIL)
     hash_before = _account(session).password_hash
     client.cookies.clear()
-    first = client.get("/co-so/da-gui").text
+    first = client.get("/tai-khoan/da-gui").text
     assert register(client, email=EMAIL, name="Kẻ khác", password="mat-khau-khac-456") == 303
     assert register(client, email="moi.tinh@example.vn") == 303  # a new address: the same answer
-    assert client.get("/co-so/da-gui").text == first
+    assert client.get("/tai-khoan/da-gui").text == first
     account = _account(session)
     assert account.name == "Nguyễn Văn Mắm" and account.password_hash == hash_before  # nothing changed
     link = last_link(session, EMAIL)
-    assert link.startswith("/co-so/dang-nhap/")
+    assert link.startswith("/tai-khoan/dang-nhap/")
     assert use_link(client, link) == 303
-    assert client.get("/co-so").status_code == 200
+    assert client.get("/tai-khoan").status_code == 200
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "producer.sign_in_link")).one()
 
 
@@ -120,37 +121,38 @@ def test_one_time_sign_in_link_without_a_password(client: TestClient, session: S
     assert _account(session).password_hash == ""
     client.cookies.clear()
     assert password_sign_in(client, email=EMAIL, password="") == 401  # no password: links only
-    token = csrf_of(client, "/co-so/lien-ket")
-    asked = client.post("/co-so/lien-ket", data={"email": EMAIL, "csrf_token": token}, follow_redirects=False)
-    unknown = client.post("/co-so/lien-ket", data={"email": "ai.do@example.vn",
-                                                   "csrf_token": csrf_of(client, "/co-so/lien-ket")},
+    token = csrf_of(client, "/tai-khoan/lien-ket")
+    asked = client.post("/tai-khoan/lien-ket", data={"email": EMAIL, "csrf_token": token},
+                        follow_redirects=False)
+    unknown = client.post("/tai-khoan/lien-ket", data={"email": "ai.do@example.vn",
+                                                   "csrf_token": csrf_of(client, "/tai-khoan/lien-ket")},
                           follow_redirects=False)
     assert asked.status_code == unknown.status_code == 303
     assert asked.headers["location"] == unknown.headers["location"]
     assert session.exec(select(MailMessage).where(MailMessage.recipient == "ai.do@example.vn")).all() == []
     link = last_link(session, EMAIL)
-    assert link.startswith("/co-so/dang-nhap/") and use_link(client, link) == 303
-    assert client.get("/co-so").status_code == 200
+    assert link.startswith("/tai-khoan/dang-nhap/") and use_link(client, link) == 303
+    assert client.get("/tai-khoan").status_code == 200
 
 
 def test_sign_out_ends_the_session_everywhere(client: TestClient, session: Session) -> None:
     signed_up(client, session, email=EMAIL)
     kept = dict(client.cookies)
-    token = csrf_of(client, "/co-so")
-    out = client.post("/co-so/dang-xuat", data={"csrf_token": token}, follow_redirects=False)
+    token = csrf_of(client, "/tai-khoan")
+    out = client.post("/tai-khoan/dang-xuat", data={"csrf_token": token}, follow_redirects=False)
     assert out.status_code == 303
     client.cookies.update(kept)  # a copy of the old cookie
-    assert client.get("/co-so", follow_redirects=False).status_code == 302
+    assert client.get("/tai-khoan", follow_redirects=False).status_code == 302
 
 
 def test_office_and_producer_sessions_never_open_each_others_pages(client: TestClient,
                                                                    session: Session) -> None:
     sign_in(client, make_user(session, province_slug="da-nang"))
     assert client.get("/quan-ly").status_code == 200
-    office = client.get("/co-so", follow_redirects=False)
-    assert office.status_code == 302 and office.headers["location"] == "/co-so/dang-nhap"
+    office = client.get("/tai-khoan", follow_redirects=False)
+    assert office.status_code == 302 and office.headers["location"] == "/tai-khoan/dang-nhap"
     signed_up(client, session, email=EMAIL)  # signing in as a producer starts a fresh session
-    assert client.get("/co-so").status_code == 200
+    assert client.get("/tai-khoan").status_code == 200
     producer = client.get("/quan-ly", follow_redirects=False)
     assert producer.status_code == 302 and producer.headers["location"].startswith("/quan-ly/dang-nhap")
 
@@ -160,20 +162,20 @@ def test_forms_without_csrf_token_change_nothing(client: TestClient, session: Se
     assert session.exec(select(ProducerAccount)).all() == []
     assert session.exec(select(MailMessage)).all() == []
     signed_up(client, session, email=EMAIL)
-    for path in ("/co-so/nhan-co-so", "/co-so/co-so-moi", "/co-so/dang-xuat"):
+    for path in ("/tai-khoan/nhan-co-so", "/tai-khoan/co-so-moi", "/tai-khoan/dang-xuat"):
         refused = client.post(path, data={"name": "Cơ sở", "province": "hue"}, follow_redirects=False)
         assert refused.status_code == 403, path
-    assert client.get("/co-so").status_code == 200
+    assert client.get("/tai-khoan").status_code == 200
 
 
 def test_a_10000_character_name_gets_a_message_naming_the_field(client: TestClient, session: Session) -> None:
-    token = csrf_of(client, "/co-so/dang-ky")
-    answer = client.post("/co-so/dang-ky", data={"name": "Â" * 10_000, "email": EMAIL, "password": PASSWORD,
-                                                 "csrf_token": token})
+    token = csrf_of(client, "/tai-khoan/dang-ky")
+    answer = client.post("/tai-khoan/dang-ky", data={"name": "Â" * 10_000, "email": EMAIL,
+                                                    "password": PASSWORD, "csrf_token": token})
     assert answer.status_code == 422
     error = BeautifulSoup(answer.text, "html.parser").select_one("#name-error")
     assert error is not None and "Họ tên dài tối đa 200 ký tự" in error.get_text()
-    short = client.post("/co-so/dang-ky", data={"name": "A\x00B", "email": EMAIL, "password": "ngan",
+    short = client.post("/tai-khoan/dang-ky", data={"name": "A\x00B", "email": EMAIL, "password": "ngan",
                                                 "csrf_token": token})
     assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
     assert session.exec(select(ProducerAccount)).all() == []

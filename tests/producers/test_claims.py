@@ -24,9 +24,9 @@ EMAIL = "co.so.mam@example.vn"
 
 
 def _claim(client: TestClient, producer: Producer, *, message: str = "Mã số thuế 0101234567") -> int:
-    token = csrf_of(client, "/co-so")
+    token = csrf_of(client, "/tai-khoan")
     data = {"producer": str(producer.id), "message": message, "csrf_token": token}
-    return client.post("/co-so/nhan-co-so", data=data, follow_redirects=False).status_code
+    return client.post("/tai-khoan/nhan-co-so", data=data, follow_redirects=False).status_code
 
 
 def _decide(client: TestClient, claim_id: int, decision: str, note: str = "") -> int:
@@ -46,8 +46,8 @@ def _as_producer(client: TestClient) -> None:
     from tests.producers.helpers import last_link, use_link
 
     client.cookies.clear()
-    token = csrf_of(client, "/co-so/lien-ket")
-    client.post("/co-so/lien-ket", data={"email": EMAIL, "csrf_token": token})
+    token = csrf_of(client, "/tai-khoan/lien-ket")
+    client.post("/tai-khoan/lien-ket", data={"email": EMAIL, "csrf_token": token})
     with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
         assert use_link(client, last_link(session, EMAIL)) == 303
 
@@ -66,11 +66,11 @@ def test_claim_found_without_diacritics_approved_by_the_office_shows_certificate
     session.commit()
     signed_up(client, session, email=EMAIL)
 
-    searched = client.get("/co-so/nhan-co-so", params={"ten": "nuoc mam dai dong"})
+    searched = client.get("/tai-khoan/nhan-co-so", params={"ten": "nuoc mam dai dong"})
     found = BeautifulSoup(searched.text, "html.parser")
     assert [label.get_text(" ", strip=True) for label in found.select("#field-producer label")] == [
         "Cơ sở nước mắm Đại Đồng · Đà Nẵng"]
-    searched = client.get("/co-so/nhan-co-so", params={"ten": "nuoc mam", "tinh": "ha-noi"})
+    searched = client.get("/tai-khoan/nhan-co-so", params={"ten": "nuoc mam", "tinh": "ha-noi"})
     in_hanoi = BeautifulSoup(searched.text, "html.parser")
     assert [label.get_text(" ", strip=True) for label in in_hanoi.select("#field-producer label")] == [
         "Cơ sở nước mắm khác tỉnh · Hà Nội"]
@@ -79,10 +79,10 @@ def test_claim_found_without_diacritics_approved_by_the_office_shows_certificate
     assert claim.state == ClaimState.PENDING and claim.province_id == producer.province_id
     made = session.exec(select(AuditEntry).where(AuditEntry.action == "producer_claim.create")).one()
     assert made.entity_id == claim.id and json.loads(made.after or "{}")["account_id"] == claim.account_id
-    again = client.post("/co-so/nhan-co-so", data={"producer": str(producer.id), "message": "Lần nữa",
-                                                   "csrf_token": csrf_of(client, "/co-so")})
+    again = client.post("/tai-khoan/nhan-co-so", data={"producer": str(producer.id), "message": "Lần nữa",
+                                                   "csrf_token": csrf_of(client, "/tai-khoan")})
     assert again.status_code == 422 and "mỗi lần chỉ gửi một yêu cầu" in again.text
-    assert "Chờ Sở Công Thương duyệt" in client.get("/co-so").text
+    assert "Chờ Sở Công Thương duyệt" in client.get("/tai-khoan").text
 
     _as_office(client, session, "ha-noi")
     assert client.get(f"/quan-ly/yeu-cau-nhan-co-so/{claim.id}").status_code == 404
@@ -106,7 +106,7 @@ def test_claim_found_without_diacritics_approved_by_the_office_shows_certificate
     assert _decide(client, claim.id or 0, "refuse", "Muộn") == 422  # decided already
 
     _as_producer(client)
-    page = BeautifulSoup(client.get("/co-so").text, "html.parser")
+    page = BeautifulSoup(client.get("/tai-khoan").text, "html.parser")
     assert page.select_one("#producer-title a")["href"] == f"/co-so/{producer.slug}"  # type: ignore[index]
     rows = [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in page.select("table tbody tr")]
     cert_rows = {row[0]: row for row in rows}
@@ -124,7 +124,7 @@ def test_a_producer_of_a_former_province_is_found_and_decided_by_its_successors_
     producer = make_producer(session, name="Cơ sở dệt thổ cẩm", province_slug="quang-nam")
     session.commit()
     signed_up(client, session, email=EMAIL)
-    searched = client.get("/co-so/nhan-co-so", params={"ten": "tho cam", "tinh": "Đà Nẵng"})
+    searched = client.get("/tai-khoan/nhan-co-so", params={"ten": "tho cam", "tinh": "Đà Nẵng"})
     found = BeautifulSoup(searched.text, "html.parser").select("#field-producer label")
     assert [label.get_text(" ", strip=True) for label in found] == ["Cơ sở dệt thổ cẩm · Quảng Nam"]
     assert _claim(client, producer) == 303
@@ -156,7 +156,7 @@ def test_refusal_needs_a_note_which_the_producer_reads(client: TestClient, sessi
                         .where(MailMessage.dedupe_key == f"producer-claim:{claim.id}")).one()
     assert "Số điện thoại không khớp" in mail.text_body
     _as_producer(client)
-    claims = BeautifulSoup(client.get("/co-so").text, "html.parser").select_one("#claims")
+    claims = BeautifulSoup(client.get("/tai-khoan").text, "html.parser").select_one("#claims")
     assert claims is not None and "Không được duyệt" in claims.get_text()
     assert "Số điện thoại không khớp hồ sơ của Sở." in claims.get_text()
 
@@ -178,10 +178,11 @@ def test_a_producer_held_by_an_account_cannot_be_claimed_or_approved_twice(clien
     assert late.status_code == 422 and "Không duyệt được" in late.text
     client.cookies.clear()
     signed_up(client, session, email="nguoi.ba@example.vn", name="Người ba")
-    found = BeautifulSoup(client.get("/co-so/nhan-co-so", params={"ten": "bat trang"}).text, "html.parser")
+    search = client.get("/tai-khoan/nhan-co-so", params={"ten": "bat trang"})
+    found = BeautifulSoup(search.text, "html.parser")
     assert "đã có tài khoản quản lý" in found.get_text()
-    held = client.post("/co-so/nhan-co-so", data={"producer": str(producer.id), "message": "Của tôi",
-                                                  "csrf_token": csrf_of(client, "/co-so")})
+    held = client.post("/tai-khoan/nhan-co-so", data={"producer": str(producer.id), "message": "Của tôi",
+                                                  "csrf_token": csrf_of(client, "/tai-khoan")})
     assert held.status_code == 422 and "đã có tài khoản quản lý" in held.text
 
 
@@ -189,17 +190,17 @@ def test_a_new_producer_is_created_for_the_account_and_audited(client: TestClien
     make_producer(session, name="Cơ sở đã có", province_slug="hue")
     session.commit()
     account = signed_up(client, session, email=EMAIL)
-    token = csrf_of(client, "/co-so/co-so-moi")
+    token = csrf_of(client, "/tai-khoan/co-so-moi")
     values = {"name": "Cơ sở đã có", "legal_form": "htx", "province": "hue", "address": "Phú Vang",
               "phone": "0234 3 123 456", "csrf_token": token}
-    taken = client.post("/co-so/co-so-moi", data=values)
+    taken = client.post("/tai-khoan/co-so-moi", data=values)
     assert taken.status_code == 422 and "gửi yêu cầu nhận cơ sở đó" in taken.text
-    bad = client.post("/co-so/co-so-moi", data={**values, "name": "Đ" * 10_000, "province": "khong-co",
+    bad = client.post("/tai-khoan/co-so-moi", data={**values, "name": "Đ" * 10_000, "province": "khong-co",
                                                 "phone": "abc"})
     errors = BeautifulSoup(bad.text, "html.parser")
     assert bad.status_code == 422
     assert {e["id"] for e in errors.select(".field-error")} == {"name-error", "province-error", "phone-error"}
-    created = client.post("/co-so/co-so-moi", data={**values, "name": "Hợp tác xã Nón lá Dạ Lê"},
+    created = client.post("/tai-khoan/co-so-moi", data={**values, "name": "Hợp tác xã Nón lá Dạ Lê"},
                           follow_redirects=False)
     assert created.status_code == 303
     session.expire_all()
@@ -208,7 +209,7 @@ def test_a_new_producer_is_created_for_the_account_and_audited(client: TestClien
     assert session.get_one(ProducerAccount, account.id).producer_id == producer.id
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "producer.create")).one()
     assert json.loads(audit.after or "{}")["account_id"] == account.id
-    home = BeautifulSoup(client.get("/co-so").text, "html.parser")
+    home = BeautifulSoup(client.get("/tai-khoan").text, "html.parser")
     assert home.select_one("#producer-title") is not None and home.select_one("#next-title") is None
-    again = client.post("/co-so/co-so-moi", data={**values, "name": "Cơ sở thứ hai"})
+    again = client.post("/tai-khoan/co-so-moi", data={**values, "name": "Cơ sở thứ hai"})
     assert again.status_code == 422

@@ -69,9 +69,9 @@ MAIL_SAMPLES: dict[str, dict[str, object]] = {
                        "office": "Sở Công Thương Đà Nẵng", "outcome": "Xác nhận có vi phạm",
                        "note": "Cơ sở bán hàng đã được nhắc nhở.\nCảm ơn bạn."},
     "producer_link": {"kind": "confirm", "name": "Nguyễn Văn Mắm", "hours": 48, "minutes": 2880,
-                      "url": "https://cnnt.example.vn/co-so/xac-nhan/abc"},
+                      "url": "https://cnnt.example.vn/tai-khoan/xac-nhan/abc"},
     "producer_claim_decided": {"name": "Nguyễn Văn Mắm", "producer": "Cơ sở nước mắm", "approved": False,
-                               "note": "Số điện thoại không khớp.", "url": "https://cnnt.example.vn/co-so"},
+                               "note": "Số điện thoại không khớp.", "url": "https://cnnt.example.vn/tai-khoan"},
     "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
     "watch_alerts": {
         "day": "01/12/2026",
@@ -291,24 +291,25 @@ def _producer_area(client: TestClient, pages: Pages, session: Session, seeded: S
     """The producer area: sign-up and sign-in pages with their errors, links, the dashboard, claims."""
     client.cookies.clear()
     email = "co.so@example.vn"
-    for name, path in (("register", "/co-so/dang-ky"), ("login", "/co-so/dang-nhap"),
-                       ("link-request", "/co-so/lien-ket"), ("sent", "/co-so/da-gui")):
+    for name, path in (("register", "/tai-khoan/dang-ky"), ("login", "/tai-khoan/dang-nhap"),
+                       ("link-request", "/tai-khoan/lien-ket"), ("sent", "/tai-khoan/da-gui")):
         pages.save(f"producer-{name}", client.get(path))
-    token = {"csrf_token": csrf_of(client, "/co-so/dang-ky")}
-    too_long = client.post("/co-so/dang-ky", data={**token, "name": "x" * 300})
+    token = {"csrf_token": csrf_of(client, "/tai-khoan/dang-ky")}
+    too_long = client.post("/tai-khoan/dang-ky", data={**token, "name": "x" * 300})
     pages.save("producer-register-errors", too_long, 422)
-    pages.save("producer-login-failed", client.post("/co-so/dang-nhap", data={**token, "email": email}), 401)
-    pages.save("producer-link-bad", client.get("/co-so/dang-nhap/khong-hop-le"), 400)
+    failed = client.post("/tai-khoan/dang-nhap", data={**token, "email": email})
+    pages.save("producer-login-failed", failed, 401)
+    pages.save("producer-link-bad", client.get("/tai-khoan/dang-nhap/khong-hop-le"), 400)
     assert register(client, email=email) == 303
     link = last_link(session, email)
     pages.save("producer-link", client.get(link))
     assert use_link(client, link) == 303
-    pages.save("producer-home-empty", client.get("/co-so"))
-    pages.save("producer-claim-search", client.get("/co-so/nhan-co-so", params={"ten": "co so"}))
-    token = {"csrf_token": csrf_of(client, "/co-so")}
-    pages.save("producer-claim-errors", client.post("/co-so/nhan-co-so", data={**token, "ten": "a"}), 422)
-    pages.save("producer-new", client.get("/co-so/co-so-moi"))
-    pages.save("producer-new-errors", client.post("/co-so/co-so-moi", data={**token, "phone": "x"}), 422)
+    pages.save("producer-home-empty", client.get("/tai-khoan"))
+    pages.save("producer-claim-search", client.get("/tai-khoan/nhan-co-so", params={"ten": "co so"}))
+    token = {"csrf_token": csrf_of(client, "/tai-khoan")}
+    pages.save("producer-claim-errors", client.post("/tai-khoan/nhan-co-so", data={**token, "ten": "a"}), 422)
+    pages.save("producer-new", client.get("/tai-khoan/co-so-moi"))
+    pages.save("producer-new-errors", client.post("/tai-khoan/co-so-moi", data={**token, "phone": "x"}), 422)
     producer = session.exec(select(Producer).where(Producer.slug == seeded.producer)).one()
     account = session.exec(select(ProducerAccount).where(ProducerAccount.email == email)).one()
     assert producer.id is not None and account.id is not None
@@ -317,7 +318,7 @@ def _producer_area(client: TestClient, pages: Pages, session: Session, seeded: S
     account.producer_id = producer.id
     session.add_all([claim, account])
     session.commit()
-    pages.save("producer-home", client.get("/co-so"))
+    pages.save("producer-home", client.get("/tai-khoan"))
     _sign_in(client, seeded.admin_email)
     pages.save("office-claims", client.get("/quan-ly/yeu-cau-nhan-co-so"))
     pages.save("office-claim", client.get(f"/quan-ly/yeu-cau-nhan-co-so/{claim.id}"))

@@ -18,10 +18,6 @@ from app.services.imports.upsert import slug_base
 from app.services.producers.claims import claims_of
 from app.services.records.audit_log import record_change, snapshot
 
-# Producer slugs share /co-so/{slug} with the producer area's own pages: never one of these.
-RESERVED_SLUGS = frozenset({"dang-ky", "dang-nhap", "dang-xuat", "lien-ket", "xac-nhan", "nhan-co-so",
-                            "co-so-moi", "da-gui"})
-
 
 @dataclass(frozen=True, slots=True)
 class CertificateLine:
@@ -90,10 +86,10 @@ def dashboard(*, session: Session, account: ProducerAccount, today: date) -> Das
 
 
 def _unique_slug(session: Session, name: str) -> str:
-    """A producer slug from the name, with -2, -3… when taken or reserved."""
+    """A producer slug from the name, with -2, -3… when taken."""
     base = slug_base(name)
     slug, n = base, 2
-    while slug in RESERVED_SLUGS or session.exec(select(Producer.id).where(Producer.slug == slug)).first():
+    while session.exec(select(Producer.id).where(Producer.slug == slug)).first():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -11,7 +11,7 @@ from app.services.producers.tokens import LIFETIMES, LinkPurpose, sign_link
 
 LINK_TEMPLATE = "producer_link"
 DECISION_TEMPLATE = "producer_claim_decided"
-AREA_PATH = "/co-so"
+AREA_PATH = "/tai-khoan"
 # What each kind of link message says; the path its token is appended to.
 LINK_KINDS = {
     "confirm": (LinkPurpose.confirm, f"{AREA_PATH}/xac-nhan/"),
