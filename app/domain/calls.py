@@ -105,7 +105,7 @@ def default_documents(level: Level) -> list[DocumentItem]:
                      "Giấy chứng nhận đăng ký doanh nghiệp, hợp tác xã hoặc hộ kinh doanh"),
         DocumentItem("chat_luong_attp", "Giấy tờ về chất lượng, an toàn thực phẩm (với sản phẩm phải có)",
                      required=False),
-        DocumentItem("nhan_hieu", "Giấy chứng nhận đăng ký nhãn hiệu (nếu có)", required=False),
+        DocumentItem("nhan_hieu", "Giấy chứng nhận đăng ký nhãn hiệu", required=False),
         DocumentItem("hinh_anh", "Ảnh sản phẩm"),
     ]
     if level in _LOWER_CERTIFICATE:

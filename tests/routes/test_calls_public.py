@@ -103,7 +103,7 @@ def test_one_call_shows_documents_criteria_pass_mark_and_notes(client: TestClien
     items = page.select("section[aria-labelledby=documents] li")
     documents = [" ".join(li.get_text().split()) for li in items]
     assert documents[-1] == "Giấy chứng nhận sản phẩm công nghiệp nông thôn tiêu biểu cấp tỉnh còn hiệu lực"
-    assert any(d.endswith("(nếu có)") for d in documents)
+    assert "Giấy chứng nhận đăng ký nhãn hiệu (không bắt buộc)" in documents
     rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tbody tr")]
     assert rows == [["Nhóm tiêu chí về thị trường", "40"],
                     ["Nhóm tiêu chí về kinh tế – kỹ thuật – xã hội – môi trường", "40"],
