@@ -343,10 +343,10 @@ def _bulk_photos(client: TestClient, pages: Pages, token: dict[str, str]) -> Non
 
 
 def _calls(client: TestClient, pages: Pages, seeded: Seeded) -> None:
-    """The office's call form (new, with errors, saved), then the public calls in both languages."""
+    """The office's call form (as seeded, with errors, saved), then the public calls in both languages."""
     _sign_in(client, seeded.office_email)
     form = f"/quan-ly/dot-binh-chon/{seeded.round_id}/goi-ho-so"
-    pages.save("office-call-new", client.get(form))
+    pages.save("office-call-form", client.get(form))
     token = {"csrf_token": csrf_of(client, form)}
     wrong = {**token, "opens_on": "01/12/2026", "closes_on": "x", "criteria": "A | 40\n- B | x",
              "pass_mark": "200"}
