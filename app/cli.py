@@ -438,9 +438,11 @@ def load_demo(settings: Settings, *, if_empty: bool, echo: Echo) -> int:
 
 
 def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
-    """Import, commit; revoke, commit, index: two transactions, as the demo has always been loaded."""
+    """Import, commit; revoke and open two calls for entries, commit, index: two transactions."""
     import tempfile
 
+    from app.domain.validity import today_in
+    from app.services.demo.calls import add_demo_calls
     from app.services.demo.loader import build_demo_sheet, revoke_demo_share
     from app.services.imports.importer import import_file
 
@@ -454,9 +456,11 @@ def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
         return 1
     session.commit()
     revoked = revoke_demo_share(session=session)
+    calls = add_demo_calls(session=session, today=today_in(settings.tz))
     indexed = _commit_and_index(settings, session)
     echo(report.summary())
     echo(f"Đã thu hồi {revoked} giấy chứng nhận minh họa.")
+    echo(f"Đã mở {len(calls)} đợt nhận hồ sơ minh họa (/nop-ho-so).")
     echo(INDEX_RETRY_WARNING if indexed is None else f"Đã cập nhật chỉ mục tìm kiếm ({indexed} sản phẩm).")
     return 0
 

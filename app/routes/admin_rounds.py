@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from app.domain.levels import Level
+from app.domain.permissions import may_manage_level
 from app.domain.regions import Region
 from app.domain.states import ImportBatchState
 from app.errors import InvalidInput
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
+from app.services.catalog.calls import round_call_summary
 from app.services.imports.preview import (
     AlreadyPublished,
     get_batch,
@@ -34,7 +38,7 @@ from app.services.office.rounds import (
     round_winners,
     visible_rounds,
 )
-from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep, check_csrf
+from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep, TodayDep, check_csrf
 from app.web.form_flow import run_use_case, see_other, submit_form
 from app.web.templating import templates
 
@@ -86,27 +90,30 @@ async def new_round(request: Request, session: SessionDep, account: AccountDep) 
 
 
 def _round_page(request: Request, session: SessionDep, account: Account, selection_round: SelectionRound,
-                upload_error: str | None = None, status_code: int = 200) -> Response:
-    """A round: its facts, its uploads, its winners and the upload form."""
+                today: date, upload_error: str | None = None, status_code: int = 200) -> Response:
+    """A round: its facts, its call for entries, its uploads, its winners and the upload form."""
     assert selection_round.id is not None  # noqa: S101 - loaded from the database
     winners, total = round_winners(session=session, round_id=selection_round.id)
     context = {"account": account, "round": selection_round, "winners": winners, "total": total,
                "province": round_province(session=session, selection_round=selection_round),
                "batches": round_batches(session=session, round_id=selection_round.id),
+               "call": round_call_summary(session=session, selection_round=selection_round, today=today),
+               "may_manage_call": may_manage_level(account.role, Level(selection_round.level)),
                "upload_error": upload_error, **SHARED_LABELS}
     return templates.TemplateResponse(request, "admin/rounds/detail.html", context, status_code=status_code)
 
 
 @router.get("/dot-binh-chon/{round_id}", name="admin_round")
-def round_page(request: Request, session: SessionDep, account: AccountDep, round_id: RowId) -> Response:
+def round_page(request: Request, session: SessionDep, account: AccountDep, today: TodayDep,
+               round_id: RowId) -> Response:
     """One round; 404 for a round of another province."""
     selection_round = get_round(session=session, account=account, round_id=round_id)
-    return _round_page(request, session, account, selection_round)
+    return _round_page(request, session, account, selection_round, today)
 
 
 @router.post("/dot-binh-chon/{round_id}/nhap")
-def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, round_id: RowId,
-           file: Annotated[UploadFile | None, File()] = None) -> Response:
+def upload(request: Request, session: SessionDep, account: AccountDep, settings: SettingsDep, today: TodayDep,
+           round_id: RowId, file: Annotated[UploadFile | None, File()] = None) -> Response:
     """Store the spreadsheet as a preview batch, then show its preview; 422 if it cannot be read.
 
     The file is optional in the signature so that access is checked first: another province's
@@ -114,15 +121,15 @@ def upload(request: Request, session: SessionDep, account: AccountDep, settings:
     """
     selection_round = get_round(session=session, account=account, round_id=round_id)
     if file is None:
-        return _round_page(request, session, account, selection_round, "Chưa chọn tệp danh sách để tải lên.",
-                           status_code=422)
+        return _round_page(request, session, account, selection_round, today,
+                           "Chưa chọn tệp danh sách để tải lên.", status_code=422)
     data, filename = file.file.read(MAX_FILE_BYTES + 1), file.filename or ""
     return run_use_case(
         request, session=session, search=None,
         use_case=lambda: upload_batch(session=session, account=account, selection_round=selection_round,
                                       folder=settings.data_dir / "private" / "imports", filename=filename,
                                       data=data),
-        refused=lambda error: _round_page(request, session, account, selection_round, error.message,
+        refused=lambda error: _round_page(request, session, account, selection_round, today, error.message,
                                           status_code=422),
         redirect_to=lambda batch: f"/quan-ly/nhap/{batch.id}")
 

@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from app.config import PACKAGE_DIR
+from app.domain.calls import points_text
 from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
@@ -249,6 +250,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
         highlight=highlight, level_label=level_label, group_label=group_label,
         status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder
+        points=points_text,
     )
     env.globals.update(
         csrf_token=csrf_field_value, static_url=static_url, is_fragment_request=is_fragment_request,

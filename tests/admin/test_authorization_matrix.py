@@ -31,6 +31,7 @@ from app.routes import (
     admin_accounts,
     admin_auth,
     admin_bulk_photos,
+    admin_calls,
     admin_claims,
     admin_dashboard,
     admin_photos,
@@ -76,6 +77,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/dot-binh-chon/moi": Rule(),
     "/quan-ly/dot-binh-chon/{round_id}": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/nhap": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/goi-ho-so": Rule("round"),
     "/quan-ly/nhap/{batch_id}": Rule("batch"),
     "/quan-ly/nhap/{batch_id}/xuat-ban": Rule("batch"),
     "/quan-ly/mau-danh-sach.xlsx": Rule(),
@@ -100,8 +102,8 @@ NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/
 def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
-    modules = (admin_accounts, admin_auth, admin_bulk_photos, admin_claims, admin_dashboard, admin_photos,
-               admin_records, admin_reports, admin_rounds)
+    modules = (admin_accounts, admin_auth, admin_bulk_photos, admin_calls, admin_claims, admin_dashboard,
+               admin_photos, admin_records, admin_reports, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)

@@ -16,8 +16,10 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from app.config import Settings
+from app.domain.calls import criteria_json, default_criteria, default_documents, documents_json
+from app.domain.levels import Level
 from app.files.images import process_image
-from app.models import AuditEntry, Certificate, MisuseReport, Product, SelectionRound
+from app.models import AuditEntry, Certificate, MisuseReport, Product, RoundCall, SelectionRound
 from app.services.records.photos import attach_image, store_image
 from tests.factories import make_producer, make_product, make_user, province
 
@@ -53,8 +55,8 @@ def _certificate_of(session: Session, product: Product) -> Certificate:
 
 
 def _round_with_winner(session: Session, settings: Settings, seeded: Seeded) -> None:
-    """A Đà Nẵng provincial round whose winner has a photo and a producer with every contact; its
-    certificate is issued this year, so it reads "valid" (not "ending soon") on any day."""
+    """A Đà Nẵng provincial round (with its call for entries) whose winner has a photo and a producer with
+    every contact; its certificate is issued this year, so it reads "valid" (not "ending soon") on any day."""
     selection_round = SelectionRound(level="tinh", year=2024, province_id=province(session, "da-nang").id,
                                      decision_number="15/QĐ-UBND", decision_date=date(2024, 11, 20))
     session.add(selection_round)
@@ -71,6 +73,9 @@ def _round_with_winner(session: Session, settings: Settings, seeded: Seeded) -> 
     certificate.round_id = selection_round.id
     session.flush()
     assert selection_round.id is not None and product.id is not None and certificate.id is not None
+    session.add(RoundCall(round_id=selection_round.id, opens_on=date(2024, 6, 1), closes_on=date(2024, 8, 31),
+                          documents=documents_json(default_documents(Level.tinh)),
+                          criteria=criteria_json(default_criteria()), pass_mark=70))
     seeded.product, seeded.producer, seeded.valid_code = product.slug, producer.slug, certificate.code
     seeded.round_id, seeded.product_id, seeded.certificate_id = selection_round.id, product.id, certificate.id
 

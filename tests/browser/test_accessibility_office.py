@@ -30,6 +30,7 @@ OFFICE_PAGES = {
     "rounds": ("/quan-ly/dot-binh-chon", "Đợt bình chọn"),
     "round-new": ("/quan-ly/dot-binh-chon/moi", "Tạo đợt bình chọn"),
     "round-detail": ("/quan-ly/dot-binh-chon/{round_id}", "2024"),
+    "round-call": ("/quan-ly/dot-binh-chon/{round_id}/goi-ho-so", "Sửa thông báo nhận hồ sơ"),
     "records": ("/quan-ly/san-pham", "Sản phẩm"),
     "product-edit": ("/quan-ly/san-pham/{product_id}", "Sửa sản phẩm"),
     "certificate-edit": ("/quan-ly/giay-chung-nhan/{certificate_id}", "Giấy chứng nhận"),

@@ -8,6 +8,7 @@ error page can never pass for the real one), then audited with the pinned axe-co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 
 import pytest
@@ -34,6 +35,8 @@ PUBLIC_PAGES = {
     "producer": ("/co-so/{producer}", 200, "HTX Nước mắm Nam Ô (ví dụ)"),
     "province": ("/tinh/da-nang", 200, "Đà Nẵng"),
     "round": ("/dot-binh-chon/{round_id}", 200, "2024"),
+    "calls": ("/nop-ho-so", 200, "Nộp hồ sơ bình chọn"),
+    "call": ("/nop-ho-so/{round_id}", 200, "Bình chọn cấp tỉnh năm 2024"),
     "verify-form": ("/tra-cuu", 200, "Tra cứu"),
     "verify-valid": ("/tra-cuu?q={valid_code}", 200, "Còn hiệu lực"),
     "verify-by-number": ("/tra-cuu?q=09/GCN-SCT", 200, "Còn hiệu lực"),
@@ -95,6 +98,17 @@ def test_every_focus_stop_shows_a_ring_in_page_order(desktop: Page, live_server:
     desktop.goto(live_server + path.format(**asdict(seeded)))
     expect(desktop.locator("h1")).to_contain_text(heading)
     assert tab_through(desktop) >= 10  # skip link, header, main content, footer
+
+
+@pytest.mark.parametrize(("path", "heading"), [("/nop-ho-so", "Nộp hồ sơ bình chọn"),
+                                               ("/nop-ho-so/{round_id}", "Bình chọn cấp tỉnh năm 2024")])
+def test_calls_fit_320px_without_javascript(open_page: Callable[..., Page], live_server: str, seeded: Seeded,
+                                            path: str, heading: str) -> None:
+    narrow = open_page(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    response = narrow.goto(live_server + path.format(**asdict(seeded)))
+    assert response is not None and response.status == 200
+    expect(narrow.locator("h1")).to_contain_text(heading)
+    assert narrow.evaluate("document.documentElement.scrollWidth <= innerWidth")  # no sideways scroll
 
 
 def test_report_form_with_errors_has_no_accessibility_violation(

@@ -12,7 +12,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Certificate, Producer, SelectionRound, WatchList, utcnow
+from app.models import Certificate, Producer, RoundCall, SelectionRound, WatchList, utcnow
 from tests.factories import make_product, province
 from tests.routes.walk import app_routes
 
@@ -26,6 +26,9 @@ def _values(session: Session) -> dict[str, str]:
     selection_round = SelectionRound(level="tinh", year=2024, province_id=province(session, "hue").id,
                                      decision_number="1/QĐ", decision_date=date(2024, 5, 1))
     session.add(selection_round)
+    session.flush()
+    assert selection_round.id is not None
+    session.add(RoundCall(round_id=selection_round.id, opens_on=date(2024, 3, 1), closes_on=date(2024, 4, 1)))
     watch = WatchList(feed_key="k" * 32, email="nguoi.mua@example.vn", confirmed_at=utcnow())
     session.add(watch)
     session.commit()

@@ -387,6 +387,27 @@ def _bulk_photos(client: TestClient, pages: Pages, token: dict[str, str]) -> Non
     pages.save("office-bulk-photos-result", client.get(preview))
 
 
+def _calls(client: TestClient, pages: Pages, seeded: Seeded) -> None:
+    """The office's call form (as seeded, with errors, saved), then the public calls in both languages."""
+    _sign_in(client, seeded.office_email)
+    form = f"/quan-ly/dot-binh-chon/{seeded.round_id}/goi-ho-so"
+    pages.save("office-call-form", client.get(form))
+    token = {"csrf_token": csrf_of(client, form)}
+    wrong = {**token, "opens_on": "01/12/2026", "closes_on": "x", "criteria": "A | 40\n- B | x",
+             "pass_mark": "200"}
+    pages.save("office-call-errors", client.post(form, data=wrong), 422)
+    typed = {**token, "opens_on": "01/12/2026", "closes_on": "31/12/2026", "results_on": "01/03/2027",
+             "documents": "Phiếu đăng ký\nNhãn hiệu | nếu có", "criteria": "A | 60\n- A1 | 60\nB | 40",
+             "pass_mark": "70", "notes": "Nộp tại Sở.\nĐiện thoại: 000 (ví dụ)."}
+    assert client.post(form, data=typed, follow_redirects=False).status_code == 303
+    pages.save("office-call-edit", client.get(form))
+    pages.save("office-round-with-call", client.get(f"/quan-ly/dot-binh-chon/{seeded.round_id}"))
+    for prefix in ("", "/en"):
+        lang = prefix.strip("/") or "vi"
+        pages.save(f"{lang}-calls", client.get(f"{prefix}/nop-ho-so"))
+        pages.save(f"{lang}-call", client.get(f"{prefix}/nop-ho-so/{seeded.round_id}"))
+
+
 def _last(client: TestClient, pages: Pages) -> None:
     """The API's Redoc page, then the catalog with its search engine down (the database fallback notice)."""
     pages.save("api-redoc", client.get("/redoc"))
@@ -435,6 +456,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)
     _producer_area(site, pages, session, seeded)
+    _calls(site, pages, seeded)
     _last(site, pages)
     _busy(pages)
     mails = _mails(pages, monkeypatch)

@@ -12,7 +12,7 @@ from app.cli import load_demo
 from app.config import Settings
 from app.domain.provinces import DATA_DIR
 from app.files.spreadsheet import read_spreadsheet
-from app.models import Certificate, Product, ProductImage, Province
+from app.models import Certificate, Product, ProductImage, Province, RoundCall
 from app.services.demo.loader import build_demo_sheet
 
 
@@ -32,6 +32,7 @@ def test_demo_load_covers_the_catalog(settings: Settings, engine: Engine) -> Non
         certs = session.exec(select(Certificate)).all()
         provinces = {p.id: p for p in session.exec(select(Province)).all()}
         with_photo = {i.product_id for i in session.exec(select(ProductImage)).all()}
+        calls = session.exec(select(RoundCall)).all()
     assert len(products) >= 300
     assert len({provinces[p.province_id].slug for p in products}) == 34
     assert {p.group for p in products} == {"thu_cong_my_nghe", "che_bien", "co_khi", "khac"}
@@ -51,6 +52,7 @@ def test_demo_load_covers_the_catalog(settings: Settings, engine: Engine) -> Non
         real = {row["product_name"] for row in csv.DictReader(f)}
     assert real <= {p.name for p in products}
     assert settings.search_index_path.exists()
+    assert len(calls) == 2 and any("2 đợt nhận hồ sơ" in line for line in said)
     assert load_demo(settings, if_empty=True, echo=said.append) == 0 and "không nạp" in said[-1]
 
 

@@ -19,8 +19,11 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.domain.calls import criteria_text, default_criteria, default_documents, documents_text
+from app.domain.levels import Level
 from app.domain.permissions import Role
 from app.files.images import process_image
+from app.forms.calls import parse_call_form
 from app.forms.records import CertificateForm, ProductForm, RevokeForm, parse_form
 from app.forms.reports import parse_report_form
 from app.models import (
@@ -32,11 +35,14 @@ from app.models import (
     OutboxEvent,
     Product,
     ProductImage,
+    SelectionRound,
     VerificationCount,
 )
+from app.services.demo.calls import add_demo_calls
 from app.services.demo.loader import revoke_demo_share
 from app.services.imports.importer import import_file
 from app.services.office.account import Account
+from app.services.office.calls import save_call
 from app.services.office.report_handling import change_report_state
 from app.services.records import edits as records
 from app.services.records.photos import (
@@ -139,6 +145,18 @@ def _import(session: Session, w: World) -> None:
     assert report.ok, report.problems
 
 
+def _open_call(session: Session, w: World) -> None:
+    """Open a call for entries on a new provincial round."""
+    selection_round = SelectionRound(level="tinh", year=2026, province_id=w.product.province_id)
+    session.add(selection_round)
+    session.flush()
+    documents, criteria = documents_text(default_documents(Level.tinh)), criteria_text(default_criteria())
+    form, errors = parse_call_form({"opens_on": "01/12/2026", "closes_on": "31/12/2026",
+                                    "documents": documents, "criteria": criteria})
+    assert form is not None, errors
+    save_call(session=session, account=w.account, selection_round=selection_round, form=form)
+
+
 USE_CASES: dict[str, Callable[[Session, World], object]] = {
     "update_product": lambda s, w: records.update_product(
         session=s, account=w.account, product=w.product,
@@ -170,6 +188,8 @@ USE_CASES: dict[str, Callable[[Session, World], object]] = {
     "import_file": _import,
     "queue_report_outcome": _report_outcome,
     "revoke_demo_share": lambda s, w: revoke_demo_share(session=s, share=1.0),
+    "save_call": _open_call,
+    "add_demo_calls": lambda s, w: add_demo_calls(session=s, today=date(2026, 12, 7)),
 }
 
 

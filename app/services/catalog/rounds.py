@@ -27,7 +27,7 @@ class RoundPage:
     winners: list[ProductSummary]
 
 
-def _place(session: Session, rnd: SelectionRound) -> str:
+def round_place(session: Session, rnd: SelectionRound) -> str:
     """'Phía Nam' for a regional round, the province for a local one, '' for the national round."""
     if rnd.region:
         try:
@@ -54,6 +54,6 @@ def get_round_page(*, session: Session, round_id: int, today: date) -> RoundPage
     return RoundPage(
         round=rnd,
         level_label=Level(rnd.level).label,
-        place=_place(session, rnd),
+        place=round_place(session, rnd),
         winners=summarize(session=session, products=winners, today=today),
     )

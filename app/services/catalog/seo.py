@@ -19,11 +19,11 @@ from app.domain.states import ProductState, RoundState
 from app.domain.validity import CertificateStatus
 from app.files.media import variant_url
 from app.i18n import DEFAULT_LANG, LANGUAGES, gettext, lang_prefix
-from app.models import Producer, Product, Province, SelectionRound
+from app.models import Producer, Product, Province, RoundCall, SelectionRound
 from app.services.catalog.reads import CertificateView, ProducerDetail, ProductDetail
 
 SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
-STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do", "/du-lieu-mo")
+STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do", "/du-lieu-mo", "/nop-ho-so")
 # Query parameters that change what a page shows; everything else (utm_*, fbclid, sort…) is dropped.
 CANONICAL_PARAMS: dict[str, frozenset[str]] = {
     "/san-pham": frozenset({"q", "province", "group", "level", "year", "status", "page"}),
@@ -147,7 +147,7 @@ def product_json_ld(detail: ProductDetail, base_url: str) -> dict[str, Any]:
 
 
 def _public_paths(session: Session) -> Iterator[tuple[str, datetime | None]]:
-    """(path, last change) of every public page: fixed pages, products, producers, rounds, provinces."""
+    """(path, last change) of every public page: fixed pages, products, producers, rounds, calls, places."""
     for path in STATIC_PATHS:
         yield path, None
     products = select(Product.slug, Product.updated_at).where(Product.state == ProductState.PUBLISHED)
@@ -160,6 +160,11 @@ def _public_paths(session: Session) -> Iterator[tuple[str, datetime | None]]:
     rounds = select(SelectionRound.id).where(SelectionRound.state == RoundState.PUBLISHED)
     for round_id in session.exec(rounds.order_by(col(SelectionRound.id))):
         yield f"/dot-binh-chon/{round_id}", None
+    calls = (select(RoundCall.round_id, RoundCall.updated_at)
+             .join(SelectionRound, col(SelectionRound.id) == RoundCall.round_id)
+             .where(SelectionRound.state != RoundState.WITHDRAWN))
+    for round_id, updated in session.exec(calls.order_by(col(RoundCall.round_id))):
+        yield f"/nop-ho-so/{round_id}", updated
     for slug in session.exec(select(Province.slug).order_by(col(Province.id))):
         yield f"/tinh/{slug}", None
 
