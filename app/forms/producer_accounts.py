@@ -1,4 +1,4 @@
-"""The producer area's forms (register, sign in, claim, new producer) and the office's claim decision.
+"""The producer area's forms (register, confirm, sign in, claim, new producer), the office's claim decision.
 
 Messages name their field and are translated when the form is validated, inside the request (as the
 misuse report form does); labels are Vietnamese msgids (N_) until then.
@@ -54,13 +54,12 @@ def _email(value: str) -> str:
 
 
 class RegisterForm(BaseModel):
-    """A new producer account: a name, an address, and a password or none (links only)."""
+    """A new producer account: a name and an address (the password is chosen when confirming)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     name: str = ""
     email: str = ""
-    password: str = ""
 
     @field_validator("name")
     @classmethod
@@ -73,6 +72,14 @@ class RegisterForm(BaseModel):
     def _address(cls, value: str) -> str:
         """Required."""
         return _email(value)
+
+
+class ConfirmForm(BaseModel):
+    """The confirmation link's page: a password chosen by the mailbox's holder, or none (links only)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    password: str = ""
 
     @field_validator("password")
     @classmethod
@@ -212,6 +219,7 @@ def parse_fields(model: type[FormT], values: Mapping[str, str],
 
 
 REGISTER_FIELDS = tuple(RegisterForm.model_fields)
+CONFIRM_FIELDS = tuple(ConfirmForm.model_fields)
 LINK_FIELDS = tuple(LinkForm.model_fields)
 CLAIM_FIELDS = tuple(ClaimForm.model_fields)
 NEW_PRODUCER_FIELDS = tuple(NewProducerForm.model_fields)

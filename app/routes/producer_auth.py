@@ -3,7 +3,8 @@
 Registering and asking for a link answer with the same page whether or not the address has an
 account (the mail says the rest), and are rate-limited per client and per address as the other
 anonymous senders of e-mail are (app/routes/watch.py). A link's GET only shows a button (mail
-scanners open links); its POST spends the link and starts a fresh producer session.
+scanners open links); its POST spends the link and starts a fresh producer session. The password is
+chosen on the confirmation link's page, by whoever holds the mailbox, never when registering.
 """
 
 from __future__ import annotations
@@ -17,12 +18,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.config import Settings
 from app.domain.messages import N_
 from app.errors import InvalidInput
-from app.forms.producer_accounts import LINK_FIELDS, REGISTER_FIELDS, LinkForm, RegisterForm, parse_fields
+from app.forms.producer_accounts import (
+    CONFIRM_FIELDS,
+    LINK_FIELDS,
+    REGISTER_FIELDS,
+    ConfirmForm,
+    LinkForm,
+    RegisterForm,
+    parse_fields,
+)
 from app.forms.text import text_fields
 from app.i18n import gettext, lang_url
+from app.models import ProducerAccount
 from app.services.producers.accounts import (
     account_for_link,
     authenticate,
+    confirm_address,
     register,
     request_link,
     sign_out,
@@ -101,13 +112,8 @@ def register_post(request: Request, session: SessionDep, settings: SettingsDep, 
     limited = _rate_limited(limits, settings, client=client, email=form.email)
     if limited:
         return _page(request, "register.html", values=values, notice=limited, status=429)
-    try:
-        register(session=session, name=form.name, email=form.email, password=form.password,
-                 base_url=settings.public_base_url, secret=settings.secret_key)
-    except InvalidInput as error:
-        session.rollback()
-        return _page(request, "register.html", values=values, errors={error.field or "name": error.message},
-                     status=422)
+    register(session=session, name=form.name, email=form.email, base_url=settings.public_base_url,
+             secret=settings.secret_key)
     session.commit()
     return _sent(request)
 
@@ -142,23 +148,25 @@ def link_request(request: Request, session: SessionDep, settings: SettingsDep, c
 
 
 def _link_page(request: Request, session: SessionDep, settings: Settings, token: str,
-               purpose: LinkPurpose, *, problem: LinkProblem | None = None) -> Response:
-    """The button that uses a link, or the page that says why it cannot be used (400)."""
+               purpose: LinkPurpose, *, problem: LinkProblem | None = None,
+               errors: Mapping[str, str] | None = None) -> Response:
+    """The button that uses a link (a confirmation's with its optional password), or the page that says
+    why it cannot be used (400); a refused password comes back with its message (422)."""
     found = problem or account_for_link(session=session, token=token, purpose=purpose,
                                         secret=settings.secret_key)
     title, button, path = _LINK_PAGES[purpose]
     context = {"title": gettext(title), "button": gettext(button), "action": lang_url(f"{path}{token}"),
-               "problem": gettext(_LINK_MESSAGES[found]) if isinstance(found, LinkProblem) else ""}
-    response = templates.TemplateResponse(request, "producer_area/link.html", context,
-                                          status_code=400 if isinstance(found, LinkProblem) else 200)
+               "problem": gettext(_LINK_MESSAGES[found]) if isinstance(found, LinkProblem) else "",
+               "choose_password": purpose is LinkPurpose.confirm, "errors": errors or {}}
+    status = 400 if isinstance(found, LinkProblem) else 422 if errors else 200
+    response = templates.TemplateResponse(request, "producer_area/link.html", context, status_code=status)
     response.headers["Referrer-Policy"] = "no-referrer"  # the link stays out of other sites' logs
     return response
 
 
-def _use(request: Request, session: SessionDep, settings: Settings, token: str,
-         purpose: LinkPurpose) -> Response:
-    """Spend the link and start a fresh producer session; a bad link gets its page (400)."""
-    used = use_link(session=session, token=token, purpose=purpose, secret=settings.secret_key)
+def _signed_in(request: Request, session: SessionDep, settings: Settings, token: str, purpose: LinkPurpose,
+               used: ProducerAccount | LinkProblem) -> Response:
+    """After a link was spent: a fresh producer session; a bad link gets its page (400)."""
     if isinstance(used, LinkProblem):
         session.rollback()
         return _link_page(request, session, settings, token, purpose, problem=used)
@@ -170,14 +178,28 @@ def _use(request: Request, session: SessionDep, settings: Settings, token: str,
 
 @router.get("/xac-nhan/{token}", name="producer_confirm_page")
 def confirm_page(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
-    """The confirm button (a GET never confirms)."""
+    """The confirm button and the optional password (a GET never confirms)."""
     return _link_page(request, session, settings, token, LinkPurpose.confirm)
 
 
 @router.post("/xac-nhan/{token}", name="producer_confirm")
-def confirm(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
-    """Confirm the address and sign in."""
-    return _use(request, session, settings, token, LinkPurpose.confirm)
+def confirm(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken,
+            posted: PostedDep) -> Response:
+    """Confirm the address with the password chosen here (none: links only) and sign in.
+
+    A refused password leaves the link unspent: the page comes back (422) and the link still works.
+    """
+    form, errors = parse_fields(ConfirmForm, text_fields(posted, CONFIRM_FIELDS), "password")
+    if form is None:
+        return _link_page(request, session, settings, token, LinkPurpose.confirm, errors=errors)
+    try:
+        used = confirm_address(session=session, token=token, secret=settings.secret_key,
+                               password=form.password)
+    except InvalidInput as error:
+        session.rollback()
+        return _link_page(request, session, settings, token, LinkPurpose.confirm,
+                          errors={error.field or "password": error.message})
+    return _signed_in(request, session, settings, token, LinkPurpose.confirm, used)
 
 
 @router.get("/dang-nhap/{token}", name="producer_link_page")
@@ -189,7 +211,8 @@ def link_page(request: Request, session: SessionDep, settings: SettingsDep, toke
 @router.post("/dang-nhap/{token}", name="producer_link_sign_in")
 def link_sign_in(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
     """Sign in with a one-time link."""
-    return _use(request, session, settings, token, LinkPurpose.sign_in)
+    used = use_link(session=session, token=token, secret=settings.secret_key)
+    return _signed_in(request, session, settings, token, LinkPurpose.sign_in, used)
 
 
 @router.get("/dang-nhap", name="producer_login_form")

@@ -46,7 +46,7 @@ from app.web.templating import templates
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD, csrf_of
 from tests.nu import by_page, check_html, checker_command
-from tests.producers.helpers import last_link, register, use_link
+from tests.producers.helpers import confirm, last_link, register, use_link
 from tests.services.sheets import row, write_table_csv, write_xlsx
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -302,7 +302,8 @@ def _producer_area(client: TestClient, pages: Pages, session: Session, seeded: S
     pages.save("producer-link-bad", client.get("/tai-khoan/dang-nhap/khong-hop-le"), 400)
     assert register(client, email=email) == 303
     link = last_link(session, email)
-    pages.save("producer-link", client.get(link))
+    pages.save("producer-link", client.get(link))  # the confirmation page, with its password field
+    pages.save("producer-link-errors", confirm(client, link, password="ngan"), 422)
     assert use_link(client, link) == 303
     pages.save("producer-home-empty", client.get("/tai-khoan"))
     pages.save("producer-claim-search", client.get("/tai-khoan/nhan-co-so", params={"ten": "co so"}))

@@ -1,4 +1,4 @@
-"""Producer accounts as use-cases: register, confirm, ask for a sign-in link, sign in and out.
+"""Producer accounts as use-cases: register, confirm (choosing a password), ask for a link, sign in and out.
 
 Services flush, never commit. No answer tells whether an address has an account: registering an
 address that has one mails its holder a sign-in link instead, and asking for a link for an unknown
@@ -33,17 +33,14 @@ def account_by_email(*, session: Session, email: str) -> ProducerAccount | None:
     return session.exec(query).first()
 
 
-def register(*, session: Session, name: str, email: str, password: str, base_url: str,
-             secret: str) -> None:
+def register(*, session: Session, name: str, email: str, base_url: str, secret: str) -> None:
     """Register an address, or answer the holder of one already registered, by e-mail only.
 
-    New address: an unconfirmed account and its confirmation link. Unconfirmed account: the name and
-    password are replaced, earlier links end (their fingerprint changes) and a new link goes out.
-    Confirmed account: nothing changes; its holder gets a sign-in link.
+    New address: an unconfirmed account and its confirmation link. Unconfirmed account: the name is
+    replaced, earlier links end (their fingerprint changes) and a new link goes out. Confirmed account:
+    nothing changes; its holder gets a sign-in link. No password here: only whoever holds the mailbox
+    chooses one, when confirming (confirm_address), so registering someone else's address gives nothing.
     """
-    problem = password_problem(password) if password else None
-    if problem:
-        raise InvalidInput(problem, field="password")
     account = account_by_email(session=session, email=email)
     if account is not None and account.confirmed_at is not None:
         queue_link(session=session, account=account, kind="existing", base_url=base_url, secret=secret)
@@ -52,7 +49,6 @@ def register(*, session: Session, name: str, email: str, password: str, base_url
         account = ProducerAccount(email=normalize_email(email), name=name)
     else:
         account.name, account.session_version = name, account.session_version + 1
-    account.password_hash = hash_password(password) if password else ""
     session.add(account)
     session.flush()
     queue_link(session=session, account=account, kind="confirm", base_url=base_url, secret=secret)
@@ -80,9 +76,44 @@ def account_for_link(*, session: Session, token: str, purpose: LinkPurpose,
     return account, claim
 
 
-def use_link(*, session: Session, token: str, purpose: LinkPurpose,
-             secret: str) -> ProducerAccount | LinkProblem:
-    """Spend a link and sign its account in: a confirmation confirms the address first. Audited."""
+def use_link(*, session: Session, token: str, secret: str) -> ProducerAccount | LinkProblem:
+    """Spend a sign-in link and sign its account in. Audited."""
+    account = _spend(session=session, token=token, purpose=LinkPurpose.sign_in, secret=secret)
+    if not isinstance(account, LinkProblem):
+        _audit(session, account, "producer.sign_in_link")
+    return account
+
+
+def confirm_address(*, session: Session, token: str, secret: str,
+                    password: str) -> ProducerAccount | LinkProblem:
+    """Spend a confirmation link: the address is confirmed with the password chosen on the link's page
+    (none: sign-in by links only) and the account signed in. Audited.
+
+    The password is the mailbox holder's choice, made here: no hash from before the confirmation
+    survives it. A password that breaks the rule raises InvalidInput before the link is spent.
+    """
+    problem = password_problem(password) if password else None
+    if problem:
+        raise InvalidInput(problem, field="password")
+    account = _spend(session=session, token=token, purpose=LinkPurpose.confirm, secret=secret)
+    if isinstance(account, LinkProblem):
+        return account
+    first = account.confirmed_at is None
+    if password or first:  # a later confirmation link without a password keeps the one chosen before
+        account.password_hash = hash_password(password) if password else ""
+    if first:
+        account.confirmed_at = utcnow()
+    session.add(account)
+    session.flush()
+    _audit(session, account, "producer.confirmed" if first else "producer.sign_in_link")
+    if password:
+        _audit(session, account, "producer.password_set")
+    return account
+
+
+def _spend(*, session: Session, token: str, purpose: LinkPurpose,
+           secret: str) -> ProducerAccount | LinkProblem:
+    """Spend a link (once) and stamp its account's sign-in, or say why the link cannot be used."""
     found = account_for_link(session=session, token=token, purpose=purpose, secret=secret)
     if isinstance(found, LinkProblem):
         return found
@@ -90,14 +121,9 @@ def use_link(*, session: Session, token: str, purpose: LinkPurpose,
     lifetime = LIFETIMES[purpose].total_seconds() + 120
     if not spend_token(session=session, nonce=claim.nonce, purpose=purpose.value, lifetime_s=lifetime):
         return LinkProblem.used
-    now = utcnow()
-    action = "producer.sign_in_link"
-    if purpose is LinkPurpose.confirm and account.confirmed_at is None:
-        account.confirmed_at, action = now, "producer.confirmed"
-    account.last_login_at = now
+    account.last_login_at = utcnow()
     session.add(account)
     session.flush()
-    _audit(session, account, action)
     return account
 
 
