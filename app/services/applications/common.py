@@ -70,6 +70,7 @@ class ApplicationDetail:
     producer: Producer
     account: ProducerAccount
     place: str
+    files: list[ApplicationFile]  # every file, a checklist item the office removed since included
     slots: list[DocumentSlot]
     scores: list[ScoreLine]
     events: list[ApplicationEvent]
@@ -88,7 +89,7 @@ class ApplicationDetail:
     @property
     def total_bytes(self) -> int:
         """The size of every attached file together."""
-        return sum(f.size for slot in self.slots for f in slot.files)
+        return sum(f.size for f in self.files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,7 @@ def application_detail(session: Session, application: Application, *, now: datet
         application=application, state=state_of(application), round=selection_round, call=call,
         producer=session.get_one(Producer, application.producer_id),
         account=session.get_one(ProducerAccount, application.account_id),
-        place=round_place(session, selection_round), slots=slots, scores=scores, events=events,
+        place=round_place(session, selection_round), files=files, slots=slots, scores=scores, events=events,
         open_for_entries=accepts_entries(call, now))
 
 
@@ -208,7 +209,7 @@ def application_counts(*, session: Session, round_id: int) -> ApplicationCounts:
 
 def attached_file(detail: ApplicationDetail, file_id: int, folder: Path) -> tuple[ApplicationFile, Path]:
     """One of the application's files and where its bytes are; NotFound for any other id."""
-    found = next((f for slot in detail.slots for f in slot.files if f.id == file_id), None)
+    found = next((f for f in detail.files if f.id == file_id), None)
     if found is None:
         raise NotFound("Không tìm thấy tệp này trong hồ sơ.")
     return found, stored_path(folder, found.content_hash, found.media_type)
