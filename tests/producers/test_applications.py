@@ -206,6 +206,9 @@ def test_whole_path_from_draft_to_accepted(client: TestClient, session: Session,
     actions = [e.action for e in entries]
     assert {"application.create", "application.update", "application.file_add", "application.submit",
             "application.return", "application.accept"} <= set(actions)
+    _as_office(client, session, None, role="admin")
+    log = BeautifulSoup(client.get("/quan-ly/nhat-ky").text, "html.parser").get_text(" ")
+    assert "Trả lại hồ sơ để bổ sung" in log and "Cơ sở nộp hồ sơ" in log and "Hồ sơ bình chọn" in log
     mails = session.exec(select(MailMessage).where(MailMessage.recipient == account.email)
                          .order_by(col(MailMessage.id))).all()
     assert len(mails) == 2 and note in mails[0].text_body and "tiếp nhận" in mails[1].subject
