@@ -55,9 +55,10 @@ def test_look_alikes_are_refused_naming_the_file(data: bytes) -> None:
         check_document(data, filename="gia-mao.pdf")
 
 
-def test_a_photo_is_re_encoded_and_stored_once_under_its_hash(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["PNG", "HEIF"])  # HEIF: what phones take (.heic), read by pillow-heif
+def test_a_photo_is_re_encoded_and_stored_once_under_its_hash(tmp_path: Path, kind: str) -> None:
     out = io.BytesIO()
-    Image.new("RGB", (800, 600), (10, 120, 60)).save(out, "PNG")
+    Image.new("RGB", (800, 600), (10, 120, 60)).save(out, kind)
     checked = check_document(out.getvalue(), filename="anh.png")
     assert checked.media_type == "image/jpeg" and checked.image is not None
     assert write_document(tmp_path, checked) and write_document(tmp_path, checked) == []

@@ -177,6 +177,8 @@ def test_whole_path_from_draft_to_accepted(client: TestClient, session: Session,
     listing = BeautifulSoup(client.get(f"/quan-ly/dot-binh-chon/{selection_round.id}/ho-so").text,
                             "html.parser")
     assert listing.select_one("#applications") is not None and "Nước mắm Nam Ô" in listing.get_text()
+    round_page = BeautifulSoup(client.get(f"/quan-ly/dot-binh-chon/{selection_round.id}").text, "html.parser")
+    assert "Nước mắm Nam Ô" in round_page.select_one("#applications").get_text()  # type: ignore[union-attr]
     decide = f"/quan-ly/ho-so/{application_id}"
     status, html = _post(client, decide, {"decision": "return", "note": ""}, token_page="/quan-ly")
     assert status == 422 and "ghi" in _field_error(html, "note")
