@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         return self.data_dir / "private" / "reports"
 
     @property
+    def dossier_path(self) -> Path:
+        """Files attached to applications: served only to their producer and office, never under /media."""
+        return self.data_dir / "private" / "dossiers"
+
+    @property
     def search_index_path(self) -> Path:
         """The embedded search engine's SQLite file, separate from the database."""
         return self.search_path or self.data_dir / "search.sqlite3"

@@ -21,6 +21,7 @@ from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.uploads import MAX_REQUEST_BYTES
 from app.routes import (
     admin_accounts,
+    admin_applications,
     admin_auth,
     admin_bulk_photos,
     admin_calls,
@@ -39,6 +40,7 @@ from app.routes import (
     labels,
     ops,
     pages,
+    producer_applications,
     producer_area,
     producer_auth,
     reports,
@@ -170,10 +172,11 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
-    html_pages = (producer_auth, producer_area, pages, catalog, exports, labels, reports, verify, bulk_check,
-                  admin_auth, admin_bulk_photos, admin_photos, admin_rounds, admin_calls, admin_records,
-                  admin_reports, admin_claims, admin_accounts, admin_dashboard, seo, shortlist, watch,
-                  watch_feeds, rounds_public, calls_public, province_map, api_docs)
+    html_pages = (producer_auth, producer_area, producer_applications, pages, catalog, exports, labels,
+                  reports, verify, bulk_check, admin_auth, admin_bulk_photos, admin_photos, admin_rounds,
+                  admin_calls, admin_applications, admin_records, admin_reports, admin_claims, admin_accounts,
+                  admin_dashboard, seo, shortlist, watch, watch_feeds, rounds_public, calls_public,
+                  province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 
@@ -186,6 +189,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         "/quan-ly/san-pham/{product_id}/anh": admin_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/quan-ly/anh-hang-loat": admin_bulk_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/quan-ly/dot-binh-chon/{round_id}/nhap": MAX_FILE_BYTES + FORM_MARGIN,
+        "/tai-khoan/ho-so/{application_id}/tep": producer_applications.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/bao-cao": MAX_REQUEST_BYTES + FORM_MARGIN,
         "/kiem-tra-danh-sach": MAX_REQUEST_BYTES + FORM_MARGIN,
         "/kiem-tra-danh-sach.csv": MAX_REQUEST_BYTES + FORM_MARGIN,

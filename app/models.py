@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.domain.states import ClaimState, ImportBatchState, MailState, ProductState, ReportState, RoundState
+from app.domain.states import (
+    ApplicationState,
+    ClaimState,
+    ImportBatchState,
+    MailState,
+    ProductState,
+    ReportState,
+    RoundState,
+)
 
 # Constraint names the same on every database, so migrations can name what they drop or alter;
 # set on the shared metadata before any table below is declared.
@@ -431,3 +439,59 @@ class ProducerClaim(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=_timestamp())
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class Application(SQLModel, table=True):
+    """A producer's application (hồ sơ) to a round's call for entries: one per producer per round.
+
+    `self_scores` is the producer's self-assessment, a JSON object of criterion key → points; `note` is
+    the office's latest note (why it was returned). The states and their moves: app/domain/states.py.
+    """
+
+    __tablename__ = "application"
+    __table_args__ = (sa.UniqueConstraint("round_id", "producer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="selection_round.id", index=True)
+    call_id: int = Field(foreign_key="round_call.id", index=True)
+    account_id: int = Field(foreign_key="producer_account.id", index=True)
+    producer_id: int = Field(foreign_key="producer.id", index=True)
+    product_name: str = Field(default="", max_length=300)
+    group: str = Field(default="", max_length=32)
+    description: str = Field(default="", sa_type=sa.Text())
+    self_scores: str = Field(default="{}", sa_type=sa.Text())
+    state: ApplicationState = Field(default=ApplicationState.DRAFT, sa_type=_state())
+    note: str = Field(default="", max_length=2000)
+    submitted_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class ApplicationFile(SQLModel, table=True):
+    """A file attached to an application for one checklist item, stored privately under its content hash."""
+
+    __tablename__ = "application_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    document_key: str = Field(max_length=60)  # a `DocumentItem.key` of the call's checklist
+    filename: str = Field(max_length=200)  # as uploaded, for the people reading the dossier
+    content_hash: str = Field(max_length=64)
+    size: int
+    media_type: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class ApplicationEvent(SQLModel, table=True):
+    """One move of an application between states: by an office user or by the producer account, and why."""
+
+    __tablename__ = "application_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    account_id: int | None = Field(default=None, foreign_key="producer_account.id")
+    from_state: ApplicationState = Field(sa_type=_state())
+    to_state: ApplicationState = Field(sa_type=_state())
+    note: str = Field(default="", max_length=2000)

@@ -94,6 +94,23 @@ class ClaimState(StrEnum):
         return CLAIM_STATE_LABELS[self]
 
 
+class ApplicationState(StrEnum):
+    """Where a producer's application to a call is: a draft, sent, sent back to fix, accepted for scoring.
+
+    `accepted` is where the jury's scoring will start; the later moves (scored, nominated) are not built.
+    """
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        """The office's and the producer's words for the state."""
+        return APPLICATION_STATE_LABELS[self]
+
+
 PRODUCT_STATE_LABELS: dict[ProductState, str] = {
     ProductState.DRAFT: N_("Bản nháp"),
     ProductState.PUBLISHED: N_("Đã công bố"),
@@ -121,6 +138,12 @@ CLAIM_STATE_LABELS: dict[ClaimState, str] = {
     ClaimState.APPROVED: N_("Đã duyệt"),
     ClaimState.REFUSED: N_("Không được duyệt"),
 }
+APPLICATION_STATE_LABELS: dict[ApplicationState, str] = {
+    ApplicationState.DRAFT: N_("Bản nháp"),
+    ApplicationState.SUBMITTED: N_("Đã nộp, chờ Sở Công Thương kiểm tra"),
+    ApplicationState.RETURNED: N_("Trả lại để bổ sung"),
+    ApplicationState.ACCEPTED: N_("Đã tiếp nhận"),
+}
 
 # Which product state may go to which, and the audit action the move records.
 PRODUCT_TRANSITIONS: dict[ProductState, dict[ProductState, str]] = {
@@ -138,10 +161,19 @@ REPORT_TRANSITIONS: dict[ReportState, dict[ReportState, str]] = {
     ReportState.UNFOUNDED: {ReportState.CLOSED: "Đóng báo cáo"},
     ReportState.CLOSED: {ReportState.CHECKING: "Mở lại để xác minh"},
 }
+# Which application state may go to which, and the audit action the move records.
+APPLICATION_TRANSITIONS: dict[ApplicationState, dict[ApplicationState, str]] = {
+    ApplicationState.DRAFT: {ApplicationState.SUBMITTED: "application.submit"},
+    ApplicationState.SUBMITTED: {ApplicationState.RETURNED: "application.return",
+                                 ApplicationState.ACCEPTED: "application.accept"},
+    ApplicationState.RETURNED: {ApplicationState.SUBMITTED: "application.submit"},
+}
+EDITABLE_APPLICATION_STATES = frozenset({ApplicationState.DRAFT, ApplicationState.RETURNED})  # the producer's
 OPEN_REPORT_STATES = (ReportState.NEW, ReportState.CHECKING)  # what still waits for the office
 NOTE_REQUIRED_STATES = frozenset({ReportState.CONFIRMED, ReportState.UNFOUNDED})  # a finding says why
 
-State = TypeVar("State", ProductState, RoundState, ImportBatchState, ReportState, ClaimState)
+State = TypeVar("State", ProductState, RoundState, ImportBatchState, ReportState, ClaimState,
+                ApplicationState)
 
 
 def parse_state(kind: type[State], value: str) -> State | None:
@@ -166,6 +198,11 @@ def next_product_states(current: ProductState) -> list[ProductState]:
 def product_transition(current: ProductState, target: ProductState) -> str | None:
     """The audit action of moving a product from `current` to `target`; None if the move is not allowed."""
     return PRODUCT_TRANSITIONS.get(current, {}).get(target)
+
+
+def application_transition(current: ApplicationState, target: ApplicationState) -> str | None:
+    """The audit action of moving an application from `current` to `target`; None if not allowed."""
+    return APPLICATION_TRANSITIONS.get(current, {}).get(target)
 
 
 def next_report_states(current: ReportState) -> list[ReportState]:

@@ -16,6 +16,7 @@ from app.errors import InvalidInput
 from app.files.spreadsheet import MAX_FILE_BYTES
 from app.forms.rounds import parse_round_form
 from app.models import ImportBatch, SelectionRound
+from app.services.applications.office import round_applications
 from app.services.catalog.calls import round_call_summary
 from app.services.imports.preview import (
     AlreadyPublished,
@@ -99,6 +100,8 @@ def _round_page(request: Request, session: SessionDep, account: Account, selecti
                "batches": round_batches(session=session, round_id=selection_round.id),
                "call": round_call_summary(session=session, selection_round=selection_round, today=today),
                "may_manage_call": may_manage_level(account.role, Level(selection_round.level)),
+               "listing": round_applications(session=session, account=account,
+                                             round_id=selection_round.id or 0),
                "upload_error": upload_error, **SHARED_LABELS}
     return templates.TemplateResponse(request, "admin/rounds/detail.html", context, status_code=status_code)
 

@@ -23,4 +23,6 @@ def calls_list(request: Request, session: SessionDep, today: TodayDep) -> Respon
 def call_page(request: Request, round_id: RowId, session: SessionDep, today: TodayDep) -> Response:
     """One call: stage, dates, the documents to attach, the criteria and their points; 404 if withdrawn."""
     page = get_call_page(session=session, round_id=round_id, today=today)
-    return templates.TemplateResponse(request, "calls/detail.html", {"page": page, "today": today})
+    producer_signed_in = isinstance(request.session.get("pid"), int)  # the apply link, else a sign-in prompt
+    context = {"page": page, "today": today, "producer_signed_in": producer_signed_in}
+    return templates.TemplateResponse(request, "calls/detail.html", context)

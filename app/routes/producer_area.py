@@ -21,6 +21,7 @@ from app.forms.producer_accounts import (
 from app.forms.text import one_line, text_fields
 from app.i18n import gettext, lang_url
 from app.models import ProducerAccount
+from app.services.applications.producer import applications_of
 from app.services.producers.claims import find_producers, make_claim, province_id_of
 from app.services.producers.dashboard import create_producer, dashboard
 from app.web.deps import PostedDep, ProducerAccountDep, SessionDep, TodayDep, check_csrf
@@ -34,8 +35,9 @@ SearchText = Annotated[str, Query(max_length=300)]
 
 @router.get("", name="producer_dashboard")
 def home(request: Request, session: SessionDep, account: ProducerAccountDep, today: TodayDep) -> Response:
-    """The account's producer with its products and certificates today, and its claims."""
-    context = {"account": account, "page": dashboard(session=session, account=account, today=today)}
+    """The account's producer with its products and certificates today, its applications and its claims."""
+    context = {"account": account, "page": dashboard(session=session, account=account, today=today),
+               "applications": applications_of(session=session, account=account)}
     return templates.TemplateResponse(request, "producer_area/dashboard.html", context)
 
 

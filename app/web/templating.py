@@ -24,6 +24,7 @@ from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
 from app.domain.states import (
+    ApplicationState,
     ClaimState,
     ImportBatchState,
     ProductState,
@@ -264,5 +265,5 @@ def configure_templates(templates: Jinja2Templates) -> None:
         # Workflow states (app.domain.states): pages compare with the members and show
         # `value|state_label(ProductState)`; the labels live only in the domain module.
         ProductState=ProductState, RoundState=RoundState, ImportBatchState=ImportBatchState,
-        ReportState=ReportState, ClaimState=ClaimState,
+        ReportState=ReportState, ClaimState=ClaimState, ApplicationState=ApplicationState,
     )

@@ -17,18 +17,24 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.config import Settings
+from app.domain.states import ApplicationState
+from app.files.dossier import check_document, write_document
 from app.files.images import process_image
 from app.models import (
+    Application,
+    ApplicationFile,
     Certificate,
     ImportBatch,
     MisuseReport,
     ProducerAccount,
     ProducerClaim,
     ProductImage,
+    RoundCall,
     SelectionRound,
 )
 from app.routes import (
     admin_accounts,
+    admin_applications,
     admin_auth,
     admin_bulk_photos,
     admin_calls,
@@ -54,7 +60,7 @@ PUBLIC = {("GET", "/quan-ly/dang-nhap"), ("POST", "/quan-ly/dang-nhap"), ("POST"
 class Rule:
     """How a route is reached: which record its parameters name, and who may use it."""
 
-    record: str | None = None  # product, certificate, national, round, batch, image, report or claim
+    record: str | None = None  # product, certificate, national, round, batch, image, report, claim, dossier
     admin_only: bool = False
     office_forbidden: bool = False  # an office of the right province is still refused (403)
     account_bound: bool = False  # the record belongs to one account: any other, admin included, gets 404
@@ -94,6 +100,9 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/yeu-cau-nhan-co-so/{claim_id}": Rule("claim"),
     "/quan-ly/anh-hang-loat/{token}": Rule("bulk", account_bound=True),
     "/quan-ly/anh-hang-loat/{token}/ap-dung": Rule("bulk", account_bound=True),
+    "/quan-ly/dot-binh-chon/{round_id}/ho-so": Rule("round"),
+    "/quan-ly/ho-so/{application_id}": Rule("application"),
+    "/quan-ly/ho-so/{application_id}/tep/{file_id}": Rule("application"),
 }
 # An office may not touch a national certificate even of its own province.
 NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/giay-chung-nhan/")}
@@ -102,8 +111,8 @@ NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/
 def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
-    modules = (admin_accounts, admin_auth, admin_bulk_photos, admin_calls, admin_claims, admin_dashboard,
-               admin_photos, admin_records, admin_reports, admin_rounds)
+    modules = (admin_accounts, admin_applications, admin_auth, admin_bulk_photos, admin_calls, admin_claims,
+               admin_dashboard, admin_photos, admin_records, admin_reports, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
@@ -157,13 +166,40 @@ def _records(session: Session, settings: Settings, slug: str, certified_in: str,
     claim = ProducerClaim(account_id=account.id, producer_id=product.producer_id,
                           province_id=product.province_id, message=f"Lời nhắn của {name}")
     session.add(claim)
+    application, dossier_file = _application(session, settings, selection_round, account, claim.producer_id,
+                                             name)
     session.commit()
     tinh = session.exec(select(Certificate).where(Certificate.product_id == product.id,
                                                   Certificate.level == "tinh")).one()
     assert product.id and national.id and tinh.id and image.id and selection_round.id and report.id
-    assert claim.id is not None
+    assert claim.id is not None and application.id is not None and dossier_file.id is not None
     return {"product": product.id, "certificate": tinh.id, "national": national.id,
-            "image": image.id, "round": selection_round.id, "report": report.id, "claim": claim.id}
+            "image": image.id, "round": selection_round.id, "report": report.id, "claim": claim.id,
+            "application": application.id, "file": dossier_file.id}
+
+
+def _application(session: Session, settings: Settings, selection_round: SelectionRound,
+                 account: ProducerAccount, producer_id: int,
+                 name: str) -> tuple[Application, ApplicationFile]:
+    """A submitted application to the round's call, with one stored PDF."""
+    assert selection_round.id is not None and account.id is not None
+    call = RoundCall(round_id=selection_round.id, opens_on=date(2025, 6, 1), closes_on=date(2025, 8, 31))
+    session.add(call)
+    session.flush()
+    assert call.id is not None
+    application = Application(round_id=selection_round.id, call_id=call.id, account_id=account.id,
+                              producer_id=producer_id, product_name=name, state=ApplicationState.SUBMITTED)
+    session.add(application)
+    session.flush()
+    assert application.id is not None
+    checked = check_document(b"%PDF-1.4\n" + name.encode() + b"\n%%EOF\n", filename="don.pdf")
+    write_document(settings.dossier_path, checked)
+    dossier_file = ApplicationFile(application_id=application.id, document_key="phieu_dang_ky",
+                                   filename="don.pdf", content_hash=checked.content_hash, size=checked.size,
+                                   media_type=checked.media_type)
+    session.add(dossier_file)
+    session.flush()
+    return application, dossier_file
 
 
 @pytest.fixture
@@ -190,7 +226,7 @@ def _url(path: str, rule: Rule, ids: dict[str, int | str]) -> str:
     values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
               "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
               "user_id": ids["user"], "report_id": ids["report"], "token": ids["token"],
-              "claim_id": ids["claim"]}
+              "claim_id": ids["claim"], "application_id": ids["application"], "file_id": ids["file"]}
     return path.format(**values)
 
 

@@ -46,7 +46,8 @@ from app.web.templating import templates
 from tests.browser.seeds import Seeded, seed_variety
 from tests.factories import TEST_PASSWORD, csrf_of
 from tests.nu import by_page, check_html, checker_command
-from tests.producers.helpers import confirm, last_link, register, use_link
+from tests.producers.helpers import confirm, last_link, password_sign_in, register, use_link
+from tests.producers.test_applications import FIELDS, jpeg_bytes, linked_account, open_round, pdf_bytes
 from tests.services.sheets import row, write_table_csv, write_xlsx
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -72,6 +73,8 @@ MAIL_SAMPLES: dict[str, dict[str, object]] = {
                       "url": "https://cnnt.example.vn/tai-khoan/xac-nhan/abc"},
     "producer_claim_decided": {"name": "Nguyễn Văn Mắm", "producer": "Cơ sở nước mắm", "approved": False,
                                "note": "Số điện thoại không khớp.", "url": "https://cnnt.example.vn/tai-khoan"},
+    "application_decided": {"name": "Nguyễn Văn Mắm", "product": "Nước mắm <Nam Ô>", "place": "Đà Nẵng",
+                            "accepted": False, "note": "Bổ sung ảnh nhãn.", "url": "https://cnnt.example.vn/tai-khoan/ho-so/1"},
     "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
     "watch_alerts": {
         "day": "01/12/2026",
@@ -409,6 +412,37 @@ def _calls(client: TestClient, pages: Pages, seeded: Seeded) -> None:
         pages.save(f"{lang}-call", client.get(f"{prefix}/nop-ho-so/{seeded.round_id}"))
 
 
+def _applications(client: TestClient, pages: Pages, session: Session, seeded: Seeded) -> None:
+    """An application: the start page, the draft with errors, submitted (read-only), the office's pages."""
+    selection_round = open_round(session)
+    account = linked_account(session, "ho.so@example.vn")
+    client.cookies.clear()
+    assert password_sign_in(client, email=account.email) == 303
+    pages.save("producer-application-start", client.get(f"/tai-khoan/ho-so/moi?dot={selection_round.id}"))
+    token = {"csrf_token": csrf_of(client, "/tai-khoan")}
+    started = client.post("/tai-khoan/ho-so", data={**token, "round": str(selection_round.id)},
+                          follow_redirects=False)
+    page = str(started.headers["location"])
+    wrong = {**token, **FIELDS, "diem-van_hoa": "99", "group": "x"}
+    pages.save("producer-application-errors", client.post(page, data=wrong), 422)
+    pages.save("producer-application-submit-errors", client.post(f"{page}/nop", data=token), 422)
+    assert client.post(page, data={**token, **FIELDS}, follow_redirects=False).status_code == 303
+    for key, name, data in (("phieu_dang_ky", "don.pdf", pdf_bytes()), ("hinh_anh", "anh.jpg", jpeg_bytes())):
+        sent = client.post(f"{page}/tep", data={**token, "document": key}, files={"file": (name, data)},
+                           follow_redirects=False)
+        assert sent.status_code == 303
+    pages.save("producer-application-draft", client.get(page))
+    assert client.post(f"{page}/nop", data=token, follow_redirects=False).status_code == 303
+    pages.save("producer-application-submitted", client.get(page))
+    pages.save("producer-home-applications", client.get("/tai-khoan"))
+    _sign_in(client, seeded.admin_email)
+    pages.save("office-applications", client.get(f"/quan-ly/dot-binh-chon/{selection_round.id}/ho-so"))
+    office_page = "/quan-ly/ho-so/" + page.rsplit("/", 1)[-1]
+    pages.save("office-application", client.get(office_page))
+    no_note = {"csrf_token": csrf_of(client, "/quan-ly"), "decision": "return"}
+    pages.save("office-application-errors", client.post(office_page, data=no_note), 422)
+
+
 def _last(client: TestClient, pages: Pages) -> None:
     """The API's Redoc page, then the catalog with its search engine down (the database fallback notice)."""
     pages.save("api-redoc", client.get("/redoc"))
@@ -458,6 +492,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _office_forms(site, pages, seeded, tmp_path)
     _producer_area(site, pages, session, seeded)
     _calls(site, pages, seeded)
+    _applications(site, pages, session, seeded)
     _last(site, pages)
     _busy(pages)
     mails = _mails(pages, monkeypatch)

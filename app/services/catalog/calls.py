@@ -1,6 +1,7 @@
 """The public calls for entries: the list by stage, and one call with its checklist and criteria.
 
-A call of a withdrawn round is not shown. A call's results are published when its round is
+A call of a withdrawn round is not shown. Its page counts the applications submitted and accepted,
+never naming an applicant. A call's results are published when its round is
 published and has winners (a certificate names it); until then no applicant is named.
 """
 
@@ -25,6 +26,7 @@ from app.domain.states import RoundState
 from app.errors import NotFound
 from app.i18n import gettext
 from app.models import Certificate, RoundCall, SelectionRound
+from app.services.applications.common import ApplicationCounts, application_counts
 from app.services.catalog.rounds import round_place
 
 RECENT_RESULTS_DAYS = 365  # a call whose results are out stays on the list for a year after closing
@@ -49,6 +51,7 @@ class CallPage:
     summary: CallSummary
     documents: list[DocumentItem]
     criteria: list[Criterion]
+    applications: ApplicationCounts  # counts only: applicants stay private
 
 
 def _winner_counts(session: Session, round_ids: list[int]) -> dict[int, int]:
@@ -104,4 +107,5 @@ def get_call_page(*, session: Session, round_id: int, today: date) -> CallPage:
     if rnd is None or summary is None or rnd.state == RoundState.WITHDRAWN:
         raise NotFound(gettext("Không tìm thấy thông báo nhận hồ sơ này."))
     return CallPage(summary=summary, documents=documents_from_json(summary.call.documents),
-                    criteria=criteria_from_json(summary.call.criteria))
+                    criteria=criteria_from_json(summary.call.criteria),
+                    applications=application_counts(session=session, round_id=round_id))

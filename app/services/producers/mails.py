@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.domain.states import ClaimState
-from app.models import MailMessage, Producer, ProducerAccount, ProducerClaim
+from app.domain.states import ApplicationState, ClaimState
+from app.models import Application, ApplicationEvent, MailMessage, Producer, ProducerAccount, ProducerClaim
 from app.services.mail import queue_mail
 from app.services.producers.tokens import LIFETIMES, LinkPurpose, sign_link
 
 LINK_TEMPLATE = "producer_link"
 DECISION_TEMPLATE = "producer_claim_decided"
+APPLICATION_TEMPLATE = "application_decided"
 AREA_PATH = "/tai-khoan"
 # What each kind of link message says; the path its token is appended to.
 LINK_KINDS = {
@@ -41,3 +42,13 @@ def queue_claim_decision(*, session: Session, account: ProducerAccount, claim: P
                                   "url": f"{base_url.rstrip('/')}{AREA_PATH}"}
     return queue_mail(session=session, to=account.email, template=DECISION_TEMPLATE, context=context,
                       dedupe_key=f"producer-claim:{claim.id}")
+
+
+def queue_application_decision(*, session: Session, account: ProducerAccount, application: Application,
+                               event: ApplicationEvent, place: str, base_url: str) -> MailMessage | None:
+    """Tell the producer the office accepted its application or returned it with a note (once per move)."""
+    context: dict[str, object] = {"name": account.name, "product": application.product_name, "place": place,
+                                  "accepted": event.to_state == ApplicationState.ACCEPTED, "note": event.note,
+                                  "url": f"{base_url.rstrip('/')}{AREA_PATH}/ho-so/{application.id}"}
+    return queue_mail(session=session, to=account.email, template=APPLICATION_TEMPLATE, context=context,
+                      dedupe_key=f"application:{application.id}:{event.id}")

@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 ENTITY_LABELS: dict[str, str] = {
     "product": "Sản phẩm", "producer": "Cơ sở sản xuất", "certificate": "Giấy chứng nhận",
     "round": "Đợt bình chọn", "user": "Tài khoản", "import": "Nhập danh sách", "image": "Ảnh",
-    "report": "Báo cáo vi phạm",
+    "report": "Báo cáo vi phạm", "application": "Hồ sơ bình chọn",
 }
 ACTION_LABELS: dict[str, str] = {
     "product.update": "Sửa sản phẩm", "product.publish": "Công bố sản phẩm",
@@ -33,6 +33,10 @@ ACTION_LABELS: dict[str, str] = {
     "user.deactivate": "Khóa tài khoản", "user.reactivate": "Mở khóa tài khoản",
     "user.reset_password": "Đặt lại mật khẩu", "product_image.bulk_add": "Gắn ảnh hàng loạt",
     "report.state": "Chuyển trạng thái báo cáo vi phạm",
+    "application.create": "Cơ sở bắt đầu hồ sơ", "application.update": "Cơ sở sửa hồ sơ",
+    "application.file_add": "Cơ sở thêm tệp vào hồ sơ", "application.file_remove": "Cơ sở gỡ tệp khỏi hồ sơ",
+    "application.submit": "Cơ sở nộp hồ sơ", "application.return": "Trả lại hồ sơ để bổ sung",
+    "application.accept": "Tiếp nhận hồ sơ",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Tên", "group": "Nhóm sản phẩm", "description": "Mô tả", "state": "Trạng thái",
