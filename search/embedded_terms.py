@@ -39,6 +39,10 @@ ROWS_PER_CHUNK = 10_000  # text rows a full rebuild makes, sends and writes at a
 # From this many texts on, a key's products are gathered as arrays (`_TextIds.union`): a union of
 # thousands of one-product bitmaps costs far more per text than an array gather and one bitmap.
 MANY_TEXTS = 64
+# From this many products gathered on, `_TextIds.union` marks them in an array as long as the ids
+# instead of sorting them: one pass over 100,000 bytes beats an O(n log n) sort (measured: 50,000
+# ids in 0.44 ms against 1.3 ms; below ~2,000 the sort wins).
+MARK_FROM = 4096
 
 
 # Pairs only where phrases are searched: names, producers, places (not descriptions or numbers).
@@ -152,6 +156,14 @@ def column_words(doc: ProductDocument) -> tuple[ColumnWords, int]:
     return columns, length
 
 
+def _texts() -> array[int]:
+    """An empty list of text numbers."""
+    return array("I")
+
+
+_NO_TEXTS = _texts()
+
+
 def _pairs(found: list[str]) -> Iterator[str]:
     """Each word with the next one, space-separated."""
     return map(" ".join, zip(found, found[1:], strict=False))
@@ -196,8 +208,9 @@ class Accumulator:
         self._known: dict[tuple[int, str], int] = {}
         self._ids: list[array[int]] = [array("I")]  # text number → ids of the products holding it
         self._lengths: list[int] = [0]  # text number → its words, in every column
-        self._keys: dict[str, list[defaultdict[str, list[int]]]] = {
-            table: [defaultdict(list) for _ in KEY_COLUMNS] for table in ("term_bits", "pair_bits")}
+        # key → numbers of the texts holding it, as arrays: handed to numpy without a copy (`_TextIds`)
+        self._keys: dict[str, list[defaultdict[str, array[int]]]] = {
+            table: [defaultdict(_texts) for _ in KEY_COLUMNS] for table in ("term_bits", "pair_bits")}
         self._codes: defaultdict[str, list[int]] = defaultdict(list)  # code's word → its products
         self._bits: list[BitMap] | None = None
         self._flat: _TextIds | None = None
@@ -244,7 +257,7 @@ class Accumulator:
                     paired[pair].append(number)
         return number
 
-    def _union(self, numbers: Sequence[int]) -> BitMap:
+    def _union(self, numbers: array[int]) -> BitMap:
         """The products holding any of these texts."""
         if not numbers:
             return EMPTY
@@ -265,7 +278,7 @@ class Accumulator:
     def initials(self) -> dict[tuple[str, str], BitMap]:
         """The first-letter bitmaps (search/embedded_bits.py `word_initials`) of every document,
         from the words of the folded columns: `initialN` anywhere, `name_initialN` in the name."""
-        starts: dict[tuple[str, str], list[int]] = defaultdict(list)  # (prefix, first two letters) → texts
+        starts: dict[tuple[str, str], array[int]] = defaultdict(_texts)  # (prefix, first two letters) → texts
         for column in FOLDED_COLUMNS:
             for term, numbers in self._keys["term_bits"][column].items():
                 starts[("", term[:2])] += numbers  # the first two letters decide
@@ -274,7 +287,7 @@ class Accumulator:
         coded: dict[str, list[int]] = defaultdict(list)  # first two letters of a code → its products
         for word, products in self._codes.items():
             coded[word[:2]] += products
-        found: dict[tuple[str, str], list[int]] = defaultdict(list)  # a text may repeat: `_union` says once
+        found: dict[tuple[str, str], array[int]] = defaultdict(_texts)  # a text may repeat: `_union` once
         found_products: dict[tuple[str, str], list[int]] = defaultdict(list)
         for (prefix, start), numbers in starts.items():
             for field, value in word_initials(start):
@@ -282,7 +295,7 @@ class Accumulator:
         for start, products in coded.items():
             for field, value in word_initials(start):
                 found_products[(field, value)] += products
-        return {key: self._union(found.get(key, [])) | BitMap(found_products.get(key, ()))
+        return {key: self._union(found.get(key, _NO_TEXTS)) | BitMap(found_products.get(key, ()))
                 for key in found.keys() | found_products.keys()}
 
     def rows(self, per_chunk: int = ROWS_PER_CHUNK) -> Iterator[tuple[str, list[tuple[str, int, bytes]]]]:
@@ -297,10 +310,10 @@ class Accumulator:
             keys.sort()
             for start in range(0, len(keys), per_chunk):
                 yield table, [(term, column, self._key_bits(
-                    columns[column].get(term, ()), codes.get(term) if column == SAME_NUMBER else None))
+                    columns[column].get(term, _NO_TEXTS), codes.get(term) if column == SAME_NUMBER else None))
                     for term, column in keys[start:start + per_chunk]]
 
-    def _key_bits(self, texts: Sequence[int], products: list[int] | None) -> bytes:
+    def _key_bits(self, texts: array[int], products: list[int] | None) -> bytes:
         """A key's serialized bitmap: the products of its texts, and those it notes directly (a code's)."""
         if products is None:
             return self._union(texts).serialize()
@@ -317,16 +330,23 @@ class _TextIds:
         self.ids = np.frombuffer(b"".join(ids), dtype=np.uint32)
         self.starts = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum([len(held) for held in ids], out=self.starts[1:])
+        self.limit = int(self.ids.max()) + 1 if len(self.ids) else 0  # past the largest product id
 
-    def union(self, numbers: Sequence[int]) -> BitMap:
+    def union(self, numbers: array[int]) -> BitMap:
         """The products of these texts (a text's may repeat another's: a bitmap holds each once)."""
-        texts = np.asarray(numbers, dtype=np.int64)
+        texts = np.frombuffer(numbers, dtype=np.uint32).astype(np.int64)
         starts = self.starts[texts]
         counts = self.starts[texts + 1] - starts
         ends = np.cumsum(counts)
         # Position of each product in `ids`: its text's start, then on by one within the text.
         positions = np.arange(ends[-1], dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
-        found = np.sort(self.ids[positions])
+        gathered = self.ids[positions]
+        if len(gathered) < MARK_FROM:
+            found = np.sort(gathered)
+        else:  # each product marked once, then read back in order
+            marked = np.zeros(self.limit, dtype=np.bool_)
+            marked[gathered] = True
+            found = np.flatnonzero(marked).astype(np.uint32)
         return BitMap(array("I", found.tobytes()))  # sorted uint32s: pyroaring's quick path
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pyroaring import BitMap
 
 from app.domain.text import fold
-from search import embedded_build
+from search import embedded_build, embedded_terms
 from search.documents import ProductDocument, date_key
 from search.embedded import EmbeddedEngine
 from search.embedded_terms import NUMBER_COLUMNS, SAME_NUMBER, indexed_text, number_words, read_as, text_words
@@ -389,6 +389,26 @@ def test_a_large_rebuild_computes_in_a_second_process_to_the_same_index(
         assert search(split, text).hits == search(in_process, text).hits
     in_process.close()
     split.close()
+
+
+@pytest.mark.parametrize("mark_from", [1, 10_000])
+def test_a_rebuild_gathering_many_texts_leaves_the_bitmaps_of_upserts(
+        tmp_path: Path, mark_from: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's products gathered from many texts at once, by marking (`mark_from` 1) or by
+    sorting, are exactly those the upserts note one by one: words, pairs and first letters."""
+    monkeypatch.setattr(embedded_terms, "MANY_TEXTS", 2)  # every word of two texts or more gathers
+    monkeypatch.setattr(embedded_terms, "MARK_FROM", mark_from)
+    documents = _rebuild_documents()
+    rebuilt = EmbeddedEngine(tmp_path / "rebuilt.sqlite3", cache_entries=0)
+    rebuilt.replace_all(iter([documents]))
+    upserted = EmbeddedEngine(tmp_path / "upserted.sqlite3", cache_entries=0)
+    for doc in documents:
+        upserted.upsert([doc])
+    tables = _bitmap_tables(rebuilt.path)
+    assert tables == _bitmap_tables(upserted.path)
+    assert any(len(row[-1]) == len(documents) for row in tables["term_bits"])  # a word in every one
+    rebuilt.close()
+    upserted.close()
 
 
 def test_a_second_process_that_fails_rolls_the_rebuild_back(
