@@ -33,7 +33,8 @@ class Role(StrEnum):
         return self is not Role.juror
 
 
-ROLE_LABELS = {Role.admin: "Quản trị (Bộ Công Thương)", Role.office: "Sở Công Thương", Role.juror: "Giám khảo"}
+ROLE_LABELS = {Role.admin: "Quản trị (Bộ Công Thương)", Role.office: "Sở Công Thương",
+               Role.juror: "Giám khảo"}
 
 
 OFFICE_LEVELS = frozenset({Level.huyen, Level.xa, Level.tinh})

@@ -32,7 +32,7 @@ def _safe_next(target: str) -> str:
 
 
 def _landing(target: str, role: str) -> str:
-    """Where a signed-in account goes: a juror to its own area (the office pages refuse it), staff where asked."""
+    """Where a signed-in account goes: a juror to its own area (office pages refuse it), staff where asked."""
     if role == Role.juror and not target.startswith(JUROR_HOME) and target != "/quan-ly/mat-khau":
         return JUROR_HOME
     if role != Role.juror and target.startswith(JUROR_HOME):

@@ -92,8 +92,8 @@ JUROR_OFFICE_PATHS = frozenset({"/quan-ly/mat-khau"})
 
 
 def _signed_in(request: Request, session: Session) -> Account:
-    """The signed-in account of any role; LoginRequired (→ the login page) otherwise, and PasswordChangeRequired
-    (→ the password form) while it still uses a one-time password."""
+    """The signed-in account of any role; LoginRequired (→ the login page) otherwise, and
+    PasswordChangeRequired (→ the password form) while it still uses a one-time password."""
     uid, version = request.session.get("uid"), request.session.get("ver")
     user = session.get(User, uid) if isinstance(uid, int) else None
     if user is None or not user.is_active or user.session_version != version:
@@ -115,7 +115,7 @@ def get_account(request: Request, session: Annotated[Session, Depends(get_sessio
 
 
 def get_juror(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
-    """The signed-in juror (the /giam-khao pages): office staff are refused (403); they have the office pages."""
+    """The signed-in juror (the /giam-khao pages): office staff are refused (403), they have /quan-ly."""
     account = _signed_in(request, session)
     if account.role is not Role.juror:
         raise Forbidden("Trang này dành cho giám khảo của đợt bình chọn.")

@@ -50,10 +50,11 @@ def _juror_account(session: Session, *, name: str, email: str) -> tuple[User, st
     existing = session.exec(select(User).where(User.email == address)).first()
     if existing is not None:
         if existing.role != Role.juror:
-            raise InvalidInput("Địa chỉ này thuộc một tài khoản cán bộ; giám khảo cần một địa chỉ e-mail riêng.",
+            raise InvalidInput("Địa chỉ này thuộc một tài khoản cán bộ; giám khảo cần một e-mail riêng.",
                                field="email")
         if not existing.is_active:
-            raise InvalidInput("Tài khoản giám khảo này đang bị khóa; hãy nhờ quản trị viên mở lại.", field="email")
+            raise InvalidInput("Tài khoản giám khảo này đang bị khóa; hãy nhờ quản trị viên mở lại.",
+                               field="email")
         return existing, None
     if not name.strip():
         raise InvalidInput("Vui lòng nhập họ và tên giám khảo.", field="name")
@@ -92,7 +93,8 @@ def appoint_juror(*, session: Session, account: Account, selection_round: Select
     return user, password
 
 
-def remove_juror(*, session: Session, account: Account, selection_round: SelectionRound, user_id: int) -> None:
+def remove_juror(*, session: Session, account: Account, selection_round: SelectionRound,
+                 user_id: int) -> None:
     """End the juror's appointment to the round (its reviews stay, for the record, but no longer count)."""
     appointment = session.exec(select(RoundJuror).where(RoundJuror.round_id == selection_round.id,
                                                         RoundJuror.user_id == user_id)).first()

@@ -38,8 +38,9 @@ ACTION_LABELS: dict[str, str] = {
     "application.file_add": "Cơ sở thêm tệp vào hồ sơ", "application.file_remove": "Cơ sở gỡ tệp khỏi hồ sơ",
     "application.submit": "Cơ sở nộp hồ sơ", "application.return": "Trả lại hồ sơ để bổ sung",
     "application.accept": "Tiếp nhận hồ sơ",
-    "juror.appoint": "Cử giám khảo", "juror.remove": "Thôi cử giám khảo", "review.score": "Giám khảo chấm điểm",
-    "review.conflict": "Giám khảo báo xung đột lợi ích", "application.decision": "Ghi quyết định của hội đồng",
+    "juror.appoint": "Cử giám khảo", "juror.remove": "Thôi cử giám khảo",
+    "review.score": "Giám khảo chấm điểm", "review.conflict": "Giám khảo báo xung đột lợi ích",
+    "application.decision": "Ghi quyết định của hội đồng",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Tên", "group": "Nhóm sản phẩm", "description": "Mô tả", "state": "Trạng thái",
