@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from app.domain.calls import Criterion
 from app.domain.messages import N_
-from app.domain.text import fold
+from app.domain.text import vietnamese_sort_key
 
 
 class Decision(StrEnum):
@@ -98,10 +98,10 @@ def standing(application_id: int, name: str, marks: Sequence[Marks], jurors: Seq
 
 
 def ranked(standings: Sequence[Standing]) -> list[Standing]:
-    """Highest average first, unscored ones last; ties by product name in Vietnamese order (folded, then as
-    written), then by id. Equal averages share a rank (1, 2, 2, 4)."""
-    ordered = sorted(standings, key=lambda s: (s.average is None, -(s.average or 0.0), fold(s.name), s.name,
-                                               s.application_id))
+    """Highest average first, unscored ones last; ties by product name in Vietnamese alphabetical order, then
+    by id. Equal averages share a rank (1, 2, 2, 4)."""
+    ordered = sorted(standings, key=lambda s: (s.average is None, -(s.average or 0.0),
+                                               vietnamese_sort_key(s.name), s.application_id))
     result: list[Standing] = []
     for position, item in enumerate(ordered, start=1):
         previous = result[-1] if result else None
