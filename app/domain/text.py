@@ -84,7 +84,7 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
 def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
-    """A key that sorts Vietnamese names as a Vietnamese index does: letters first, then tones, then as written."""
+    """A key that sorts names as a Vietnamese index does: letters first, then tones, then as written."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     letters = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
     tones = []

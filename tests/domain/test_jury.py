@@ -12,7 +12,8 @@ KEYS = [c.key for c in CRITERIA]
 
 
 def _marks(juror: int, *points: float, conflict: bool = False) -> Marks:
-    return Marks(juror_id=juror, conflict=conflict, scores=dict(zip(KEYS, points, strict=True)) if points else {})
+    scores = dict(zip(KEYS, points, strict=True)) if points else {}
+    return Marks(juror_id=juror, conflict=conflict, scores=scores)
 
 
 def test_a_main_criterion_with_sub_criteria_is_not_scored_itself() -> None:
@@ -28,8 +29,8 @@ def test_averages_leave_out_conflicts_and_missing_reviews() -> None:
     result = standing(10, "Nước mắm Nam Ô", marks, [1, 2, 3, 4], CRITERIA)
     assert result.totals == {1: 75, 2: 82.5, 3: CONFLICT, 4: None}
     assert result.average == 78.75
-    assert result.criterion_averages == {"thi_truong": 32.5, "kinh_te_ky_thuat": 31.25, "van_hoa_tham_my": 8.5,
-                                         "khac": 6.5}
+    assert result.criterion_averages == {"thi_truong": 32.5, "kinh_te_ky_thuat": 31.25,
+                                         "van_hoa_tham_my": 8.5, "khac": 6.5}
     assert result.counted == 2
 
 
