@@ -1,4 +1,4 @@
-"""Jury scoring end to end: appointing jurors, what a juror reaches, scores and conflicts, the board, the decision.
+"""Jury scoring end to end: appointing jurors, what a juror reaches, scores, conflicts, board and decision.
 
 Real SQLite database and the real app; pages are read by parsing their HTML.
 """
@@ -43,7 +43,8 @@ def test_office_appoints_a_new_juror_who_sets_a_password_at_first_sign_in(
     sign_in(client, make_user(session, province_slug="da-nang"))
     url = f"/quan-ly/dot-binh-chon/{world.round_id}/giam-khao"
     token = csrf_of(client, url)
-    page = client.post(url, data={"name": "Trần Thị Giám", "email": "Giam.Khao@Vi-Du.example", "csrf_token": token})
+    data = {"name": "Trần Thị Giám", "email": "Giam.Khao@Vi-Du.example", "csrf_token": token}
+    page = client.post(url, data=data)
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     password = BeautifulSoup(page.text, "html.parser").select_one("#one-time-password").get_text()
@@ -79,7 +80,8 @@ def test_existing_juror_is_appointed_and_staff_addresses_and_repeats_refused(
     response = client.post(url, data={"name": "", "email": juror.email, "csrf_token": csrf_of(client, url)},
                            follow_redirects=False)
     assert response.status_code == 303
-    assert session.exec(select(RoundJuror).where(RoundJuror.user_id == juror.id)).one().appointed_by == office.id
+    appointment = session.exec(select(RoundJuror).where(RoundJuror.user_id == juror.id)).one()
+    assert appointment.appointed_by == office.id
     assert _post(client, url, {"name": "Lại", "email": juror.email}) == 422  # already appointed
     assert _post(client, url, {"name": "Cán bộ", "email": office.email}) == 422  # staff account
     assert _post(client, url, {"name": "", "email": "moi@vi-du.example"}) == 422  # a new one needs a name
@@ -125,10 +127,11 @@ def test_juror_reaches_only_accepted_applications_of_its_rounds(
     assert download.status_code == 200 and download.content.startswith(b"%PDF")
     assert download.headers["cache-control"] == "private, no-store"
     silk = hanoi.applications["Lụa Vạn Phúc"]
-    for url in (f"/giam-khao/ho-so/{submitted}", f"/giam-khao/ho-so/{silk}", f"/giam-khao/dot/{hanoi.round_id}",
-                f"/giam-khao/ho-so/{silk}/tep/{hanoi.files['Lụa Vạn Phúc']}",
-                f"/giam-khao/ho-so/{mam}/tep/{hanoi.files['Lụa Vạn Phúc']}", f"/giam-khao/ho-so/{submitted}/tep/"
-                f"{world.files['Chả bò Đà Nẵng']}"):
+    silk_file, submitted_file = hanoi.files["Lụa Vạn Phúc"], world.files["Chả bò Đà Nẵng"]
+    for url in (f"/giam-khao/ho-so/{submitted}", f"/giam-khao/ho-so/{silk}",
+                f"/giam-khao/dot/{hanoi.round_id}",
+                f"/giam-khao/ho-so/{silk}/tep/{silk_file}", f"/giam-khao/ho-so/{mam}/tep/{silk_file}",
+                f"/giam-khao/ho-so/{submitted}/tep/{submitted_file}"):
         assert client.get(url).status_code == 404, url
     assert _post(client, f"/giam-khao/ho-so/{silk}", FULL) == 404
     assert client.get(f"/quan-ly/ho-so/{mam}/tep/{world.files['Nước mắm Nam Ô']}").status_code == 403
@@ -159,7 +162,8 @@ def test_conflict_excludes_the_juror_from_the_application(
     mam = world.applications["Nước mắm Nam Ô"]
     assert _post(client, f"/giam-khao/ho-so/{mam}", FULL) == 303
     assert _post(client, f"/giam-khao/ho-so/{mam}/xung-dot", {"conflict_note": ""}) == 422
-    assert _post(client, f"/giam-khao/ho-so/{mam}/xung-dot", {"conflict_note": "Chủ cơ sở là anh họ tôi."}) == 303
+    note = {"conflict_note": "Chủ cơ sở là anh họ tôi."}
+    assert _post(client, f"/giam-khao/ho-so/{mam}/xung-dot", note) == 303
     review = session.exec(select(JurorReview).where(JurorReview.application_id == mam)).one()
     session.refresh(review)
     assert review.conflict and json.loads(review.scores) == {}
@@ -171,12 +175,14 @@ def test_conflict_excludes_the_juror_from_the_application(
     assert [a.get_text() for a in listing.select("#juror-applications a")] == ["Bánh tráng Túy Loan"]
     client.cookies.clear()
     sign_in(client, make_user(session, province_slug="da-nang"))
-    board = BeautifulSoup(client.get(f"/quan-ly/dot-binh-chon/{world.round_id}/cham-diem").text, "html.parser")
+    board_url = f"/quan-ly/dot-binh-chon/{world.round_id}/cham-diem"
+    board = BeautifulSoup(client.get(board_url).text, "html.parser")
     row = next(tr for tr in board.select("#ranking tbody tr") if "Nước mắm" in tr.get_text())
     assert "Xung đột lợi ích" in row.get_text()
 
 
-def test_score_form_validation_names_the_criterion(client: TestClient, session: Session, settings: Settings) -> None:
+def test_score_form_validation_names_the_criterion(client: TestClient, session: Session,
+                                                   settings: Settings) -> None:
     world = _round(session, settings)
     sign_in(client, appoint(session, world.round_id))
     mam = world.applications["Nước mắm Nam Ô"]
@@ -190,10 +196,12 @@ def test_score_form_validation_names_the_criterion(client: TestClient, session: 
         assert error is not None and "Nhóm tiêu chí" in error.get_text()
     assert session.exec(select(JurorReview)).all() == []
     token = csrf_of(client, url)
-    forged = {**FULL, "diem-tieu_chi_gia": "100", "nhan-xet-thi_truong": "Thị trường rộng", "csrf_token": token}
+    forged = {**FULL, "diem-tieu_chi_gia": "100", "nhan-xet-thi_truong": "Thị trường rộng",
+              "csrf_token": token}
     assert client.post(url, data=forged, follow_redirects=False).status_code == 303
     review = session.exec(select(JurorReview)).one()
-    assert json.loads(review.scores) == {"thi_truong": 30, "kinh_te_ky_thuat": 30, "van_hoa_tham_my": 8, "khac": 7}
+    assert json.loads(review.scores) == {"thi_truong": 30, "kinh_te_ky_thuat": 30, "van_hoa_tham_my": 8,
+                                         "khac": 7}
     assert json.loads(review.comments) == {"thi_truong": "Thị trường rộng"}
     assert len(_audited(session, "review.score")) == 1
     assert _post(client, "/giam-khao/ho-so/999999", FULL) == 404
@@ -220,22 +228,27 @@ def test_board_ranks_by_average_and_records_the_decision(
     sign_in(client, make_user(session, province_slug="da-nang"))
     url = f"/quan-ly/dot-binh-chon/{world.round_id}/cham-diem"
     board = BeautifulSoup(client.get(url).text, "html.parser")
-    rows = [[cell.get_text(" ", strip=True) for cell in tr.select("th, td")] for tr in board.select("#ranking tbody tr")]
+    rows = [[cell.get_text(" ", strip=True) for cell in tr.select("th, td")]
+            for tr in board.select("#ranking tbody tr")]
     assert rows[0][:2] == ["1", "Nước mắm Nam Ô"] and rows[0][-2] == "78,75 (đạt)"
     assert rows[1][:2] == ["2", "Bánh tráng Túy Loan"] and rows[1][-2] == "69,5 (chưa đạt)"
-    averages = [[c.get_text() for c in tr.select("td")] for tr in board.select("#criterion-averages tbody tr")]
+    averages = [[c.get_text() for c in tr.select("td")]
+                for tr in board.select("#criterion-averages tbody tr")]
     assert averages[0] == ["32,5", "31,25", "8,5", "6,5"]
-    assert board.select_one("#ranking caption") is not None and board.select_one("#pass-mark").get_text() == "70"
+    assert board.select_one("#ranking caption") is not None
+    assert board.select_one("#pass-mark").get_text() == "70"
 
     choices = {f"quyet-dinh-{mam}": "selected", f"quyet-dinh-{banh}": "not_selected"}
     assert _post(client, url, choices) == 422  # no number, no date
-    assert _post(client, url, {**choices, "decision_number": "125/QĐ-UBND", "decision_date": "2026-13-01"}) == 422
+    bad_day = {**choices, "decision_number": "125/QĐ-UBND", "decision_date": "2026-13-01"}
+    assert _post(client, url, bad_day) == 422
     assert _audited(session, "application.decision") == []
     decided = {**choices, "decision_number": "125/QĐ-UBND", "decision_date": "05/12/2026"}
     assert _post(client, url, decided) == 303
     session.expire_all()
     selection_round = session.get_one(SelectionRound, world.round_id)
-    assert (selection_round.decision_number, selection_round.decision_date) == ("125/QĐ-UBND", date(2026, 12, 5))
+    assert selection_round.decision_number == "125/QĐ-UBND"
+    assert selection_round.decision_date == date(2026, 12, 5)
     decisions = dict(session.exec(select(Application.id, Application.decision)
                                   .where(col(Application.id).in_([mam, banh]))).all())
     assert decisions == {mam: "selected", banh: "not_selected"}
