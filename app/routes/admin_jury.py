@@ -66,12 +66,12 @@ def appoint(request: Request, session: SessionDep, settings: SettingsDep, accoun
     return _jurors_page(request, session, account, selection_round, new_user=user, password=password)
 
 
-@router.post("/dot-binh-chon/{round_id}/giam-khao/{user_id}/thoi-cu")
+@router.post("/dot-binh-chon/{round_id}/giam-khao/{juror_id}/thoi-cu")
 def remove(request: Request, session: SessionDep, account: AccountDep, round_id: RowId,
-           user_id: RowId) -> Response:
-    """End a juror's appointment to the round."""
+           juror_id: RowId) -> Response:
+    """End a juror's appointment to the round (again: nothing more to do)."""
     selection_round = managed_round(session=session, account=account, round_id=round_id)
-    remove_juror(session=session, account=account, selection_round=selection_round, user_id=user_id)
+    remove_juror(session=session, account=account, selection_round=selection_round, user_id=juror_id)
     session.commit()
     return see_other(request, f"/quan-ly/dot-binh-chon/{round_id}/giam-khao?da=thoi")
 

@@ -91,7 +91,9 @@ def test_existing_juror_is_appointed_and_staff_addresses_and_repeats_refused(
     session.expire_all()
     assert session.exec(select(RoundJuror)).all() == []
     assert len(_audited(session, "juror.remove")) == 1
-    assert _post(client, f"{url}/{juror.id}/thoi-cu", {}) == 404
+    assert _post(client, f"{url}/{juror.id}/thoi-cu", {}) == 303  # already removed: nothing more to do
+    assert len(_audited(session, "juror.remove")) == 1
+    assert _post(client, f"{url}/{office.id}/thoi-cu", {}) == 404  # not a juror
 
 
 def test_office_refused_on_another_provinces_and_a_regional_round(

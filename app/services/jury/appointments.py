@@ -95,11 +95,17 @@ def appoint_juror(*, session: Session, account: Account, selection_round: Select
 
 def remove_juror(*, session: Session, account: Account, selection_round: SelectionRound,
                  user_id: int) -> None:
-    """End the juror's appointment to the round (its reviews stay, for the record, but no longer count)."""
+    """End the juror's appointment to the round (its reviews stay, for the record, but no longer count).
+
+    Removing a juror already removed does nothing (a second click, a second office user); an id that is no
+    juror account is NotFound."""
+    juror = session.get(User, user_id)
+    if juror is None or juror.role != Role.juror:
+        raise NotFound("Không tìm thấy giám khảo này.")
     appointment = session.exec(select(RoundJuror).where(RoundJuror.round_id == selection_round.id,
                                                         RoundJuror.user_id == user_id)).first()
     if appointment is None:
-        raise NotFound("Người này không phải giám khảo của đợt.")
+        return
     record_change(session=session, account=account, action="juror.remove", entity="round_juror",
                   entity_id=appointment.id, province_id=selection_round.province_id,
                   before={"round_id": selection_round.id, "user_id": user_id}, after=None)
