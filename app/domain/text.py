@@ -87,7 +87,7 @@ def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], st
     """A key that sorts names as a Vietnamese index does: letters first, then tones, then as written."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     letters = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
-    tones = []
+    tones: list[int] = []
     for ch in decomposed:
         if ch in _TONES:
             tones[-1:] = [_TONES[ch]]
