@@ -278,3 +278,27 @@ def test_juror_signs_in_to_its_area_and_office_staff_are_refused_there(
     client.cookies.clear()
     sign_in(client, make_user(session, role="admin"))
     assert client.get("/giam-khao").status_code == 403
+
+
+def test_office_reads_each_jurors_points_and_comments_on_the_application(
+        client: TestClient, session: Session, settings: Settings) -> None:
+    world = _round(session, settings)
+    mam = world.applications["Nước mắm Nam Ô"]
+    scorer, conflicted = appoint(session, world.round_id), appoint(session, world.round_id)
+    sign_in(client, scorer)
+    assert _post(client, f"/giam-khao/ho-so/{mam}", {**FULL, "nhan-xet-khac": "Bao bì đẹp"}) == 303
+    client.cookies.clear()
+    sign_in(client, conflicted)
+    assert _post(client, f"/giam-khao/ho-so/{mam}/xung-dot", {"conflict_note": "Người nhà"}) == 303
+    client.cookies.clear()
+    sign_in(client, make_user(session, province_slug="da-nang"))
+    page = BeautifulSoup(client.get(f"/quan-ly/ho-so/{mam}").text, "html.parser")
+    table = page.select_one("#juror-sheets")
+    assert table is not None
+    rows = {tr.th.get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in tr.select("td")]
+            for tr in table.select("tbody tr")}
+    order = [th.get_text() for th in table.select("thead th")][1:]
+    scorer_column, conflict_column = order.index(scorer.name), order.index(conflicted.name)
+    assert rows["Nhóm tiêu chí khác (tối đa 10)"][scorer_column] == "7 Bao bì đẹp"
+    assert rows["Tổng"][scorer_column] == "75"
+    assert rows["Tổng"][conflict_column] == "Xung đột lợi ích: Người nhà"

@@ -475,6 +475,7 @@ def _jury(client: TestClient, pages: Pages, session: Session, seeded: Seeded, *,
     _sign_in(client, seeded.admin_email)
     board = f"/quan-ly/dot-binh-chon/{round_id}/cham-diem"
     pages.save("office-scores", client.get(board))
+    pages.save("office-application-scored", client.get(f"/quan-ly/ho-so/{application_id}"))
     no_number = client.post(board, data={"csrf_token": csrf_of(client, "/quan-ly")})
     pages.save("office-scores-errors", no_number, 422)
 

@@ -8,16 +8,17 @@ the jurors' scores final. Helpers flush; the route commits.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from app.domain.calls import Criterion, criteria_from_json
-from app.domain.jury import Decision, Marks, Standing, ranked, scored_criteria, standing
+from app.domain.jury import Decision, Marks, Standing, ranked, review_total, scored_criteria, standing
 from app.domain.states import ApplicationState
-from app.models import Application, JurorReview, RoundCall, SelectionRound, utcnow
-from app.services.applications.common import audit_change
+from app.models import Application, JurorReview, RoundCall, SelectionRound, User, utcnow
+from app.services.applications.common import ApplicationDetail, audit_change
 from app.services.jury.appointments import Appointment, round_jurors
 from app.services.jury.reviews import decision_recorded, review_scores
 from app.services.office.account import Account
@@ -101,3 +102,32 @@ def record_decision(*, session: Session, account: Account, board: Board, number:
         audit_change(session=session, application=application, action="application.decision",
                      province_id=selection_round.province_id, before=before, office=account, extra=extra)
     return selection_round
+
+
+@dataclass(frozen=True, slots=True)
+class JurorSheet:
+    """One appointed juror's review of an application as the office reads it (None: not scored yet)."""
+
+    juror: User
+    review: JurorReview | None
+    scores: dict[str, float]
+    comments: dict[str, str]
+    total: float | None
+
+
+def application_sheets(*, session: Session,
+                       detail: ApplicationDetail) -> tuple[list[Criterion], list[JurorSheet]]:
+    """The criteria jurors score and each appointed juror's review of the application, with its comments."""
+    application_id = detail.application.id
+    criteria = scored_criteria(criteria_from_json(detail.call.criteria))
+    reviews = {r.user_id: r for r in session.exec(select(JurorReview)
+                                                 .where(JurorReview.application_id == application_id))}
+    sheets = []
+    for appointment in round_jurors(session=session, round_id=detail.round.id or 0):
+        review = reviews.get(appointment.user.id or 0)
+        scores = review_scores(review) if review else {}
+        comments = {str(k): str(v) for k, v in json.loads(review.comments or "{}").items()} if review else {}
+        total = None if review is None or review.conflict else review_total(scores, criteria)
+        sheets.append(JurorSheet(juror=appointment.user, review=review, scores=scores, comments=comments,
+                                 total=total))
+    return criteria, sheets
