@@ -17,6 +17,7 @@ from app.domain.states import ApplicationState
 from app.models import Application, AuditEntry, JurorReview, MailMessage, RoundJuror, SelectionRound, User
 from tests.admin.jury_seed import ScoredRound, appoint, scored_round
 from tests.factories import TEST_PASSWORD, csrf_of, make_user, sign_in
+from tests.producers.helpers import signed_up
 
 ACCEPTED, SUBMITTED = ApplicationState.ACCEPTED, ApplicationState.SUBMITTED
 FULL = {"diem-thi_truong": "30", "diem-kinh_te_ky_thuat": "30", "diem-van_hoa_tham_my": "8", "diem-khac": "7"}
@@ -144,6 +145,9 @@ def test_dossier_files_per_role(client: TestClient, session: Session, settings: 
     mam = world.applications["Nước mắm Nam Ô"]
     url = f"/giam-khao/ho-so/{mam}/tep/{world.files['Nước mắm Nam Ô']}"
     assert client.get(url, follow_redirects=False).status_code == 302  # anonymous: to the sign-in page
+    signed_up(client, session, email="co.so.khac@vi-du.example")  # a producer session is no office session
+    assert client.get(url, follow_redirects=False).status_code == 302
+    client.cookies.clear()
     for user in (make_user(session, province_slug="da-nang"), make_user(session, role="admin")):
         sign_in(client, user)
         assert client.get(url).status_code == 403  # staff read files on their own pages
