@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.domain.calls import Criterion, criteria_from_json
 from app.domain.jury import review_total, scored_criteria
 from app.domain.states import ApplicationState
+from app.domain.text import vietnamese_sort_key
 from app.errors import InvalidInput, NotFound
 from app.forms.jury import ReviewForm
 from app.models import Application, JurorReview, RoundCall, RoundJuror, SelectionRound, utcnow
@@ -105,13 +106,15 @@ def _criteria(session: Session, call_id: int) -> list[Criterion]:
 
 def juror_lines(*, session: Session, account: Account,
                 round_id: int) -> tuple[SelectionRound, list[JurorLine]]:
-    """The round's accepted applications the juror may score (conflicts left out), by product name."""
+    """The round's accepted applications the juror may score (conflicts left out), by product name in
+    Vietnamese alphabetical order."""
     selection_round = session.get(SelectionRound, round_id)
     if selection_round is None or not is_appointed(session, account, round_id):
         raise NotFound("Không tìm thấy đợt bình chọn này trong các đợt bạn được cử chấm.")
     applications = list(session.exec(select(Application).where(
         Application.round_id == round_id, Application.state == ApplicationState.ACCEPTED)
-        .order_by(col(Application.product_name), col(Application.id))).all())
+        .order_by(col(Application.id))).all())
+    applications.sort(key=lambda a: vietnamese_sort_key(a.product_name))
     reviews = _reviews(session, account, [a.id for a in applications if a.id is not None])
     lines = []
     for application in applications:
