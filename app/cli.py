@@ -254,7 +254,8 @@ def mail_list(
 def user_add(
     email: Annotated[str, typer.Option("--email", help="Email used to sign in.")],
     name: Annotated[str, typer.Option("--name", help="Name shown in the workspace and the audit log.")],
-    role: Annotated[Role, typer.Option("--role", help="admin (the ministry) or office (a province).")],
+    role: Annotated[Role, typer.Option(
+        "--role", help="admin (the ministry), office (a province) or juror (scores its rounds).")],
     province: Annotated[str | None, typer.Option(
         "--province", help="An office's current province: name, slug or code (e.g. 'Đà Nẵng', da-nang, 48).",
     )] = None,

@@ -463,6 +463,7 @@ class Application(SQLModel, table=True):
     state: ApplicationState = Field(default=ApplicationState.DRAFT, sa_type=_state())
     note: str = Field(default="", max_length=2000)
     submitted_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    decision: str | None = Field(default=None, max_length=16)  # the council's: "selected" | "not_selected"
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
 
@@ -495,3 +496,36 @@ class ApplicationEvent(SQLModel, table=True):
     from_state: ApplicationState = Field(sa_type=_state())
     to_state: ApplicationState = Field(sa_type=_state())
     note: str = Field(default="", max_length=2000)
+
+
+class RoundJuror(SQLModel, table=True):
+    """A juror (a `User` with the role "juror") appointed to score a round's accepted applications."""
+
+    __tablename__ = "round_juror"
+    __table_args__ = (sa.UniqueConstraint("round_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="selection_round.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    appointed_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+
+
+class JurorReview(SQLModel, table=True):
+    """One juror's scores of one application: JSON objects criterion key → points and → comment.
+
+    `conflict` set: the juror declared a conflict of interest; it no longer sees nor scores the
+    application, and its scores (none) are left out of the averages.
+    """
+
+    __tablename__ = "juror_review"
+    __table_args__ = (sa.UniqueConstraint("application_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    scores: str = Field(default="{}", sa_type=sa.Text())
+    comments: str = Field(default="{}", sa_type=sa.Text())
+    conflict: bool = False
+    conflict_note: str = Field(default="", max_length=1000)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())

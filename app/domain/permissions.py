@@ -2,7 +2,9 @@
 
 The ministry's administrators manage everything. A province office manages records of its
 current province and of the former provinces merged into it, at commune/district and
-provincial level only (regional and national rounds belong to the ministry).
+provincial level only (regional and national rounds belong to the ministry). A juror is an
+outside expert appointed to score the rounds it is named to: it manages no records at all and
+never enters the office workspace (/quan-ly), only its own area (/giam-khao).
 """
 
 from __future__ import annotations
@@ -18,11 +20,21 @@ class Role(StrEnum):
 
     admin = "admin"
     office = "office"
+    juror = "juror"
 
     @property
     def label(self) -> str:
         """Vietnamese label."""
-        return "Quản trị (Bộ Công Thương)" if self is Role.admin else "Sở Công Thương"
+        return ROLE_LABELS[self]
+
+    @property
+    def is_office_staff(self) -> bool:
+        """True for the roles that work in the office workspace (/quan-ly): not jurors."""
+        return self is not Role.juror
+
+
+ROLE_LABELS = {Role.admin: "Quản trị (Bộ Công Thương)", Role.office: "Sở Công Thương",
+               Role.juror: "Giám khảo"}
 
 
 OFFICE_LEVELS = frozenset({Level.huyen, Level.xa, Level.tinh})
@@ -32,13 +44,15 @@ def owns_province(role: Role, office_province: str | None, record_province: str)
     """True if the account may manage records located in `record_province` (a current or former slug)."""
     if role is Role.admin:
         return True
+    if role is Role.juror:
+        return False
     info = province_by_slug(record_province)
     return office_province is not None and info is not None and successor_of(info).slug == office_province
 
 
 def may_manage_level(role: Role, level: Level) -> bool:
     """Offices manage commune/district and provincial certificates; the ministry all levels."""
-    return role is Role.admin or level in OFFICE_LEVELS
+    return role is Role.admin or (role is Role.office and level in OFFICE_LEVELS)
 
 
 def may_manage_certificate(

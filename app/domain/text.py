@@ -74,3 +74,23 @@ def drop_controls(text: str) -> str:
     """Text without control characters (tab, line feed and carriage return kept): never meant, refused
     by PostgreSQL (NUL) and unwritable in XML, so they would break feeds, sitemaps and .xlsx files."""
     return _CONTROL.sub("", text)
+
+
+# Vietnamese alphabetical order: each letter with a breve, circumflex, horn or stroke after its base letter
+# (a ă â, d đ, e ê, o ô ơ, u ư); the tones only break ties, in the dictionaries' order (none, huyền, hỏi,
+# ngã, sắc, nặng). Folding would put "Đường" before "Dương"; a Vietnamese reader expects the opposite.
+_ALPHABET = {letter: 1000 + n for n, letter in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """A key that sorts names as a Vietnamese index does: letters first, then tones, then as written."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    letters = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    tones: list[int] = []
+    for ch in decomposed:
+        if ch in _TONES:
+            tones[-1:] = [_TONES[ch]]
+        elif not unicodedata.combining(ch):
+            tones.append(0)
+    return tuple(_ALPHABET.get(ch, ord(ch)) for ch in letters), tuple(tones), text

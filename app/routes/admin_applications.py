@@ -14,6 +14,7 @@ from app.forms.text import text_fields
 from app.models import utcnow
 from app.services.applications.common import ApplicationDetail, attached_file
 from app.services.applications.office import decide_application, office_detail, round_applications
+from app.services.jury.board import application_sheets
 from app.services.office.account import Account
 from app.web.deps import AccountDep, PostedDep, RowId, SessionDep, SettingsDep, check_csrf
 from app.web.dossier_files import private_file
@@ -35,13 +36,15 @@ def applications_list(request: Request, session: SessionDep, account: AccountDep
     return templates.TemplateResponse(request, "admin/applications/list.html", context)
 
 
-def _page(request: Request, account: Account, detail: ApplicationDetail, *,
+def _page(request: Request, session: SessionDep, account: Account, detail: ApplicationDetail, *,
           values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
           status: int = 200) -> Response:
-    """One application with its decision form while it waits for a check."""
+    """One application, its decision form while it waits for a check, the jurors' sheets once appointed."""
     notice = NOTICES.get(request.query_params.get("da", ""), "")
+    criteria, sheets = application_sheets(session=session, detail=detail)
     context = {"account": account, "detail": detail, "values": values or {}, "errors": errors or {},
-               "notice": notice, "waiting": detail.state is ApplicationState.SUBMITTED}
+               "notice": notice, "waiting": detail.state is ApplicationState.SUBMITTED,
+               "jury_criteria": criteria, "sheets": sheets}
     return templates.TemplateResponse(request, "admin/applications/detail.html", context, status_code=status)
 
 
@@ -50,7 +53,7 @@ def application_page(request: Request, session: SessionDep, account: AccountDep,
                      application_id: RowId) -> Response:
     """The application: fields, self-assessment, files per checklist item, history; its decision form."""
     detail = office_detail(session=session, account=account, application_id=application_id, now=utcnow())
-    return _page(request, account, detail)
+    return _page(request, session, account, detail)
 
 
 @router.post("/ho-so/{application_id}")
@@ -63,7 +66,7 @@ def decide(request: Request, session: SessionDep, settings: SettingsDep, account
     accept = DECISIONS.get(values.get("decision", ""))
     if problem or accept is None:
         errors = {"note": problem} if problem else {"decision": "Vui lòng chọn tiếp nhận hoặc trả lại hồ sơ."}
-        return _page(request, account, detail, values=values, errors=errors, status=422)
+        return _page(request, session, account, detail, values=values, errors=errors, status=422)
 
     chosen: bool = accept
 
@@ -73,7 +76,7 @@ def decide(request: Request, session: SessionDep, settings: SettingsDep, account
 
     def refused(error: InvalidInput) -> Response:
         errors = field_errors(error, "decision")
-        return _page(request, account, detail, values=values, errors=errors, status=422)
+        return _page(request, session, account, detail, values=values, errors=errors, status=422)
 
     done = "accepted" if chosen else "returned"
     return run_use_case(request, session=session, search=None, use_case=use_case, refused=refused,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.domain.permissions import Role
 from app.errors import InvalidInput
 from app.services.office.users import authenticate, sign_out
 from app.web.auth import start_session
@@ -18,12 +19,25 @@ from app.web.templating import templates
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 
 
+JUROR_HOME = "/giam-khao"
+
+
 def _safe_next(target: str) -> str:
-    """Only a local path under /quan-ly: never an open redirect."""
+    """Only a local path under /quan-ly or the jurors' /giam-khao: never an open redirect."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/quan-ly") or "\\" in target:
+    local = parts.path.startswith("/quan-ly") or parts.path.startswith(JUROR_HOME)
+    if parts.scheme or parts.netloc or not local or "\\" in target:
         return "/quan-ly"
     return parts.path
+
+
+def _landing(target: str, role: str) -> str:
+    """Where a signed-in account goes: a juror to its own area (office pages refuse it), staff where asked."""
+    if role == Role.juror and not target.startswith(JUROR_HOME) and target != "/quan-ly/mat-khau":
+        return JUROR_HOME
+    if role != Role.juror and target.startswith(JUROR_HOME):
+        return "/quan-ly"
+    return target
 
 
 @router.get("/dang-nhap", name="login")
@@ -53,7 +67,7 @@ def login(
     session.commit()
     assert user.id is not None  # noqa: S101
     start_session(request.session, user_id=user.id, version=user.session_version)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(_landing(_safe_next(next), user.role), status_code=303)
 
 
 @router.post("/dang-xuat")

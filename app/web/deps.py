@@ -21,7 +21,7 @@ from app.config import Settings
 from app.db import wake_mail_on_commit
 from app.domain.permissions import Role
 from app.domain.validity import today_in
-from app.errors import CsrfRejected, LoginRequired, PasswordChangeRequired, ProducerLoginRequired
+from app.errors import CsrfRejected, Forbidden, LoginRequired, PasswordChangeRequired, ProducerLoginRequired
 from app.models import ProducerAccount, Province, User
 from app.services.office.account import Account
 from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
@@ -87,9 +87,13 @@ async def get_login_throttle(request: Request) -> LoginThrottle:
     return throttle
 
 
-def get_account(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
-    """The signed-in office account; LoginRequired (→ the login page) otherwise, and PasswordChangeRequired
-    (→ the password form) while it still uses a one-time password from an administrator."""
+# The office pages a juror shares with the staff: its own password (sign-in and sign-out need no account).
+JUROR_OFFICE_PATHS = frozenset({"/quan-ly/mat-khau"})
+
+
+def _signed_in(request: Request, session: Session) -> Account:
+    """The signed-in account of any role; LoginRequired (→ the login page) otherwise, and
+    PasswordChangeRequired (→ the password form) while it still uses a one-time password."""
     uid, version = request.session.get("uid"), request.session.get("ver")
     user = session.get(User, uid) if isinstance(uid, int) else None
     if user is None or not user.is_active or user.session_version != version:
@@ -99,6 +103,23 @@ def get_account(request: Request, session: Annotated[Session, Depends(get_sessio
         raise PasswordChangeRequired("Vui lòng đặt mật khẩu mới trước khi tiếp tục.")
     province = session.get(Province, user.province_id) if user.province_id is not None else None
     return Account(user=user, role=Role(user.role), province_slug=province.slug if province else None)
+
+
+def get_account(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
+    """The signed-in office staff (an administrator or a province office): every /quan-ly page goes through
+    here, so a juror is refused (403) on all of them but its password form; it works in /giam-khao."""
+    account = _signed_in(request, session)
+    if not account.role.is_office_staff and request.url.path not in JUROR_OFFICE_PATHS:
+        raise Forbidden("Tài khoản giám khảo chỉ làm việc ở trang Giám khảo (/giam-khao).")
+    return account
+
+
+def get_juror(request: Request, session: Annotated[Session, Depends(get_session)]) -> Account:
+    """The signed-in juror (the /giam-khao pages): office staff are refused (403), they have /quan-ly."""
+    account = _signed_in(request, session)
+    if account.role is not Role.juror:
+        raise Forbidden("Trang này dành cho giám khảo của đợt bình chọn.")
+    return account
 
 
 def get_producer_account(request: Request,
@@ -148,6 +169,7 @@ ClientKeyDep = Annotated[str, Depends(get_client_key)]
 LimitsDep = Annotated[SiteLimits, Depends(get_limits)]
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 AccountDep = Annotated[Account, Depends(get_account)]
+JurorDep = Annotated[Account, Depends(get_juror)]
 PostedDep = Annotated[dict[str, str], Depends(get_posted_text)]
 ProducerAccountDep = Annotated[ProducerAccount, Depends(get_producer_account)]
 

@@ -1,4 +1,5 @@
-"""Every office route × every kind of caller: anonymous, own office, another office, wrong role, admin.
+"""Every office route × every kind of caller: anonymous, own office, another office, wrong role, admin, juror;
+and every juror route (/giam-khao) × the same callers.
 
 Routes are read from the admin routers themselves, so a new route without an entry in
 ROUTE_RULES fails `test_every_admin_route_is_in_the_matrix`. For each call the test checks
@@ -40,12 +41,15 @@ from app.routes import (
     admin_calls,
     admin_claims,
     admin_dashboard,
+    admin_jury,
     admin_photos,
     admin_records,
     admin_reports,
     admin_rounds,
+    juror,
 )
 from app.services.records.photos import store_image
+from tests.admin.jury_seed import ScoredRound, appoint, scored_round
 from tests.browser.seeds import photo_bytes
 from tests.factories import add_certificate, csrf_of, make_product, make_user, province, sign_in
 from tests.services.sheets import row, write_csv
@@ -103,7 +107,12 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/dot-binh-chon/{round_id}/ho-so": Rule("round"),
     "/quan-ly/ho-so/{application_id}": Rule("application"),
     "/quan-ly/ho-so/{application_id}/tep/{file_id}": Rule("application"),
+    "/quan-ly/dot-binh-chon/{round_id}/giam-khao": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/giam-khao/{juror_id}/thoi-cu": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/cham-diem": Rule("round"),
 }
+# The one office page a juror may open: its own password. Every other refuses it (403).
+JUROR_ALLOWED = {"/quan-ly/mat-khau"}
 # An office may not touch a national certificate even of its own province.
 NATIONAL_CERTIFICATE_ROUTES = {p for p in ROUTE_RULES if p.startswith("/quan-ly/giay-chung-nhan/")}
 
@@ -112,7 +121,7 @@ def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
     modules = (admin_accounts, admin_applications, admin_auth, admin_bulk_photos, admin_calls, admin_claims,
-               admin_dashboard, admin_photos, admin_records, admin_reports, admin_rounds)
+               admin_dashboard, admin_jury, admin_photos, admin_records, admin_reports, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
@@ -169,13 +178,15 @@ def _records(session: Session, settings: Settings, slug: str, certified_in: str,
     application, dossier_file = _application(session, settings, selection_round, account, claim.producer_id,
                                              name)
     session.commit()
+    assert selection_round.id is not None
+    juror_user = appoint(session, selection_round.id)
     tinh = session.exec(select(Certificate).where(Certificate.product_id == product.id,
                                                   Certificate.level == "tinh")).one()
     assert product.id and national.id and tinh.id and image.id and selection_round.id and report.id
     assert claim.id is not None and application.id is not None and dossier_file.id is not None
     return {"product": product.id, "certificate": tinh.id, "national": national.id,
             "image": image.id, "round": selection_round.id, "report": report.id, "claim": claim.id,
-            "application": application.id, "file": dossier_file.id}
+            "application": application.id, "file": dossier_file.id, "juror": juror_user.id or 0}
 
 
 def _application(session: Session, settings: Settings, selection_round: SelectionRound,
@@ -226,7 +237,8 @@ def _url(path: str, rule: Rule, ids: dict[str, int | str]) -> str:
     values = {"product_id": ids["product"], "certificate_id": ids["certificate"], "round_id": ids["round"],
               "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
               "user_id": ids["user"], "report_id": ids["report"], "token": ids["token"],
-              "claim_id": ids["claim"], "application_id": ids["application"], "file_id": ids["file"]}
+              "claim_id": ids["claim"], "application_id": ids["application"], "file_id": ids["file"],
+              "juror_id": ids["juror"]}
     return path.format(**values)
 
 
@@ -284,6 +296,13 @@ def test_route_answers_each_caller_as_expected(client: TestClient, session: Sess
         own_upload = _url(path, rule, {**world.own, "token": _stage_photos(client)})
         status, _ = _call(client, method, own_upload)
         assert status in allowed, f"admin on its own upload {method} {own_upload}: {status}"
+    client.cookies.clear()
+
+    sign_in(client, make_user(session, role="juror"))  # appointed or not, a juror never enters /quan-ly
+    status, body = _call(client, method, _url(path, rule, world.own))
+    expected = allowed if path in JUROR_ALLOWED else {403}
+    assert status in expected, f"juror {method} {own_url}: {status}"
+    assert SECRET not in body
 
 
 def test_no_csrf_token_no_change(client: TestClient, session: Session, world: World) -> None:
@@ -294,3 +313,63 @@ def test_no_csrf_token_no_change(client: TestClient, session: Session, world: Wo
             photo = {"photos": ("a.jpg", b"\xff\xd8", "image/jpeg")}  # a well-formed multipart post
             forged = client.post(url, data={"alt": "x"}, files=photo, follow_redirects=False)
             assert forged.status_code == 403, url
+
+
+def juror_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route of the jurors' area, from its router."""
+    found = set()
+    for route in juror.router.routes:
+        assert isinstance(route, APIRoute)
+        found |= {(method, route.path) for method in route.methods if method != "HEAD"}
+    return sorted(found)
+
+
+JUROR_PATHS = {"/giam-khao", "/giam-khao/dot/{round_id}", "/giam-khao/ho-so/{application_id}",
+               "/giam-khao/ho-so/{application_id}/xung-dot",
+               "/giam-khao/ho-so/{application_id}/tep/{file_id}"}
+
+
+def test_every_juror_route_is_in_the_matrix() -> None:
+    assert {path for _, path in juror_routes()} == JUROR_PATHS
+
+
+@pytest.mark.parametrize(("method", "path"), juror_routes())
+def test_juror_route_answers_each_caller_as_expected(client: TestClient, session: Session, settings: Settings,
+                                                     method: str, path: str) -> None:
+    accepted = ApplicationState.ACCEPTED
+    own = scored_round(session, settings, province_slug="da-nang", names={"Nước mắm Nam Ô": accepted})
+    other = scored_round(session, settings, province_slug="ha-noi", names={f"Lụa {SECRET}": accepted})
+    appointed = appoint(session, own.round_id)
+    appoint(session, other.round_id)  # another juror's round
+
+    def url(world: ScoredRound) -> str:
+        (application_id, file_id), = zip(world.applications.values(), world.files.values(), strict=True)
+        return path.format(round_id=world.round_id, application_id=application_id, file_id=file_id)
+
+    allowed = ALLOWED_GET if method == "GET" else ALLOWED_POST
+    status, _ = _call(client, method, url(own))
+    assert status == 302, f"anonymous {method} {url(own)}: {status}"
+    for staff in (make_user(session, province_slug="da-nang"), make_user(session, role="admin")):
+        sign_in(client, staff)
+        status, body = _call(client, method, url(own))
+        assert status == 403, f"{staff.role} {method} {url(own)}: {status}"
+        assert SECRET not in body
+        client.cookies.clear()
+    sign_in(client, appointed)
+    status, body = _call(client, method, url(own))
+    assert status in allowed, f"appointed juror {method} {url(own)}: {status}"
+    assert SECRET not in body
+    if "{" in path:
+        status, body = _call(client, method, url(other))
+        assert status == 404, f"juror on another round {method} {url(other)}: {status}"
+        assert SECRET not in body
+
+
+def test_juror_forms_need_the_csrf_token(client: TestClient, session: Session, settings: Settings) -> None:
+    own = scored_round(session, settings, names={"Nước mắm Nam Ô": ApplicationState.ACCEPTED})
+    sign_in(client, appoint(session, own.round_id))
+    (application_id,) = own.applications.values()
+    for path in ("/giam-khao/ho-so/{id}", "/giam-khao/ho-so/{id}/xung-dot"):
+        forged = client.post(path.format(id=application_id), data={"conflict_note": "x", "diem-khac": "1"},
+                             follow_redirects=False)
+        assert forged.status_code == 403, path

@@ -44,7 +44,7 @@ from app.web.form_tokens import issue_token
 from app.web.rate_limit import SiteLimits
 from app.web.templating import templates
 from tests.browser.seeds import Seeded, seed_variety
-from tests.factories import TEST_PASSWORD, csrf_of
+from tests.factories import TEST_PASSWORD, csrf_of, make_user
 from tests.nu import by_page, check_html, checker_command
 from tests.producers.helpers import confirm, last_link, password_sign_in, register, use_link
 from tests.producers.test_applications import FIELDS, jpeg_bytes, linked_account, open_round, pdf_bytes
@@ -75,6 +75,8 @@ MAIL_SAMPLES: dict[str, dict[str, object]] = {
                                "note": "Số điện thoại không khớp.", "url": "https://cnnt.example.vn/tai-khoan"},
     "application_decided": {"name": "Nguyễn Văn Mắm", "product": "Nước mắm <Nam Ô>", "place": "Đà Nẵng",
                             "accepted": False, "note": "Bổ sung ảnh nhãn.", "url": "https://cnnt.example.vn/tai-khoan/ho-so/1"},
+    "juror_appointed": {"name": "Trần Thị Giám", "place": "Đà Nẵng", "year": 2026, "new_account": True,
+                        "url": "https://cnnt.example.vn/giam-khao"},
     "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
     "watch_alerts": {
         "day": "01/12/2026",
@@ -441,6 +443,41 @@ def _applications(client: TestClient, pages: Pages, session: Session, seeded: Se
     pages.save("office-application", client.get(office_page))
     no_note = {"csrf_token": csrf_of(client, "/quan-ly"), "decision": "return"}
     pages.save("office-application-errors", client.post(office_page, data=no_note), 422)
+    accept = {"csrf_token": csrf_of(client, "/quan-ly"), "decision": "accept"}
+    assert client.post(office_page, data=accept, follow_redirects=False).status_code == 303
+    _jury(client, pages, session, seeded, round_id=selection_round.id or 0,
+          application_id=int(page.rsplit("/", 1)[-1]))
+
+
+def _jury(client: TestClient, pages: Pages, session: Session, seeded: Seeded, *, round_id: int,
+          application_id: int) -> None:
+    """The round's jurors (appointing a new one shows its one-time password), the juror's pages with a
+    score form's errors, the scoring board with a decision's errors: as the administrator, then the juror."""
+    jurors = f"/quan-ly/dot-binh-chon/{round_id}/giam-khao"
+    token = {"csrf_token": csrf_of(client, "/quan-ly")}
+    juror = make_user(session, role="juror", email="giam.khao@example.vn")
+    appointed = client.post(jurors, data={**token, "email": juror.email}, follow_redirects=False)
+    assert appointed.status_code == 303
+    pages.save("office-jurors", client.get(jurors))
+    new = {**token, "name": "Lê Văn Mới", "email": "giam.khao.moi@example.vn"}
+    pages.save("office-juror-appointed", client.post(jurors, data=new))
+    pages.save("office-jurors-errors", client.post(jurors, data={**token, "email": "x"}), 422)
+    _sign_in(client, juror.email)
+    pages.save("juror-home", client.get("/giam-khao"))
+    pages.save("juror-round", client.get(f"/giam-khao/dot/{round_id}"))
+    application = f"/giam-khao/ho-so/{application_id}"
+    pages.save("juror-application", client.get(application))
+    token = {"csrf_token": csrf_of(client, "/giam-khao")}
+    over = client.post(application, data={**token, "diem-van_hoa": "41"})
+    pages.save("juror-application-errors", over, 422)
+    scores = {"diem-thi_truong": "50", "diem-van_hoa": "30,5"}
+    assert client.post(application, data={**token, **scores}, follow_redirects=False).status_code == 303
+    _sign_in(client, seeded.admin_email)
+    board = f"/quan-ly/dot-binh-chon/{round_id}/cham-diem"
+    pages.save("office-scores", client.get(board))
+    pages.save("office-application-scored", client.get(f"/quan-ly/ho-so/{application_id}"))
+    no_number = client.post(board, data={"csrf_token": csrf_of(client, "/quan-ly")})
+    pages.save("office-scores-errors", no_number, 422)
 
 
 def _last(client: TestClient, pages: Pages) -> None:

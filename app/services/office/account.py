@@ -29,6 +29,11 @@ class Account:
         """True for the ministry's administrators."""
         return self.role is Role.admin
 
+    @property
+    def is_juror(self) -> bool:
+        """True for a juror: it scores the rounds it is appointed to and manages no records."""
+        return self.role is Role.juror
+
     def require_admin(self) -> None:
         """Forbidden unless an administrator."""
         if not self.is_admin:

@@ -97,8 +97,8 @@ def _role(value: str) -> Role:
 
 
 def _province_id(session: Session, role: Role, province: str) -> int | None:
-    """The office's current province id (None for an administrator)."""
-    if role is Role.admin:
+    """The office's current province id (None for an administrator or a juror)."""
+    if role is not Role.office:
         return None
     info = resolve_province(province)
     if info is None or not info.is_current:

@@ -22,7 +22,8 @@ PAGE_SIZE = 50
 ENTITY_LABELS: dict[str, str] = {
     "product": "Sản phẩm", "producer": "Cơ sở sản xuất", "certificate": "Giấy chứng nhận",
     "round": "Đợt bình chọn", "user": "Tài khoản", "import": "Nhập danh sách", "image": "Ảnh",
-    "report": "Báo cáo vi phạm", "application": "Hồ sơ bình chọn",
+    "report": "Báo cáo vi phạm", "application": "Hồ sơ bình chọn", "round_juror": "Giám khảo của đợt",
+    "juror_review": "Phiếu chấm điểm",
 }
 ACTION_LABELS: dict[str, str] = {
     "product.update": "Sửa sản phẩm", "product.publish": "Công bố sản phẩm",
@@ -37,6 +38,9 @@ ACTION_LABELS: dict[str, str] = {
     "application.file_add": "Cơ sở thêm tệp vào hồ sơ", "application.file_remove": "Cơ sở gỡ tệp khỏi hồ sơ",
     "application.submit": "Cơ sở nộp hồ sơ", "application.return": "Trả lại hồ sơ để bổ sung",
     "application.accept": "Tiếp nhận hồ sơ",
+    "juror.appoint": "Cử giám khảo", "juror.remove": "Thôi cử giám khảo",
+    "review.score": "Giám khảo chấm điểm", "review.conflict": "Giám khảo báo xung đột lợi ích",
+    "application.decision": "Ghi quyết định của hội đồng",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Tên", "group": "Nhóm sản phẩm", "description": "Mô tả", "state": "Trạng thái",
