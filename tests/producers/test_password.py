@@ -16,7 +16,15 @@ from sqlmodel import Session, select
 from app.models import AuditEntry, MailMessage, ProducerAccount
 from app.web.login_throttle import ATTEMPTS_PER_ACCOUNT_AND_CLIENT
 from tests.factories import csrf_of
-from tests.producers.helpers import PASSWORD, confirm, last_link, password_sign_in, register, signed_up, use_link
+from tests.producers.helpers import (
+    PASSWORD,
+    confirm,
+    last_link,
+    password_sign_in,
+    register,
+    signed_up,
+    use_link,
+)
 
 EMAIL = "co.so.nuoc.mam@example.vn"
 NEW_PASSWORD = "mat-khau-moi-456"  # noqa: S105 - test accounts only
@@ -39,6 +47,12 @@ def _errors(page: str) -> dict[str, str]:
     """The form's per-field messages, by field name."""
     soup = BeautifulSoup(page, "html.parser")
     return {str(a["href"]).removeprefix("#field-"): a.get_text() for a in soup.select("[role=alert] li a")}
+
+
+def _ask_for_link(client: TestClient) -> Response:
+    """Press the link-only account's button that mails a password link; the response, not followed."""
+    return client.post("/tai-khoan/mat-khau/gui-lien-ket", data={"csrf_token": csrf_of(client, "/tai-khoan")},
+                       follow_redirects=False)
 
 
 def _link_only(client: TestClient, session: Session) -> None:
@@ -84,7 +98,8 @@ def test_a_wrong_current_password_is_refused_and_throttled(client: TestClient, s
     assert client.get("/tai-khoan").status_code == 200  # still signed in
 
 
-def test_mismatched_short_and_oversized_new_passwords_are_refused(client: TestClient, session: Session) -> None:
+def test_mismatched_short_and_oversized_new_passwords_are_refused(client: TestClient,
+                                                                  session: Session) -> None:
     signed_up(client, session, email=EMAIL)
     before = _account(session).password_hash
     mismatch = _change(client, current=PASSWORD, repeat="mat-khau-khac-789")
@@ -101,8 +116,7 @@ def test_a_link_only_account_sets_a_password_on_a_one_time_link(client: TestClie
     page = BeautifulSoup(client.get("/tai-khoan/mat-khau").text, "html.parser")
     assert page.select_one("#field-current") is None and page.select_one("#field-link") is not None
     other_browser = dict(client.cookies)
-    asked = client.post("/tai-khoan/mat-khau/gui-lien-ket", data={"csrf_token": csrf_of(client, "/tai-khoan")},
-                        follow_redirects=False)
+    asked = _ask_for_link(client)
     assert asked.status_code == 303 and asked.headers["location"] == "/tai-khoan/mat-khau?da_gui=1"
     link = last_link(session, EMAIL)
     assert link.startswith("/tai-khoan/dat-mat-khau/")
@@ -124,8 +138,7 @@ def test_a_link_only_account_sets_a_password_on_a_one_time_link(client: TestClie
 def test_an_account_with_a_password_gets_no_link(client: TestClient, session: Session) -> None:
     signed_up(client, session, email=EMAIL)
     mails = len(session.exec(select(MailMessage).where(MailMessage.recipient == EMAIL)).all())
-    forged = client.post("/tai-khoan/mat-khau/gui-lien-ket", data={"csrf_token": csrf_of(client, "/tai-khoan")},
-                         follow_redirects=False)
+    forged = _ask_for_link(client)
     assert forged.status_code == 422 and "current" in _errors(forged.text)
     session.expire_all()
     assert len(session.exec(select(MailMessage).where(MailMessage.recipient == EMAIL)).all()) == mails
