@@ -36,6 +36,7 @@ from app.models import (
     utcnow,
 )
 from app.services.office.passwords import hash_password
+from app.services.producers.tokens import LinkPurpose, sign_link
 from app.services.records.photos import attach_image, store_image
 from tests.factories import make_producer, make_product, make_user, province
 
@@ -69,6 +70,10 @@ class Seeded:
     claim_id: int = 0
     producer_email: str = ""  # linked to a producer, with the draft
     claimant_email: str = ""  # not linked: one pending claim
+    confirm_token: str = ""  # an unconfirmed account's confirmation link
+    page_token: str = ""  # a sign-in link of the link-only account, only looked at
+    sign_in_token: str = ""  # another, used to sign that account in
+    password_token: str = ""  # that account's link to set a first password
 
 
 def _certificate_of(session: Session, product: Product) -> Certificate:
@@ -204,4 +209,20 @@ def seed_producers(session: Session, seeded: Seeded) -> None:
     assert drafter is not None and draft.id is not None and submitted.id is not None and claim.id is not None
     seeded.open_round_id, seeded.draft_id, seeded.application_id = call.round_id, draft.id, submitted.id
     seeded.producer_email, seeded.claimant_email, seeded.claim_id = drafter.email, claimant.email, claim.id
+    session.commit()
+
+
+def seed_links(session: Session, settings: Settings, seeded: Seeded) -> None:
+    """An unconfirmed account and a link-only one, and live one-time links of theirs (each page's own)."""
+    unconfirmed = ProducerAccount(email="chua-xac-nhan@vi-du.example", name="Người đăng ký mới")
+    session.add(unconfirmed)
+    link_only = _producer_account(session, "chi-dung-duong-dan@vi-du.example", None)
+    link_only.password_hash = ""
+    session.add(link_only)
+    session.flush()
+    secret = settings.secret_key
+    seeded.confirm_token = sign_link(secret=secret, purpose=LinkPurpose.confirm, account=unconfirmed)[0]
+    seeded.page_token = sign_link(secret=secret, purpose=LinkPurpose.sign_in, account=link_only)[0]
+    seeded.sign_in_token = sign_link(secret=secret, purpose=LinkPurpose.sign_in, account=link_only)[0]
+    seeded.password_token = sign_link(secret=secret, purpose=LinkPurpose.password, account=link_only)[0]
     session.commit()
