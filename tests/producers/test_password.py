@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.models import AuditEntry, MailMessage, ProducerAccount
 from app.web.login_throttle import ATTEMPTS_PER_ACCOUNT_AND_CLIENT
-from tests.factories import csrf_of
+from tests.factories import csrf_of, make_user, sign_in
 from tests.producers.helpers import (
     PASSWORD,
     confirm,
@@ -155,3 +155,9 @@ def test_password_forms_need_the_csrf_token_and_a_producer_session(client: TestC
     client.cookies.clear()
     assert client.get("/tai-khoan/mat-khau", follow_redirects=False).status_code == 302
     assert client.get("/tai-khoan/dat-mat-khau/khong-hop-le").status_code == 400
+    assert client.get(f"/tai-khoan/dat-mat-khau/{'x' * 600}").status_code == 404  # past the token's size
+    sign_in(client, make_user(session, province_slug="da-nang"))  # an office session is no producer's
+    assert client.get("/tai-khoan/mat-khau", follow_redirects=False).status_code == 302
+    office = {"csrf_token": csrf_of(client, "/quan-ly"), **data}
+    assert client.post("/tai-khoan/mat-khau", data=office, follow_redirects=False).status_code == 302
+    assert _account(session).password_hash == before
