@@ -12,7 +12,7 @@ current passwords are throttled as sign-ins are (app/web/login_throttle.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -188,6 +188,23 @@ def _signed_in(request: Request, session: SessionDep, settings: Settings, token:
     return RedirectResponse(lang_url("/tai-khoan"), status_code=303)
 
 
+def _password_link_post(request: Request, session: SessionDep, settings: Settings, token: str,
+                        posted: Mapping[str, str], purpose: LinkPurpose,
+                        use: Callable[..., ProducerAccount | LinkProblem]) -> Response:
+    """A link's page posted with its password field: `use` (the service, keyword arguments session, token,
+    secret and password) spends the link with the password typed, then a fresh session; a refused password
+    leaves the link unspent and the page comes back (422)."""
+    form, errors = parse_fields(ConfirmForm, text_fields(posted, CONFIRM_FIELDS), "password")
+    if form is None:
+        return _link_page(request, session, settings, token, purpose, errors=errors)
+    try:
+        used = use(session=session, token=token, secret=settings.secret_key, password=form.password)
+    except InvalidInput as error:
+        session.rollback()
+        return _link_page(request, session, settings, token, purpose, errors=field_errors(error, "password"))
+    return _signed_in(request, session, settings, token, purpose, used)
+
+
 @router.get("/xac-nhan/{token}", name="producer_confirm_page")
 def confirm_page(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
     """The confirm button and the optional password (a GET never confirms)."""
@@ -201,17 +218,8 @@ def confirm(request: Request, session: SessionDep, settings: SettingsDep, token:
 
     A refused password leaves the link unspent: the page comes back (422) and the link still works.
     """
-    form, errors = parse_fields(ConfirmForm, text_fields(posted, CONFIRM_FIELDS), "password")
-    if form is None:
-        return _link_page(request, session, settings, token, LinkPurpose.confirm, errors=errors)
-    try:
-        used = confirm_address(session=session, token=token, secret=settings.secret_key,
-                               password=form.password)
-    except InvalidInput as error:
-        session.rollback()
-        return _link_page(request, session, settings, token, LinkPurpose.confirm,
-                          errors={error.field or "password": error.message})
-    return _signed_in(request, session, settings, token, LinkPurpose.confirm, used)
+    return _password_link_post(request, session, settings, token, posted, LinkPurpose.confirm,
+                               confirm_address)
 
 
 @router.get("/dang-nhap/{token}", name="producer_link_page")
@@ -273,17 +281,8 @@ def password_link_set(request: Request, session: SessionDep, settings: SettingsD
 
     A refused password leaves the link unspent: the page comes back (422) and the link still works.
     """
-    form, errors = parse_fields(ConfirmForm, text_fields(posted, CONFIRM_FIELDS), "password")
-    if form is None:
-        return _link_page(request, session, settings, token, LinkPurpose.password, errors=errors)
-    try:
-        used = set_password_by_link(session=session, token=token, secret=settings.secret_key,
-                                    password=form.password)
-    except InvalidInput as error:
-        session.rollback()
-        return _link_page(request, session, settings, token, LinkPurpose.password,
-                          errors=field_errors(error, "password"))
-    return _signed_in(request, session, settings, token, LinkPurpose.password, used)
+    return _password_link_post(request, session, settings, token, posted, LinkPurpose.password,
+                               set_password_by_link)
 
 
 def _password_page(request: Request, account: ProducerAccount, *, errors: Mapping[str, str] | None = None,

@@ -63,34 +63,35 @@ def extra_seed(seeded: Seeded) -> Seeder:
     return seed
 
 
-def _password_state(browser: Browser, base: str, email: str) -> dict[str, Any]:
-    """Sign in through the producer sign-in form once; later pages reuse its cookies."""
+def _state_after(browser: Browser, sign_in: Callable[[Page], None]) -> dict[str, Any]:
+    """The cookies of a fresh browser context once `sign_in` led it to the producer's home."""
     context = browser.new_context()
     try:
         page = context.new_page()
+        sign_in(page)
+        expect(page.locator("h1")).to_have_text("Khu vực cơ sở sản xuất")
+        state: dict[str, Any] = context.storage_state()  # type: ignore[assignment]
+    finally:
+        context.close()
+    return state
+
+
+def _password_state(browser: Browser, base: str, email: str) -> dict[str, Any]:
+    """Signed in once through the producer sign-in form; later pages reuse its cookies."""
+    def sign_in(page: Page) -> None:
         page.goto(f"{base}/tai-khoan/dang-nhap")
         page.get_by_label("Địa chỉ e-mail").fill(email)
         page.get_by_label("Mật khẩu").fill(PRODUCER_PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()
-        expect(page.locator("h1")).to_have_text("Khu vực cơ sở sản xuất")
-        state: dict[str, Any] = context.storage_state()  # type: ignore[assignment]
-    finally:
-        context.close()
-    return state
+    return _state_after(browser, sign_in)
 
 
 def _link_state(browser: Browser, base: str, token: str) -> dict[str, Any]:
-    """Sign the link-only account in by pressing its one-time link's button."""
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    """The link-only account, signed in by pressing its one-time link's button."""
+    def sign_in(page: Page) -> None:
         page.goto(f"{base}/tai-khoan/dang-nhap/{token}")
         page.get_by_role("button", name="Đăng nhập").click()
-        expect(page.locator("h1")).to_have_text("Khu vực cơ sở sản xuất")
-        state: dict[str, Any] = context.storage_state()  # type: ignore[assignment]
-    finally:
-        context.close()
-    return state
+    return _state_after(browser, sign_in)
 
 
 @pytest.fixture(scope="module")
