@@ -1,4 +1,5 @@
-"""The producer area's forms (register, confirm, sign in, claim, new producer), the office's claim decision.
+"""The producer area's forms (register, confirm, sign in, password, claim, new producer), the office's claim
+decision.
 
 Messages name their field and are translated when the form is validated, inside the request (as the
 misuse report form does); labels are Vietnamese msgids (N_) until then.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.domain.messages import N_
@@ -53,6 +54,13 @@ def _email(value: str) -> str:
         raise _error("invalid", N_("Địa chỉ e-mail không hợp lệ.")) from None
 
 
+def _password_within_limit(value: str) -> str:
+    """A typed password, refused past the form's size limit (never cleaned: every character counts)."""
+    if len(value) > MAX_PASSWORD:
+        raise _error("too_long", N_("Mật khẩu dài tối đa %(max)s ký tự."), max=MAX_PASSWORD)
+    return value
+
+
 class RegisterForm(BaseModel):
     """A new producer account: a name and an address (the password is chosen when confirming)."""
 
@@ -85,9 +93,30 @@ class ConfirmForm(BaseModel):
     @classmethod
     def _password(cls, value: str) -> str:
         """Optional; within the form's size limit (the strength rule is the service's, as for offices)."""
-        if len(value) > MAX_PASSWORD:
-            raise _error("too_long", N_("Mật khẩu dài tối đa %(max)s ký tự."), max=MAX_PASSWORD)
-        return value
+        return _password_within_limit(value)
+
+
+class PasswordChangeForm(BaseModel):
+    """A new password typed twice, with the current one (checked by the service, throttled as sign-ins)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    current: str = ""
+    new: str = ""
+    repeat: str = ""
+
+    @field_validator("current", "new")
+    @classmethod
+    def _within_limit(cls, value: str) -> str:
+        """Within the form's size limit (the strength rule is the service's)."""
+        return _password_within_limit(value)
+
+    @model_validator(mode="after")
+    def _typed_twice(self) -> PasswordChangeForm:
+        """The same new password in both fields: a typo would lock the account out of its password."""
+        if self.new != self.repeat:
+            raise _error("mismatch", N_("Hai lần nhập mật khẩu mới không khớp."))
+        return self
 
 
 class LinkForm(BaseModel):
@@ -221,6 +250,7 @@ def parse_fields(model: type[FormT], values: Mapping[str, str],
 REGISTER_FIELDS = tuple(RegisterForm.model_fields)
 CONFIRM_FIELDS = tuple(ConfirmForm.model_fields)
 LINK_FIELDS = tuple(LinkForm.model_fields)
+PASSWORD_CHANGE_FIELDS = tuple(PasswordChangeForm.model_fields)
 CLAIM_FIELDS = tuple(ClaimForm.model_fields)
 NEW_PRODUCER_FIELDS = tuple(NewProducerForm.model_fields)
 DECISION_FIELDS = tuple(ClaimDecisionForm.model_fields)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.domain.calls import points_text
 from app.domain.groups import ProductGroup
+from app.domain.messages import N_
 from app.errors import CsrfRejected
 from app.files.dossier import (
     ACCEPTED_WORDS,
@@ -53,10 +54,10 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES + 512 * 1024  # one file and the form's few te
 LIMITS = {"file_mb": MAX_FILE_BYTES // 2**20, "dossier_mb": MAX_DOSSIER_BYTES // 2**20,
           "formats": ACCEPTED_WORDS}
 NOTICES = {  # Vietnamese msgids, translated when shown
-    "luu": "Đã lưu bản nháp.",
-    "tep": "Đã thêm tệp vào hồ sơ.",
-    "go": "Đã gỡ tệp khỏi hồ sơ.",
-    "nop": "Đã nộp hồ sơ. Sở Công Thương sẽ kiểm tra và báo kết quả qua e-mail.",
+    "luu": N_("Đã lưu bản nháp."),
+    "tep": N_("Đã thêm tệp vào hồ sơ."),
+    "go": N_("Đã gỡ tệp khỏi hồ sơ."),
+    "nop": N_("Đã nộp hồ sơ. Sở Công Thương sẽ kiểm tra và báo kết quả qua e-mail."),
 }
 
 
@@ -186,8 +187,8 @@ def upload(request: Request, session: SessionDep, settings: SettingsDep, account
            detail: DetailDep, posted: PostedFileDep) -> Response:
     """Check the file by its content and attach it to the chosen checklist item; refused → 413/422."""
     if not posted.refused and not csrf_valid(request.session, posted.fields.get(CSRF_FIELD)):
-        raise CsrfRejected("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-                           "Vui lòng tải lại trang và thử lại.")
+        raise CsrfRejected(gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                   "Vui lòng tải lại trang và thử lại."))
     if posted.refused:
         return _page(request, account, detail, errors={"file": posted.refused}, status=413)
     if posted.upload is None:

@@ -1,15 +1,18 @@
-"""Producer accounts signing up and in (/tai-khoan): register, confirm, password or one-time link, sign out.
+"""Producer accounts signing up and in (/tai-khoan): register, confirm, password or one-time link, sign out,
+and the signed-in account's password (changed with the current one, or a first one set by a mailed link).
 
 Registering and asking for a link answer with the same page whether or not the address has an
 account (the mail says the rest), and are rate-limited per client and per address as the other
 anonymous senders of e-mail are (app/routes/watch.py). A link's GET only shows a button (mail
 scanners open links); its POST spends the link and starts a fresh producer session. The password is
-chosen on the confirmation link's page, by whoever holds the mailbox, never when registering.
+chosen on the confirmation link's page, by whoever holds the mailbox, never when registering; a
+link-only account sets one later the same way, on a link mailed from /tai-khoan/mat-khau. Wrong
+current passwords are throttled as sign-ins are (app/web/login_throttle.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -21,9 +24,11 @@ from app.errors import InvalidInput
 from app.forms.producer_accounts import (
     CONFIRM_FIELDS,
     LINK_FIELDS,
+    PASSWORD_CHANGE_FIELDS,
     REGISTER_FIELDS,
     ConfirmForm,
     LinkForm,
+    PasswordChangeForm,
     RegisterForm,
     parse_fields,
 )
@@ -33,23 +38,28 @@ from app.models import ProducerAccount
 from app.services.producers.accounts import (
     account_for_link,
     authenticate,
+    change_password,
     confirm_address,
+    mail_password_link,
     register,
     request_link,
+    set_password_by_link,
     sign_out,
     use_link,
 )
-from app.services.producers.tokens import MAX_TOKEN, LinkProblem, LinkPurpose
+from app.services.producers.tokens import LIFETIMES, MAX_TOKEN, LinkProblem, LinkPurpose
 from app.web.auth import start_producer_session
 from app.web.deps import (
     ClientKeyDep,
     LimitsDep,
     LoginThrottleDep,
     PostedDep,
+    ProducerAccountDep,
     SessionDep,
     SettingsDep,
     check_csrf,
 )
+from app.web.form_flow import field_errors
 from app.web.login_throttle import login_refused
 from app.web.rate_limit import SiteLimits, client_key
 from app.web.templating import templates
@@ -69,6 +79,7 @@ _LINK_MESSAGES = {
 _LINK_PAGES = {  # purpose → (title, button, path)
     LinkPurpose.confirm: (N_("Xác nhận địa chỉ e-mail"), N_("Xác nhận và đăng nhập"), "/tai-khoan/xac-nhan/"),
     LinkPurpose.sign_in: (N_("Đăng nhập bằng đường dẫn"), N_("Đăng nhập"), "/tai-khoan/dang-nhap/"),
+    LinkPurpose.password: (N_("Đặt mật khẩu"), N_("Đặt mật khẩu và đăng nhập"), "/tai-khoan/dat-mat-khau/"),
 }
 
 
@@ -150,14 +161,15 @@ def link_request(request: Request, session: SessionDep, settings: SettingsDep, c
 def _link_page(request: Request, session: SessionDep, settings: Settings, token: str,
                purpose: LinkPurpose, *, problem: LinkProblem | None = None,
                errors: Mapping[str, str] | None = None) -> Response:
-    """The button that uses a link (a confirmation's with its optional password), or the page that says
-    why it cannot be used (400); a refused password comes back with its message (422)."""
+    """The button that uses a link (a confirmation's with its optional password, a password link's with the
+    one it sets), or the page that says why it cannot be used (400); a refused password comes back (422)."""
     found = problem or account_for_link(session=session, token=token, purpose=purpose,
                                         secret=settings.secret_key)
     title, button, path = _LINK_PAGES[purpose]
     context = {"title": gettext(title), "button": gettext(button), "action": lang_url(f"{path}{token}"),
                "problem": gettext(_LINK_MESSAGES[found]) if isinstance(found, LinkProblem) else "",
-               "choose_password": purpose is LinkPurpose.confirm, "errors": errors or {}}
+               "choose_password": purpose is not LinkPurpose.sign_in,
+               "password_required": purpose is LinkPurpose.password, "errors": errors or {}}
     status = 400 if isinstance(found, LinkProblem) else 422 if errors else 200
     response = templates.TemplateResponse(request, "producer_area/link.html", context, status_code=status)
     response.headers["Referrer-Policy"] = "no-referrer"  # the link stays out of other sites' logs
@@ -176,6 +188,23 @@ def _signed_in(request: Request, session: SessionDep, settings: Settings, token:
     return RedirectResponse(lang_url("/tai-khoan"), status_code=303)
 
 
+def _password_link_post(request: Request, session: SessionDep, settings: Settings, token: str,
+                        posted: Mapping[str, str], purpose: LinkPurpose,
+                        use: Callable[..., ProducerAccount | LinkProblem]) -> Response:
+    """A link's page posted with its password field: `use` (the service, keyword arguments session, token,
+    secret and password) spends the link with the password typed, then a fresh session; a refused password
+    leaves the link unspent and the page comes back (422)."""
+    form, errors = parse_fields(ConfirmForm, text_fields(posted, CONFIRM_FIELDS), "password")
+    if form is None:
+        return _link_page(request, session, settings, token, purpose, errors=errors)
+    try:
+        used = use(session=session, token=token, secret=settings.secret_key, password=form.password)
+    except InvalidInput as error:
+        session.rollback()
+        return _link_page(request, session, settings, token, purpose, errors=field_errors(error, "password"))
+    return _signed_in(request, session, settings, token, purpose, used)
+
+
 @router.get("/xac-nhan/{token}", name="producer_confirm_page")
 def confirm_page(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken) -> Response:
     """The confirm button and the optional password (a GET never confirms)."""
@@ -189,17 +218,8 @@ def confirm(request: Request, session: SessionDep, settings: SettingsDep, token:
 
     A refused password leaves the link unspent: the page comes back (422) and the link still works.
     """
-    form, errors = parse_fields(ConfirmForm, text_fields(posted, CONFIRM_FIELDS), "password")
-    if form is None:
-        return _link_page(request, session, settings, token, LinkPurpose.confirm, errors=errors)
-    try:
-        used = confirm_address(session=session, token=token, secret=settings.secret_key,
-                               password=form.password)
-    except InvalidInput as error:
-        session.rollback()
-        return _link_page(request, session, settings, token, LinkPurpose.confirm,
-                          errors={error.field or "password": error.message})
-    return _signed_in(request, session, settings, token, LinkPurpose.confirm, used)
+    return _password_link_post(request, session, settings, token, posted, LinkPurpose.confirm,
+                               confirm_address)
 
 
 @router.get("/dang-nhap/{token}", name="producer_link_page")
@@ -245,3 +265,73 @@ def logout(request: Request, session: SessionDep) -> Response:
     session.commit()
     request.session.clear()
     return RedirectResponse(lang_url("/tai-khoan/dang-nhap"), status_code=303)
+
+
+@router.get("/dat-mat-khau/{token}", name="producer_password_link_page")
+def password_link_page(request: Request, session: SessionDep, settings: SettingsDep,
+                       token: LinkToken) -> Response:
+    """The password field of a link mailed to a link-only account (a GET never sets anything)."""
+    return _link_page(request, session, settings, token, LinkPurpose.password)
+
+
+@router.post("/dat-mat-khau/{token}", name="producer_password_link_set")
+def password_link_set(request: Request, session: SessionDep, settings: SettingsDep, token: LinkToken,
+                      posted: PostedDep) -> Response:
+    """Set the account's first password and sign in afresh: its other sessions end.
+
+    A refused password leaves the link unspent: the page comes back (422) and the link still works.
+    """
+    return _password_link_post(request, session, settings, token, posted, LinkPurpose.password,
+                               set_password_by_link)
+
+
+def _password_page(request: Request, account: ProducerAccount, *, errors: Mapping[str, str] | None = None,
+                   changed: bool = False, sent: bool = False, status: int = 200) -> Response:
+    """The password page: change it (the current one asked), or ask for a link to set a first one."""
+    minutes = int(LIFETIMES[LinkPurpose.password].total_seconds() // 60)
+    context = {"account": account, "errors": errors or {}, "changed": changed, "sent": sent,
+               "minutes": minutes}
+    return templates.TemplateResponse(request, "producer_area/password.html", context, status_code=status)
+
+
+@router.get("/mat-khau", name="producer_password")
+def password_form(request: Request, account: ProducerAccountDep, da_doi: bool = False,
+                  da_gui: bool = False) -> Response:
+    """The password form, or the link-only account's button (with what was just done)."""
+    return _password_page(request, account, changed=da_doi, sent=da_gui)
+
+
+@router.post("/mat-khau", name="producer_password_change")
+def password_change(request: Request, session: SessionDep, account: ProducerAccountDep, limits: LimitsDep,
+                    throttle: LoginThrottleDep, client: ClientKeyDep, posted: PostedDep) -> Response:
+    """Change the password; the other sessions end and this one starts afresh under the new version."""
+    form, errors = parse_fields(PasswordChangeForm, text_fields(posted, PASSWORD_CHANGE_FIELDS), "repeat")
+    if form is None:
+        return _password_page(request, account, errors=errors, status=422)
+    refuse = login_refused(limits=limits, throttle=throttle, client=client, email=account.email)
+    try:
+        change_password(session=session, account=account, current=form.current, new=form.new, refuse=refuse)
+    except InvalidInput as error:
+        session.rollback()
+        return _password_page(request, account, errors=field_errors(error, "current"), status=422)
+    session.commit()
+    assert account.id is not None  # noqa: S101 - loaded from the database
+    start_producer_session(request.session, account_id=account.id, version=account.session_version)
+    return RedirectResponse(lang_url("/tai-khoan/mat-khau?da_doi=1"), status_code=303)
+
+
+@router.post("/mat-khau/gui-lien-ket", name="producer_password_link_request")
+def password_link_request(request: Request, session: SessionDep, settings: SettingsDep,
+                          account: ProducerAccountDep, client: ClientKeyDep, limits: LimitsDep) -> Response:
+    """Mail a link-only account a one-time link to choose a password (rate-limited as other link mail)."""
+    limited = _rate_limited(limits, settings, client=client, email=account.email)
+    if limited:
+        return _password_page(request, account, errors={"link": limited}, status=429)
+    try:
+        mail_password_link(session=session, account=account, base_url=settings.public_base_url,
+                           secret=settings.secret_key)
+    except InvalidInput as error:
+        session.rollback()
+        return _password_page(request, account, errors=field_errors(error, "current"), status=422)
+    session.commit()
+    return RedirectResponse(lang_url("/tai-khoan/mat-khau?da_gui=1"), status_code=303)

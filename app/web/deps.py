@@ -22,6 +22,7 @@ from app.db import wake_mail_on_commit
 from app.domain.permissions import Role
 from app.domain.validity import today_in
 from app.errors import CsrfRejected, Forbidden, LoginRequired, PasswordChangeRequired, ProducerLoginRequired
+from app.i18n import gettext
 from app.models import ProducerAccount, Province, User
 from app.services.office.account import Account
 from app.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid
@@ -145,9 +146,9 @@ async def check_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else None
     if not csrf_valid(request.session, submitted):
-        raise CsrfRejected(
+        raise CsrfRejected(gettext(
             "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."
-        )
+        ))
 
 
 async def get_posted_text(request: Request) -> dict[str, str]:

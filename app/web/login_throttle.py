@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 
 from app.errors import TooManyRequests
+from app.i18n import gettext
 from app.web.rate_limit import SiteLimits
 
 ATTEMPTS_PER_ACCOUNT_AND_CLIENT = 10
@@ -41,7 +42,7 @@ def login_refused(*, limits: SiteLimits, throttle: LoginThrottle, client: str, e
     """Count this attempt: TooManyRequests when the address is over its allowance; True when the
     (e-mail, address) pair is, so the caller refuses it as it refuses a wrong password."""
     if not limits.logins.allow(client):
-        raise TooManyRequests("Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau.",
+        raise TooManyRequests(gettext("Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau."),
                               retry_after=limits.logins.retry_after(client))
     key = f"login-pair:{pair_key(client=client, email=email)}"
     return not limits.hit(key, limit=throttle.limit, window_s=throttle.window_s)

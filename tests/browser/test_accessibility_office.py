@@ -1,6 +1,7 @@
 """axe-core finds no WCAG 2.0/2.1 A or AA violation in the office workspace, signed in as a provincial
-office (the audit log as an administrator), including its forms shown with their errors; Tab visits
-every control of each page in page order with a visible focus ring."""
+office (the audit log as an administrator), including its forms shown with their errors and its
+application and claim pages; Tab visits every control of each page in page order with a visible focus
+ring; the pages that list and show reports, applications and claims fit a 320 px screen."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from app.config import Settings
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Seeder, sign_in
 from tests.browser.focus import tab_through
-from tests.browser.seeds import Seeded, seed_variety
+from tests.browser.seeds import Seeded, seed_producers, seed_variety
 from tests.factories import TEST_PASSWORD
 from tests.services.sheets import row, write_xlsx
 
@@ -39,7 +40,12 @@ OFFICE_PAGES = {
     "reports": ("/quan-ly/bao-cao", "Báo cáo vi phạm"),
     "report": ("/quan-ly/bao-cao/{report_id}", "Báo cáo vi phạm số"),
     "bulk-photos": ("/quan-ly/anh-hang-loat", "Tải ảnh hàng loạt"),
+    "round-applications": ("/quan-ly/dot-binh-chon/{open_round_id}/ho-so", "Hồ sơ đăng ký bình chọn"),
+    "application": ("/quan-ly/ho-so/{application_id}", "Hồ sơ số {application_id}: Chả bò Đà Nẵng"),
+    "claims": ("/quan-ly/yeu-cau-nhan-co-so", "Yêu cầu nhận cơ sở"),
+    "claim": ("/quan-ly/yeu-cau-nhan-co-so/{claim_id}", "Yêu cầu nhận cơ sở số {claim_id}"),
 }
+NARROW_PAGES = ("reports", "report", "round-applications", "application", "claims", "claim")
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +56,11 @@ def seeded() -> Seeded:
 
 @pytest.fixture(scope="module")
 def extra_seed(seeded: Seeded) -> Seeder:
-    """A Đà Nẵng round with a winner and a photo, an office and an administrator account."""
+    """A Đà Nẵng round with a winner and a photo, an office and an administrator account, an open round
+    with a submitted application, a pending claim."""
     def seed(session: Session, settings: Settings) -> None:
         seed_variety(session, settings, seeded)
+        seed_producers(session, seeded)
     return seed
 
 
@@ -99,7 +107,7 @@ def test_office_page_has_no_accessibility_violation(office: Page, live_server: s
     assert response is not None and response.status == 200
     expect(office.locator(".admin-nav")).to_be_visible()
     expect(office.locator("h1")).to_have_count(1)
-    expect(office.locator("h1")).to_contain_text(heading)
+    expect(office.locator("h1")).to_contain_text(heading.format(**asdict(seeded)))
     assert_accessible(office)
 
 
@@ -108,7 +116,7 @@ def test_every_focus_stop_shows_a_ring_in_page_order(office: Page, live_server: 
                                                      name: str) -> None:
     path, heading = OFFICE_PAGES[name]
     office.goto(live_server + path.format(**asdict(seeded)))
-    expect(office.locator("h1")).to_contain_text(heading)
+    expect(office.locator("h1")).to_contain_text(heading.format(**asdict(seeded)))
     assert tab_through(office) >= 10  # skip link, header, the office menu, the page's controls
 
 
@@ -159,11 +167,13 @@ def test_audit_log_has_no_accessibility_violation(browser: Browser, open_page: C
     assert_accessible(admin)
 
 
-@pytest.mark.parametrize("path", ["/quan-ly/bao-cao", "/quan-ly/bao-cao/{report_id}"])
-def test_report_pages_fit_a_320_px_screen(open_page: Callable[..., Page], office_state: dict[str, Any],
-                                          live_server: str, seeded: Seeded, path: str) -> None:
+@pytest.mark.parametrize("name", NARROW_PAGES)
+def test_report_application_and_claim_pages_fit_a_320_px_screen(
+        open_page: Callable[..., Page], office_state: dict[str, Any], live_server: str, seeded: Seeded,
+        name: str) -> None:
+    path, heading = OFFICE_PAGES[name]
     phone = open_page(viewport={"width": 320, "height": 640}, storage_state=office_state)
     response = phone.goto(live_server + path.format(**asdict(seeded)))
     assert response is not None and response.status == 200
-    expect(phone.locator("h1")).to_contain_text("Báo cáo vi phạm")
+    expect(phone.locator("h1")).to_contain_text(heading.format(**asdict(seeded)))
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll

@@ -12,7 +12,7 @@ from app.models import MailMessage, ProducerAccount
 from tests.factories import csrf_of
 
 PASSWORD = "mat-khau-co-so-123"  # noqa: S105 - test accounts only
-LINK = re.compile(r"https?://[^/\s]+(/tai-khoan/(?:xac-nhan|dang-nhap)/\S+)")
+LINK = re.compile(r"https?://[^/\s]+(/tai-khoan/(?:xac-nhan|dang-nhap|dat-mat-khau)/\S+)")
 
 
 def register(client: TestClient, *, email: str, name: str = "Nguyễn Văn Mắm", csrf: bool = True) -> int:

@@ -292,6 +292,23 @@ def _office(client: TestClient, pages: Pages, seeded: Seeded) -> None:
     pages.save("office-accounts-errors", client.post("/quan-ly/tai-khoan", data={**token, "email": "x"}), 422)
 
 
+def _producer_password(client: TestClient, pages: Pages, session: Session, email: str) -> None:
+    """The password page of a link-only account, its mailed link's page (with an error), then the change
+    form of the password set there, with its errors."""
+    pages.save("producer-password-by-link", client.get("/tai-khoan/mat-khau"))
+    token = {"csrf_token": csrf_of(client, "/tai-khoan")}
+    asked = client.post("/tai-khoan/mat-khau/gui-lien-ket", data=token, follow_redirects=False)
+    assert asked.status_code == 303
+    pages.save("producer-password-link-sent", client.get("/tai-khoan/mat-khau?da_gui=1"))
+    link = last_link(session, email)
+    pages.save("producer-password-link", client.get(link))
+    pages.save("producer-password-link-errors", confirm(client, link, password="ngan"), 422)
+    assert use_link(client, link, password="mat-khau-co-so-123") == 303
+    pages.save("producer-password", client.get("/tai-khoan/mat-khau?da_doi=1"))
+    wrong = {"csrf_token": csrf_of(client, "/tai-khoan"), "current": "sai", "new": "ngan", "repeat": "ngan"}
+    pages.save("producer-password-errors", client.post("/tai-khoan/mat-khau", data=wrong), 422)
+
+
 def _producer_area(client: TestClient, pages: Pages, session: Session, seeded: Seeded) -> None:
     """The producer area: sign-up and sign-in pages with their errors, links, the dashboard, claims."""
     client.cookies.clear()
@@ -311,6 +328,7 @@ def _producer_area(client: TestClient, pages: Pages, session: Session, seeded: S
     pages.save("producer-link-errors", confirm(client, link, password="ngan"), 422)
     assert use_link(client, link) == 303
     pages.save("producer-home-empty", client.get("/tai-khoan"))
+    _producer_password(client, pages, session, email)
     pages.save("producer-claim-search", client.get("/tai-khoan/nhan-co-so", params={"ten": "co so"}))
     token = {"csrf_token": csrf_of(client, "/tai-khoan")}
     pages.save("producer-claim-errors", client.post("/tai-khoan/nhan-co-so", data={**token, "ten": "a"}), 422)

@@ -21,11 +21,13 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from app.domain.calls import accepts_entries
+from app.domain.messages import N_
 from app.domain.states import ApplicationState, RoundState
 from app.errors import InvalidInput, NotFound
 from app.files.dossier import MAX_DOSSIER_BYTES, CheckedDocument, write_document
 from app.files.media import remove_written
 from app.forms.applications import ApplicationForm
+from app.i18n import gettext
 from app.models import Application, ApplicationFile, ProducerAccount, RoundCall, SelectionRound, utcnow
 from app.services.applications.common import (
     ApplicationDetail,
@@ -38,9 +40,9 @@ from app.services.applications.common import (
 )
 from app.services.records.audit_log import snapshot
 
-NOT_FOUND = "Không tìm thấy hồ sơ này trong tài khoản của bạn."
-CLOSED = "Đợt bình chọn này không còn nhận hồ sơ (đã hết hạn hoặc chưa mở): không thay đổi được hồ sơ."
-LOCKED = "Hồ sơ đã nộp không sửa được nữa, trừ khi Sở Công Thương trả lại để bổ sung."
+NOT_FOUND = N_("Không tìm thấy hồ sơ này trong tài khoản của bạn.")
+CLOSED = N_("Đợt bình chọn này không còn nhận hồ sơ (đã hết hạn hoặc chưa mở): không thay đổi được hồ sơ.")
+LOCKED = N_("Hồ sơ đã nộp không sửa được nữa, trừ khi Sở Công Thương trả lại để bổ sung.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ def open_call(session: Session, round_id: int) -> tuple[SelectionRound, RoundCal
     selection_round = session.get(SelectionRound, round_id)
     call = session.exec(select(RoundCall).where(RoundCall.round_id == round_id)).first()
     if selection_round is None or call is None or selection_round.state == RoundState.WITHDRAWN:
-        raise NotFound("Không tìm thấy thông báo nhận hồ sơ này.")
+        raise NotFound(gettext("Không tìm thấy thông báo nhận hồ sơ này."))
     return selection_round, call
 
 
@@ -65,16 +67,16 @@ def start_application(*, session: Session, account: ProducerAccount, round_id: i
                       now: datetime) -> Application:
     """The producer's application to the round: its existing one, or a new draft while the call is open."""
     if account.producer_id is None:
-        raise InvalidInput("Tài khoản cần gắn với một cơ sở trước khi nộp hồ sơ.", field="round")
+        raise InvalidInput(gettext("Tài khoản cần gắn với một cơ sở trước khi nộp hồ sơ."), field="round")
     selection_round, call = open_call(session, round_id)
     existing = session.exec(select(Application).where(Application.round_id == round_id,
                                                       Application.producer_id == account.producer_id)).first()
     if existing is not None:
         if existing.account_id != account.id:
-            raise InvalidInput("Cơ sở của bạn đã có hồ sơ trong đợt này.", field="round")
+            raise InvalidInput(gettext("Cơ sở của bạn đã có hồ sơ trong đợt này."), field="round")
         return existing
     if not accepts_entries(call, now):
-        raise InvalidInput(CLOSED, field="round")
+        raise InvalidInput(gettext(CLOSED), field="round")
     assert account.id is not None and call.id is not None  # noqa: S101 - loaded from the database
     application = Application(round_id=round_id, call_id=call.id, account_id=account.id,
                               producer_id=account.producer_id)
@@ -89,7 +91,7 @@ def own_application(*, session: Session, account: ProducerAccount, application_i
     """The account's own application; NotFound for any other (its existence is not revealed)."""
     application = session.get(Application, application_id)
     if application is None or application.account_id != account.id:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(gettext(NOT_FOUND))
     return application
 
 
@@ -112,9 +114,9 @@ def applications_of(*, session: Session, account: ProducerAccount) -> list[Appli
 def _editable(detail: ApplicationDetail) -> None:
     """InvalidInput unless the producer may change the application now."""
     if not detail.open_for_entries:
-        raise InvalidInput(CLOSED, field="state")
+        raise InvalidInput(gettext(CLOSED), field="state")
     if not detail.editable:
-        raise InvalidInput(LOCKED, field="state")
+        raise InvalidInput(gettext(LOCKED), field="state")
 
 
 def save_draft(*, session: Session, account: ProducerAccount, detail: ApplicationDetail,
@@ -142,10 +144,10 @@ def add_file(*, session: Session, account: ProducerAccount, detail: ApplicationD
     """
     _editable(detail)
     if document_key not in {slot.item.key for slot in detail.slots}:
-        raise InvalidInput("Vui lòng chọn loại giấy tờ trong danh sách.", field="document")
+        raise InvalidInput(gettext("Vui lòng chọn loại giấy tờ trong danh sách."), field="document")
     if detail.total_bytes + checked.size > MAX_DOSSIER_BYTES:
-        raise InvalidInput(f"Tổng dung lượng các tệp của hồ sơ vượt quá {MAX_DOSSIER_BYTES // 2**20} MB: "
-                           f"không thêm được tệp {filename}.", field="file")
+        words = gettext("Tổng dung lượng các tệp của hồ sơ vượt quá %(mb)s MB: không thêm được tệp %(file)s.")
+        raise InvalidInput(words % {"mb": MAX_DOSSIER_BYTES // 2**20, "file": filename}, field="file")
     application = detail.application
     assert application.id is not None  # noqa: S101 - loaded from the database
     stored = ApplicationFile(application_id=application.id, document_key=document_key,
@@ -183,7 +185,8 @@ def submit_application(*, session: Session, account: ProducerAccount,
     _editable(detail)
     missing = missing_items(detail)
     if missing:
-        raise InvalidInput("Chưa nộp được hồ sơ, còn thiếu: " + "; ".join(missing) + ".", field="submit")
+        words = gettext("Chưa nộp được hồ sơ, còn thiếu: %(items)s.")  # the items as the call names them
+        raise InvalidInput(words % {"items": "; ".join(missing)}, field="submit")
     move_application(session=session, application=detail.application, target=ApplicationState.SUBMITTED,
                      province_id=detail.round.province_id, producer_account=account)
     return detail.application

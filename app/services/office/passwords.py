@@ -11,6 +11,8 @@ import secrets
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from app.domain.messages import N_
+
 _hasher = PasswordHash((Argon2Hasher(),))
 # A real hash of a random password, verified against when the e-mail is unknown, so a
 # failed login takes as long whether or not the account exists.
@@ -28,9 +30,9 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 
 
 def password_problem(password: str) -> str | None:
-    """Why a new password is refused (Vietnamese), or None."""
+    """Why a new password is refused (a Vietnamese msgid: the producer area translates it), or None."""
     if len(password) < 10:
-        return "Mật khẩu cần ít nhất 10 ký tự."
+        return N_("Mật khẩu cần ít nhất 10 ký tự.")
     if len(password) > 200:
-        return "Mật khẩu quá dài (tối đa 200 ký tự)."
+        return N_("Mật khẩu quá dài (tối đa 200 ký tự).")
     return None

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from app.domain.messages import N_
 from app.domain.permissions import Role
 from app.domain.provinces import resolve_province
 from app.errors import InvalidInput
 from app.models import Province, User
 from app.services.office.passwords import hash_password, password_problem, verify_password
 
-LOGIN_FAILED = "Email hoặc mật khẩu không đúng."
+LOGIN_FAILED = N_("Email hoặc mật khẩu không đúng.")  # a msgid: the producer area's sign-in translates it
 
 
 def normalize_email(email: str) -> str:

@@ -1,16 +1,20 @@
-"""Producer accounts as use-cases: register, confirm (choosing a password), ask for a link, sign in and out.
+"""Producer accounts as use-cases: register, confirm (choosing a password), ask for a link, sign in and out,
+change the password or set a first one by a mailed link.
 
 Services flush, never commit. No answer tells whether an address has an account: registering an
 address that has one mails its holder a sign-in link instead, and asking for a link for an unknown
 address sends nothing; the route shows the same page either way. Links are spent once, in the
-transaction that uses them (app/services/verification/used_tokens.py).
+transaction that uses them (app/services/verification/used_tokens.py). Messages are raised in the
+page's language (gettext while the request runs), as the public services' are.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.domain.messages import N_
 from app.errors import InvalidInput
+from app.i18n import gettext
 from app.models import ProducerAccount, utcnow
 from app.services.office.passwords import hash_password, password_problem, verify_password
 from app.services.office.users import LOGIN_FAILED, normalize_email
@@ -25,6 +29,8 @@ from app.services.producers.tokens import (
 )
 from app.services.records.audit_log import record_change
 from app.services.verification.used_tokens import spend_token, was_spent
+
+WRONG_CURRENT = N_("Mật khẩu hiện tại không đúng.")
 
 
 def account_by_email(*, session: Session, email: str) -> ProducerAccount | None:
@@ -92,9 +98,8 @@ def confirm_address(*, session: Session, token: str, secret: str,
     The password is the mailbox holder's choice, made here: no hash from before the confirmation
     survives it. A password that breaks the rule raises InvalidInput before the link is spent.
     """
-    problem = password_problem(password) if password else None
-    if problem:
-        raise InvalidInput(problem, field="password")
+    if password:
+        _check_password(password, field="password")
     account = _spend(session=session, token=token, purpose=LinkPurpose.confirm, secret=secret)
     if isinstance(account, LinkProblem):
         return account
@@ -137,10 +142,63 @@ def authenticate(*, session: Session, email: str, password: str, refuse: bool = 
     stored = account.password_hash if account is not None and account.password_hash and not refuse else None
     matches = verify_password(password, stored)
     if refuse or not matches or account is None or not account.is_active or account.confirmed_at is None:
-        raise InvalidInput(LOGIN_FAILED)
+        raise InvalidInput(gettext(LOGIN_FAILED))
     account.last_login_at = utcnow()
     session.add(account)
     return account
+
+
+def change_password(*, session: Session, account: ProducerAccount, current: str, new: str,
+                    refuse: bool = False) -> None:
+    """Replace the password after checking the current one; every other session and link ends.
+
+    As for a sign-in (authenticate): one Argon2 verification whatever the reason, and a throttled
+    attempt (`refuse`) is refused exactly like a wrong password. The caller starts the current
+    session afresh under the new session version, so it stays signed in.
+    """
+    stored = account.password_hash if account.password_hash and not refuse else None
+    if not verify_password(current, stored) or refuse:
+        raise InvalidInput(gettext(WRONG_CURRENT), field="current")
+    _check_password(new, field="new")
+    _replace_password(session, account, new)
+
+
+def mail_password_link(*, session: Session, account: ProducerAccount, base_url: str, secret: str) -> None:
+    """Mail an account signed in without a password a one-time link to choose one (the mailbox proves it)."""
+    if account.password_hash:
+        raise InvalidInput(gettext(N_("Tài khoản đã có mật khẩu: hãy đổi bằng mật khẩu hiện tại.")))
+    queue_link(session=session, account=account, kind="password", base_url=base_url, secret=secret)
+
+
+def set_password_by_link(*, session: Session, token: str, secret: str,
+                         password: str) -> ProducerAccount | LinkProblem:
+    """Spend a password link: the password chosen on its page replaces none; other sessions end. Audited.
+
+    A missing or too short password raises InvalidInput before the link is spent, so it still works.
+    """
+    if not password:
+        raise InvalidInput(gettext(N_("Vui lòng nhập mật khẩu mới.")), field="password")
+    _check_password(password, field="password")
+    account = _spend(session=session, token=token, purpose=LinkPurpose.password, secret=secret)
+    if not isinstance(account, LinkProblem):
+        _replace_password(session, account, password)
+    return account
+
+
+def _check_password(password: str, *, field: str) -> None:
+    """InvalidInput (in the page's language) when `password` breaks the office's rule."""
+    problem = password_problem(password)
+    if problem:
+        raise InvalidInput(gettext(problem), field=field)
+
+
+def _replace_password(session: Session, account: ProducerAccount, password: str) -> None:
+    """Store the new hash and end every other session and outstanding link (session_version). Audited."""
+    account.password_hash = hash_password(password)
+    account.session_version += 1
+    session.add(account)
+    session.flush()
+    _audit(session, account, "producer.password_set")
 
 
 def sign_out(*, session: Session, account_id: object, version: object) -> None:

@@ -3,7 +3,8 @@
 The claim is decided by the office of the producer's current province when it was made (the
 `owns_province` rule, former provinces included), or by the ministry's administrators; any other
 claim is NotFound to an office. Approving links the account to the producer, unless another account
-holds it by then. Every change is audited; the producer is told the decision by e-mail.
+holds it by then. Every change is audited; the producer is told the decision by e-mail. The
+producer's refusals are raised in the page's language; the office's stay Vietnamese (its workspace is).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from app.domain.messages import N_
 from app.domain.permissions import owns_province
 from app.domain.provinces import resolve_province, successor_of
 from app.domain.states import ClaimState, parse_state
 from app.domain.text import fold
 from app.errors import InvalidInput, NotFound
+from app.i18n import gettext
 from app.models import Producer, ProducerAccount, ProducerClaim, Province, utcnow
 from app.services.office.account import Account
 from app.services.producers.mails import queue_claim_decision
@@ -28,7 +31,9 @@ MAX_RESULTS = 20
 MAX_MESSAGE = 1000
 MAX_NOTE = 1000
 NOT_FOUND = "Không tìm thấy yêu cầu này trong phạm vi quản lý của bạn."
-HELD = "Cơ sở này đã có tài khoản quản lý. Nếu đó không phải là bạn, hãy liên hệ Sở Công Thương nơi có cơ sở."
+HELD = N_("Cơ sở này đã có tài khoản quản lý. Nếu đó không phải là bạn, hãy liên hệ Sở Công Thương nơi có "
+          "cơ sở.")
+LINKED = N_("Tài khoản của bạn đã gắn với một cơ sở.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +100,15 @@ def make_claim(*, session: Session, account: ProducerAccount, producer_id: int,
                message: str) -> ProducerClaim:
     """A pending claim to a producer for its current province's office; InvalidInput when not allowed."""
     if account.producer_id is not None:
-        raise InvalidInput("Tài khoản của bạn đã gắn với một cơ sở.", field="producer")
+        raise InvalidInput(gettext(LINKED), field="producer")
     if any(c.state == ClaimState.PENDING for c in claims_of(session=session, account=account)):
-        raise InvalidInput("Bạn đang có một yêu cầu chờ Sở Công Thương duyệt: mỗi lần chỉ gửi một yêu cầu.",
-                           field="producer")
+        raise InvalidInput(gettext("Bạn đang có một yêu cầu chờ Sở Công Thương duyệt: mỗi lần chỉ gửi một "
+                                   "yêu cầu."), field="producer")
     producer = session.get(Producer, producer_id)
     if producer is None:
-        raise InvalidInput("Vui lòng chọn một cơ sở trong danh sách tìm được.", field="producer")
+        raise InvalidInput(gettext("Vui lòng chọn một cơ sở trong danh sách tìm được."), field="producer")
     if _held_ids(session, [producer_id]):
-        raise InvalidInput(HELD, field="producer")
+        raise InvalidInput(gettext(HELD), field="producer")
     assert account.id is not None  # noqa: S101 - loaded from the database
     claim = ProducerClaim(account_id=account.id, producer_id=producer_id, province_id=producer.province_id,
                           message=message)

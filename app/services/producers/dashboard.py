@@ -13,9 +13,10 @@ from app.domain.states import ClaimState, ProductState, parse_state
 from app.domain.text import fold
 from app.domain.validity import CertificateStatus, certificate_status
 from app.errors import InvalidInput
+from app.i18n import gettext
 from app.models import Certificate, Producer, ProducerAccount, ProducerClaim, Product, Province
 from app.services.imports.upsert import slug_base
-from app.services.producers.claims import claims_of
+from app.services.producers.claims import LINKED, claims_of
 from app.services.records.audit_log import record_change, snapshot
 
 
@@ -98,13 +99,13 @@ def create_producer(*, session: Session, account: ProducerAccount, name: str, le
                     province_id: int, address: str, phone: str) -> Producer:
     """A new producer record held by the account; InvalidInput when it holds one or the name is taken."""
     if account.producer_id is not None:
-        raise InvalidInput("Tài khoản của bạn đã gắn với một cơ sở.", field="name")
+        raise InvalidInput(gettext(LINKED), field="name")
     key = fold(name)
     taken = session.exec(select(Producer.id).where(Producer.name_key == key,
                                                    Producer.province_id == province_id)).first()
     if taken is not None:
-        raise InvalidInput("Tỉnh này đã có cơ sở cùng tên trong danh mục: hãy gửi yêu cầu nhận cơ sở đó.",
-                           field="name")
+        raise InvalidInput(gettext("Tỉnh này đã có cơ sở cùng tên trong danh mục: hãy gửi yêu cầu nhận "
+                                   "cơ sở đó."), field="name")
     producer = Producer(slug=_unique_slug(session, name), name=name, name_key=key, province_id=province_id,
                         legal_form=legal_form.value if legal_form else None, address=address or None,
                         phone=phone or None)

@@ -18,13 +18,15 @@ LINK_KINDS = {
     "confirm": (LinkPurpose.confirm, f"{AREA_PATH}/xac-nhan/"),
     "existing": (LinkPurpose.sign_in, f"{AREA_PATH}/dang-nhap/"),
     "sign_in": (LinkPurpose.sign_in, f"{AREA_PATH}/dang-nhap/"),
+    "password": (LinkPurpose.password, f"{AREA_PATH}/dat-mat-khau/"),
 }
 
 
 def queue_link(*, session: Session, account: ProducerAccount, kind: str, base_url: str,
                secret: str) -> MailMessage | None:
     """Mail `account` a fresh one-time link: `confirm` (new address), `existing` (registered again while
-    it has an account) or `sign_in` (asked for a link)."""
+    it has an account), `sign_in` (asked for a link) or `password` (a first password, asked for when signed
+    in)."""
     purpose, path = LINK_KINDS[kind]
     token, nonce = sign_link(secret=secret, purpose=purpose, account=account)
     minutes = int(LIFETIMES[purpose].total_seconds() // 60)

@@ -1,4 +1,5 @@
-"""Signed one-time links of producer accounts (itsdangerous): confirm the address, sign in without a password.
+"""Signed one-time links of producer accounts (itsdangerous): confirm the address, sign in without a password,
+set a first password from the dashboard.
 
 A link names the account and carries a random nonce and a fingerprint of the account's sign-in state
 (session version and password hash): signing out, or registering the address again before it is
@@ -24,11 +25,13 @@ class LinkPurpose(StrEnum):
 
     confirm = "producer-confirm"
     sign_in = "producer-sign-in"
+    password = "producer-password"  # noqa: S105 - a salt's name; a link-only account chooses a password
 
 
 LIFETIMES: dict[LinkPurpose, timedelta] = {
     LinkPurpose.confirm: timedelta(days=2),
     LinkPurpose.sign_in: timedelta(minutes=30),
+    LinkPurpose.password: timedelta(minutes=30),
 }
 MAX_TOKEN = 500
 
