@@ -33,6 +33,7 @@ from app.models import ProducerAccount, utcnow
 from app.services.applications.common import ApplicationDetail, attached_file, missing_items
 from app.services.applications.producer import (
     add_file,
+    earlier_applications,
     open_call,
     own_detail,
     remove_file,
@@ -90,26 +91,39 @@ def _page(request: Request, account: ProducerAccount, detail: ApplicationDetail,
 def start_form(request: Request, session: SessionDep, account: ProducerAccountDep, today: TodayDep,
                dot: Annotated[int, Query(ge=1, le=2**63 - 1)]) -> Response:
     """The call and a button that starts the application (or opens the one the producer has)."""
-    page = get_call_page(session=session, round_id=dot, today=today)
-    context = {"account": account, "page": page, "errors": {}}
-    return templates.TemplateResponse(request, "producer_area/application_start.html", context)
+    return _start_page(request, session, account, today, dot)
+
+
+def _start_page(request: Request, session: SessionDep, account: ProducerAccount, today: TodayDep,
+                round_id: int, errors: Mapping[str, str] | None = None, status: int = 200) -> Response:
+    """The call, the account's earlier dossiers to start from, and the start button."""
+    context = {"account": account, "page": get_call_page(session=session, round_id=round_id, today=today),
+               "earlier": earlier_applications(session=session, account=account, round_id=round_id),
+               "errors": errors or {}}
+    return templates.TemplateResponse(request, "producer_area/application_start.html", context,
+                                      status_code=status)
 
 
 @router.post("", name="application_start", dependencies=CSRF)
 def start(request: Request, session: SessionDep, account: ProducerAccountDep, today: TodayDep,
           posted: PostedDep) -> Response:
-    """Start the application (or open the existing one); refused → the start page again (422)."""
-    text = one_line(posted.get("round", ""))
-    round_id = int(text) if text.isdigit() and len(text) < 19 else 0
+    """Start the application, empty or from an earlier dossier (`tu`), or open the existing one;
+    refused → the start page again (422)."""
+    round_id, from_id = _row_id(posted.get("round", "")), _row_id(posted.get("tu", ""))
     open_call(session, round_id)  # 404 for a round without a call
     return run_use_case(
         request, session=session, search=None,
-        use_case=lambda: start_application(session=session, account=account, round_id=round_id, now=utcnow()),
-        refused=lambda error: templates.TemplateResponse(
-            request, "producer_area/application_start.html",
-            {"account": account, "page": get_call_page(session=session, round_id=round_id, today=today),
-             "errors": field_errors(error, "round")}, status_code=422),
+        use_case=lambda: start_application(session=session, account=account, round_id=round_id, now=utcnow(),
+                                           from_id=from_id or None),
+        refused=lambda error: _start_page(request, session, account, today, round_id,
+                                          field_errors(error, "round"), 422),
         redirect_to=lambda application: _area(application.id or 0))
+
+
+def _row_id(posted: str) -> int:
+    """A posted row id, 0 for anything else (empty, forged, too long)."""
+    text = one_line(posted)
+    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 def _detail(session: SessionDep, account: ProducerAccountDep, application_id: RowId) -> ApplicationDetail:

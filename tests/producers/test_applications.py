@@ -407,3 +407,43 @@ def test_every_application_route_answers_only_its_owner(client: TestClient, sess
     assert call() in ({200} if method == "GET" else {303, 422}), f"owner {method} {url}"
     _as_office(client, session, None, role="admin")  # an office session never opens /tai-khoan
     assert call() == 302, f"admin on the producer route {method} {url}"
+
+
+def test_a_renewal_starts_from_the_earlier_dossier(client: TestClient, session: Session) -> None:
+    """In the certificate's fourth year a producer starts the next round's application from its last
+    dossier: fields, self-assessment and files are carried (the same stored bytes), the earlier one
+    stays as it was, and only the account's own dossier of another round can be the source."""
+    account = linked_account(session, "taituc@example.vn")
+    first = open_round(session)
+    earlier = _complete(session, account, first.id or 0, utcnow())
+    second = open_round(session)
+    _as_producer(client, account)
+    page = BeautifulSoup(client.get(f"/tai-khoan/ho-so/moi?dot={second.id}").text, "html.parser")
+    assert page.find("input", attrs={"name": "tu", "value": str(earlier.id)}) is not None
+    status, _ = _post(client, "/tai-khoan/ho-so", {"round": str(second.id), "tu": str(earlier.id)})
+    assert status == 303
+    session.expire_all()
+    renewed = session.exec(select(Application).where(Application.round_id == second.id)).one()
+    assert (renewed.product_name, renewed.group, renewed.description) == (
+        "Chiếu cói", "thu_cong_my_nghe", "Chiếu dệt tay.")
+    assert json.loads(renewed.self_scores) == {"thi_truong": 40, "van_hoa": 30}
+    assert renewed.state == ApplicationState.DRAFT and renewed.id != earlier.id
+    files = session.exec(select(ApplicationFile).where(ApplicationFile.application_id == renewed.id)).all()
+    assert sorted((f.document_key, f.content_hash) for f in files) == [
+        ("hinh_anh", "ab" * 32), ("phieu_dang_ky", "ab" * 32)]
+    kept = session.exec(select(ApplicationFile).where(ApplicationFile.application_id == earlier.id)).all()
+    assert len(kept) == 2
+
+
+def test_a_dossier_to_start_from_must_be_the_accounts_own(client: TestClient, session: Session) -> None:
+    account = linked_account(session, "chinh@example.vn")
+    stranger = linked_account(session, "la@example.vn")
+    first, second = open_round(session), open_round(session)
+    theirs = _complete(session, stranger, first.id or 0, utcnow())
+    _as_producer(client, account)
+    status, _ = _post(client, "/tai-khoan/ho-so", {"round": str(second.id), "tu": str(theirs.id)})
+    assert status == 404  # another account's dossier is not revealed
+    status, _ = _post(client, "/tai-khoan/ho-so", {"round": str(second.id), "tu": "9" * 30})
+    assert status == 303  # a forged id reads as none: an empty draft
+    session.expire_all()
+    assert session.exec(select(Application).where(Application.round_id == second.id)).one().product_name == ""

@@ -207,6 +207,30 @@ def application_counts(*, session: Session, round_id: int) -> ApplicationCounts:
                              accepted=by_state.get(ApplicationState.ACCEPTED, 0))
 
 
+def copy_dossier(*, session: Session, source: Application, target: Application, call: RoundCall) -> int:
+    """Carry a dossier into another application (a renewal, or the next level up): its fields, the
+    self-assessment for the criteria the new call keeps and the files of the checklist items it keeps.
+    Returns how many files were carried.
+
+    The files are the same stored bytes (kept by content hash, never deleted while rows hold them), so
+    nothing is copied on disk; the new application is the producer's to update before it submits.
+    """
+    assert source.id is not None and target.id is not None  # noqa: S101 - loaded from the database
+    target.product_name, target.group = source.product_name, source.group
+    target.description = source.description
+    criteria = {criterion.key for criterion in criteria_from_json(call.criteria)}
+    kept = {key: points for key, points in self_scores(source).items() if key in criteria}
+    target.self_scores = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    target.updated_at = utcnow()
+    items = {item.key for item in documents_from_json(call.documents)}
+    carried = [ApplicationFile(application_id=target.id, document_key=f.document_key, filename=f.filename,
+                               content_hash=f.content_hash, size=f.size, media_type=f.media_type)
+               for f in application_files(session, source.id) if f.document_key in items]
+    session.add_all([target, *carried])
+    session.flush()
+    return len(carried)
+
+
 def attached_file(detail: ApplicationDetail, file_id: int, folder: Path) -> tuple[ApplicationFile, Path]:
     """One of the application's files and where its bytes are; NotFound for any other id."""
     found = next((f for f in detail.files if f.id == file_id), None)

@@ -34,6 +34,7 @@ from app.services.applications.common import (
     application_detail,
     attached_file,
     audit_change,
+    copy_dossier,
     missing_items,
     move_application,
     state_of,
@@ -63,9 +64,11 @@ def open_call(session: Session, round_id: int) -> tuple[SelectionRound, RoundCal
     return selection_round, call
 
 
-def start_application(*, session: Session, account: ProducerAccount, round_id: int,
-                      now: datetime) -> Application:
-    """The producer's application to the round: its existing one, or a new draft while the call is open."""
+def start_application(*, session: Session, account: ProducerAccount, round_id: int, now: datetime,
+                      from_id: int | None = None) -> Application:
+    """The producer's application to the round: its existing one, or a new draft while the call is open,
+    empty or (`from_id`: one of the account's applications to another round, as in a renewal in the
+    certificate's fourth year) starting from that dossier."""
     if account.producer_id is None:
         raise InvalidInput(gettext("Tài khoản cần gắn với một cơ sở trước khi nộp hồ sơ."), field="round")
     selection_round, call = open_call(session, round_id)
@@ -77,14 +80,27 @@ def start_application(*, session: Session, account: ProducerAccount, round_id: i
         return existing
     if not accepts_entries(call, now):
         raise InvalidInput(gettext(CLOSED), field="round")
+    source = None if from_id is None else own_application(session=session, account=account,
+                                                          application_id=from_id)
     assert account.id is not None and call.id is not None  # noqa: S101 - loaded from the database
     application = Application(round_id=round_id, call_id=call.id, account_id=account.id,
                               producer_id=account.producer_id)
     session.add(application)
     session.flush()
+    extra: dict[str, object] = {}
+    if source is not None:
+        extra = {"from_application": source.id,
+                 "files": copy_dossier(session=session, source=source, target=application, call=call)}
     audit_change(session=session, application=application, action="application.create",
-                 province_id=selection_round.province_id, before=None, producer_account=account)
+                 province_id=selection_round.province_id, before=None, producer_account=account, extra=extra)
     return application
+
+
+def earlier_applications(*, session: Session, account: ProducerAccount,
+                         round_id: int) -> list[ApplicationLine]:
+    """The account's applications to other rounds, newest first: dossiers a new one may start from."""
+    return [line for line in applications_of(session=session, account=account)
+            if line.application.round_id != round_id]
 
 
 def own_application(*, session: Session, account: ProducerAccount, application_id: int) -> Application:
