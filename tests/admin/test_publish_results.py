@@ -23,12 +23,12 @@ from app.models import (
     Application,
     ApplicationEvent,
     AuditEntry,
-    JurorReview,
     Certificate,
+    JurorReview,
     MailMessage,
     OutboxEvent,
-    Product,
     ProducerAccount,
+    Product,
     RoundCall,
     SelectionRound,
 )
@@ -143,7 +143,8 @@ def test_publishing_makes_certificates_final_applications_mails_and_public_winne
     assert _count(session, Product) == products_before + 2  # the listed product is found, not duplicated
     assert _count(session, Certificate) == certificates_before + 3
     applications = {name: session.get_one(Application, i) for name, i in world.applications.items()}
-    assert applications[LOSER].state == ApplicationState.NOT_SELECTED and applications[LOSER].certificate_id is None
+    loser = applications[LOSER]
+    assert loser.state == ApplicationState.NOT_SELECTED and loser.certificate_id is None
     for name in (*WINNERS, KNOWN):
         application = applications[name]
         assert application.state == ApplicationState.SELECTED
@@ -155,13 +156,13 @@ def test_publishing_makes_certificates_final_applications_mails_and_public_winne
         assert certificate.round_id == world.round_id and certificate.number is None
         assert certificate.province_id == province(session, "da-nang").id
         assert normalize_code(certificate.code) == certificate.code
-        events = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)).all()
+        events = session.exec(select(ApplicationEvent)
+                              .where(ApplicationEvent.application_id == application.id)).all()
         assert [(e.from_state, e.to_state) for e in events] == [(ACCEPTED, ApplicationState.SELECTED)]
-    assert session.get_one(Certificate, applications[WINNERS[0]].certificate_id).score == 74  # 45 + 29: the second application reviewed
-    assert session.get_one(Product, session.get_one(
-        Certificate, applications[WINNERS[0]].certificate_id).product_id).description == f"Mô tả {WINNERS[0]}"
-
     winner = session.get_one(Certificate, applications[WINNERS[0]].certificate_id)
+    assert winner.score == 74  # the jury's average: 45 + 29 (the second application reviewed)
+    assert session.get_one(Product, winner.product_id).description == f"Mô tả {WINNERS[0]}"
+
     verify = BeautifulSoup(client.get(f"/v/{winner.code}").text, "html.parser")
     assert verify.select_one(".verdict__title").get_text(strip=True) == "Còn hiệu lực"
     hits = client.get("/api/v1/products?q=muc mot nang son tra").json()["hits"]
