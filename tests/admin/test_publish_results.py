@@ -262,3 +262,17 @@ def test_a_failure_midway_leaves_nothing(session: Session, settings: Settings,
     assert [_count(session, model) for model in (Product, Certificate, MailMessage, OutboxEvent)] == before
     assert session.exec(select(Application).where(col(Application.state) != ACCEPTED)).first() is None
     assert not _audited(session, "round.publish_results")
+
+
+def test_a_winner_without_a_group_is_refused_not_half_made(client: TestClient, session: Session,
+                                                           settings: Settings) -> None:
+    world = _world(session, settings)
+    changed = session.get_one(Application, world.applications[WINNERS[1]])
+    changed.group = "không rõ"
+    session.add(changed)
+    session.commit()
+    products = _count(session, Product)
+    sign_in(client, make_user(session, province_slug="da-nang"))
+    status, page = _publish(client, world.round_id)
+    assert status == 422 and f"Hồ sơ thiếu tên hoặc nhóm sản phẩm: {WINNERS[1]}." in page
+    assert _count(session, Product) == products

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.domain.groups import ProductGroup
+from app.domain.groups import parse_group
 from app.domain.jury import Decision
 from app.domain.levels import Level
 from app.domain.provinces import province_by_slug
@@ -57,6 +57,10 @@ def publish_refusal(session: Session, board: Board) -> str | None:
         return "Chưa ghi số và ngày quyết định của hội đồng."
     if any(line.decision is None for line in board.lines):
         return "Chưa có quyết định của hội đồng cho mọi hồ sơ được tiếp nhận."
+    unnamed = [line.standing.name for line in board.lines if line.decision is Decision.selected
+               and (not line.application.product_name.strip() or parse_group(line.application.group) is None)]
+    if unnamed:  # submitting requires both; a record changed since is refused, not a half-made product
+        return "Hồ sơ thiếu tên hoặc nhóm sản phẩm: " + ", ".join(unnamed) + "."
     return None
 
 
@@ -65,11 +69,13 @@ def _winner_row(session: Session, selection_round: SelectionRound, application: 
     """The selected application as the import reads a winners row; the producer's own province decides."""
     assert selection_round.decision_date is not None  # noqa: S101 - checked by publish_refusal
     producer = session.get_one(Producer, application.producer_id)
+    group = parse_group(application.group)
+    assert group is not None  # noqa: S101 - checked by publish_refusal
     info = province_by_slug(session.get_one(Province, producer.province_id).slug)
     assert info is not None  # noqa: S101 - the province table holds only known provinces
     return ValidRow(row=application.id or 0, level=Level(selection_round.level),
                     issued_on=selection_round.decision_date, province=info,
-                    product_name=application.product_name, group=ProductGroup(application.group),
+                    product_name=application.product_name, group=group,
                     producer_name=producer.name, decision_number=selection_round.decision_number,
                     decision_date=selection_round.decision_date,
                     region=Region(selection_round.region) if selection_round.region else None,
