@@ -130,7 +130,7 @@ def publish(request: Request, session: SessionDep, settings: SettingsDep, search
     """Once confirmed, publish the results: the winners' products and certificates in one transaction
     (indexed after the commit), each application final, each applicant mailed; 422 when not allowed."""
     found = scoring_board(session=session, account=account, round_id=round_id)
-    refusal = publish_refusal(session, found)
+    refusal = publish_refusal(found)
     if refusal is not None:
         return _board_page(request, account, found, errors={"publish": refusal}, status=422)
     if not confirmed(posted):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.domain.groups import parse_group
 from app.domain.jury import Decision
@@ -24,7 +24,7 @@ from app.domain.states import ApplicationState, RoundState
 from app.domain.text import fold
 from app.errors import InvalidInput
 from app.models import Application, Certificate, Producer, ProducerAccount, Province, SelectionRound
-from app.services.applications.common import move_application
+from app.services.applications.common import move_application, results_published
 from app.services.catalog.rounds import round_place
 from app.services.imports.upsert import Upserter
 from app.services.imports.validate import ValidRow
@@ -46,7 +46,7 @@ class Published:
     applications: int
 
 
-def publish_refusal(session: Session, board: Board) -> str | None:
+def publish_refusal(board: Board) -> str | None:
     """Why the board's results may not be published now; None when they may."""
     selection_round = board.round
     if board.published:
@@ -115,10 +115,16 @@ def _tell(session: Session, application: Application, certificate: Certificate |
 
 def publish_results(*, session: Session, account: Account, board: Board, base_url: str) -> Published:
     """Publish the round's results in the caller's transaction; InvalidInput when not allowed yet or again."""
-    refusal = publish_refusal(session, board)
+    refusal = publish_refusal(board)
+    selection_round = board.round
+    if refusal is None:
+        # Two offices publishing at once: the second waits for the first's commit here, then is refused.
+        lock = select(SelectionRound.id).where(SelectionRound.id == selection_round.id).with_for_update()
+        session.exec(lock).first()
+        if results_published(session, selection_round.id or 0):
+            refusal = "Kết quả của đợt này đã được công bố."
     if refusal is not None:
         raise InvalidInput(refusal, field="publish")
-    selection_round = board.round
     before = snapshot(selection_round)
     certificates = _write_winners(session, board)
     place = round_place(session, selection_round)
