@@ -115,10 +115,13 @@ def test_demo_applications_are_consistent(demo: Settings, demo_engine: Engine) -
     assert len(reviews) == 6 and sum(r.conflict for r in reviews) == 1
 
 
-def test_demo_shows_a_call_in_every_stage(demo_engine: Engine, demo: Settings) -> None:
+def test_demo_shows_a_call_in_every_stage(demo_client: TestClient, demo_engine: Engine,
+                                          demo: Settings) -> None:
     with Session(demo_engine) as session:
         stages = [s.stage for s in list_calls(session=session, today=today_in(demo.tz))]
     assert stages == [CallStage.receiving, CallStage.scoring, CallStage.published]
+    page = demo_client.get("/nop-ho-so")
+    assert page.status_code == 200 and all(stage.label in page.text for stage in stages)
 
 
 def test_loading_the_demo_round_again_reuses_the_accounts(demo: Settings, demo_engine: Engine,
