@@ -439,11 +439,12 @@ def load_demo(settings: Settings, *, if_empty: bool, echo: Echo) -> int:
 
 
 def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
-    """Import, commit; revoke and open two calls for entries, commit, index: two transactions."""
+    """Import, commit; revoke, open the calls, add the demo accounts and applications, commit, index."""
     import tempfile
 
     from app.domain.validity import today_in
-    from app.services.demo.calls import add_demo_calls
+    from app.services.demo.calls import add_demo_calls, add_published_call
+    from app.services.demo.entries import add_demo_round
     from app.services.demo.loader import build_demo_sheet, revoke_demo_share
     from app.services.imports.importer import import_file
 
@@ -458,10 +459,15 @@ def _load_demo(settings: Settings, session: Session, echo: Echo) -> int:
     session.commit()
     revoked = revoke_demo_share(session=session)
     calls = add_demo_calls(session=session, today=today_in(settings.tz))
+    published = add_published_call(session=session, today=today_in(settings.tz))
+    accounts = add_demo_round(session=session, receiving=calls[0], scoring=calls[1],
+                              dossier_dir=settings.dossier_path)
     indexed = _commit_and_index(settings, session)
     echo(report.summary())
     echo(f"Đã thu hồi {revoked} giấy chứng nhận minh họa.")
-    echo(f"Đã mở {len(calls)} đợt nhận hồ sơ minh họa (/nop-ho-so).")
+    echo(f"Đã mở {len(calls)} đợt nhận hồ sơ minh họa (/nop-ho-so)"
+         + (", thêm một đợt đã công bố kết quả." if published else "."))
+    echo(f"Tài khoản minh họa (chỉ dùng trên máy của bạn, xem README): {', '.join(accounts)}.")
     echo(INDEX_RETRY_WARNING if indexed is None else f"Đã cập nhật chỉ mục tìm kiếm ({indexed} sản phẩm).")
     return 0
 

@@ -52,7 +52,9 @@ def test_demo_load_covers_the_catalog(settings: Settings, engine: Engine) -> Non
         real = {row["product_name"] for row in csv.DictReader(f)}
     assert real <= {p.name for p in products}
     assert settings.search_index_path.exists()
-    assert len(calls) == 2 and any("2 đợt nhận hồ sơ" in line for line in said)
+    assert len(calls) == 3 and any("2 đợt nhận hồ sơ minh họa (/nop-ho-so), thêm một đợt đã công bố" in line
+                                   for line in said)
+    assert any("co-so@vi-du.example" in line for line in said)
     assert load_demo(settings, if_empty=True, echo=said.append) == 0 and "không nạp" in said[-1]
 
 

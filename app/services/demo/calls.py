@@ -2,19 +2,21 @@
 
 One provincial round (Huế) receives entries today; one higher round (regional in an even year,
 national in an odd one, as the regulation holds them) closed ten days ago and is being scored.
-Both rounds are new and have no winners, so `make run` shows a call in each of those stages.
+Both rounds are new and have no winners, so `make run` shows a call in each of those stages; a third
+call, on the newest imported round with winners, shows the published stage.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from app.domain.calls import criteria_json, default_criteria, default_documents, documents_json
 from app.domain.levels import Level
 from app.domain.regions import Region
-from app.models import Province, RoundCall, SelectionRound
+from app.domain.states import RoundState
+from app.models import Certificate, Province, RoundCall, SelectionRound
 from app.services.records.audit_log import record_change, snapshot
 
 DEMO_ORGANISER = "Sở Công Thương (dữ liệu minh họa)"
@@ -49,3 +51,27 @@ def add_demo_calls(*, session: Session, today: date) -> list[RoundCall]:
         _open(session, provincial, opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=20)),
         _open(session, higher, opens_on=today - timedelta(days=60), closes_on=today - timedelta(days=10)),
     ]
+
+
+def add_published_call(*, session: Session, today: date) -> RoundCall | None:
+    """A call for the newest imported round whose results are out, so a call shows as published.
+
+    The round keeps its winners as the importer made them; its call closed two months before the first
+    certificate was issued. None when no round has winners, or one already has a call (a second load).
+    """
+    issued = func.min(Certificate.issued_on)
+    rows = session.exec(select(SelectionRound, issued)
+                        .join(Certificate, col(Certificate.round_id) == SelectionRound.id)
+                        .where(SelectionRound.state == RoundState.PUBLISHED)
+                        .group_by(col(SelectionRound.id)).having(issued <= today)
+                        .order_by(issued.desc(), col(SelectionRound.id))).all()
+    with_call = set(session.exec(select(RoundCall.round_id)).all())
+    if not rows or any(r.id in with_call for r, _ in rows):
+        return None
+    selection_round, first_issued = rows[0]
+    closes_on = first_issued - timedelta(days=60)
+    call = _open(session, selection_round, opens_on=closes_on - timedelta(days=30), closes_on=closes_on)
+    call.results_on = first_issued
+    session.add(call)
+    session.flush()
+    return call
