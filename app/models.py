@@ -464,6 +464,8 @@ class Application(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     submitted_at: datetime | None = Field(default=None, sa_type=_timestamp())
     decision: str | None = Field(default=None, max_length=16)  # the council's: "selected" | "not_selected"
+    # The certificate a selected application became when the round's results were published.
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
 

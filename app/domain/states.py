@@ -95,15 +95,18 @@ class ClaimState(StrEnum):
 
 
 class ApplicationState(StrEnum):
-    """Where a producer's application to a call is: a draft, sent, sent back to fix, accepted for scoring.
+    """Where a producer's application to a call is: a draft, sent, sent back to fix, accepted for scoring,
+    then, once the round's results are published, selected (a certificate) or not selected.
 
-    `accepted` is where the jury's scoring will start; the later moves (scored, nominated) are not built.
+    The council's decision is recorded on an accepted application; publishing makes it final.
     """
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     ACCEPTED = "accepted"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
 
     @property
     def label(self) -> str:
@@ -143,6 +146,8 @@ APPLICATION_STATE_LABELS: dict[ApplicationState, str] = {
     ApplicationState.SUBMITTED: N_("Đã nộp, chờ Sở Công Thương kiểm tra"),
     ApplicationState.RETURNED: N_("Trả lại để bổ sung"),
     ApplicationState.ACCEPTED: N_("Đã tiếp nhận"),
+    ApplicationState.SELECTED: N_("Được công nhận"),
+    ApplicationState.NOT_SELECTED: N_("Không được công nhận"),
 }
 
 # Which product state may go to which, and the audit action the move records.
@@ -167,6 +172,8 @@ APPLICATION_TRANSITIONS: dict[ApplicationState, dict[ApplicationState, str]] = {
     ApplicationState.SUBMITTED: {ApplicationState.RETURNED: "application.return",
                                  ApplicationState.ACCEPTED: "application.accept"},
     ApplicationState.RETURNED: {ApplicationState.SUBMITTED: "application.submit"},
+    ApplicationState.ACCEPTED: {ApplicationState.SELECTED: "application.select",
+                                ApplicationState.NOT_SELECTED: "application.not_select"},
 }
 EDITABLE_APPLICATION_STATES = frozenset({ApplicationState.DRAFT, ApplicationState.RETURNED})  # the producer's
 OPEN_REPORT_STATES = (ReportState.NEW, ReportState.CHECKING)  # what still waits for the office

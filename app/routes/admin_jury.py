@@ -1,4 +1,5 @@
-"""A round's jury in the office workspace: appoint and remove jurors, the scoring board, the decision."""
+"""A round's jury in the office workspace: appoint and remove jurors, the scoring board, the decision, and
+publishing the results (once confirmed) as the winners' certificates."""
 
 from __future__ import annotations
 
@@ -7,21 +8,26 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.domain.jury import Decision
 from app.errors import InvalidInput
 from app.forms.jury import decision_field, parse_decision_form
 from app.forms.text import text_fields
 from app.models import SelectionRound, User
 from app.services.jury.appointments import appoint_juror, remove_juror, round_jurors
 from app.services.jury.board import Board, record_decision, scoring_board
+from app.services.jury.results import publish_refusal, publish_results
 from app.services.office.account import Account
 from app.services.office.calls import managed_round
-from app.web.deps import AccountDep, PostedDep, RowId, SessionDep, SettingsDep, check_csrf
+from app.web.confirmation import confirmation_page, confirmed
+from app.web.deps import AccountDep, PostedDep, RowId, SearchDep, SessionDep, SettingsDep, check_csrf
 from app.web.form_flow import field_errors, run_use_case, see_other
 from app.web.templating import templates
 
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 NOTICES = {"cu": "Đã cử giám khảo; người được cử nhận thư báo qua e-mail.", "thoi": "Đã thôi cử giám khảo.",
-           "quyet-dinh": "Đã ghi quyết định của hội đồng; điểm của giám khảo không còn sửa được."}
+           "quyet-dinh": "Đã ghi quyết định của hội đồng; điểm của giám khảo không còn sửa được.",
+           "cong-bo": "Đã công bố kết quả: giấy chứng nhận của các sản phẩm được công nhận đã có trong "
+                      "danh mục và người nộp hồ sơ nhận thư báo kết quả."}
 
 
 def _jurors_page(request: Request, session: SessionDep, account: Account, selection_round: SelectionRound, *,
@@ -116,3 +122,36 @@ def decide(request: Request, session: SessionDep, account: AccountDep, round_id:
 
     return run_use_case(request, session=session, search=None, use_case=use_case, refused=refused,
                         redirect_to=f"/quan-ly/dot-binh-chon/{round_id}/cham-diem?da=quyet-dinh")
+
+
+@router.post("/dot-binh-chon/{round_id}/cong-bo")
+def publish(request: Request, session: SessionDep, settings: SettingsDep, search: SearchDep,
+            account: AccountDep, round_id: RowId, posted: PostedDep) -> Response:
+    """Once confirmed, publish the results: the winners' products and certificates in one transaction
+    (indexed after the commit), each application final, each applicant mailed; 422 when not allowed."""
+    found = scoring_board(session=session, account=account, round_id=round_id)
+    refusal = publish_refusal(session, found)
+    if refusal is not None:
+        return _board_page(request, account, found, errors={"publish": refusal}, status=422)
+    if not confirmed(posted):
+        selected = sum(1 for line in found.lines if line.decision is Decision.selected)
+        r = found.round
+        facts = [("Quyết định", f"Số {r.decision_number} ngày {r.decision_date:%d/%m/%Y}"),
+                 ("Hồ sơ được công nhận", str(selected)),
+                 ("Hồ sơ không được công nhận", str(len(found.lines) - selected))]
+        return confirmation_page(
+            request, account, title="Xác nhận công bố kết quả", facts=facts, button="Công bố kết quả",
+            lead="Các sản phẩm được công nhận sẽ có giấy chứng nhận trong danh mục công khai, tên của họ "
+                 "hiện trên trang đợt bình chọn, và mọi người nộp hồ sơ nhận thư báo kết quả. "
+                 "Không thể hoàn tác.",
+            action=f"/quan-ly/dot-binh-chon/{round_id}/cong-bo",
+            back=f"/quan-ly/dot-binh-chon/{round_id}/cham-diem")
+
+    def use_case() -> object:
+        return publish_results(session=session, account=account, board=found, base_url=settings.base_url)
+
+    def refused(error: InvalidInput) -> Response:
+        return _board_page(request, account, found, status=422, errors=field_errors(error, "publish"))
+
+    return run_use_case(request, session=session, search=search, use_case=use_case, refused=refused,
+                        redirect_to=f"/quan-ly/dot-binh-chon/{round_id}/cham-diem?da=cong-bo")

@@ -110,6 +110,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/dot-binh-chon/{round_id}/giam-khao": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/giam-khao/{juror_id}/thoi-cu": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/cham-diem": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/cong-bo": Rule("round"),
 }
 # The one office page a juror may open: its own password. Every other refuses it (403).
 JUROR_ALLOWED = {"/quan-ly/mat-khau"}

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from app.config import PACKAGE_DIR, Settings
 from app.domain.validity import CertificateStatus
+from app.forms.jury import decision_field
 from app.forms.watch import FORM_PURPOSE as WATCH_PURPOSE
 from app.i18n import speaking
 from app.main import create_app
@@ -75,6 +76,9 @@ MAIL_SAMPLES: dict[str, dict[str, object]] = {
                                "note": "Số điện thoại không khớp.", "url": "https://cnnt.example.vn/tai-khoan"},
     "application_decided": {"name": "Nguyễn Văn Mắm", "product": "Nước mắm <Nam Ô>", "place": "Đà Nẵng",
                             "accepted": False, "note": "Bổ sung ảnh nhãn.", "url": "https://cnnt.example.vn/tai-khoan/ho-so/1"},
+    "round_result": {"name": "Nguyễn Văn Mắm", "product": "Nước mắm <Nam Ô>", "place": "Đà Nẵng",
+                     "selected": True, "verify_url": "https://cnnt.example.vn/v/ABCDEFGH",
+                     "url": "https://cnnt.example.vn/tai-khoan/ho-so/1"},
     "juror_appointed": {"name": "Trần Thị Giám", "place": "Đà Nẵng", "year": 2026, "new_account": True,
                         "url": "https://cnnt.example.vn/giam-khao"},
     "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
@@ -496,6 +500,22 @@ def _jury(client: TestClient, pages: Pages, session: Session, seeded: Seeded, *,
     pages.save("office-application-scored", client.get(f"/quan-ly/ho-so/{application_id}"))
     no_number = client.post(board, data={"csrf_token": csrf_of(client, "/quan-ly")})
     pages.save("office-scores-errors", no_number, 422)
+    _publish(client, pages, round_id=round_id, application_id=application_id)
+
+
+def _publish(client: TestClient, pages: Pages, *, round_id: int, application_id: int) -> None:
+    """Publishing the results: refused before the decision, the confirmation, the board and call after."""
+    board = f"/quan-ly/dot-binh-chon/{round_id}/cham-diem"
+    publish = f"/quan-ly/dot-binh-chon/{round_id}/cong-bo"
+    token = {"csrf_token": csrf_of(client, "/quan-ly")}
+    pages.save("office-publish-refused", client.post(publish, data=token), 422)
+    decision = {**token, "decision_number": "12/QĐ-UBND", "decision_date": "20/11/2026",
+                decision_field(application_id): "selected"}
+    assert client.post(board, data=decision, follow_redirects=False).status_code == 303
+    pages.save("office-publish-confirm", client.post(publish, data=token))
+    assert client.post(publish, data={**token, "xac_nhan": "1"}, follow_redirects=False).status_code == 303
+    pages.save("office-scores-published", client.get(f"{board}?da=cong-bo"))
+    pages.save("call-published", client.get(f"/nop-ho-so/{round_id}"))
 
 
 def _last(client: TestClient, pages: Pages) -> None:

@@ -41,6 +41,8 @@ from app.services.office.account import Account
 from app.services.records.audit_log import record_change, snapshot
 
 ENTITY = "application"
+# An application's states once the round's results are published.
+FINAL_STATES = (ApplicationState.SELECTED, ApplicationState.NOT_SELECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +96,14 @@ class ApplicationDetail:
 
 @dataclass(frozen=True, slots=True)
 class ApplicationCounts:
-    """How many applications of a round were ever submitted, wait for a check, were returned, accepted."""
+    """How many applications of a round were ever submitted, wait for a check, were returned, were accepted
+    (those selected or not once the results are out included), were selected."""
 
     submitted: int = 0
     waiting: int = 0
     returned: int = 0
     accepted: int = 0
+    selected: int = 0
 
 
 def state_of(application: Application) -> ApplicationState:
@@ -204,7 +208,16 @@ def application_counts(*, session: Session, round_id: int) -> ApplicationCounts:
     return ApplicationCounts(submitted=sum(int(sent) for _, _, sent in rows),
                              waiting=by_state.get(ApplicationState.SUBMITTED, 0),
                              returned=by_state.get(ApplicationState.RETURNED, 0),
-                             accepted=by_state.get(ApplicationState.ACCEPTED, 0))
+                             accepted=sum(by_state.get(s, 0) for s in (ApplicationState.ACCEPTED,
+                                                                        *FINAL_STATES)),
+                             selected=by_state.get(ApplicationState.SELECTED, 0))
+
+
+def results_published(session: Session, round_id: int) -> bool:
+    """Whether the round's results were published (an application of it reached a final state)."""
+    found = select(Application.id).where(Application.round_id == round_id,
+                                         col(Application.state).in_(FINAL_STATES))
+    return session.exec(found).first() is not None
 
 
 def copy_dossier(*, session: Session, source: Application, target: Application, call: RoundCall) -> int:

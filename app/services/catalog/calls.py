@@ -1,8 +1,9 @@
 """The public calls for entries: the list by stage, and one call with its checklist and criteria.
 
-A call of a withdrawn round is not shown. Its page counts the applications submitted and accepted,
-never naming an applicant. A call's results are published when its round is
-published and has winners (a certificate names it); until then no applicant is named.
+A call of a withdrawn round is not shown. Its page counts the applications submitted, accepted and
+selected, never naming an applicant. A call's results are published when its round is published and has
+winners (a certificate names it, as an import of the winners makes them) or its results were published
+from the scoring board (the applications are final); until then no applicant is named.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from app.domain.states import RoundState
 from app.errors import NotFound
 from app.i18n import gettext
 from app.models import Certificate, RoundCall, SelectionRound
-from app.services.applications.common import ApplicationCounts, application_counts
+from app.services.applications.common import ApplicationCounts, application_counts, results_published
 from app.services.catalog.rounds import round_place
 
 RECENT_RESULTS_DAYS = 365  # a call whose results are out stays on the list for a year after closing
@@ -69,7 +70,8 @@ def _summaries(session: Session, rows: list[tuple[RoundCall, SelectionRound]],
     summaries = []
     for call, rnd in rows:
         winners = counts.get(rnd.id or 0, 0)
-        published = rnd.state == RoundState.PUBLISHED and winners > 0
+        published = rnd.state == RoundState.PUBLISHED and (
+            winners > 0 or results_published(session, rnd.id or 0))
         summaries.append(CallSummary(round=rnd, call=call, level_label=Level(rnd.level).label,
                                      stage=call_stage(call, results_published=published, on=today),
                                      place=round_place(session, rnd), winners=winners))

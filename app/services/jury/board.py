@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 from app.domain.calls import Criterion, criteria_from_json
 from app.domain.jury import Decision, Marks, Standing, ranked, review_total, scored_criteria, standing
 from app.domain.states import ApplicationState
+from app.errors import InvalidInput
 from app.models import Application, JurorReview, RoundCall, SelectionRound, User, utcnow
-from app.services.applications.common import ApplicationDetail, audit_change
+from app.services.applications.common import FINAL_STATES, ApplicationDetail, audit_change, results_published
 from app.services.jury.appointments import Appointment, round_jurors
 from app.services.jury.reviews import decision_recorded, review_scores
 from app.services.office.account import Account
@@ -49,6 +50,7 @@ class Board:
     jurors: list[Appointment]
     lines: list[BoardLine]
     decided: bool
+    published: bool  # the results are out (results.py): the decision is final, nothing to publish again
 
     @property
     def pass_mark(self) -> float | None:
@@ -69,26 +71,33 @@ def _marks(session: Session, application_ids: list[int]) -> dict[int, list[Marks
 
 
 def scoring_board(*, session: Session, account: Account, round_id: int) -> Board:
-    """The round's accepted applications ranked by average total, each juror's total side by side."""
+    """The round's accepted applications (after publication: selected or not) ranked by average total, each
+    juror's total side by side."""
     selection_round = managed_round(session=session, account=account, round_id=round_id)
     call = round_call(session=session, round_id=round_id)
     criteria = scored_criteria(criteria_from_json(call.criteria)) if call else []
     jurors = round_jurors(session=session, round_id=round_id)
     juror_ids = [j.user.id for j in jurors if j.user.id is not None]
     applications = {a.id: a for a in session.exec(select(Application).where(
-        Application.round_id == round_id, Application.state == ApplicationState.ACCEPTED)).all()
+        Application.round_id == round_id,
+        col(Application.state).in_((ApplicationState.ACCEPTED, *FINAL_STATES)))).all()
         if a.id is not None}
     marks = _marks(session, list(applications))
     standings = ranked([standing(i, a.product_name, marks[i], juror_ids, criteria)
                         for i, a in applications.items()])
     lines = [BoardLine(standing=s, application=applications[s.application_id]) for s in standings]
     return Board(round=selection_round, call=call, criteria=criteria, jurors=jurors, lines=lines,
-                 decided=decision_recorded(session, round_id))
+                 decided=decision_recorded(session, round_id), published=results_published(session, round_id))
 
 
 def record_decision(*, session: Session, account: Account, board: Board, number: str, day: date,
                     choices: dict[int, Decision]) -> SelectionRound:
-    """Record the council's decision: the round's number and date, each application selected or not."""
+    """Record the council's decision: the round's number and date, each application selected or not.
+
+    InvalidInput once the results are published: the certificates already follow the decision."""
+    if board.published:
+        raise InvalidInput("Kết quả của đợt đã được công bố; không thể ghi lại quyết định.",
+                           field="decision_number")
     selection_round = board.round
     selection_round.decision_number, selection_round.decision_date = number, day
     session.add(selection_round)
