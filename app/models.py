@@ -466,6 +466,8 @@ class Application(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=16)  # the council's: "selected" | "not_selected"
     # The certificate a selected application became when the round's results were published.
     certificate_id: int | None = Field(default=None, foreign_key="certificate.id", index=True)
+    # A nomination's: the lower level's certificate it stands on (the checklist's lower certificate item).
+    lower_certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
 

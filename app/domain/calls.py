@@ -96,6 +96,11 @@ _LOWER_CERTIFICATE = {
 }
 
 
+LOWER_CERTIFICATE_ITEM = "chung_nhan_cap_duoi"  # the checklist item a nomination's certificate stands for
+# The level a round's winners are nominated to: provincial → regional (the ministry's), regional → national.
+NOMINATED_TO = {Level.tinh: Level.khu_vuc, Level.khu_vuc: Level.quoc_gia}
+
+
 def default_documents(level: Level) -> list[DocumentItem]:
     """The regulation's checklist for a round at `level` (the lower certificate for regional and national)."""
     items = [
@@ -109,7 +114,7 @@ def default_documents(level: Level) -> list[DocumentItem]:
         DocumentItem("hinh_anh", "Ảnh sản phẩm"),
     ]
     if level in _LOWER_CERTIFICATE:
-        items.append(DocumentItem("chung_nhan_cap_duoi", _LOWER_CERTIFICATE[level]))
+        items.append(DocumentItem(LOWER_CERTIFICATE_ITEM, _LOWER_CERTIFICATE[level]))
     return items
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from app.domain.calls import NOMINATED_TO
 from app.domain.levels import Level
 from app.domain.permissions import may_manage_level
 from app.domain.regions import Region
@@ -100,6 +101,7 @@ def _round_page(request: Request, session: SessionDep, account: Account, selecti
                "batches": round_batches(session=session, round_id=selection_round.id),
                "call": round_call_summary(session=session, selection_round=selection_round, today=today),
                "may_manage_call": may_manage_level(account.role, Level(selection_round.level)),
+               "nominates": Level(selection_round.level) in NOMINATED_TO,
                "listing": round_applications(session=session, account=account,
                                              round_id=selection_round.id or 0),
                "upload_error": upload_error, **SHARED_LABELS}

@@ -42,6 +42,7 @@ from app.routes import (
     admin_claims,
     admin_dashboard,
     admin_jury,
+    admin_nominations,
     admin_photos,
     admin_records,
     admin_reports,
@@ -111,6 +112,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/dot-binh-chon/{round_id}/giam-khao/{juror_id}/thoi-cu": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/cham-diem": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/cong-bo": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/de-cu": Rule("round"),
 }
 # The one office page a juror may open: its own password. Every other refuses it (403).
 JUROR_ALLOWED = {"/quan-ly/mat-khau"}
@@ -122,7 +124,7 @@ def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
     modules = (admin_accounts, admin_applications, admin_auth, admin_bulk_photos, admin_calls, admin_claims,
-               admin_dashboard, admin_jury, admin_photos, admin_records, admin_reports, admin_rounds)
+               admin_dashboard, admin_jury, admin_nominations, admin_photos, admin_records, admin_reports, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)

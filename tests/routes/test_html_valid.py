@@ -79,6 +79,8 @@ MAIL_SAMPLES: dict[str, dict[str, object]] = {
     "round_result": {"name": "Nguyễn Văn Mắm", "product": "Nước mắm <Nam Ô>", "place": "Đà Nẵng",
                      "selected": True, "verify_url": "https://cnnt.example.vn/v/ABCDEFGH",
                      "url": "https://cnnt.example.vn/tai-khoan/ho-so/1"},
+    "application_nominated": {"name": "Nguyễn Văn Mắm", "product": "Nước mắm <Nam Ô>", "code": "ABCD2345",
+                              "closes_on": "31/12/2026", "url": "https://cnnt.example/tai-khoan/ho-so/3"},
     "juror_appointed": {"name": "Trần Thị Giám", "place": "Đà Nẵng", "year": 2026, "new_account": True,
                         "url": "https://cnnt.example.vn/giam-khao"},
     "watch_confirm": {"confirm_url": "https://cnnt.example.vn/theo-doi/xac-nhan?t=abc", "count": 3},
@@ -516,6 +518,10 @@ def _publish(client: TestClient, pages: Pages, *, round_id: int, application_id:
     assert client.post(publish, data={**token, "xac_nhan": "1"}, follow_redirects=False).status_code == 303
     pages.save("office-scores-published", client.get(f"{board}?da=cong-bo"))
     pages.save("call-published", client.get(f"/nop-ho-so/{round_id}"))
+    nominate = f"/quan-ly/dot-binh-chon/{round_id}/de-cu"
+    pages.save("office-nominate", client.get(nominate))
+    forged = {"csrf_token": csrf_of(client, "/quan-ly"), "certificate": "1", "target": "1"}
+    pages.save("office-nominate-errors", client.post(nominate, data=forged), 422)
 
 
 def _last(client: TestClient, pages: Pages) -> None:

@@ -15,7 +15,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.domain.calls import Criterion, DocumentItem, accepts_entries, criteria_from_json, documents_from_json
+from app.domain.calls import (
+    LOWER_CERTIFICATE_ITEM,
+    Criterion,
+    DocumentItem,
+    accepts_entries,
+    criteria_from_json,
+    documents_from_json,
+)
 from app.domain.groups import parse_group
 from app.domain.levels import Level
 from app.domain.states import (
@@ -30,6 +37,7 @@ from app.models import (
     Application,
     ApplicationEvent,
     ApplicationFile,
+    Certificate,
     Producer,
     ProducerAccount,
     RoundCall,
@@ -51,6 +59,7 @@ class DocumentSlot:
 
     item: DocumentItem
     files: list[ApplicationFile]
+    certificate: Certificate | None = None  # the lower certificate a nomination attached, for its item
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,7 @@ class ApplicationDetail:
     scores: list[ScoreLine]
     events: list[ApplicationEvent]
     open_for_entries: bool  # the call accepts entries now (until the end of its closing day, Vietnam time)
+    lower_certificate: Certificate | None = None  # a nomination's certificate of the level below
 
     @property
     def level_label(self) -> str:
@@ -129,7 +139,10 @@ def application_detail(session: Session, application: Application, *, now: datet
     call = session.get_one(RoundCall, application.call_id)
     selection_round = session.get_one(SelectionRound, application.round_id)
     files = application_files(session, application.id)
-    slots = [DocumentSlot(item, [f for f in files if f.document_key == item.key])
+    lower = (session.get(Certificate, application.lower_certificate_id)
+             if application.lower_certificate_id is not None else None)
+    slots = [DocumentSlot(item, [f for f in files if f.document_key == item.key],
+                          lower if item.key == LOWER_CERTIFICATE_ITEM else None)
              for item in documents_from_json(call.documents)]
     given = self_scores(application)
     scores = [ScoreLine(c, given.get(c.key)) for c in criteria_from_json(call.criteria)]
@@ -141,7 +154,7 @@ def application_detail(session: Session, application: Application, *, now: datet
         producer=session.get_one(Producer, application.producer_id),
         account=session.get_one(ProducerAccount, application.account_id),
         place=round_place(session, selection_round), files=files, slots=slots, scores=scores, events=events,
-        open_for_entries=accepts_entries(call, now))
+        open_for_entries=accepts_entries(call, now), lower_certificate=lower)
 
 
 def missing_items(detail: ApplicationDetail) -> list[str]:
@@ -156,7 +169,7 @@ def missing_items(detail: ApplicationDetail) -> list[str]:
         missing.append("Mô tả sản phẩm")
     missing += [f"Tự chấm điểm: {line.criterion.label}" for line in detail.scores if line.points is None]
     missing += [f"Tệp đính kèm: {slot.item.label}" for slot in detail.slots
-                if slot.item.required and not slot.files]
+                if slot.item.required and not slot.files and slot.certificate is None]
     return missing
 
 

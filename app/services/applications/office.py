@@ -3,7 +3,8 @@
 Who reaches an application is who reaches its round (`get_round`: the office of the round's province,
 former provinces included, and the ministry's administrators; regional and national rounds are the
 administrators'); any other is NotFound. Drafts stay the producer's own: the office sees an application
-once it was submitted. Every move is audited and mailed to the producer. Helpers flush; the route commits.
+once it was submitted, or from the start when it was made by a nomination (app/services/applications/
+nomination.py). Every move is audited and mailed to the producer. Helpers flush; the route commits.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from app.domain.states import ApplicationState
 from app.errors import InvalidInput, NotFound
@@ -54,7 +55,9 @@ def round_applications(*, session: Session, account: Account, round_id: int) -> 
     selection_round = get_round(session=session, account=account, round_id=round_id)
     rows = session.exec(select(Application, Producer)
                         .join(Producer, col(Producer.id) == Application.producer_id)
-                        .where(Application.round_id == round_id, Application.state != ApplicationState.DRAFT)
+                        .where(Application.round_id == round_id,
+                               or_(Application.state != ApplicationState.DRAFT,
+                                   col(Application.lower_certificate_id).is_not(None)))
                         .order_by(col(Application.submitted_at), col(Application.id))).all()
     lines = [OfficeLine(application=a, producer=p, state=state_of(a)) for a, p in rows]
     lines.sort(key=lambda line: line.state is not ApplicationState.SUBMITTED)
@@ -66,7 +69,8 @@ def office_detail(*, session: Session, account: Account, application_id: int,
                   now: datetime) -> ApplicationDetail:
     """An application the account reaches (not a draft); NotFound otherwise."""
     application = session.get(Application, application_id)
-    if application is None or state_of(application) is ApplicationState.DRAFT:
+    if application is None or (state_of(application) is ApplicationState.DRAFT
+                               and application.lower_certificate_id is None):
         raise NotFound(NOT_FOUND)
     get_round(session=session, account=account, round_id=application.round_id)  # NotFound for another's
     return application_detail(session, application, now=now)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session
 
 from app.domain.states import ApplicationState, ClaimState
-from app.models import Application, ApplicationEvent, MailMessage, Producer, ProducerAccount, ProducerClaim
+from app.models import (
+    Application,
+    ApplicationEvent,
+    Certificate,
+    MailMessage,
+    Producer,
+    ProducerAccount,
+    ProducerClaim,
+)
 from app.services.mail import queue_mail
 from app.services.producers.tokens import LIFETIMES, LinkPurpose, sign_link
 
 LINK_TEMPLATE = "producer_link"
 DECISION_TEMPLATE = "producer_claim_decided"
 APPLICATION_TEMPLATE = "application_decided"
+NOMINATION_TEMPLATE = "application_nominated"
 AREA_PATH = "/tai-khoan"
 # What each kind of link message says; the path its token is appended to.
 LINK_KINDS = {
@@ -54,3 +65,13 @@ def queue_application_decision(*, session: Session, account: ProducerAccount, ap
                                   "url": f"{base_url.rstrip('/')}{AREA_PATH}/ho-so/{application.id}"}
     return queue_mail(session=session, to=account.email, template=APPLICATION_TEMPLATE, context=context,
                       dedupe_key=f"application:{application.id}:{event.id}")
+
+
+def queue_nomination(*, session: Session, account: ProducerAccount, application: Application,
+                     certificate: Certificate, closes_on: date, base_url: str) -> MailMessage | None:
+    """Tell the producer its product was nominated to the next level: the application to update and submit."""
+    context: dict[str, object] = {"name": account.name, "product": application.product_name,
+                                  "code": certificate.code, "closes_on": closes_on.strftime("%d/%m/%Y"),
+                                  "url": f"{base_url.rstrip('/')}{AREA_PATH}/ho-so/{application.id}"}
+    return queue_mail(session=session, to=account.email, template=NOMINATION_TEMPLATE, context=context,
+                      dedupe_key=f"application-nominated:{application.id}")
