@@ -124,7 +124,8 @@ def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
     modules = (admin_accounts, admin_applications, admin_auth, admin_bulk_photos, admin_calls, admin_claims,
-               admin_dashboard, admin_jury, admin_nominations, admin_photos, admin_records, admin_reports, admin_rounds)
+               admin_dashboard, admin_jury, admin_nominations, admin_photos, admin_records, admin_reports,
+               admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)

@@ -6,18 +6,22 @@ Real database (SQLite and PostgreSQL) and the real app; pages are read by parsin
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.domain.codes import normalize_code
 from app.domain.permissions import Role
 from app.domain.states import ApplicationState
+from app.errors import InvalidInput
 from app.forms.jury import decision_field
 from app.models import (
     Application,
@@ -276,3 +280,39 @@ def test_a_winner_without_a_group_is_refused_not_half_made(client: TestClient, s
     status, page = _publish(client, world.round_id)
     assert status == 422 and f"Hồ sơ thiếu tên hoặc nhóm sản phẩm: {WINNERS[1]}." in page
     assert _count(session, Product) == products
+
+
+def test_two_publishes_at_once_make_one_set_of_certificates(session: Session, settings: Settings,
+                                                            engine: Engine) -> None:
+    """A double click, or two offices at once: both boards pass the checks, the first publishes and holds
+    its transaction open; the second waits for it, then is refused (not a database error, not twice)."""
+    world = _world(session, settings)
+    certificates = _count(session, Certificate)
+    office = make_user(session, province_slug="da-nang")
+    account = Account(user=office, role=Role.office, province_slug="da-nang")
+    first = scoring_board(session=session, account=account, round_id=world.round_id)
+    outcome: list[object] = []
+
+    def second() -> None:
+        with Session(engine, expire_on_commit=False) as other:
+            board = scoring_board(session=other, account=account, round_id=world.round_id)
+            started.set()
+            try:
+                publish_results(session=other, account=account, board=board, base_url="https://cnnt.example.vn")
+                other.commit()
+                outcome.append("published")
+            except InvalidInput as error:
+                other.rollback()
+                outcome.append(error.message)
+
+    started = threading.Event()
+    publish_results(session=session, account=account, board=first, base_url="https://cnnt.example.vn")
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert started.wait(10)
+    time.sleep(0.5)  # the second is past its checks and waits on the first's lock
+    session.commit()
+    thread.join(20)
+    assert outcome == ["Kết quả của đợt này đã được công bố."]
+    assert len(_audited(session, "round.publish_results")) == 1
+    assert _count(session, Certificate) == certificates + 3  # the three winners', once

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from app.domain.groups import parse_group
 from app.domain.jury import Decision
@@ -118,9 +119,11 @@ def publish_results(*, session: Session, account: Account, board: Board, base_ur
     refusal = publish_refusal(board)
     selection_round = board.round
     if refusal is None:
-        # Two offices publishing at once: the second waits for the first's commit here, then is refused.
-        lock = select(SelectionRound.id).where(SelectionRound.id == selection_round.id).with_for_update()
-        session.exec(lock).first()
+        # Two publishes at once (a double click, two offices): the round's row is written first, which
+        # takes SQLite's write lock (PostgreSQL's row lock), so the second waits for the first's commit
+        # here and then reads it published. A SELECT ... FOR UPDATE locks nothing on SQLite.
+        session.execute(sa.update(SelectionRound).where(col(SelectionRound.id) == selection_round.id)
+                        .values(state=SelectionRound.state))
         if results_published(session, selection_round.id or 0):
             refusal = "Kết quả của đợt này đã được công bố."
     if refusal is not None:
