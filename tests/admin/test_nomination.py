@@ -23,7 +23,7 @@ from app.domain.calls import (
     documents_json,
 )
 from app.domain.levels import Level
-from app.domain.states import ApplicationState
+from app.domain.states import ApplicationState, ProductState
 from app.domain.validity import today_in
 from app.files.dossier import check_document, write_document
 from app.models import (
@@ -151,6 +151,11 @@ def _world(session: Session, settings: Settings) -> World:
     no_account = _certificate_of(session, lonely, provincial)
     old = make_product(session, name="Chiếu cói Cẩm Nê", province_slug="da-nang", issued_on=date(2018, 1, 10))
     expired = _certificate_of(session, old, provincial)
+    withdrawn = make_product(session, name="Gốm Thanh Hà", province_slug="da-nang",
+                             issued_on=today - timedelta(days=60))
+    withdrawn.state = ProductState.WITHDRAWN
+    session.add(withdrawn)
+    _certificate_of(session, withdrawn, provincial)
     session.commit()
     return World(
         provincial=provincial,
@@ -194,7 +199,7 @@ def test_an_office_nominates_a_winner_with_its_dossier_and_certificate(
     sign_in(client, make_user(session, province_slug="da-nang"))
     page = BeautifulSoup(client.get(f"/quan-ly/dot-binh-chon/{world.provincial}/de-cu").text, "html.parser")
     listed = [th.get_text(strip=True) for th in page.select("#winners tbody th")]
-    assert listed == ["Bánh tráng Túy Loan", "Nước mắm Nam Ô"]  # valid today only, Vietnamese order
+    assert listed == ["Bánh tráng Túy Loan", "Nước mắm Nam Ô"]  # valid today, published; Vietnamese order
     assert _nominate(client, world, world.winner)[0] == 303
 
     session.expire_all()

@@ -7,7 +7,8 @@ that won the lower level (when it was applied for online: `copy_dossier`) and th
 itself (`lower_certificate_id`, which stands for the checklist's lower-certificate item), for the
 producer to update and submit before the call's closing day. The office and the ministry see the
 nominated draft (they made it); the producer is mailed. Only a certificate valid today (Vietnam) is
-nominated, and only for a producer with an account (who else would update and submit it).
+nominated, of a product still published, and only for a producer with an account (who else would update
+and submit it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.calls import NOMINATED_TO, accepts_entries
 from app.domain.levels import Level
-from app.domain.states import RoundState
+from app.domain.states import ProductState, RoundState
 from app.domain.text import vietnamese_sort_key
 from app.domain.validity import CertificateStatus, certificate_status
 from app.errors import InvalidInput
@@ -71,7 +72,8 @@ def nominations(*, session: Session, account: Account, round_id: int, today: dat
     rows = session.exec(select(Certificate, Product, Producer)
                         .join(Product, col(Product.id) == Certificate.product_id)
                         .join(Producer, col(Producer.id) == Product.producer_id)
-                        .where(Certificate.round_id == round_id)).all()
+                        .where(Certificate.round_id == round_id,
+                               Product.state == ProductState.PUBLISHED)).all()  # withdrawn: no winner
     valid = [(c, p, r) for c, p, r in rows
              if certificate_status(c.valid_until, c.revoked_on, on=today) is CertificateStatus.valid]
     producer_ids = [r.id for _, _, r in valid]
