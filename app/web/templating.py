@@ -57,22 +57,44 @@ from search.engine import MARK_END, MARK_START
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _page_date(day: date) -> str:
+    """A day as the page's readers write it: dd/mm/yyyy in Vietnamese; '31 Dec 2029' in English.
+
+    An English reader may take 03/04/2027 for 4 March, so English pages spell the month out
+    (with English month names whatever the server's locale, hence no %b).
+    """
+    if current_lang() == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return day.strftime("%d/%m/%Y")
+
+
 def vn_date(day: date | str | None) -> str:
-    """dd/mm/yyyy, as Vietnamese readers write dates (ISO text accepted; an instant on Vietnam's clock)."""
+    """A date as the page's readers write it (ISO text accepted; an instant on Vietnam's clock)."""
     if day is None or day == "":
         return ""
     if isinstance(day, str):
         day = date.fromisoformat(day)
     if isinstance(day, datetime):
         day = in_vietnam(day)
-    return day.strftime("%d/%m/%Y")
+    return _page_date(day)
 
 
 def vn_datetime(moment: datetime | None) -> str:
-    """A stored instant as 'HH:MM dd/mm/yyyy' on Vietnam's clock, never the server's UTC day."""
+    """A stored instant as 'HH:MM' and the page's date on Vietnam's clock, never the server's UTC day."""
     if moment is None:
         return ""
-    return in_vietnam(moment).strftime("%H:%M %d/%m/%Y")
+    local = in_vietnam(moment)
+    return f"{local:%H:%M} {_page_date(local.date())}"
+
+
+def sentence(text: str | None) -> str:
+    """A text typed as a sentence, without its final full stop, for a template that ends the sentence
+    itself ("Lý do: %(reason)s."): a revocation reason typed "Vi phạm quy định." would read "..".
+    """
+    return (text or "").strip().rstrip(".…").rstrip()
 
 
 def highlight(text: str | None) -> Markup:
@@ -247,7 +269,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=template_gettext, gettext=template_gettext)  # the same answers, kept (see there)
     env.filters.update(
-        vn_date=vn_date, vn_datetime=vn_datetime,
+        vn_date=vn_date, vn_datetime=vn_datetime, sentence=sentence,
         highlight=highlight, level_label=level_label, group_label=group_label,
         status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder

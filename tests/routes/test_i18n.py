@@ -121,7 +121,7 @@ def test_english_product_page_keeps_texts_as_entered(client: TestClient, slugs: 
     assert soup.select_one("#producer").get_text() == "Producer"  # type: ignore[union-attr]
     terms = [dt.get_text() for dt in soup.select(".timeline dt")]
     assert "Issued on" in terms and "Valid until" in terms and "Province at certification" in terms
-    assert "01/05/2024" in soup.get_text()  # dates stay dd/mm/yyyy on English pages
+    assert "1 May 2024" in soup.get_text() and "01/05/2024" not in soup.get_text()  # unambiguous in English
     assert soup.select_one("link[rel=canonical]")["href"] == f"{BASE}/en/san-pham/{slugs['banh']}"  # type: ignore[index]
 
 
@@ -332,12 +332,12 @@ def test_every_public_page_in_english(client: TestClient, site: dict[str, str]) 
 
 
 def test_verification_answers_in_english(client: TestClient, site: dict[str, str]) -> None:
-    """The big words and their explanations, for each status; dates stay dd/mm/yyyy."""
+    """The big words and their explanations, for each status; dates with the month spelt out."""
     expected = {
-        "code_valid": ("Valid", "The certificate is valid until the end of 31/12/2027, 670 days left."),
-        "code_expired": ("Expired", "The certificate expired after 31/12/2022. "
+        "code_valid": ("Valid", "The certificate is valid until the end of 31 Dec 2027, 670 days left."),
+        "code_expired": ("Expired", "The certificate expired after 31 Dec 2022. "
                                     "The product may no longer carry the programme logo."),
-        "code_revoked": ("Revoked", "Revoked on 01/02/2025. Reason: Vi phạm quy định. "
+        "code_revoked": ("Revoked", "Revoked on 1 Feb 2025. Reason: Vi phạm quy định. "
                                     "The product may not carry the programme logo."),
     }
     for key, (words, detail) in expected.items():
@@ -346,7 +346,7 @@ def test_verification_answers_in_english(client: TestClient, site: dict[str, str
         assert _text(soup, ".verdict__detail") == detail
     soup = _get(client, f"/en/v/{site['code_revoked']}")
     history = [li.get_text() for li in soup.select(".status-history li")]
-    assert history == ["10/01/2024: Certificate issued", "01/02/2025: Revoked. Reason: Vi phạm quy định"]
+    assert history == ["10 Jan 2024: Certificate issued", "1 Feb 2025: Revoked. Reason: Vi phạm quy định"]
     missing = client.get("/en/tra-cuu", params={"q": "ZZZZ-ZZZZ"})
     assert missing.status_code == 404
     soup = html(missing)

@@ -140,6 +140,18 @@ def test_revoked_wins_over_valid(client: TestClient, session: Session) -> None:
     assert verdict(client.get(f"/v/{certificate_of(session, product).code}")) == "Còn hiệu lực"
 
 
+def test_a_reason_typed_as_a_sentence_ends_with_one_full_stop(client: TestClient, session: Session) -> None:
+    """The answer ends the reason's sentence itself: "Vi phạm quy định." must not read ".."."""
+    product = make_product(session, issued_on=date(2024, 5, 1), revoked_on=date(2025, 1, 10))
+    cert = certificate_of(session, product)
+    cert.revoked_reason = "Vi phạm quy định. "
+    session.add(cert)
+    session.commit()
+    on_day(client, date(2025, 6, 1))
+    detail = text_of(html(client.get(f"/v/{cert.code}")), ".verdict__detail")
+    assert "Lý do: Vi phạm quy định. Sản phẩm" in detail and ".." not in detail
+
+
 def test_each_status_today_on_the_real_clock(client: TestClient, session: Session) -> None:
     """No override: the page's "today" is the Vietnam date now."""
     today = today_in()
