@@ -97,6 +97,20 @@ def sentence(text: str | None) -> str:
     return (text or "").strip().rstrip(".…").rstrip()
 
 
+UNBROKEN_MAX = 32
+
+
+def unbroken(text: object) -> Markup | str:
+    """A short token kept on one line: a certificate number never splits at its hyphens
+    ("123/QĐ-<br>UBND"), a date never leaves its "đến". Longer text is left to wrap, so nothing
+    ever overflows a 320 px screen.
+    """
+    value = str(text or "")
+    if not value or len(value) > UNBROKEN_MAX:
+        return value
+    return Markup('<span class="nobr">%s</span>') % value
+
+
 def highlight(text: str | None) -> Markup:
     """Escape first, then turn the engine's private-use markers into <mark> elements."""
     escaped = str(escape(text or ""))
@@ -269,7 +283,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=template_gettext, gettext=template_gettext)  # the same answers, kept (see there)
     env.filters.update(
-        vn_date=vn_date, vn_datetime=vn_datetime, sentence=sentence,
+        vn_date=vn_date, vn_datetime=vn_datetime, sentence=sentence, unbroken=unbroken,
         highlight=highlight, level_label=level_label, group_label=group_label,
         status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder

@@ -336,7 +336,8 @@ def test_verification_answers_in_english(client: TestClient, site: dict[str, str
     expected = {
         "code_valid": ("Valid", "The certificate is valid until the end of 31 Dec 2027, 670 days left."),
         "code_expired": ("Expired", "The certificate expired after 31 Dec 2022. "
-                                    "The product may no longer carry the programme logo."),
+                                    "The product may no longer carry the programme logo. "
+                                    "Expiry comes with time; it is not a sign of a fake."),
         "code_revoked": ("Revoked", "Revoked on 1 Feb 2025. Reason: Vi phạm quy định. "
                                     "The product may not carry the programme logo."),
     }

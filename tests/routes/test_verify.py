@@ -228,6 +228,24 @@ def test_several_certificates_under_one_number(client: TestClient, session: Sess
     assert {f"/bao-cao?ma={c}" for c in codes} == set(reports)
 
 
+def test_a_number_shared_by_many_certificates_gives_a_compact_chooser(client: TestClient, session: Session) -> None:
+    """24 certificates under one printed number: one short row each (name, producer, status in words, link to
+    its own answer), not 24 full answers; three or fewer keep the full answers (the test above)."""
+    products = [make_product(session, name=f"Sản phẩm số {n:02d}", number="12/QĐ-UBND",
+                             issued_on=date(2018 if n % 3 == 0 else 2024, 3, 1)) for n in range(24)]
+    session.commit()
+    on_day(client, date(2026, 1, 5))
+    response = client.get("/tra-cuu", params={"q": "12/QĐ-UBND"})
+    soup = html(response)
+    rows = soup.select(".chooser__item")
+    assert len(rows) == 24 and not soup.select(".answer__item") and not soup.select(".verified")
+    links = {a["href"] for a in soup.select(".chooser__name a")}
+    assert links == {f"/v/{certificate_of(session, p).code}" for p in products}
+    words = [text_of(BeautifulSoup(str(row), "html.parser"), ".status") for row in rows]
+    assert words.count("Hết hiệu lực") == 8 and words.count("Còn hiệu lực") == 16
+    assert len(response.content) < 40_000, len(response.content)
+
+
 def test_a_thousand_random_codes_find_nothing(session: Session) -> None:
     known = [certificate_of(session, make_product(session)) for _ in range(25)]
     session.commit()
