@@ -18,7 +18,7 @@ from pathlib import Path
 from slugify import slugify
 
 from app.domain.messages import N_
-from app.domain.text import fold
+from app.domain.text import fold, vietnamese_sort_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _PREFIXES = ("thanh pho ", "tinh ", "tp ")
@@ -76,7 +76,11 @@ def _lookup_key(text: str) -> str:
 
 @cache
 def all_provinces() -> tuple[ProvinceInfo, ...]:
-    """The 34 current provinces (by official code) followed by the former ones."""
+    """The 34 current provinces followed by the former ones, each in Vietnamese alphabetical order.
+
+    Every list of provinces (facets, selects, the map's table, templates) comes from here, so this is
+    the one place that orders them: "Đà Nẵng" after "Cao Bằng", "Hà Nội" before "Huế".
+    """
     current: list[ProvinceInfo] = []
     with (DATA_DIR / "provinces_2025_codes.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -106,7 +110,8 @@ def all_provinces() -> tuple[ProvinceInfo, ...]:
                     successor_slug=province_slug(new),
                 )
             )
-    return tuple(current) + tuple(sorted(former, key=lambda p: p.slug))
+    return (tuple(sorted(current, key=lambda p: vietnamese_sort_key(p.name)))
+            + tuple(sorted(former, key=lambda p: vietnamese_sort_key(p.name))))
 
 
 @cache

@@ -14,7 +14,7 @@ from app.domain.groups import ProductGroup
 from app.domain.levels import Level
 from app.domain.parsing import LEGAL_FORM_LABELS
 from app.domain.states import ProductState
-from app.domain.text import fold
+from app.domain.text import vietnamese_sort_key
 from app.forms.records import (
     CERTIFICATE_FIELDS,
     PRODUCT_FIELDS,
@@ -180,7 +180,7 @@ def _certificate_notice(cert: Certificate, notice: str) -> str:
 def _round_options(session: SessionDep, rounds: list[SelectionRound]) -> list[tuple[str, str]]:
     """The round select's options, ordered by place so an administrator finds a province's rounds together."""
     places = round_places(session=session, rounds=rounds)
-    ordered = sorted(rounds, key=lambda r: (fold(places[r.id or 0]), -r.year))
+    ordered = sorted(rounds, key=lambda r: (vietnamese_sort_key(places[r.id or 0]), -r.year))
     return [(str(r.id), _round_label(r, places[r.id or 0])) for r in ordered]
 
 

@@ -8,6 +8,7 @@ entries with the same ones), so importing a route module registers nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -33,6 +34,7 @@ from app.domain.states import (
     State,
     state_label,
 )
+from app.domain.text import vietnamese_sort_key
 from app.domain.validity import STATUS_LABELS, CertificateStatus, in_vietnam
 from app.files.media import ImageSource
 from app.i18n import (
@@ -109,6 +111,15 @@ def unbroken(text: object) -> Markup | str:
     if not value or len(value) > UNBROKEN_MAX:
         return value
     return Markup('<span class="nobr">%s</span>') % value
+
+
+def vn_sort(items: Iterable[Any], attribute: str = "") -> list[Any]:
+    """Jinja's `sort`, in Vietnamese alphabetical order (`attribute` a dotted path, as `sort` takes it)."""
+    def key(item: Any) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+        for part in attribute.split(".") if attribute else ():
+            item = getattr(item, part)
+        return vietnamese_sort_key(str(item))
+    return sorted(items, key=key)
 
 
 def highlight(text: str | None) -> Markup:
@@ -283,7 +294,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=template_gettext, gettext=template_gettext)  # the same answers, kept (see there)
     env.filters.update(
-        vn_date=vn_date, vn_datetime=vn_datetime, sentence=sentence, unbroken=unbroken,
+        vn_date=vn_date, vn_datetime=vn_datetime, sentence=sentence, unbroken=unbroken, vn_sort=vn_sort,
         highlight=highlight, level_label=level_label, group_label=group_label,
         status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder

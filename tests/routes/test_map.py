@@ -46,4 +46,7 @@ def test_map_counts_only_valid_products(client: TestClient, session: Session) ->
     table = soup.select("table.map-table tbody tr")
     rows = {r.th.get_text(strip=True): r.td.get_text(strip=True) for r in table if r.th and r.td}
     assert rows["Huế"] == "2" and rows["Cà Mau"] == "0" and len(rows) == 34
+    names = list(rows)  # Vietnamese order, not code points: "Hà Nội" before "Huế", "Đà Nẵng" before "Gia Lai"
+    assert names.index("Hà Nội") < names.index("Huế") and names.index("Đà Nẵng") < names.index("Gia Lai")
+    assert names[-1] == "Vĩnh Long"
     assert not soup.select("[style]")

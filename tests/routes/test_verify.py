@@ -228,7 +228,8 @@ def test_several_certificates_under_one_number(client: TestClient, session: Sess
     assert {f"/bao-cao?ma={c}" for c in codes} == set(reports)
 
 
-def test_a_number_shared_by_many_certificates_gives_a_compact_chooser(client: TestClient, session: Session) -> None:
+def test_a_number_shared_by_many_certificates_gives_a_compact_chooser(client: TestClient,
+                                                                       session: Session) -> None:
     """24 certificates under one printed number: one short row each (name, producer, status in words, link to
     its own answer), not 24 full answers; three or fewer keep the full answers (the test above)."""
     products = [make_product(session, name=f"Sản phẩm số {n:02d}", number="12/QĐ-UBND",
