@@ -257,6 +257,7 @@ def _english_paths(site: dict[str, str]) -> list[tuple[str, int, str]]:
         ("/tinh/bac-ninh", 200, "also includes the former"),
         ("/tinh/bac-giang", 200, "was merged into"),
         (f"/dot-binh-chon/{site['round']}", 200, "South"),
+        ("/dot-binh-chon", 200, "Selection rounds"),
         ("/tra-cuu", 200, "Verification code or certificate number"),
         (f"/v/{site['code_valid']}", 200, "Valid"),
         (f"/v/{site['code_expired']}", 200, "Expired"),
