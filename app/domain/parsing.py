@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from app.domain.groups import ProductGroup, parse_group_phrase
 from app.domain.levels import Level, parse_level_phrase
+from app.domain.messages import N_
 from app.domain.provinces import ProvinceInfo, resolve_province
 from app.domain.regions import Region, parse_region
 from app.domain.text import drop_controls, fold, squash_spaces
@@ -57,10 +58,10 @@ class LegalForm(StrEnum):
 
 
 LEGAL_FORM_LABELS: dict[LegalForm, str] = {
-    LegalForm.doanh_nghiep: "Doanh nghiệp",
-    LegalForm.htx: "Hợp tác xã",
-    LegalForm.to_hop_tac: "Tổ hợp tác",
-    LegalForm.ho_kinh_doanh: "Hộ kinh doanh",
+    LegalForm.doanh_nghiep: N_("Doanh nghiệp"),
+    LegalForm.htx: N_("Hợp tác xã"),
+    LegalForm.to_hop_tac: N_("Tổ hợp tác"),
+    LegalForm.ho_kinh_doanh: N_("Hộ kinh doanh"),
 }
 _LEGAL_FORM_ALIASES: dict[str, LegalForm] = {
     "doanh nghiep": LegalForm.doanh_nghiep,

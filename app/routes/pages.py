@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.services.catalog.reads import get_producer_detail, get_product_detail, get_province_page
+from app.services.catalog.reads import (
+    get_producer_detail,
+    get_product_detail,
+    get_province_page,
+    product_neighbours,
+)
 from app.web.deps import SessionDep, TodayDep
 from app.web.templating import templates
 
@@ -14,9 +19,11 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 @router.get("/san-pham/{slug}", name="product")
 def product_page(request: Request, slug: str, session: SessionDep, today: TodayDep) -> Response:
-    """A product with its photos, certificate timeline and producer contacts."""
+    """A product with its photos, certificate timeline, producer contacts, and products to look at next."""
     detail = get_product_detail(session=session, slug=slug, today=today)
-    return templates.TemplateResponse(request, "product/detail.html", {"detail": detail, "today": today})
+    neighbours = product_neighbours(session=session, product=detail.product, today=today)
+    return templates.TemplateResponse(request, "product/detail.html",
+                                      {"detail": detail, "neighbours": neighbours, "today": today})
 
 
 @router.get("/co-so/{slug}", name="producer")

@@ -14,7 +14,8 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 
 @router.get("/dot-binh-chon", name="rounds")
-def rounds_page(request: Request, session: SessionDep, cap: str = "", nam: str = "", trang: str = "1") -> Response:
+def rounds_page(request: Request, session: SessionDep, cap: str = "", nam: str = "",
+                trang: str = "1") -> Response:
     """Every published round, newest year first, filtered by level and year.
 
     The filters are a plain GET form: a value that is not a level or a year (a forged link) is

@@ -24,6 +24,7 @@ from app.domain.calls import points_text
 from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
 from app.domain.levels import LEVEL_LABELS, Level
+from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
 from app.domain.states import (
     ApplicationState,
     ClaimState,
@@ -143,6 +144,14 @@ def group_label(code: str | None, short: bool = False) -> str:
     except ValueError:
         return code or ""
     return gettext((GROUP_SHORT_LABELS if short else GROUP_LABELS)[group])
+
+
+def legal_form_label(code: str | None) -> str:
+    """Label of a producer's legal form in the page's language ("" when unknown)."""
+    try:
+        return gettext(LEGAL_FORM_LABELS[LegalForm(code or "")])
+    except ValueError:
+        return ""
 
 
 def status_label(code: str | None) -> str:
@@ -296,7 +305,8 @@ def configure_templates(templates: Jinja2Templates) -> None:
     env.filters.update(
         vn_date=vn_date, vn_datetime=vn_datetime, sentence=sentence, unbroken=unbroken, vn_sort=vn_sort,
         highlight=highlight, level_label=level_label, group_label=group_label,
-        status_label=status_label, display_code=display_code, lang_url=lang_url, srcset=srcset,
+        status_label=status_label, legal_form_label=legal_form_label, display_code=display_code,
+        lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder
         points=points_text,
     )

@@ -1,4 +1,4 @@
-"""Every list of provinces is in Vietnamese alphabetical order (a, ă, â, b, c, d, đ, e, … with tones after)."""
+"""Every list of provinces is in Vietnamese alphabetical order (a, ă, â, b, c, d, đ, e, …, tones after)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from app.domain.provinces import all_provinces, current_provinces
 
 def test_current_provinces_read_as_a_vietnamese_index() -> None:
     names = [p.name for p in current_provinces()]
-    assert names[:4] == ["An Giang", "Bắc Ninh", "Cà Mau", "Cao Bằng"]  # "Cà" before "Cao": letters, then tones
+    assert names[:4] == ["An Giang", "Bắc Ninh", "Cà Mau", "Cao Bằng"]  # "Cà" before "Cao": letters first
     assert names.index("Hà Nội") < names.index("Hà Tĩnh") < names.index("Hải Phòng") < names.index("Huế")
     d_words = [n for n in names if n.startswith("Đ")]
     assert d_words == ["Đà Nẵng", "Đắk Lắk", "Điện Biên", "Đồng Nai", "Đồng Tháp"]

@@ -211,3 +211,62 @@ def test_expiring_soon_hint_uses_vietnam_today(client: TestClient, session: Sess
     client.app.dependency_overrides[get_today] = lambda: date(2027, 1, 1)  # type: ignore[attr-defined]
     item = html(client.get(f"/san-pham/{product.slug}")).select_one(".timeline__item")
     assert item is not None and "Hết hiệu lực" in item.get_text() and "Sắp hết hạn" not in item.get_text()
+
+
+def test_product_page_offers_the_producers_other_products_and_related_ones(client: TestClient,
+                                                                           session: Session) -> None:
+    """The producer's other products (Vietnamese order, a link to all when there are more), and products of
+    the same group in the same province by other producers, valid ones first; never itself, never hidden ones,
+    never another group or province."""
+    maker = make_producer(session, name="Hợp tác xã Gốm Phù Lãng", province_slug="bac-ninh", legal_form="htx")
+    here = make_product(session, name="Bình gốm men da lươn", producer=maker, province_slug="bac-ninh",
+                        group="thu_cong_my_nghe", issued_on=date(2024, 3, 1))
+    names = ["Đĩa gốm", "Chum gốm", "Ấm gốm", "Bát gốm", "Lọ gốm", "Ang gốm", "Tượng gốm"]
+    for name in names:
+        make_product(session, name=name, producer=maker, province_slug="bac-ninh", group="thu_cong_my_nghe")
+    expired = make_product(session, name="Tranh Đông Hồ cũ", province_slug="bac-ninh",
+                           group="thu_cong_my_nghe",
+                           issued_on=date(2015, 3, 1))
+    valid = make_product(session, name="Tranh Đông Hồ", province_slug="bac-ninh", group="thu_cong_my_nghe",
+                         issued_on=date(2024, 3, 1))
+    make_product(session, name="Bánh phu thê", province_slug="bac-ninh", group="che_bien")
+    make_product(session, name="Gốm Bát Tràng", province_slug="ha-noi", group="thu_cong_my_nghe")
+    hidden = make_product(session, name="Tranh ẩn", province_slug="bac-ninh", group="thu_cong_my_nghe")
+    hidden.state = "hidden"
+    session.add(hidden)
+    session.commit()
+    client.app.dependency_overrides[get_today] = lambda: date(2026, 6, 1)  # type: ignore[attr-defined]
+    soup = html(client.get(f"/san-pham/{here.slug}"))
+    others = [a.get_text(strip=True) for a in soup.select("#others ~ .cards .card__title")]
+    assert others == ["Ang gốm", "Ấm gốm", "Bát gốm", "Chum gốm", "Đĩa gốm", "Lọ gốm"]  # 6 of 7, a before ấ
+    assert soup.select_one(f'.neighbours a[href="/co-so/{maker.slug}"]').get_text(strip=True) == \
+        "Xem cả 8 sản phẩm của cơ sở"  # type: ignore[union-attr]
+    related = [a.get_text(strip=True) for a in soup.select("#related ~ .cards .card__title")]
+    assert related == [valid.name, expired.name]
+    assert not soup.select("#others ~ .cards .card__producer")  # the producer is named in the heading
+    assert [p.get_text(strip=True) for p in soup.select("#related ~ .cards .card__producer")][0] != ""
+
+
+def test_producer_page_says_what_the_producer_is(client: TestClient, session: Session) -> None:
+    maker = make_producer(session, name="Hợp tác xã Mây tre Phú Vinh", province_slug="ha-noi",
+                          legal_form="htx")
+    for name, year in (("Giỏ mây", 2024), ("Đèn tre", 2024), ("Bàn ghế mây", 2012)):
+        make_product(session, name=name, producer=maker, group="thu_cong_my_nghe", issued_on=date(year, 3, 1))
+    session.commit()
+    client.app.dependency_overrides[get_today] = lambda: date(2026, 6, 1)  # type: ignore[attr-defined]
+    soup = html(client.get(f"/co-so/{maker.slug}"))
+    about = " ".join(soup.select_one(".producer__about").get_text().split())  # type: ignore[union-attr]
+    assert about == ("Hợp tác xã ở Hà Nội. Có 3 sản phẩm công nghiệp nông thôn tiêu biểu được công bố, "
+                     "2 sản phẩm còn hiệu lực hôm nay.")
+    titles = [a.get_text(strip=True) for a in soup.select(".card__title")]
+    assert titles == ["Bàn ghế mây", "Đèn tre", "Giỏ mây"]
+    english = html(client.get(f"/en/co-so/{maker.slug}"))
+    assert "Cooperative" in english.select_one(".producer__about").get_text()  # type: ignore[union-attr]
+
+
+def test_catalog_cards_name_the_producer(client: TestClient, session: Session) -> None:
+    maker = make_producer(session, name="Cơ sở Nước mắm Cửa Khe")
+    make_product(session, name="Nước mắm cốt", producer=maker)
+    index(client, session)
+    soup = html(client.get("/san-pham", params={"q": "nuoc mam cot"}))
+    assert [p.get_text(strip=True) for p in soup.select(".card__producer")] == ["Cơ sở Nước mắm Cửa Khe"]

@@ -63,7 +63,8 @@ def _tinh_round(session: Session, province_slug: str, year: int) -> SelectionRou
 def test_list_of_rounds_newest_first_national_first_places_in_vietnamese_order(
         client: TestClient, session: Session) -> None:
     """/dot-binh-chon: years descending; within a year the higher level first, then places as a Vietnamese
-    index orders them ("Đà Nẵng" before "Huế", not after "Vĩnh Long"); drafts never listed; winners counted."""
+    index orders them ("Đà Nẵng" before "Huế", not after "Vĩnh Long"); drafts never listed; winners
+    counted."""
     regional, _ = _round_with_winner(session)  # khu_vuc 2024, phía Nam, one winner
     for slug in ("vinh-long", "hue", "da-nang", "ha-noi"):
         _tinh_round(session, slug, 2024)
@@ -72,7 +73,8 @@ def test_list_of_rounds_newest_first_national_first_places_in_vietnamese_order(
     session.add(draft)
     session.commit()
     soup = BeautifulSoup(client.get("/dot-binh-chon").text, "html.parser")
-    rows = [[cell.get_text(" ", strip=True) for cell in tr.select("th, td")] for tr in soup.select("tbody tr")]
+    rows = [[cell.get_text(" ", strip=True) for cell in tr.select("th, td")]
+            for tr in soup.select("tbody tr")]
     assert [r[:2] for r in rows] == [
         ["Cấp khu vực 2024", "Phía Nam"], ["Cấp tỉnh 2024", "Đà Nẵng"], ["Cấp tỉnh 2024", "Hà Nội"],
         ["Cấp tỉnh 2024", "Huế"], ["Cấp tỉnh 2024", "Vĩnh Long"], ["Cấp tỉnh 2023", "Cà Mau"]]

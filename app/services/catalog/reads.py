@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.domain.codes import display_code, normalize_code, number_key
 from app.domain.levels import LEVELS_DESCENDING, Level
@@ -28,6 +28,7 @@ from app.domain.provinces import (
 )
 from app.domain.standing import standing, summarise
 from app.domain.states import ProductState
+from app.domain.text import vietnamese_sort_key
 from app.domain.validity import CertificateStatus, certificate_status, expiring_soon, today_in
 from app.errors import NotFound
 from app.files.media import ImageSource, image_sources
@@ -83,6 +84,17 @@ class ProductSummary:
     cover: ImageView | None
     province_name: str
     certified_in: list[str]  # display names of provinces at certification other than the current
+    producer_name: str = ""  # cards name who makes the product: a buyer's first question
+
+
+@dataclass(frozen=True, slots=True)
+class ProductNeighbours:
+    """What a product page offers next: the producer's other products, and products of the same group
+    from the same province by other producers (a buyer comparing suppliers)."""
+
+    others: list[ProductSummary]
+    others_total: int  # the producer's other published products, all of them (the page shows a few)
+    related: list[ProductSummary]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +196,13 @@ def _certificates_by_product(session: Session, product_ids: list[int]) -> dict[i
 
 
 def summarize(*, session: Session, products: Sequence[Product], today: date) -> list[ProductSummary]:
-    """Cards for `products`, in the order given, with three queries in all."""
+    """Cards for `products`, in the order given, with four queries in all."""
     ids = [_id(p) for p in products]
     certs, provinces = _certificates_by_product(session, ids), _provinces(session)
     images = covers(session=session, product_ids=ids)
+    producer_ids = {p.producer_id for p in products}
+    producers = dict(session.exec(select(Producer.id, Producer.name)
+                                  .where(col(Producer.id).in_(producer_ids))).all()) if producer_ids else {}
     cards = []
     for product in products:
         own = certs.get(_id(product), [])
@@ -204,6 +219,7 @@ def summarize(*, session: Session, products: Sequence[Product], today: date) -> 
             cover=images.get(_id(product)),
             province_name=_province_name(provinces.get(product.province_id)),
             certified_in=list(elsewhere),
+            producer_name=producers.get(product.producer_id, ""),
         ))
     return cards
 
@@ -262,6 +278,33 @@ def get_product_detail(*, session: Session, slug: str, today: date) -> ProductDe
     )
 
 
+NEIGHBOURS_SHOWN = 6
+
+
+def product_neighbours(*, session: Session, product: Product, today: date) -> ProductNeighbours:
+    """The producer's other products and related ones (same group, same current province, another
+    producer), a few of each in Vietnamese order; the related ones still valid today first."""
+    others_query = select(Product).where(Product.producer_id == product.producer_id, Product.id != product.id,
+                                         Product.state == ProductState.PUBLISHED)
+    others_total = session.exec(select(func.count()).select_from(others_query.subquery())).one()
+    others = session.exec(others_query.order_by(col(Product.name_key), col(Product.id))
+                          .limit(NEIGHBOURS_SHOWN)).all()
+    related = session.exec(
+        select(Product).where(Product.group == product.group, Product.province_id == product.province_id,
+                              Product.producer_id != product.producer_id,
+                              Product.state == ProductState.PUBLISHED)
+        .order_by(col(Product.name_key), col(Product.id)).limit(NEIGHBOURS_SHOWN * 4)).all()
+    related_cards = summarize(session=session, products=_in_vietnamese_order(related), today=today)
+    related_cards.sort(key=lambda card: card.status != CertificateStatus.valid)  # stable: order kept within
+    return ProductNeighbours(
+        others=summarize(session=session, products=_in_vietnamese_order(others), today=today),
+        others_total=int(others_total), related=related_cards[:NEIGHBOURS_SHOWN])
+
+
+def _in_vietnamese_order(products: Sequence[Product]) -> list[Product]:
+    return sorted(products, key=lambda p: vietnamese_sort_key(p.name))
+
+
 def get_producer_detail(*, session: Session, slug: str, today: date | None = None) -> ProducerDetail:
     """A producer with its published products; NotFound for an unknown slug."""
     producer = session.exec(select(Producer).where(Producer.slug == slug)).first()
@@ -269,8 +312,8 @@ def get_producer_detail(*, session: Session, slug: str, today: date | None = Non
         raise NotFound(gettext("Không tìm thấy cơ sở sản xuất này."))
     products = session.exec(
         select(Product).where(Product.producer_id == producer.id, Product.state == ProductState.PUBLISHED)
-        .order_by(col(Product.name))
     ).all()
+    products = _in_vietnamese_order(products)
     province = session.get_one(Province, producer.province_id)
     return ProducerDetail(
         producer=producer,

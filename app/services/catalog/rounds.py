@@ -99,8 +99,8 @@ def list_rounds(*, session: Session, level: Level | None = None, year: int | Non
              .join(Province, col(Province.id) == SelectionRound.province_id, isouter=True)
              .join(winners, winners.c.round_id == SelectionRound.id, isouter=True)
              .where(SelectionRound.state == RoundState.PUBLISHED))
-    years = sorted({y for y in session.exec(select(SelectionRound.year).where(
-        SelectionRound.state == RoundState.PUBLISHED).distinct()).all()}, reverse=True)
+    years = sorted(set(session.exec(select(SelectionRound.year).where(
+        SelectionRound.state == RoundState.PUBLISHED).distinct()).all()), reverse=True)
     if level is not None:
         query = query.where(SelectionRound.level == level.value)
     if year is not None:
