@@ -177,3 +177,29 @@ def test_report_application_and_claim_pages_fit_a_320_px_screen(
     assert response is not None and response.status == 200
     expect(phone.locator("h1")).to_contain_text(heading.format(**asdict(seeded)))
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_upload_preview_fits_a_phone(open_page: Callable[..., Page], office_state: dict[str, Any],
+                                     live_server: str, seeded: Seeded, tmp_path: Path, width: int) -> None:
+    """The preview of an uploaded list shows one block per row on a phone (row, product, producer, province,
+    date, problems, each labelled): neither the page nor the table's own box scrolls sideways (the table
+    was 640 px wide in a scrolling box, its caption cut off)."""
+    sheet = write_xlsx(tmp_path / "danh-sach.xlsx", [
+        row(province="Đà Nẵng", product_name="Bánh tráng Túy Loan", producer_name="Cơ sở Túy Loan",
+            certificate_number="1234/QĐ-UBND-SCT-2024-TUYLOAN",
+            email="lien-he-ban-hang-xuat-khau@hop-tac-xa-banh-trang-tuy-loan.example",
+            website="https://hop-tac-xa-banh-trang-tuy-loan.example/san-pham/banh-trang-phoi-suong-dac-biet"),
+        row(province="Hà Nội", product_name="Mực một nắng", producer_name="Cơ sở Mực"),
+    ])
+    phone = open_page(viewport={"width": width, "height": 800}, storage_state=office_state)
+    phone.goto(f"{live_server}/quan-ly/dot-binh-chon/{seeded.round_id}")
+    upload_label = "Danh sách sản phẩm đạt giải (.xlsx, .csv, .xls, .ods hoặc .docx)"
+    phone.get_by_label(upload_label).set_input_files(str(sheet))
+    phone.get_by_role("button", name="Tải lên và xem trước").click()
+    expect(phone).to_have_url(re.compile(r"/quan-ly/nhap/\d+$"))
+    expect(phone.locator("#row-3 .problem--error")).to_contain_text("Hà Nội")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    box = phone.locator(".table-scroll").filter(has=phone.locator("#preview-rows"))
+    assert box.evaluate("box => box.scrollWidth <= box.clientWidth")
+    expect(phone.locator("#row-2 td").first).to_contain_text("Sản phẩm: Bánh tráng Túy Loan")
