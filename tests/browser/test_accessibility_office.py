@@ -202,4 +202,4 @@ def test_upload_preview_fits_a_phone(open_page: Callable[..., Page], office_stat
     assert phone.evaluate("document.documentElement.scrollWidth") <= width
     box = phone.locator(".table-scroll").filter(has=phone.locator("#preview-rows"))
     assert box.evaluate("box => box.scrollWidth <= box.clientWidth")
-    expect(phone.locator("#row-2 td").first).to_contain_text("Sản phẩm: Bánh tráng Túy Loan")
+    expect(phone.get_by_role("cell", name="Sản phẩm: Bánh tráng Túy Loan")).to_be_visible()  # labelled
