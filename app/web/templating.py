@@ -7,6 +7,7 @@ entries with the same ones), so importing a route module registers nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -100,18 +101,19 @@ def sentence(text: str | None) -> str:
     return (text or "").strip().rstrip(".…").rstrip()
 
 
-UNBROKEN_MAX = 32
+UNBROKEN_MAX = 24  # a part longer than this may wrap anywhere: a 320 px screen never scrolls sideways
 
 
 def unbroken(text: object) -> Markup | str:
-    """A short token kept on one line: a certificate number never splits at its hyphens
-    ("123/QĐ-<br>UBND"), a date never leaves its "đến". Longer text is left to wrap, so nothing
-    ever overflows a 320 px screen.
+    """A certificate number that may wrap after its slashes only, never at a hyphen ("123/QĐ-<br>UBND"
+    reads as two numbers): each part up to a slash is kept whole and a break is offered after the slash.
+    Copying it gives the number as typed (<wbr> adds no character).
     """
     value = str(text or "")
-    if not value or len(value) > UNBROKEN_MAX:
+    parts = re.findall(r"[^/]*/|[^/]+$", value)
+    if not value or max(map(len, parts)) > UNBROKEN_MAX:
         return value
-    return Markup('<span class="nobr">%s</span>') % value
+    return Markup("<wbr>").join(Markup('<span class="nobr">%s</span>') % part for part in parts)
 
 
 def vn_sort(items: Iterable[Any], attribute: str = "") -> list[Any]:
