@@ -26,7 +26,7 @@ MEILI_DIR    := data/meili
 VNU_JAR      := node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: help venv run run-meili test test-meili translations lint typecheck browser-deps node-deps meili-deps html-deps \
-	bench bench-deps bench-search bench-load bench-check lighthouse relevance clean clean-data
+	bench bench-deps bench-search bench-load bench-check lighthouse screenshots relevance clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -123,6 +123,9 @@ bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API,
 
 lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification → BENCHMARKS.md
 	$(BIN)/python scripts/lighthouse.py --write BENCHMARKS.md
+
+screenshots: venv browser-deps  ## README screenshots (home, catalog, product, producer, statistics, verification) at 390 and 1366 px → docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 relevance: venv meili-deps  ## recall@10 and MRR on judged queries, both engines side by side → BENCHMARKS.md
 	$(BIN)/python scripts/relevance.py --write BENCHMARKS.md
