@@ -121,7 +121,7 @@ bench-check: venv  ## 5,000-row list check (service, API, one at a time) at 100,
 bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API, bare endpoint) → BENCHMARKS.md
 	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md
 
-lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification → BENCHMARKS.md
+lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification, statistics → BENCHMARKS.md
 	$(BIN)/python scripts/lighthouse.py --write BENCHMARKS.md
 
 relevance: venv meili-deps  ## recall@10 and MRR on judged queries, both engines side by side → BENCHMARKS.md

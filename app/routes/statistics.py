@@ -28,5 +28,6 @@ def statistics_csv(session: SessionDep, today: TodayDep, table: str, tinh: str =
     mode = parse_province_mode(tinh)
     found = statistics_table(session=session, today=today, name=table, mode=mode)
     suffix = f"-{mode.value}" if table == "tinh" else ""
-    headers = {"Content-Disposition": f'attachment; filename="thong-ke-{table}{suffix}-{today.isoformat()}.csv"'}
+    filename = f"thong-ke-{table}{suffix}-{today.isoformat()}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(table_csv(found), media_type=CSV_TYPE, headers=headers)

@@ -35,7 +35,8 @@ def _register(session: Session) -> None:
                  issued_on=date(2022, 5, 1), group="thu_cong_my_nghe")
     make_product(session, province_slug="hue", level="tinh", issued_on=date(2024, 3, 1),
                  revoked_on=date(2025, 1, 10), group="co_khi")
-    d = make_product(session, province_slug="hue", level="quoc_gia", issued_on=date(2025, 11, 1), group="khac")
+    d = make_product(session, province_slug="hue", level="quoc_gia", issued_on=date(2025, 11, 1),
+                     group="khac")
     add_certificate(session, d, level="tinh", issued_on=date(2019, 6, 1), certified_in="hue")
     make_product(session, province_slug="bac-giang", level="khu_vuc", issued_on=date(2020, 10, 1),
                  group="che_bien")
@@ -64,8 +65,11 @@ def test_status_counts_follow_the_domain_rule(session: Session) -> None:
 def test_the_last_evening_of_the_year_in_vietnam(session: Session) -> None:
     """17:30 UTC on 31/12/2026 is already 01/01/2027 in Hà Nội: A has ended, nothing ends 'this year'."""
     _register(session)
-    on_31 = figures.status_counts(session=session, today=today_in(now=datetime(2026, 12, 31, 16, 59, tzinfo=UTC)))
-    after = figures.status_counts(session=session, today=today_in(now=datetime(2026, 12, 31, 17, 30, tzinfo=UTC)))
+    last_day = today_in(now=datetime(2026, 12, 31, 16, 59, tzinfo=UTC))
+    next_day = today_in(now=datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
+    assert (last_day, next_day) == (date(2026, 12, 31), date(2027, 1, 1))
+    on_31 = figures.status_counts(session=session, today=last_day)
+    after = figures.status_counts(session=session, today=next_day)
     assert (on_31.valid, on_31.expiring) == (2, 1)
     assert (after.valid, after.expiring, after.expired) == (1, 0, 4)
 

@@ -96,7 +96,7 @@ def _nice_top(largest: int) -> int:
     """The round number the y axis ends at: 1, 2 or 5 times a power of ten, at least `largest`."""
     if largest <= 0:
         return 1
-    power = 10 ** math.floor(math.log10(largest))
+    power = int(10 ** math.floor(math.log10(largest)))
     return next(step * power for step in (1, 2, 5, 10) if step * power >= largest)
 
 
@@ -115,6 +115,7 @@ def line_chart(title: str, years: Sequence[int], lines: Sequence[tuple[str, str,
     series = tuple(Series(label, kind, tuple((x(n), y(v)) for n, v in enumerate(values)))
                    for label, kind, values in lines)
     every = max(1, math.ceil(len(years) / MAX_X_LABELS))
-    x_ticks = tuple((x(n), str(year)) for n, year in enumerate(years) if n % every == 0 or n == len(years) - 1)
+    x_ticks = tuple((x(n), str(year)) for n, year in enumerate(years)
+                    if n % every == 0 or n == len(years) - 1)
     y_ticks = tuple((y(v), fmt(v)) for v in sorted({0, top // 2, top}))
     return LineChart(title=title, series=series, x_ticks=x_ticks, y_ticks=y_ticks)

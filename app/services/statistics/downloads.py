@@ -24,7 +24,8 @@ from app.services.statistics.figures import ProvinceMode
 from app.services.statistics.tables import Cell, Table
 
 XLSX_SHEETS = {"tinh-trang": "Tình trạng", "nam-cap": "Năm và cấp", "xu-huong": "Xu hướng",
-               "nhom": "Nhóm sản phẩm", "tinh-luc-cap": "Tỉnh lúc chứng nhận", "tinh-hien-tai": "Tỉnh hiện nay"}
+               "nhom": "Nhóm sản phẩm", "tinh-luc-cap": "Tỉnh lúc chứng nhận",
+               "tinh-hien-tai": "Tỉnh hiện nay"}
 
 
 def _cell(value: Cell) -> Cell:
@@ -45,7 +46,8 @@ def _scope_tables(session: Session, scope: Scope, today: date) -> dict[str, Tabl
     ids = scope.province_ids
     counts = figures.level_year_counts(session=session, scope=ids)
     found = {
-        "tinh-trang": tables.status_table(figures.status_counts(session=session, today=today, scope=ids), today),
+        "tinh-trang": tables.status_table(
+            figures.status_counts(session=session, today=today, scope=ids), today),
         "nam-cap": tables.level_year_table(counts),
         "xu-huong": tables.trend_table(counts),
         "nhom": tables.group_table(figures.group_counts(session=session, today=today, scope=ids)),

@@ -100,14 +100,16 @@ def _counts(today: date) -> tuple[Any, Any, Any]:
 def level_year_counts(*, session: Session, scope: Scope = None) -> dict[tuple[int, Level], Counts]:
     """(year of issue, level) → products and certificates."""
     year = _year()
-    statement = _published(select(year, col(Certificate.level), _products(), sa.func.count(col(Certificate.id))), scope)
-    rows = session.exec(statement.group_by(year, col(Certificate.level))).all()
-    return {(int(y), Level(level)): Counts(int(p), int(c)) for y, level, p, c in rows if level in Level.__members__}
+    columns = (year, col(Certificate.level), _products(), sa.func.count(col(Certificate.id)))
+    rows = session.exec(_published(select(*columns), scope).group_by(year, col(Certificate.level))).all()
+    return {(int(y), Level(level)): Counts(int(p), int(c))
+            for y, level, p, c in rows if level in Level.__members__}
 
 
 def province_counts(*, session: Session, today: date, mode: ProvinceMode,
                     scope: Scope = None) -> dict[int, Counts]:
-    """Province id → counts: the product's current province (a former one's successor), or the certifying one."""
+    """Province id → counts: by the product's current province (a former one's successor) or the
+    province that certified it."""
     if mode is ProvinceMode.current:
         key: Any = sa.func.coalesce(col(Province.successor_id), col(Province.id))
         joined = col(Province.id) == col(Product.province_id)
@@ -134,9 +136,9 @@ def status_counts(*, session: Session, today: date, scope: Scope = None) -> Stat
     def number(condition: Any) -> Any:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    statement = _published(select(number(valid), number(expiring), number(revoked),
-                                  sa.func.count(col(Certificate.id)), _valid_products(today)), scope)
-    n_valid, n_expiring, n_revoked, n_all, n_products = (int(n) for n in session.exec(statement).one())
+    statement = _published(sa.select(number(valid), number(expiring), number(revoked),
+                                     sa.func.count(col(Certificate.id)), _valid_products(today)), scope)
+    n_valid, n_expiring, n_revoked, n_all, n_products = (int(n) for n in session.execute(statement).one())
     return StatusCounts(valid=n_valid, expiring=n_expiring, expired=n_all - n_valid - n_revoked,
                         revoked=n_revoked, valid_products=n_products)
 

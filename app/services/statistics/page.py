@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app.domain.programme import PUBLISHED_FIRST_YEAR, PUBLISHED_LAST_YEAR
+from app.domain.programme import PUBLISHED_FIRST_YEAR, PUBLISHED_LAST_YEAR, share_percent
 from app.errors import NotFound
 from app.i18n import format_number, gettext
 from app.services.statistics import figures, tables
@@ -75,12 +75,14 @@ def _coverage_section(session: Session) -> tuple[Section, list[str]]:
     held = figures.published_years_counts(session=session)
     table = tables.coverage_table(held)
     items = [BarItem(row.label, _percent(row.values), str(row.values[2])) for row in table.rows]
-    return Section(bar_chart(gettext("Tỷ lệ có trong sổ đăng ký"), items), table), tables.coverage_sentences(held)
+    chart = bar_chart(gettext("Tỷ lệ có trong sổ đăng ký"), items)
+    return Section(chart, table), tables.coverage_sentences(held)
 
 
 def _percent(values: tuple[tables.Cell, ...]) -> float:
+    """The share of a coverage row: (published, held, …) → held as a percentage of published."""
     published, held = values[0], values[1]
-    return 100.0 * held / published if isinstance(held, int) and isinstance(published, int) and published else 0.0
+    return share_percent(held, published) if isinstance(held, int) and isinstance(published, int) else 0.0
 
 
 def statistics_page(*, session: Session, today: date, mode: ProvinceMode) -> StatisticsPage:
@@ -95,11 +97,13 @@ def statistics_page(*, session: Session, today: date, mode: ProvinceMode) -> Sta
         "tinh-trang": _status_section(status, today),
         "nam-cap": years,
         "xu-huong": trend,
-        "tinh": Section(bar_chart(gettext("Sản phẩm theo tỉnh, thành phố"), _count_bars(provinces, 0)), provinces),
+        "tinh": Section(bar_chart(gettext("Sản phẩm theo tỉnh, thành phố"), _count_bars(provinces, 0)),
+                        provinces),
         "nhom": Section(bar_chart(gettext("Sản phẩm theo nhóm"), _count_bars(groups, 0)), groups),
         "so-lieu-cong-bo": coverage,
     }
-    return StatisticsPage(today=today, mode=mode, status=status, sections=sections, coverage_sentences=sentences)
+    return StatisticsPage(today=today, mode=mode, status=status, sections=sections,
+                          coverage_sentences=sentences)
 
 
 def statistics_table(*, session: Session, today: date, name: str, mode: ProvinceMode) -> Table:

@@ -69,10 +69,11 @@ def level_year_table(counts: Mapping[tuple[int, Level], Counts]) -> Table:
     """Products and certificates per year of issue and level, newest year first, highest level first."""
     order = {level: n for n, level in enumerate(reversed(TREND_LEVELS))}
     keys = sorted(counts, key=lambda k: (-k[0], order[k[1]]))
-    rows = tuple(Row(str(year), (_level(level), counts[year, level].products, counts[year, level].certificates))
-                 for year, level in keys)
+    rows = tuple(Row(str(year), (_level(level), counts[year, level].products,
+                                 counts[year, level].certificates)) for year, level in keys)
     columns = (gettext("Năm cấp"), gettext("Cấp"), gettext("Sản phẩm"), gettext("Giấy chứng nhận"))
-    return Table("nam-cap", gettext("Sản phẩm và giấy chứng nhận theo năm cấp và cấp chứng nhận"), columns, rows)
+    caption = gettext("Sản phẩm và giấy chứng nhận theo năm cấp và cấp chứng nhận")
+    return Table("nam-cap", caption, columns, rows)
 
 
 def trend_years(counts: Mapping[tuple[int, Level], Counts]) -> list[int]:
@@ -85,7 +86,8 @@ def trend_table(counts: Mapping[tuple[int, Level], Counts]) -> Table:
     """Certificates issued each year, one column per level, and the year's total."""
     rows = []
     for year in trend_years(counts):
-        values = [counts[year, level].certificates if (year, level) in counts else 0 for level in TREND_LEVELS]
+        values = [counts[year, level].certificates if (year, level) in counts else 0
+                  for level in TREND_LEVELS]
         rows.append(Row(str(year), (*values, sum(values))))
     columns = (gettext("Năm cấp"), *(_level(level) for level in TREND_LEVELS), gettext("Tổng cộng"))
     return Table("xu-huong", gettext("Giấy chứng nhận cấp mỗi năm, theo cấp"), columns, tuple(rows))
@@ -143,7 +145,8 @@ def coverage_table(held: Mapping[Level, int]) -> Table:
     years = f"{PUBLISHED_FIRST_YEAR}–{PUBLISHED_LAST_YEAR}"
     columns = (gettext("Cấp"), gettext("Chương trình công bố %(years)s") % {"years": years},
                gettext("Có trong sổ đăng ký"), gettext("Tỷ lệ"))
-    caption = gettext("Số sản phẩm chương trình công bố và số có trong sổ đăng ký, %(years)s") % {"years": years}
+    caption = gettext("Số sản phẩm chương trình công bố và số có trong sổ đăng ký, %(years)s") % {
+        "years": years}
     return Table("so-lieu-cong-bo", caption, columns, tuple(rows))
 
 
@@ -152,8 +155,8 @@ def coverage_sentences(held: Mapping[Level, int]) -> list[str]:
     sentences = []
     for level, published in PUBLISHED_TOTALS.items():
         count = held.get(level, 0)
-        sentences.append(gettext("%(level)s: sổ đăng ký có %(held)s trong số %(published)s sản phẩm chương trình đã "
-                                 "công bố, tức %(percent)s.") % {
+        sentences.append(gettext("%(level)s: sổ đăng ký có %(held)s trong số %(published)s sản phẩm chương "
+                                 "trình đã công bố, tức %(percent)s.") % {
             "level": _level(level), "held": format_number(count), "published": format_number(published),
             "percent": format_percent(share_percent(count, published))})
     return sentences
