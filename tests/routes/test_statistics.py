@@ -54,6 +54,8 @@ def test_status_counts_and_every_csv_equals_its_table(client: TestClient, sessio
     _register(session)
     page = client.get("/thong-ke")
     assert page.status_code == 200
+    assert [s["id"] for s in BeautifulSoup(page.text, "html.parser").select("section.stat-section")] == list(
+        TABLE_NAMES)
     soup = BeautifulSoup(page.text, "html.parser")
     status = {row[0]: row[1] for row in _table(soup, "tinh-trang")[1:]}
     assert status == {"Còn hiệu lực": "2", f"Trong đó hết hiệu lực đến 31/12/{YEAR}": "1",
@@ -95,6 +97,8 @@ def test_charts_are_labelled_svg_and_the_page_is_small(client: TestClient, sessi
     assert not soup.select("[style]")
     assert len(gzip.compress(response.content)) < 20_000  # first load budget 150 KB: the HTML is a small part
     assert soup.select_one('footer a[href="/thong-ke"]') is not None
+    open_data = BeautifulSoup(client.get("/du-lieu-mo").text, "html.parser")
+    assert open_data.select_one('main a[href="/thong-ke"]') is not None
 
 
 def test_english_page_formats_numbers_the_english_way(client: TestClient, session: Session) -> None:
@@ -140,6 +144,8 @@ def test_office_workbook_holds_its_province_only(client: TestClient, session: Se
         provinces = [row[0] for row in sheets["Tỉnh lúc chứng nhận"][2:]]
         assert provinces == ["Đà Nẵng", "Quảng Nam (nay thuộc Đà Nẵng)"]
         assert "Tỉnh hiện nay" not in sheets
+    dashboard = BeautifulSoup(client.get("/quan-ly").text, "html.parser").select_one("#statistics-workbook")
+    assert dashboard is not None and dashboard["href"] == "/quan-ly/thong-ke.xlsx"
 
 
 def test_admin_workbook_all_or_one_province(client: TestClient, session: Session) -> None:
@@ -148,7 +154,10 @@ def test_admin_workbook_all_or_one_province(client: TestClient, session: Session
     everything = _sheets(client.get("/quan-ly/thong-ke.xlsx").content)
     assert {row[0]: row[1] for row in everything["Tình trạng"][2:]}["Tổng cộng"] == 4
     assert len(everything["Tỉnh hiện nay"]) == 2 + 34
-    ha_noi = _sheets(client.get("/quan-ly/thong-ke.xlsx?tinh=ha-noi").content)
+    dashboard = BeautifulSoup(client.get("/quan-ly?tinh=ha-noi").text, "html.parser")
+    link = dashboard.select_one("#statistics-workbook")
+    assert link is not None and link["href"] == "/quan-ly/thong-ke.xlsx?tinh=ha-noi"
+    ha_noi = _sheets(client.get(str(link["href"])).content)
     assert {row[0]: row[1] for row in ha_noi["Tình trạng"][2:]}["Đã thu hồi"] == 1
     assert [row[0] for row in ha_noi["Tỉnh lúc chứng nhận"][2:]] == ["Hà Nội"]
     for bad in ("xyz", "x" * 10_000):

@@ -22,6 +22,15 @@ from app.domain.text import vietnamese_sort_key
 from app.domain.validity import CertificateStatus, certificate_status, today_in
 from app.models import Certificate, Product, Province
 from app.services.statistics import figures, tables
+from app.services.statistics.charts import (
+    BAR_ROOM,
+    PLOT_BOTTOM,
+    PLOT_TOP,
+    ROW,
+    BarItem,
+    bar_chart,
+    line_chart,
+)
 from app.services.statistics.figures import Counts, ProvinceMode
 from tests.factories import add_certificate, make_product
 
@@ -130,3 +139,15 @@ def test_a_scope_keeps_only_its_provinces_products(session: Session) -> None:
     assert (counts.valid, counts.expired, counts.revoked) == (0, 2, 0)
     assert set(figures.level_year_counts(session=session, scope=scope)) == {(2022, Level.huyen),
                                                                            (2020, Level.khu_vuc)}
+
+
+def test_chart_geometry() -> None:
+    """Bars scale to the largest value; the y axis ends at a round number above the largest count."""
+    bars = bar_chart("Thử", [BarItem("a", 10, "10"), BarItem("b", 0, "0")])
+    assert bars.height == 2 * ROW and bars.bars[0].length == BAR_ROOM and bars.bars[1].length == 0
+    assert bar_chart("Trống", []).bars == ()
+    lines = line_chart("Thử", [2020, 2021, 2022], [("Cấp tỉnh", "tinh", [0, 22, 11])])
+    assert [text for _, text in lines.y_ticks] == ["0", "15", "30"]
+    ys = [y for _, y in lines.series[0].points]
+    assert ys[0] == PLOT_BOTTOM and PLOT_TOP < min(ys) < PLOT_BOTTOM
+    assert lines.series[0].path.count(",") == 3

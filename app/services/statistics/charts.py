@@ -93,11 +93,11 @@ class LineChart:
 
 
 def _nice_top(largest: int) -> int:
-    """The round number the y axis ends at: 1, 2 or 5 times a power of ten, at least `largest`."""
+    """The round number the y axis ends at: 1, 2, 3, 4, 5, 6 or 8 times a power of ten, at least `largest`."""
     if largest <= 0:
         return 1
     power = int(10 ** math.floor(math.log10(largest)))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= largest)
+    return next(step * power for step in (1, 2, 3, 4, 5, 6, 8, 10) if step * power >= largest)
 
 
 def line_chart(title: str, years: Sequence[int], lines: Sequence[tuple[str, str, Sequence[int]]],

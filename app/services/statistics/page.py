@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -107,7 +108,17 @@ def statistics_page(*, session: Session, today: date, mode: ProvinceMode) -> Sta
 
 
 def statistics_table(*, session: Session, today: date, name: str, mode: ProvinceMode) -> Table:
-    """One table of the page by its CSV name; NotFound for any other name."""
-    if name not in TABLE_NAMES:
+    """One table of the page by its CSV name, counted alone; NotFound for any other name."""
+    builders: dict[str, Callable[[], Table]] = {
+        "tinh-trang": lambda: tables.status_table(figures.status_counts(session=session, today=today), today),
+        "nam-cap": lambda: tables.level_year_table(figures.level_year_counts(session=session)),
+        "xu-huong": lambda: tables.trend_table(figures.level_year_counts(session=session)),
+        "tinh": lambda: tables.province_table(
+            session, figures.province_counts(session=session, today=today, mode=mode), mode),
+        "nhom": lambda: tables.group_table(figures.group_counts(session=session, today=today)),
+        "so-lieu-cong-bo": lambda: tables.coverage_table(figures.published_years_counts(session=session)),
+    }
+    build = builders.get(name)
+    if build is None:
         raise NotFound(gettext("Không có bảng số liệu này."))
-    return statistics_page(session=session, today=today, mode=mode).sections[name].table
+    return build()
