@@ -168,3 +168,11 @@ def test_workbook_needs_a_signed_in_office(client: TestClient) -> None:
     response = client.get("/quan-ly/thong-ke.xlsx", follow_redirects=False)
     assert response.status_code in (302, 303)
     assert response.headers["location"].startswith("/quan-ly/dang-nhap")
+
+
+def test_an_empty_register_still_has_a_page(client: TestClient) -> None:
+    """No certificate yet: zeros, no trend line, every CSV its header line (and zero rows where fixed)."""
+    soup = BeautifulSoup(client.get("/thong-ke").text, "html.parser")
+    assert {row[0]: row[1] for row in _table(soup, "tinh-trang")[1:]}["Tổng cộng"] == "0"
+    assert not soup.select("polyline") and len(_table(soup, "nam-cap")) == 1
+    assert len(_csv(client, "/thong-ke/xu-huong.csv")) == 1 and len(_csv(client, "/thong-ke/nhom.csv")) == 5
