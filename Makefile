@@ -121,7 +121,7 @@ bench-check: venv  ## 5,000-row list check (service, API, one at a time) at 100,
 bench-load: venv bench-deps  ## throughput and p99 under wrk (catalog page, API, bare endpoint) → BENCHMARKS.md
 	$(BIN)/python scripts/bench_load.py --write BENCHMARKS.md
 
-lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification → BENCHMARKS.md
+lighthouse: venv browser-deps node-deps  ## Lighthouse scores of home, catalog, product, verification, statistics → BENCHMARKS.md
 	$(BIN)/python scripts/lighthouse.py --write BENCHMARKS.md
 
 screenshots: venv browser-deps  ## README screenshots (home, catalog, product, producer, statistics, verification) at 390 and 1366 px → docs/screenshots/

@@ -61,6 +61,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_lang()).ngettext(singular, plural, n)
 
 
+def format_number(value: int) -> str:
+    """12345 as '12.345' on Vietnamese pages and '12,345' on English ones."""
+    text = f"{value:,}"
+    return text if current_lang() == "en" else text.replace(",", ".")
+
+
+def format_percent(value: float) -> str:
+    """A share in percent, one decimal below 10 ('4,2%' in Vietnamese, '4.2%' in English), whole above."""
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return f"{text if current_lang() == 'en' else text.replace('.', ',')}%"
+
+
 def lang_prefix(lang: str | None = None) -> str:
     """The URL prefix of a language: "" for Vietnamese, "/en" for English."""
     lang = lang or current_lang()

@@ -50,6 +50,7 @@ from app.routes import (
     rounds_public,
     seo,
     shortlist,
+    statistics,
     verify,
     watch,
     watch_feeds,
@@ -179,7 +180,7 @@ def _add_routers(app: FastAPI) -> None:
                   reports, verify, bulk_check, admin_auth, admin_bulk_photos, admin_photos, admin_rounds,
                   admin_calls, admin_applications, admin_jury, admin_nominations, juror, admin_records,
                   admin_reports, admin_claims, admin_accounts, admin_dashboard, seo, shortlist, watch,
-                  watch_feeds, rounds_public, calls_public, province_map, api_docs)
+                  watch_feeds, rounds_public, calls_public, province_map, statistics, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 

@@ -1,4 +1,4 @@
-"""Lighthouse scores of the home, catalog, product and verification pages, on demo data.
+"""Lighthouse scores of the home, catalog, product, verification and statistics pages, on demo data.
 
 Builds the demo catalog in a temporary CNNT_DATA_DIR (`cnnt db upgrade` + `cnnt demo`), serves
 it with uvicorn as scripts/bench.py does (CNNT_BASE_URL = the served address, so canonical and
@@ -84,7 +84,7 @@ class PageResult:
 
 
 def pick_pages(database: Path) -> list[tuple[str, str]]:
-    """(label, path) of the four pages: a real product with a photo and a code valid today."""
+    """(label, path) of the five pages: a real product with a photo and a code valid today, the statistics."""
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
     with sqlite3.connect(database) as conn:
         row = conn.execute(
@@ -96,7 +96,7 @@ def pick_pages(database: Path) -> list[tuple[str, str]]:
         raise BenchError("the demo data has no published product with a photo and a valid certificate")
     slug, code = row
     return [("home", "/"), ("catalog", "/san-pham"), ("product", f"/san-pham/{slug}"),
-            ("verification", f"/v/{code}")]
+            ("verification", f"/v/{code}"), ("statistics", "/thong-ke")]
 
 
 def _first_item(audit: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.errors import InvalidInput
 from app.services.office.dashboard import build_dashboard
 from app.services.office.users import change_password
+from app.services.statistics.downloads import office_workbook
 from app.web.auth import start_session
 from app.web.deps import AccountDep, SessionDep, TodayDep, check_csrf
 from app.web.templating import templates
@@ -17,6 +18,7 @@ from app.web.templating import templates
 router = APIRouter(prefix="/quan-ly", default_response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 
 PasswordField = Annotated[str, Form(max_length=200)]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MISMATCH = "Hai lần nhập mật khẩu mới không khớp."
 
 
@@ -32,6 +34,19 @@ def dashboard(
     view = build_dashboard(session=session, account=account, today=today, province_slug=tinh)
     context = {"account": account, "view": view}
     return templates.TemplateResponse(request, "admin/dashboard/index.html", context)
+
+
+@router.get("/thong-ke.xlsx", name="statistics_workbook")
+def statistics_workbook(
+    account: AccountDep,
+    session: SessionDep,
+    today: TodayDep,
+    tinh: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """The account's province's figures as XLSX for its annual report (an admin: all, or `tinh`)."""
+    body, filename = office_workbook(session=session, account=account, today=today, province_slug=tinh)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(body, media_type=XLSX_TYPE, headers=headers)
 
 
 @router.get("/mat-khau", name="password")

@@ -44,6 +44,7 @@ from app.i18n import (
     LANGUAGES,
     OG_LOCALES,
     current_lang,
+    format_number,
     gettext,
     lang_prefix,
     lang_url,
@@ -310,7 +311,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
         status_label=status_label, legal_form_label=legal_form_label, display_code=display_code,
         lang_url=lang_url, srcset=srcset,
         json_ld=script_json, tojson=script_json, state_label=state_label_filter,  # one JSON-in-HTML encoder
-        points=points_text,
+        points=points_text, number=format_number,
     )
     env.globals.update(
         csrf_token=csrf_field_value, static_url=static_url, is_fragment_request=is_fragment_request,

@@ -74,6 +74,7 @@ class Rule:
 ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly": Rule(),
     "/quan-ly/mat-khau": Rule(),
+    "/quan-ly/thong-ke.xlsx": Rule(),
     "/quan-ly/nhat-ky": Rule(admin_only=True),
     "/quan-ly/san-pham": Rule(),
     "/quan-ly/san-pham/{product_id}": Rule("product"),

@@ -51,6 +51,8 @@ PUBLIC_PAGES = {
     "watch-bad-link": ("/theo-doi/quan-ly?t=rac", 400, "Không dùng được đường dẫn này"),
     "map": ("/ban-do", 200, "Bản đồ"),
     "open-data": ("/du-lieu-mo", 200, "Dữ liệu mở"),
+    "statistics": ("/thong-ke", 200, "Thống kê"),
+    "statistics-at-certification": ("/thong-ke?tinh=luc-cap", 200, "Thống kê"),
     "en-home": ("/en/", 200, "Typical rural industrial products"),
     "en-catalog": ("/en/san-pham?q=nuoc+mam&status=all", 200, "Product catalog"),
     "en-product": ("/en/san-pham/{product}", 200, "Nước mắm Nam Ô"),
@@ -101,7 +103,8 @@ def test_every_focus_stop_shows_a_ring_in_page_order(desktop: Page, live_server:
 
 
 @pytest.mark.parametrize(("path", "heading"), [("/nop-ho-so", "Nộp hồ sơ bình chọn"),
-                                               ("/nop-ho-so/{round_id}", "Bình chọn cấp tỉnh năm 2024")])
+                                               ("/nop-ho-so/{round_id}", "Bình chọn cấp tỉnh năm 2024"),
+                                               ("/thong-ke", "Thống kê")])
 def test_calls_fit_320px_without_javascript(open_page: Callable[..., Page], live_server: str, seeded: Seeded,
                                             path: str, heading: str) -> None:
     narrow = open_page(viewport={"width": 320, "height": 640}, java_script_enabled=False)

@@ -270,6 +270,7 @@ def _english_paths(site: dict[str, str]) -> list[tuple[str, int, str]]:
         (f"/danh-sach-chon?sp={site['valid']},{site['former']}", 200, "Shared shortlist"),
         ("/ban-do", 200, "Legend"),
         ("/du-lieu-mo", 200, "Data dictionary"),
+        ("/thong-ke", 200, "Download this table (CSV)"),
         ("/nop-ho-so", 200, "Apply for a selection round"),
         ("/tai-khoan/dang-ky", 200, "Register a producer account"),
         ("/tai-khoan/dang-nhap", 200, "Sign in to the producer area"),

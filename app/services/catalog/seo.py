@@ -23,7 +23,7 @@ from app.models import Producer, Product, Province, RoundCall, SelectionRound
 from app.services.catalog.reads import CertificateView, ProducerDetail, ProductDetail
 
 SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
-STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do", "/du-lieu-mo", "/nop-ho-so")
+STATIC_PATHS = ("/", "/san-pham", "/tra-cuu", "/ban-do", "/thong-ke", "/du-lieu-mo", "/nop-ho-so")
 # Query parameters that change what a page shows; everything else (utm_*, fbclid, sort…) is dropped.
 CANONICAL_PARAMS: dict[str, frozenset[str]] = {
     "/san-pham": frozenset({"q", "province", "group", "level", "year", "status", "page"}),

@@ -1,0 +1,1 @@
+"""The programme in figures: counts of the register, their tables, charts and downloads."""
