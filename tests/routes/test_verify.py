@@ -401,6 +401,7 @@ def test_too_many_api_lookups_get_json(client: TestClient, cert_2023: Certificat
 
 def test_a_certificate_number_wraps_after_its_slashes_never_at_a_hyphen() -> None:
     from app.web.templating import unbroken  # noqa: PLC0415 - the filter alone
-    assert str(unbroken("101/QĐ-UBND")) == '<span class="nobr">101/</span><wbr><span class="nobr">QĐ-UBND</span>'
+    expected = '<span class="nobr">101/</span><wbr><span class="nobr">QĐ-UBND</span>'
+    assert str(unbroken("101/QĐ-UBND")) == expected
     assert str(unbroken("<b>1")) == '<span class="nobr">&lt;b&gt;1</span>'  # escaped
     assert unbroken("X" * 40) == "X" * 40  # a part too long for a phone's line may wrap anywhere
