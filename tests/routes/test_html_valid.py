@@ -37,6 +37,7 @@ from app.main import create_app
 from app.models import Certificate, Producer, ProducerAccount, ProducerClaim, Product, WatchList
 from app.routes import bulk_check, corrections
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
+from app.services.catalog.snapshots import snapshot_folder, write_month_snapshot
 from app.services.mail.render import mail_env, render_mail
 from app.services.watch.mails import AlertLine, WatchLinks
 from app.services.watch.table import WatchRow
@@ -595,6 +596,8 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     checker_command()  # a missing Java or checker fails before the pages are rendered
     pages = Pages(tmp_path / "pages")
     pages.folder.mkdir()
+    write_month_snapshot(session=session, folder=snapshot_folder(settings.data_dir), today=date(2026, 12, 8),
+                         base_url=settings.public_base_url)  # the open-data page lists it
     _public(site, pages, seeded)
     _public(site, pages, seeded, prefix="/en")
     _forms_with_errors(site, pages, settings)
