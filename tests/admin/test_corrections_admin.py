@@ -202,3 +202,14 @@ def test_no_address_no_mail(client: TestClient, world: World, session: Session) 
     assert _move(client, world.ministry, "unfounded", "Không đủ thông tin.")[0] == 303
     session.rollback()
     assert session.exec(select(MailMessage)).all() == []
+
+
+def test_the_same_outcome_twice_mails_once(client: TestClient, world: World, session: Session) -> None:
+    """Reopened and found the same way again: the visitor already knows, so no second message."""
+    sign_in(client, world.office)
+    for state, note in (("checking", ""), ("confirmed", "Đã sửa."), ("closed", ""), ("checking", "Xem lại"),
+                        ("confirmed", "Vẫn đúng là đã sửa.")):
+        assert _move(client, world.own, state, note)[0] == 303
+    session.rollback()
+    keys = [m.dedupe_key for m in session.exec(select(MailMessage)).all()]
+    assert len(keys) == 1 and keys[0].startswith(f"correction-outcome:{world.own}:")

@@ -199,3 +199,16 @@ def test_snapshot_is_the_open_data_of_its_day(settings: Settings, session: Sessi
     assert _cli(settings, "opendata", "snapshot", "--today", "2026-12-08").exit_code == 0
     [item] = json.loads((_folder(settings) / "cnnt-san-pham-2026-12.json").read_bytes())
     assert item["status"] == "expired"
+
+
+def test_the_english_page_links_the_files_themselves(client: TestClient, settings: Settings,
+                                                      session: Session) -> None:
+    make_product(session)
+    session.commit()
+    assert _cli(settings, "opendata", "snapshot", "--today", "2026-12-08").exit_code == 0
+    soup = BeautifulSoup(client.get("/en/du-lieu-mo").text, "html.parser")
+    found = soup.select("a[href^='/du-lieu-mo/ban-luu/'], a[href^='/en/du-lieu-mo/']")
+    links = {str(a["href"]) for a in found}
+    assert links == {"/du-lieu-mo/ban-luu/SHA256SUMS", "/du-lieu-mo/ban-luu/cnnt-san-pham-2026-12.csv",
+                     "/du-lieu-mo/ban-luu/cnnt-san-pham-2026-12.json"}
+    assert client.get("/en/du-lieu-mo/ban-luu/SHA256SUMS").status_code == 404  # files have no English twin
