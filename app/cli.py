@@ -44,6 +44,9 @@ cli.add_typer(mail_cli, name="mail")
 alerts_cli = typer.Typer(help="Watch-list alerts (certificates ending, revoked, reinstated, new).",
                          no_args_is_help=True)
 cli.add_typer(alerts_cli, name="alerts")
+opendata_cli = typer.Typer(help="Open data: dated monthly snapshots of the full CSV and JSON.",
+                           no_args_is_help=True)
+cli.add_typer(opendata_cli, name="opendata")
 log = logging.getLogger(__name__)
 Echo = Callable[[str], object]
 INDEX_RETRY_WARNING = (
@@ -238,6 +241,24 @@ def alerts_run(
         typer.echo(f"Lỗi: ngày không hợp lệ: {today} (cần YYYY-MM-DD).", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(run_alerts_run(Settings(), echo=typer.echo, today=day))
+
+
+@opendata_cli.command("snapshot")
+def opendata_snapshot(
+    today: Annotated[str | None, typer.Option(
+        "--today", help="YYYY-MM-DD instead of today in Vietnam.")] = None,
+) -> None:
+    """Write this month's open-data snapshot (CSV, JSON, SHA-256) unless written already; keep 24 months."""
+    from datetime import date
+
+    from app.cli_opendata import run_snapshot
+
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        typer.echo(f"Lỗi: ngày không hợp lệ: {today} (cần YYYY-MM-DD).", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(run_snapshot(Settings(), echo=typer.echo, today=day))
 
 
 @mail_cli.command("list")

@@ -2,7 +2,8 @@
 
 The whole run (every list's message of the day and its ledger rows, stale pending lists and producer
 accounts never confirmed deleted) is one transaction: a crash leaves nothing half-sent, and running it
-twice queues nothing new. It is the site's periodic job, so the producer accounts' upkeep rides on it.
+twice queues nothing new. It is the site's periodic job, so the producer accounts' upkeep rides on it,
+and so does the month's open-data snapshot (`cnnt opendata snapshot`, written once a month).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from app.cli_opendata import run_snapshot
 from app.config import Settings
 from app.db import make_engine
 from app.domain.validity import today_in
@@ -37,4 +39,4 @@ def run_alerts_run(settings: Settings, *, echo: Echo, today: date | None = None)
         engine.dispose()
     echo(f"Cảnh báo ngày {day:%d/%m/%Y}: {report.alerts} cảnh báo trong {report.messages} thư; "
          f"đã xóa {report.deleted_pending} danh sách và {accounts} tài khoản cơ sở chưa xác nhận quá 7 ngày.")
-    return 0
+    return run_snapshot(settings, echo=echo, today=day)  # the month's open-data snapshot rides on it too

@@ -233,6 +233,44 @@ class MisuseReportEvent(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
 
 
+class CorrectionReport(SQLModel, table=True):
+    """A visitor's report that a published record is wrong (name, contacts, address, certificate, photo).
+
+    It names one record: a product, a producer, or a certificate (with its product). `province_id` is
+    the record's current province, whose office handles it; NULL leaves it to the ministry. The same
+    states as a misuse report. No IP address is stored; `email` only when the visitor typed one.
+    """
+
+    __tablename__ = "correction_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
+    producer_id: int | None = Field(default=None, foreign_key="producer.id", index=True)
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id", index=True)
+    province_id: int | None = Field(default=None, foreign_key="province.id", index=True)
+    field: str = Field(max_length=16)  # a CorrectionField value: what is wrong
+    details: str = Field(max_length=2000)  # what is wrong, and what is right
+    evidence: str = Field(default="", max_length=2000)
+    evidence_url: str = Field(default="", max_length=500)
+    email: str | None = Field(default=None, max_length=254)
+    state: ReportState = Field(default=ReportState.NEW, sa_type=_state(), index=True)
+
+
+class CorrectionReportEvent(SQLModel, table=True):
+    """One move of a correction report between states: when, by whom, from what to what, and why."""
+
+    __tablename__ = "correction_report_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="correction_report.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=_timestamp())
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    from_state: ReportState = Field(sa_type=_state())
+    to_state: ReportState = Field(sa_type=_state())
+    note: str = Field(default="", max_length=2000)
+
+
 class UsedFormToken(SQLModel, table=True):
     """A one-time form token already spent (its random nonce): a replayed form is refused.
 

@@ -7,6 +7,7 @@ for it, Vietnamese only (office pages are not translated). One mapping per enum:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
@@ -217,15 +218,37 @@ def next_report_states(current: ReportState) -> list[ReportState]:
     return list(REPORT_TRANSITIONS.get(current, {}))
 
 
-def report_transition_refusal(current: ReportState, target: ReportState, note: str) -> str | None:
-    """Why a report may not move from `current` to `target` with `note`; None when it may."""
+def report_transition_refusal(current: ReportState, target: ReportState, note: str,
+                              labels: Mapping[ReportState, str] = REPORT_STATE_LABELS) -> str | None:
+    """Why a report may not move from `current` to `target` with `note`; None when it may.
+
+    `labels` names the states (a correction report words its finding differently, same moves).
+    """
     if target not in REPORT_TRANSITIONS.get(current, {}):
-        allowed = ", ".join(f"“{state.label}”" for state in next_report_states(current))
-        return (f"Không thể chuyển báo cáo từ “{current.label}” sang “{target.label}”. "
+        allowed = ", ".join(f"“{labels[state]}”" for state in next_report_states(current))
+        return (f"Không thể chuyển báo cáo từ “{labels[current]}” sang “{labels[target]}”. "
                 f"Từ trạng thái này chỉ chuyển được sang: {allowed}.")
     if target in NOTE_REQUIRED_STATES and not note.strip():
-        return f"Vui lòng ghi rõ căn cứ kết luận “{target.label}”."
+        return f"Vui lòng ghi rõ căn cứ kết luận “{labels[target]}”."
     return None
+
+
+# A report of wrong information (a correction) goes through the same states and moves as a misuse
+# report; only the finding is worded for what it is about: the record was fixed, or was right.
+CORRECTION_STATE_LABELS: dict[ReportState, str] = {
+    **REPORT_STATE_LABELS,
+    ReportState.CONFIRMED: N_("Đã sửa thông tin"),
+    ReportState.UNFOUNDED: N_("Thông tin vốn đúng"),
+}
+CORRECTION_MOVE_WORDS: dict[ReportState, str] = {  # the button's words where they differ from a report's
+    ReportState.CONFIRMED: "Kết luận: thông tin sai, đã sửa",
+    ReportState.UNFOUNDED: "Kết luận: thông tin vốn đúng",
+}
+
+
+def correction_move_words(current: ReportState, target: ReportState) -> str:
+    """The button's words for moving a correction report from `current` to `target`."""
+    return CORRECTION_MOVE_WORDS.get(target) or REPORT_TRANSITIONS.get(current, {}).get(target, "")
 
 
 # For the operator's `cnnt mail list` only: Vietnamese, not marked for translation.

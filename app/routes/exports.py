@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from sqlmodel import Session
 
 from app.errors import NotFound
 from app.i18n import gettext
-from app.services.catalog import exports
-from app.web.deps import SettingsDep, TodayDep
+from app.services.catalog import changes, exports, snapshots
+from app.web.deps import SessionDep, SettingsDep, TodayDep
 from app.web.search_params import RawSearchParams, build_search_query
 from app.web.templating import templates
 
@@ -21,6 +21,7 @@ router = APIRouter()
 Many = Annotated[list[str], Query()]
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ATOM = "application/atom+xml; charset=utf-8"
 
 
 def _download(request: Request, produce: Callable[[Session], Iterator[bytes]], *, media_type: str,
@@ -67,10 +68,36 @@ def catalog_export(
 
 
 @router.get("/du-lieu-mo", name="open_data", response_class=HTMLResponse)
-def open_data(request: Request, today: TodayDep) -> Response:
-    """The open-data page: downloads, licence and the data dictionary."""
-    return templates.TemplateResponse(request, "exports/open_data.html",
-                                      {"today": today, "columns": exports.COLUMNS})
+def open_data(request: Request, settings: SettingsDep, today: TodayDep) -> Response:
+    """The open-data page: downloads, monthly snapshots, the changes feed, licence, citation, dictionary."""
+    context = {"today": today, "columns": exports.COLUMNS, "base_url": settings.public_base_url,
+               "snapshots": snapshots.list_snapshots(snapshots.snapshot_folder(settings.data_dir))}
+    return templates.TemplateResponse(request, "exports/open_data.html", context)
+
+
+@router.get("/du-lieu-mo/ban-luu/SHA256SUMS", name="open_data_sums")
+def open_data_sums(settings: SettingsDep) -> Response:
+    """Every snapshot's SHA-256, for `sha256sum -c SHA256SUMS` beside the downloaded files."""
+    text = snapshots.sha256sums(snapshots.snapshot_folder(settings.data_dir))
+    return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/du-lieu-mo/ban-luu/{name}", name="open_data_snapshot")
+def open_data_snapshot(settings: SettingsDep, name: Annotated[str, Path(max_length=64)]) -> Response:
+    """One monthly snapshot as stored (only names of the strict pattern; anything else is 404)."""
+    path = snapshots.snapshot_file(snapshots.snapshot_folder(settings.data_dir), name)
+    media_type = CSV_TYPE if name.endswith(".csv") else "application/json"
+    headers = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    return FileResponse(path, media_type=media_type, filename=name, headers=headers)
+
+
+@router.get("/du-lieu-mo/thay-doi.atom", name="open_data_changes")
+def open_data_changes(request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep,
+                      tu: Annotated[str, Query(max_length=40)] = "") -> Response:
+    """Published products changed since the day `tu` (Vietnam; default 30 days ago), as Atom."""
+    since = changes.parse_since_day(tu, today=today)
+    feed = changes.changes_feed(session=session, since=since, base_url=settings.public_base_url)
+    return templates.TemplateResponse(request, "seo/feed.atom.xml", {"feed": feed}, media_type=ATOM)
 
 
 @router.get("/du-lieu-mo/cnnt-san-pham.csv", name="open_data_csv")

@@ -15,7 +15,7 @@ from app.i18n import DEFAULT_LANG, speaking
 
 # Paths that exist in one language only (the JSON API, its docs, files): `/en/api/...` is a 404.
 UNTRANSLATED_PREFIXES = ("/api", "/static", "/media", "/docs", "/redoc", "/openapi.json", "/feeds", "/ma",
-                         "/healthz", "/readyz", "/metrics")
+                         "/healthz", "/readyz", "/metrics", "/du-lieu-mo/ban-luu")
 # Downloads and machine-read files (CSV, XLSX, JSON dumps, sitemap, robots.txt) have no English twin either.
 UNTRANSLATED_SUFFIXES = (".csv", ".xlsx", ".json", ".xml", ".atom", ".ics", ".txt", ".svg", ".png", ".pdf")
 # The office workspace is Vietnamese only: `/en/quan-ly/...` is sent (308) to the Vietnamese path.

@@ -9,6 +9,7 @@ from fastapi import Request
 from sqlmodel import Session
 
 from app.services.office.account import Account
+from app.services.office.correction_handling import count_new_corrections
 from app.services.office.report_handling import count_open_reports
 from app.services.producers.claims import count_pending_claims
 
@@ -39,3 +40,8 @@ def open_report_count(request: object, account: object) -> int:
 def pending_claim_count(request: object, account: object) -> int:
     """Producer claims in the account's reach waiting for a decision."""
     return _count_once(request, account, "pending_claim_count", count_pending_claims)
+
+
+def open_correction_count(request: object, account: object) -> int:
+    """Reports of wrong information in the account's reach still waiting (new or being checked)."""
+    return _count_once(request, account, "open_correction_count", count_new_corrections)

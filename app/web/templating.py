@@ -56,7 +56,7 @@ from app.services.catalog.shortlist import COOKIE_NAME, parse_slugs
 from app.web.auth import csrf_token
 from app.web.json_in_html import script_json
 from app.web.language_prefix import has_english
-from app.web.office_nav import open_report_count, pending_claim_count
+from app.web.office_nav import open_correction_count, open_report_count, pending_claim_count
 from app.web.static_files import STATIC_PREFIX, fingerprinted
 from search.engine import MARK_END, MARK_START
 
@@ -322,6 +322,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
         product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
         product_og_image=seo.og_image, shortlist_count=shortlist_count, in_shortlist=in_shortlist,
         open_report_count=open_report_count, pending_claim_count=pending_claim_count,
+        open_correction_count=open_correction_count,
         # Workflow states (app.domain.states): pages compare with the members and show
         # `value|state_label(ProductState)`; the labels live only in the domain module.
         ProductState=ProductState, RoundState=RoundState, ImportBatchState=ImportBatchState,

@@ -25,6 +25,7 @@ from app.models import (
     Application,
     ApplicationFile,
     Certificate,
+    CorrectionReport,
     ImportBatch,
     MisuseReport,
     ProducerAccount,
@@ -40,6 +41,7 @@ from app.routes import (
     admin_bulk_photos,
     admin_calls,
     admin_claims,
+    admin_corrections,
     admin_dashboard,
     admin_jury,
     admin_nominations,
@@ -65,7 +67,7 @@ PUBLIC = {("GET", "/quan-ly/dang-nhap"), ("POST", "/quan-ly/dang-nhap"), ("POST"
 class Rule:
     """How a route is reached: which record its parameters name, and who may use it."""
 
-    record: str | None = None  # product, certificate, national, round, batch, image, report, claim, dossier
+    record: str | None = None  # product, certificate, …, report, correction, claim, dossier
     admin_only: bool = False
     office_forbidden: bool = False  # an office of the right province is still refused (403)
     account_bound: bool = False  # the record belongs to one account: any other, admin included, gets 404
@@ -101,6 +103,9 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/bao-cao/{report_id}": Rule("report"),
     "/quan-ly/bao-cao/{report_id}/trang-thai": Rule("report"),
     "/quan-ly/bao-cao/{report_id}/anh": Rule("report"),
+    "/quan-ly/bao-sai": Rule(),
+    "/quan-ly/bao-sai/{correction_id}": Rule("correction"),
+    "/quan-ly/bao-sai/{correction_id}/trang-thai": Rule("correction"),
     "/quan-ly/anh-hang-loat": Rule(),
     "/quan-ly/yeu-cau-nhan-co-so": Rule(),
     "/quan-ly/yeu-cau-nhan-co-so/{claim_id}": Rule("claim"),
@@ -125,8 +130,8 @@ def admin_routes() -> list[tuple[str, str]]:
     """(method, path) of every office route, from the routers themselves."""
     found = set()
     modules = (admin_accounts, admin_applications, admin_auth, admin_bulk_photos, admin_calls, admin_claims,
-               admin_dashboard, admin_jury, admin_nominations, admin_photos, admin_records, admin_reports,
-               admin_rounds)
+               admin_corrections, admin_dashboard, admin_jury, admin_nominations, admin_photos, admin_records,
+               admin_reports, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
@@ -174,7 +179,10 @@ def _records(session: Session, settings: Settings, slug: str, certified_in: str,
     image = ProductImage(product_id=product.id, content_hash="ab" * 32, width=800, height=600, alt=name)
     selection_round = SelectionRound(level="tinh", year=2025, province_id=province(session, slug).id)
     account = ProducerAccount(email=f"co-so-{slug}@vi-du.example", name=f"Chủ cơ sở {name}")
-    session.add_all([image, selection_round, report, account])
+    correction = CorrectionReport(product_id=product.id, producer_id=product.producer_id,
+                                  province_id=province(session, slug).id, field="ten",
+                                  details=f"Tên đúng là {name}", email=f"bao-sai@{slug}.example")
+    session.add_all([image, selection_round, report, account, correction])
     session.flush()
     assert account.id is not None
     claim = ProducerClaim(account_id=account.id, producer_id=product.producer_id,
@@ -189,9 +197,11 @@ def _records(session: Session, settings: Settings, slug: str, certified_in: str,
                                                   Certificate.level == "tinh")).one()
     assert product.id and national.id and tinh.id and image.id and selection_round.id and report.id
     assert claim.id is not None and application.id is not None and dossier_file.id is not None
+    assert correction.id is not None
     return {"product": product.id, "certificate": tinh.id, "national": national.id,
             "image": image.id, "round": selection_round.id, "report": report.id, "claim": claim.id,
-            "application": application.id, "file": dossier_file.id, "juror": juror_user.id or 0}
+            "application": application.id, "file": dossier_file.id, "juror": juror_user.id or 0,
+            "correction": correction.id}
 
 
 def _application(session: Session, settings: Settings, selection_round: SelectionRound,
@@ -243,7 +253,7 @@ def _url(path: str, rule: Rule, ids: dict[str, int | str]) -> str:
               "batch_id": ids["batch"], "image_id": ids["image"], "action": "bia",
               "user_id": ids["user"], "report_id": ids["report"], "token": ids["token"],
               "claim_id": ids["claim"], "application_id": ids["application"], "file_id": ids["file"],
-              "juror_id": ids["juror"]}
+              "juror_id": ids["juror"], "correction_id": ids["correction"]}
     return path.format(**values)
 
 

@@ -24,7 +24,7 @@ import app.models  # noqa: F401  (registers the tables)
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
-from app.routes import reports
+from app.routes import corrections, reports
 from app.services.upkeep.provinces import sync_provinces
 from app.web.form_tokens import check_token
 from search.indexer import apply_outbox
@@ -184,4 +184,5 @@ def sign_in(page: Page, base: str, email: str, password: str, *, next_path: str 
 def no_min_fill_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let a test post the report form at machine speed: people take more than its 3 s floor, and a
     faster post is silently treated as a bot's (thanked, not stored, no errors shown)."""
-    monkeypatch.setattr(reports, "check_token", lambda token, **kw: check_token(token, **kw, min_age_s=0))
+    for form in (reports, corrections):  # the report form and the wrong-information form
+        monkeypatch.setattr(form, "check_token", lambda token, **kw: check_token(token, **kw, min_age_s=0))

@@ -27,6 +27,7 @@ from app.models import (
     Application,
     AuditEntry,
     Certificate,
+    CorrectionReport,
     MisuseReport,
     ProducerAccount,
     ProducerClaim,
@@ -64,6 +65,7 @@ class Seeded:
     office_email: str = ""
     admin_email: str = ""
     report_id: int = 0
+    correction_id: int = 0
     open_round_id: int = 0
     draft_id: int = 0  # the draft of `producer_email`'s producer in the open round
     application_id: int = 0  # a submitted application in the open round, which the office sees
@@ -134,6 +136,12 @@ def _office_records(session: Session, settings: Settings, seeded: Seeded) -> Non
     session.flush()
     assert report.id is not None
     seeded.report_id = report.id
+    correction = CorrectionReport(product_id=seeded.product_id, province_id=da_nang, field="co_so",
+                                  details="Số điện thoại đã đổi.", email="nguoi-bao@vi-du.example")
+    session.add(correction)
+    session.flush()
+    assert correction.id is not None
+    seeded.correction_id = correction.id
     session.add(AuditEntry(user_id=office.id, action="product.update", entity="product",
                            entity_id=seeded.product_id, province_id=da_nang,
                            before=json.dumps({"name": "Nước mắm Nam O"}),

@@ -39,6 +39,8 @@ OFFICE_PAGES = {
     "password": ("/quan-ly/mat-khau", "Đổi mật khẩu"),
     "reports": ("/quan-ly/bao-cao", "Báo cáo vi phạm"),
     "report": ("/quan-ly/bao-cao/{report_id}", "Báo cáo vi phạm số"),
+    "corrections": ("/quan-ly/bao-sai", "Báo thông tin sai"),
+    "correction": ("/quan-ly/bao-sai/{correction_id}", "Báo thông tin sai số"),
     "bulk-photos": ("/quan-ly/anh-hang-loat", "Tải ảnh hàng loạt"),
     "round-applications": ("/quan-ly/dot-binh-chon/{open_round_id}/ho-so", "Hồ sơ đăng ký bình chọn"),
     "application": ("/quan-ly/ho-so/{application_id}", "Hồ sơ số {application_id}: Chả bò Đà Nẵng"),

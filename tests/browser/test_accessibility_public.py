@@ -45,6 +45,8 @@ PUBLIC_PAGES = {
     "verify-not-found": ("/v/ZZZZ-ZZZZ", 404, "Không tìm thấy"),
     "report-form": ("/bao-cao?ma={valid_code}", 200, "Báo cáo sản phẩm nghi giả mạo"),
     "report-thanks": ("/bao-cao/da-gui", 200, "Cảm ơn bạn đã gửi báo cáo"),
+    "correction-form": ("/bao-thong-tin-sai?san-pham={product}", 200, "Báo thông tin sai"),
+    "correction-thanks": ("/bao-thong-tin-sai/da-gui?so=da-nang", 200, "Cảm ơn bạn đã báo thông tin sai"),
     "shortlist": ("/danh-sach-chon?sp={product}", 200, "Danh sách chọn"),
     "watch-form": ("/theo-doi?ma={valid_code}", 200, "Theo dõi giấy chứng nhận bằng e-mail"),
     "watch-sent": ("/theo-doi/da-gui?n=2&bo=KHONGCO2", 200, "Hãy kiểm tra hộp thư của bạn"),
@@ -121,6 +123,16 @@ def test_report_form_with_errors_has_no_accessibility_violation(
     visitor.get_by_role("button", name="Gửi báo cáo").click()
     expect(visitor.locator(".report-errors")).to_contain_text("Vui lòng sửa")
     expect(visitor.locator("#field-noi_mua")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(visitor)
+
+
+def test_correction_form_with_errors_has_no_accessibility_violation(
+    visitor: Page, live_server: str, seeded: Seeded, no_min_fill_time: None
+) -> None:
+    visitor.goto(f"{live_server}/bao-thong-tin-sai?san-pham={seeded.product}")
+    visitor.get_by_role("button", name="Gửi báo cáo").click()
+    expect(visitor.locator(".report-errors")).to_contain_text("Vui lòng sửa")
+    expect(visitor.locator("#field-truong")).to_have_attribute("aria-invalid", "true")
     assert_accessible(visitor)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from httpx import Response
 from jinja2 import BaseLoader, Environment
@@ -34,8 +35,9 @@ from app.forms.watch import FORM_PURPOSE as WATCH_PURPOSE
 from app.i18n import speaking
 from app.main import create_app
 from app.models import Certificate, Producer, ProducerAccount, ProducerClaim, Product, WatchList
-from app.routes import bulk_check
+from app.routes import bulk_check, corrections
 from app.routes.reports import FORM_PURPOSE, THANKS_URL
+from app.services.catalog.snapshots import snapshot_folder, write_month_snapshot
 from app.services.mail.render import mail_env, render_mail
 from app.services.watch.mails import AlertLine, WatchLinks
 from app.services.watch.table import WatchRow
@@ -67,6 +69,9 @@ _SAMPLE_ROW = WatchRow(
     status=CertificateStatus.valid, days_left=30)
 # Each e-mail template with a context, rendered as sent: its HTML part is checked with the pages.
 MAIL_SAMPLES: dict[str, dict[str, object]] = {
+    "correction_outcome": {"record": "Nước mắm <Nam Ô>", "record_path": "/san-pham/nuoc-mam-nam-o",
+                           "part": "Địa chỉ", "reported_on": "05/12/2026", "office": "Sở Công Thương Đà Nẵng",
+                           "outcome": "Đã sửa thông tin", "note": "Đã sửa địa chỉ.\nCảm ơn bạn."},
     "report_outcome": {"code": "ABCD-EFGH", "verify_path": "/v/ABCDEFGH", "reported_on": "05/12/2026",
                        "office": "Sở Công Thương Đà Nẵng", "outcome": "Xác nhận có vi phạm",
                        "note": "Cơ sở bán hàng đã được nhắc nhở.\nCảm ơn bạn."},
@@ -194,6 +199,10 @@ def _public(client: TestClient, pages: Pages, seeded: Seeded, prefix: str = "") 
     pages.save(f"{lang}-report-form", get(f"{prefix}/bao-cao"))
     pages.save(f"{lang}-report-form-about", get(f"{prefix}/bao-cao", params={"ma": seeded.valid_code}))
     pages.save(f"{lang}-report-thanks", get(f"{prefix}{THANKS_URL}", params={"so": "da-nang"}))
+    correction = f"{prefix}/bao-thong-tin-sai"
+    pages.save(f"{lang}-correction-form", get(correction, params={"san-pham": seeded.product}))
+    pages.save(f"{lang}-correction-form-certificate", get(correction, params={"ma": seeded.valid_code}))
+    pages.save(f"{lang}-correction-thanks", get(f"{correction}/da-gui", params={"so": "da-nang"}))
     client.post(f"{prefix}/danh-sach-chon/them", data={"sp": seeded.product})
     pages.save(f"{lang}-shortlist", get(f"{prefix}/danh-sach-chon"))
     pages.save(f"{lang}-not-found", get(f"{prefix}/san-pham/khong-co-san-pham-nay"), 404)
@@ -239,6 +248,31 @@ def _forms_with_errors(client: TestClient, pages: Pages, settings: Settings) -> 
         client.get("/tra-cuu", params={"q": "ABCD2345"})
     pages.save("vi-verify-rate-limited", client.get("/tra-cuu", params={"q": "ABCD2345"}), 429)
     client.app.state.limits = SiteLimits()  # type: ignore[attr-defined]
+
+
+def _corrections(client: TestClient, pages: Pages, seeded: Seeded, settings: Settings) -> None:
+    """The correction form with its errors, then the office's list, one report, a move and a refused one."""
+    token = issue_token(secret=settings.secret_key, purpose=corrections.FORM_PURPOSE, now=time.time() - 10)
+    typed = {"form_token": token, "co_so": seeded.producer, "truong": "", "noi_dung": "x",
+             "lien_ket": "ftp:x", "email": "x"}
+    pages.save("vi-correction-form-errors", client.post("/bao-thong-tin-sai", data=typed), 422)
+    sent = client.post("/bao-thong-tin-sai", data={**typed, "truong": "dia_chi", "lien_ket": "",
+                                                    "noi_dung": "Địa chỉ đúng là thôn 2.", "email": ""},
+                       follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    _sign_in(client, seeded.office_email)
+    listing = client.get("/quan-ly/bao-sai")
+    pages.save("office-corrections", listing)
+    report = BeautifulSoup(listing.text, "html.parser").select_one("table.correction-table a")
+    assert report is not None
+    pages.save("office-correction", client.get(str(report["href"])))
+    token = {"csrf_token": csrf_of(client, "/quan-ly/mat-khau")}
+    moved = client.post(f"{report['href']}/trang-thai", data={**token, "state": "checking"},
+                        follow_redirects=False)
+    assert moved.status_code == 303
+    pages.save("office-correction-moved", client.get(moved.headers["location"]))
+    refused = client.post(f"{report['href']}/trang-thai", data={**token, "state": "confirmed", "note": ""})
+    pages.save("office-correction-errors", refused, 422)
 
 
 def _bulk_check(client: TestClient, pages: Pages, seeded: Seeded, settings: Settings,
@@ -566,6 +600,8 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     checker_command()  # a missing Java or checker fails before the pages are rendered
     pages = Pages(tmp_path / "pages")
     pages.folder.mkdir()
+    write_month_snapshot(session=session, folder=snapshot_folder(settings.data_dir), today=date(2026, 12, 8),
+                         base_url=settings.public_base_url)  # the open-data page lists it
     _public(site, pages, seeded)
     _public(site, pages, seeded, prefix="/en")
     _forms_with_errors(site, pages, settings)
@@ -575,6 +611,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _fragments(site, pages, seeded)
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)
+    _corrections(site, pages, seeded, settings)
     _producer_area(site, pages, session, seeded)
     _calls(site, pages, seeded)
     _applications(site, pages, session, seeded)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import UTC, date, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.domain.groups import ProductGroup
@@ -15,7 +13,7 @@ from app.domain.provinces import ProvinceInfo, province_by_slug, successor_of
 from app.domain.standing import standing
 from app.errors import InvalidInput, NotFound
 from app.files.media import VARIANT_WIDTHS, variant_url
-from app.models import Certificate, Producer, Product, Province
+from app.models import Producer, Product, Province
 from app.services.api.schemas import (
     CertificateList,
     CertificateOut,
@@ -27,6 +25,7 @@ from app.services.api.schemas import (
     ProductSearchResponse,
     ProvinceRef,
 )
+from app.services.catalog.changes import product_updated_at
 from app.services.catalog.fallback import StatusTables, base_select, filter_conditions
 from app.services.catalog.reads import CertificateView, ImageView, find_certificates, get_product_detail
 from app.services.verification.lookup import count_views
@@ -234,22 +233,10 @@ def parse_updated_since(value: str) -> datetime | None:
         return bound.replace(tzinfo=UTC)
 
 
-def _later(a: Any, b: Any) -> ColumnElement[datetime]:
-    """The later of two timestamps; a NULL `b` (no certificate) leaves `a`."""
-    return sa.case((b > a, b), else_=a)
-
-
-def _updated_at() -> ColumnElement[datetime]:
-    """When a product last changed: itself, its producer or any of its certificates."""
-    certificates = select(sa.func.max(col(Certificate.updated_at))).where(
-        col(Certificate.product_id) == col(Product.id)).scalar_subquery()
-    return _later(_later(col(Product.updated_at), col(Producer.updated_at)), certificates)
-
-
 def changed_products(*, session: Session, query: SearchQuery, since: datetime,
                      base_url: str) -> ProductSearchResponse:
     """GET /products?updated_since=: products changed since `since`, oldest change first (no facets)."""
-    updated = _updated_at()
+    updated = product_updated_at()
     conditions = filter_conditions(query, StatusTables.on(query.today))
     matching = base_select([col(Product.id)], conditions).where(updated >= since)
     total = session.execute(select(sa.func.count()).select_from(matching.subquery())).scalar_one()

@@ -45,7 +45,7 @@ class FeedEntry:
     title: str
     link: str
     updated: datetime
-    published: date
+    published: date | None  # None: an entry about a change, not a certification
     summary: str
 
 
@@ -59,6 +59,7 @@ class Feed:
     alternate: str
     updated: datetime
     entries: list[FeedEntry]
+    subtitle: str = "Sản phẩm công nghiệp nông thôn tiêu biểu được chứng nhận gần đây nhất."
 
 
 def parse_feed_filters(*, tinh: str = "", nhom: str = "", cap: str = "") -> FeedFilters:

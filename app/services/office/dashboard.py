@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.services.catalog.in_force import in_force_on
 from app.services.office.account import Account
+from app.services.office.correction_handling import count_new_corrections
 from app.services.office.report_handling import count_open_reports
 from app.services.verification.lookup import verification_counts
 from app.services.verification.misuse_reports import reports_for_province
@@ -134,6 +135,7 @@ class Dashboard:
     verifications_since: date
     reports: Capped[ReportRow]
     open_reports: int  # new or being checked, in the account's whole reach
+    open_corrections: int  # reports of wrong information still waiting, in the account's whole reach
     ministry_reports: Capped[ReportRow] | None  # admins only: reports no province handles
     province_choices: tuple[ProvinceInfo, ...]  # admins only: the filter's options
 
@@ -308,6 +310,7 @@ def build_dashboard(*, session: Session, account: Account, today: date, province
         verifications=verifications, verifications_total=lookups, verifications_since=since,
         reports=_office_reports(session, scope, limit),
         open_reports=count_open_reports(session=session, account=account),
+        open_corrections=count_new_corrections(session=session, account=account),
         ministry_reports=_ministry_reports(session, limit) if account.is_admin else None,
         province_choices=current_provinces() if account.is_admin else (),
     )

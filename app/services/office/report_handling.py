@@ -9,6 +9,7 @@ the report's history and in the audit log, in the caller's transaction (the rout
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from app.domain.provinces import display_name, province_by_slug
 from app.domain.states import (
     NOTE_REQUIRED_STATES,
     OPEN_REPORT_STATES,
+    REPORT_STATE_LABELS,
     REPORT_TRANSITIONS,
     ReportState,
     parse_state,
@@ -90,10 +92,24 @@ def office_province_id(session: Session, account: Account) -> int | None:
     return row.id if row is not None and row.id is not None else -1
 
 
-def reach_condition(session: Session, account: Account) -> Any:
-    """A condition keeping the reports the account handles: its province's, or all for an administrator."""
+def reach_condition(session: Session, account: Account, column: Any = None) -> Any:
+    """A condition keeping the reports the account handles: its province's, or all for an administrator.
+
+    `column` is the reports' province column (a misuse report's by default; a correction report's too).
+    """
     province_id = office_province_id(session, account)
-    return sa.true() if province_id is None else col(MisuseReport.province_id) == province_id
+    column = col(MisuseReport.province_id) if column is None else column
+    return sa.true() if province_id is None else column == province_id
+
+
+def require_reach(session: Session, account: Account, province_id: int | None) -> None:
+    """NotFound unless the account handles reports of this province; the ministry's (None): administrators."""
+    if account.is_admin:
+        return
+    province = session.get(Province, province_id) if province_id is not None else None
+    if province is None:
+        raise NotFound(NOT_FOUND)  # the ministry's own reports
+    account.require_province(province.slug)
 
 
 def managed_report(*, session: Session, account: Account, report_id: int) -> MisuseReport:
@@ -101,12 +117,27 @@ def managed_report(*, session: Session, account: Account, report_id: int) -> Mis
     report = session.get(MisuseReport, report_id)
     if report is None:
         raise NotFound(NOT_FOUND)
-    if not account.is_admin:
-        province = session.get(Province, report.province_id) if report.province_id is not None else None
-        if province is None:
-            raise NotFound(NOT_FOUND)  # the ministry's own reports
-        account.require_province(province.slug)
+    require_reach(session, account, report.province_id)
     return report
+
+
+def checked_move(current: ReportState, to_state: str, note: str,
+                 labels: Mapping[ReportState, str] = REPORT_STATE_LABELS) -> tuple[ReportState, str]:
+    """The target state and the cleaned note of an allowed move; InvalidInput ("state" or "note") otherwise.
+
+    The one check of a report's move, for misuse and correction reports alike (`labels` words the states).
+    """
+    target = parse_state(ReportState, to_state)
+    if target is None:
+        raise InvalidInput("Trạng thái không hợp lệ.", field="state")
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(f"Ghi chú dài tối đa {MAX_NOTE} ký tự (đang có {len(note)}).", field="note")
+    refusal = report_transition_refusal(current, target, note, labels)
+    if refusal is not None:
+        allowed = target in REPORT_TRANSITIONS.get(current, {})
+        raise InvalidInput(refusal, field="note" if allowed else "state")
+    return target, note
 
 
 def count_open_reports(*, session: Session, account: Account) -> int:
@@ -115,7 +146,7 @@ def count_open_reports(*, session: Session, account: Account) -> int:
     return int(session.exec(select(sa.func.count()).select_from(MisuseReport).where(where)).one())
 
 
-def _office_name(session: Session, province_id: int | None) -> str:
+def handling_office(session: Session, province_id: int | None) -> str:
     """Who handles a report, as the office reads it."""
     if province_id is None:
         return "Bộ Công Thương (chưa xác định được sản phẩm)"
@@ -152,7 +183,7 @@ def report_detail(*, session: Session, account: Account, report_id: int) -> Repo
     assert report.id is not None  # noqa: S101 - loaded from the database
     return ReportDetail(
         report=report, state=state, received_at=vn_time(report.created_at),
-        office=_office_name(session, report.province_id),
+        office=handling_office(session, report.province_id),
         product=session.get(Product, report.product_id) if report.product_id else None,
         certificate=cert, certificate_code=display_code(cert.code) if cert else "",
         photo_size=photo, history=_history(session, report.id), next_states=moves,
@@ -168,17 +199,8 @@ def change_report_state(*, session: Session, account: Account, report_id: int, t
     in the same transaction, so it is sent only if the change commits.
     """
     report = managed_report(session=session, account=account, report_id=report_id)
-    target = parse_state(ReportState, to_state)
-    if target is None:
-        raise InvalidInput("Trạng thái không hợp lệ.", field="state")
-    note = note.strip()
-    if len(note) > MAX_NOTE:
-        raise InvalidInput(f"Ghi chú dài tối đa {MAX_NOTE} ký tự (đang có {len(note)}).", field="note")
     current = _state_of(report)
-    refusal = report_transition_refusal(current, target, note)
-    if refusal is not None:
-        allowed = target in REPORT_TRANSITIONS.get(current, {})
-        raise InvalidInput(refusal, field="note" if allowed else "state")
+    target, note = checked_move(current, to_state, note)
     before = snapshot(report)
     report.state = target
     session.add(report)
