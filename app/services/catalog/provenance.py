@@ -49,7 +49,11 @@ def decision_ref(selection_round: SelectionRound | None, base_url: str = "") -> 
 
 def product_updated_at(product: Product, producer: Producer, certificates: Iterable[Certificate]) -> datetime:
     """When a product's record last changed: itself, its producer or any of its certificates (aware, UTC)."""
-    moments = [product.updated_at, producer.updated_at, *(c.updated_at for c in certificates)]
+    return latest_change([product.updated_at, producer.updated_at, *(c.updated_at for c in certificates)])
+
+
+def latest_change(moments: Iterable[datetime]) -> datetime:
+    """The latest of stored instants, aware in UTC (the rule of `product_updated_at`, from loose columns)."""
     return max(aware_utc(moment) for moment in moments)
 
 
