@@ -61,7 +61,8 @@ def test_office_saves_the_decision_and_uploads_its_pdf(client: TestClient, sessi
     assert response.status_code == 303, response.text
     session.refresh(selection_round)
     digest = hashlib.sha256(pdf).hexdigest()
-    assert (selection_round.decision_number, selection_round.decision_date, selection_round.decision_signer) == (
+    saved = selection_round
+    assert (saved.decision_number, saved.decision_date, saved.decision_signer) == (
         "123/QĐ-SCT", date(2023, 12, 15), "Sở Công Thương Thừa Thiên Huế")
     assert (selection_round.decision_pdf_hash, selection_round.decision_pdf_size) == (digest, len(pdf))
     assert selection_round.decision_pdf_name == "Quyết định 123 (bản ký).pdf"
@@ -72,9 +73,13 @@ def test_office_saves_the_decision_and_uploads_its_pdf(client: TestClient, sessi
     assert "Đã lưu quyết định" in page.get_text()
     link = page.select_one("#decision-document a")
     assert link is not None and link["href"] == f"/dot-binh-chon/{selection_round.id}/quyet-dinh.pdf"
+    round_page = BeautifulSoup(client.get(f"/quan-ly/dot-binh-chon/{selection_round.id}").text, "html.parser")
+    assert round_page.select_one(f'#round-decision a[href="{response.headers["location"].split("?")[0]}"]')
+    assert "của Sở Công Thương Thừa Thiên Huế" in round_page.get_text()
 
 
-def test_public_pdf_is_inline_unsniffed_and_revalidated_by_its_hash(client: TestClient, session: Session) -> None:
+def test_public_pdf_is_inline_unsniffed_and_revalidated_by_its_hash(client: TestClient,
+                                                                     session: Session) -> None:
     selection_round = make_round(session)
     sign_in(client, make_user(session, province_slug="hue"))
     pdf = real_pdf()
@@ -102,7 +107,8 @@ def test_replacing_the_pdf_changes_what_is_served(client: TestClient, session: S
     response = client.get(f"/dot-binh-chon/{selection_round.id}/quyet-dinh.pdf")
     assert response.content == second  # a form without a file keeps the PDF
     session.refresh(selection_round)
-    assert selection_round.decision_pdf_name == "b.pdf" and selection_round.decision_signer == "Bộ Công Thương"
+    assert selection_round.decision_pdf_name == "b.pdf"
+    assert selection_round.decision_signer == "Bộ Công Thương"
 
 
 def test_anything_but_a_real_pdf_is_refused_and_nothing_is_stored(client: TestClient, session: Session,
@@ -110,7 +116,8 @@ def test_anything_but_a_real_pdf_is_refused_and_nothing_is_stored(client: TestCl
     selection_round = make_round(session)
     sign_in(client, make_user(session, province_slug="hue"))
     oversized = b"%PDF-1.4\n" + b"0" * MAX_DECISION_BYTES + b"\n%%EOF"
-    cases = (("trang.pdf", "<!DOCTYPE html><html><body>Quyết định</body></html>".encode(), "không phải tệp PDF"),
+    html_page = "<!DOCTYPE html><html><body>Quyết định</body></html>".encode()
+    cases = (("trang.pdf", html_page, "không phải tệp PDF"),
              ("chuong-trinh.pdf", b"MZ\x90\x00\x03" + b"\x00" * 400, "không phải tệp PDF"),
              ("rong.pdf", b"", "trống"),
              ("cat-do.pdf", real_pdf()[:-200], "không đầy đủ"),
@@ -140,8 +147,8 @@ def test_a_request_over_the_limit_is_refused_before_it_is_read(client: TestClien
 def test_wrong_fields_are_named_and_nothing_changes(client: TestClient, session: Session) -> None:
     selection_round = make_round(session)
     sign_in(client, make_user(session, province_slug="hue"))
-    response = post_decision(client, selection_round.id, pdf=("qd.pdf", real_pdf()), decision_date="31/02/2023",
-                             decision_signer="S" * 301)
+    response = post_decision(client, selection_round.id, pdf=("qd.pdf", real_pdf()),
+                             decision_date="31/02/2023", decision_signer="S" * 301)
     assert response.status_code == 422
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.select_one("#decision_date-error") is not None
@@ -165,7 +172,8 @@ def test_another_provinces_office_gets_404_and_changes_nothing(client: TestClien
 def test_a_post_without_the_csrf_token_is_refused(client: TestClient, session: Session) -> None:
     selection_round = make_round(session)
     sign_in(client, make_user(session, province_slug="hue"))
-    assert post_decision(client, selection_round.id, pdf=("qd.pdf", real_pdf()), token="sai").status_code == 403
+    response = post_decision(client, selection_round.id, pdf=("qd.pdf", real_pdf()), token="sai")
+    assert response.status_code == 403
     session.refresh(selection_round)
     assert selection_round.decision_pdf_hash is None
 

@@ -35,7 +35,8 @@ def _seed(session: Session, settings: Settings, *, with_pdf: bool = True) -> tup
     if with_pdf:
         checked = check_decision_pdf(real_pdf(), filename="qd.pdf")
         write_decision_pdf(settings.decision_path, checked)
-        selection_round.decision_pdf_hash, selection_round.decision_pdf_size = checked.content_hash, checked.size
+        selection_round.decision_pdf_hash = checked.content_hash
+        selection_round.decision_pdf_size = checked.size
     session.add(selection_round)
     product = make_product(session, name="Nón lá Phú Cam", province_slug="hue", issued_on=date(2023, 12, 15))
     cert = session.exec(select(Certificate).where(Certificate.product_id == product.id)).one()
@@ -63,7 +64,8 @@ def test_product_page_says_where_the_record_comes_from(client: TestClient, sessi
         "cập nhật ngày 02/11/2026")
     link = line.select_one("a.decision-pdf")
     assert link is not None and link["href"] == f"/dot-binh-chon/{selection_round.id}/quyet-dinh.pdf"
-    timeline = BeautifulSoup(client.get(f"/san-pham/{product.slug}").text, "html.parser").select_one(".timeline")
+    page = BeautifulSoup(client.get(f"/san-pham/{product.slug}").text, "html.parser")
+    timeline = page.select_one(".timeline")
     assert timeline is not None and timeline.select_one("a.decision-pdf") is not None
     assert SIGNER in timeline.get_text()
 
@@ -134,7 +136,8 @@ def test_api_carries_decision_and_update_fields(client: TestClient, session: Ses
     assert "updated_at" in schema["ProductOut"]["properties"]
 
 
-def test_api_decision_url_is_null_without_a_pdf(client: TestClient, session: Session, settings: Settings) -> None:
+def test_api_decision_url_is_null_without_a_pdf(client: TestClient, session: Session,
+                                                settings: Settings) -> None:
     product, _, _ = _seed(session, settings, with_pdf=False)
     [certificate] = client.get(f"/api/v1/products/{product.slug}").json()["certificates"]
     assert certificate["decision_url"] is None and certificate["decision_number"] == NUMBER
