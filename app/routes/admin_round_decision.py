@@ -23,7 +23,7 @@ from app.services.office.account import Account
 from app.services.office.round_decision import save_round_decision
 from app.services.office.rounds import get_round, round_province
 from app.web.auth import CSRF_FIELD, csrf_valid
-from app.web.deps import AccountDep, RowId, SessionDep, SettingsDep
+from app.web.deps import AccountDep, RowId, SearchDep, SessionDep, SettingsDep
 from app.web.form_flow import field_errors, run_use_case
 from app.web.templating import templates
 
@@ -95,8 +95,8 @@ def decision_form(request: Request, session: SessionDep, account: AccountDep,
 
 
 @router.post("")
-def save_decision(request: Request, session: SessionDep, settings: SettingsDep, account: AccountDep,
-                  selection_round: RoundDep, posted: PostedDep) -> Response:
+def save_decision(request: Request, session: SessionDep, settings: SettingsDep, search: SearchDep,
+                  account: AccountDep, selection_round: RoundDep, posted: PostedDep) -> Response:
     """Save the facts and the PDF (when one is chosen); 413 too large, 422 with a message per field."""
     if not posted.refused and not csrf_valid(request.session, posted.fields.get(CSRF_FIELD)):
         raise CsrfRejected("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
@@ -127,5 +127,5 @@ def save_decision(request: Request, session: SessionDep, settings: SettingsDep, 
         return _page(request, session, account, selection_round, values=values,
                      errors=field_errors(error, "decision_number"), status=422)
 
-    return run_use_case(request, session=session, search=None, use_case=save, refused=refused,
+    return run_use_case(request, session=session, search=search, use_case=save, refused=refused,
                         redirect_to=f"/quan-ly/dot-binh-chon/{selection_round.id}/quyet-dinh?tb=luu")

@@ -14,9 +14,11 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from app.config import Settings
+from app.domain.states import RoundState
 from app.files.decision_pdf import MAX_DECISION_BYTES, decision_pdf_path
-from app.models import AuditEntry, SelectionRound
-from tests.factories import csrf_of, make_user, province, sign_in
+from app.models import AuditEntry, Certificate, SelectionRound
+from search.indexer import check_drift
+from tests.factories import csrf_of, index_products, make_product, make_user, province, sign_in
 
 
 def real_pdf() -> bytes:
@@ -182,8 +184,27 @@ def test_an_unpublished_rounds_pdf_is_not_served(client: TestClient, session: Se
     selection_round = make_round(session)
     sign_in(client, make_user(session, province_slug="hue"))
     assert post_decision(client, selection_round.id, pdf=("qd.pdf", real_pdf())).status_code == 303
-    selection_round.state = "draft"  # type: ignore[assignment]
+    selection_round.state = RoundState.DRAFT
     session.add(selection_round)
     session.commit()
     assert client.get(f"/dot-binh-chon/{selection_round.id}/quyet-dinh.pdf").status_code == 404
     assert client.get("/dot-binh-chon/999999/quyet-dinh.pdf").status_code == 404
+
+
+def test_a_new_decision_number_is_indexed_with_the_rounds_products(client: TestClient,
+                                                                    session: Session) -> None:
+    """Search documents hold the decision numbers: after the edit the index has no drift."""
+    selection_round = make_round(session)
+    product = make_product(session, name="Nón lá Phú Cam", province_slug="hue")
+    cert = session.exec(select(Certificate).where(Certificate.product_id == product.id)).one()
+    cert.round_id = selection_round.id
+    session.commit()
+    index_products(client, session, product)
+    engine = client.app.state.search  # type: ignore[attr-defined]
+    assert check_drift(session=session, engine=engine).stale == []
+    sign_in(client, make_user(session, province_slug="hue"))
+    assert post_decision(client, selection_round.id, decision_number="456/QĐ-SCT").status_code == 303
+    session.expire_all()
+    assert check_drift(session=session, engine=engine).stale == []
+    found = client.get("/api/v1/products", params={"q": "456/QĐ-SCT"}).json()
+    assert [hit["slug"] for hit in found["hits"]] == [product.slug]

@@ -1,6 +1,7 @@
 """A round's decision in the office: its number, date and signer, and the decision PDF uploaded or replaced.
 
-One use-case, audited like every office edit. The PDF is written (once per content hash) before the
+One use-case, audited like every office edit; a new decision number marks the round's products for
+reindexing (their search documents hold it). The PDF is written (once per content hash) before the
 commit; the route commits inside `save_round_decision`, so a failed commit removes a file just written.
 Helpers flush; the route commits.
 """
@@ -18,9 +19,10 @@ from app.errors import InvalidInput
 from app.files.decision_pdf import CheckedPdf, write_decision_pdf
 from app.files.media import remove_written
 from app.forms.round_decision import RoundDecisionForm
-from app.models import SelectionRound
+from app.models import Certificate, SelectionRound
 from app.services.office.account import Account
 from app.services.records.audit_log import record_change, snapshot
+from search.indexer import mark_for_reindex
 
 MAX_NAME = 200
 
@@ -55,6 +57,9 @@ def save_round_decision(*, session: Session, account: Account, selection_round: 
     """
     _refuse_duplicate(session, selection_round, form.decision_number)
     before = snapshot(selection_round)
+    if form.decision_number != selection_round.decision_number:  # search documents hold decision numbers
+        winners = select(Certificate.product_id).where(Certificate.round_id == selection_round.id).distinct()
+        mark_for_reindex(session, *session.exec(winners).all())
     selection_round.decision_number = form.decision_number
     selection_round.decision_date = form.decision_date
     selection_round.decision_signer = form.decision_signer
