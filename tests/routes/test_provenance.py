@@ -24,6 +24,7 @@ from tests.factories import make_product, province
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 CHANGED = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)  # 03:00 on 02/11/2026 in Vietnam
 NUMBER, SIGNER = "123/QĐ-SCT", "Sở Công Thương Thừa Thiên Huế"
+PDF = real_pdf()  # once: Pillow writes the time into each PDF it makes
 
 
 def _seed(session: Session, settings: Settings, *, with_pdf: bool = True) -> tuple[Product, Certificate,
@@ -33,7 +34,7 @@ def _seed(session: Session, settings: Settings, *, with_pdf: bool = True) -> tup
                                      decision_number=NUMBER, decision_date=date(2023, 12, 15),
                                      decision_signer=SIGNER)
     if with_pdf:
-        checked = check_decision_pdf(real_pdf(), filename="qd.pdf")
+        checked = check_decision_pdf(PDF, filename="qd.pdf")
         write_decision_pdf(settings.decision_path, checked)
         selection_round.decision_pdf_hash = checked.content_hash
         selection_round.decision_pdf_size = checked.size
@@ -67,7 +68,7 @@ def test_product_page_says_where_the_record_comes_from(client: TestClient, sessi
     page = BeautifulSoup(client.get(f"/san-pham/{product.slug}").text, "html.parser")
     timeline = page.select_one(".timeline")
     assert timeline is not None and timeline.select_one("a.decision-pdf") is not None
-    assert SIGNER in timeline.get_text()
+    assert f"Số {NUMBER} ngày 15/12/2023 của {SIGNER} (văn bản PDF)" in " ".join(timeline.get_text().split())
 
 
 def test_product_page_in_english_cites_the_same_decision(client: TestClient, session: Session,
@@ -116,7 +117,7 @@ def test_round_page_links_the_decision_pdf(client: TestClient, session: Session,
     assert decision is not None and SIGNER in decision.get_text()
     link = decision.select_one("a.decision-pdf")
     assert link is not None and link["href"] == f"/dot-binh-chon/{selection_round.id}/quyet-dinh.pdf"
-    assert client.get(str(link["href"])).content == real_pdf()
+    assert client.get(str(link["href"])).content == PDF
 
 
 def test_api_carries_decision_and_update_fields(client: TestClient, session: Session,
