@@ -79,6 +79,8 @@ def test_product_page_in_english_cites_the_same_decision(client: TestClient, ses
     line = _provenance(response.text)
     text = line.get_text(" ", strip=True)
     assert NUMBER in text and SIGNER in text and "2023" in text and "2026" in text
+    signer = line.select_one('span[lang="vi"]')  # the office's Vietnamese name, marked as such on the page
+    assert signer is not None and signer.get_text() == SIGNER
     link = line.select_one("a.decision-pdf")
     assert link is not None and link["href"] == f"/dot-binh-chon/{selection_round.id}/quyet-dinh.pdf"
 
@@ -162,3 +164,12 @@ def test_open_data_carries_decision_and_update_fields(client: TestClient, sessio
     page = client.get("/du-lieu-mo").text
     for name in ("Cơ quan ban hành quyết định", "certificates[].decision_url", "certificates[].updated_at"):
         assert name in page
+
+
+def test_a_signer_is_text_never_markup(client: TestClient, session: Session, settings: Settings) -> None:
+    product, _, selection_round = _seed(session, settings)
+    selection_round.decision_signer = '<script>alert("x")</script> Sở Công Thương'
+    session.add(selection_round)
+    session.commit()
+    page = client.get(f"/san-pham/{product.slug}").text
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
