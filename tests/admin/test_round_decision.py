@@ -208,3 +208,19 @@ def test_a_new_decision_number_is_indexed_with_the_rounds_products(client: TestC
     assert check_drift(session=session, engine=engine).stale == []
     found = client.get("/api/v1/products", params={"q": "456/QĐ-SCT"}).json()
     assert [hit["slug"] for hit in found["hits"]] == [product.slug]
+
+
+def test_a_decision_number_another_round_of_the_same_place_has_is_refused(client: TestClient,
+                                                                          session: Session) -> None:
+    make_round(session)  # 99/QĐ-UBND, provincial, Huế, 2023
+    other = SelectionRound(level="tinh", year=2023, province_id=province(session, "hue").id,
+                           decision_number="100/QĐ-UBND")
+    session.add(other)
+    session.commit()
+    sign_in(client, make_user(session, province_slug="hue"))
+    response = post_decision(client, other.id, decision_number="99/QĐ-UBND")
+    assert response.status_code == 422
+    message = BeautifulSoup(response.text, "html.parser").select_one("#decision_number-error")
+    assert message is not None and "cùng cấp, năm, địa bàn và số quyết định" in message.get_text()
+    session.refresh(other)
+    assert other.decision_number == "100/QĐ-UBND"
