@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         return self.media_dir or self.data_dir / "media"
 
     @property
+    def decision_path(self) -> Path:
+        """Rounds' decision PDFs, public, stored by content hash beside the photos (the media volume)."""
+        return self.media_path / "decisions"
+
+    @property
     def private_media_path(self) -> Path:
         """Photos sent with misuse reports: kept for the offices, never served under /media."""
         return self.data_dir / "private" / "reports"

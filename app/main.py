@@ -33,6 +33,7 @@ from app.routes import (
     admin_photos,
     admin_records,
     admin_reports,
+    admin_round_decision,
     admin_rounds,
     api,
     api_docs,
@@ -180,10 +181,10 @@ def _add_routers(app: FastAPI) -> None:
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (producer_auth, producer_area, producer_applications, pages, catalog, exports, labels,
                   reports, corrections, verify, bulk_check, admin_auth, admin_bulk_photos, admin_photos,
-                  admin_rounds, admin_calls, admin_applications, admin_jury, admin_nominations, juror,
-                  admin_records, admin_reports, admin_corrections, admin_claims, admin_accounts,
-                  admin_dashboard, seo, shortlist, watch, watch_feeds, rounds_public, calls_public,
-                  province_map, statistics, api_docs)
+                  admin_rounds, admin_round_decision, admin_calls, admin_applications, admin_jury,
+                  admin_nominations, juror, admin_records, admin_reports, admin_corrections, admin_claims,
+                  admin_accounts, admin_dashboard, seo, shortlist, watch, watch_feeds, rounds_public,
+                  calls_public, province_map, statistics, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 
@@ -196,6 +197,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         "/quan-ly/san-pham/{product_id}/anh": admin_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/quan-ly/anh-hang-loat": admin_bulk_photos.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/quan-ly/dot-binh-chon/{round_id}/nhap": MAX_FILE_BYTES + FORM_MARGIN,
+        "/quan-ly/dot-binh-chon/{round_id}/quyet-dinh": admin_round_decision.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/tai-khoan/ho-so/{application_id}/tep": producer_applications.MAX_UPLOAD_BYTES + FORM_MARGIN,
         "/bao-cao": MAX_REQUEST_BYTES + FORM_MARGIN,
         "/kiem-tra-danh-sach": MAX_REQUEST_BYTES + FORM_MARGIN,

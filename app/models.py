@@ -119,6 +119,10 @@ class SelectionRound(SQLModel, table=True):
     organiser: str | None = Field(default=None, max_length=300)
     decision_number: str | None = Field(default=None, max_length=100)
     decision_date: date | None = None
+    decision_signer: str | None = Field(default=None, max_length=300)  # the office that signed the decision
+    decision_pdf_hash: str | None = Field(default=None, max_length=64)  # the decision PDF's SHA-256
+    decision_pdf_size: int | None = None
+    decision_pdf_name: str | None = Field(default=None, max_length=200)  # as uploaded
     state: RoundState = Field(default=RoundState.PUBLISHED, sa_type=_state())
 
 

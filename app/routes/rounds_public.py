@@ -1,16 +1,22 @@
-"""Public pages of selection rounds: the list of rounds, and each round (linked from its certificates)."""
+"""Public pages of selection rounds: the list of rounds, each round (linked from its certificates) and its
+decision PDF."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from app.domain.levels import parse_level
+from app.files.decision_pdf import decision_pdf_path, safe_pdf_filename
+from app.services.catalog.provenance import decision_document
 from app.services.catalog.rounds import get_round_page, list_rounds
-from app.web.deps import RowId, SessionDep, TodayDep
+from app.web.deps import RowId, SessionDep, SettingsDep, TodayDep
+from app.web.revalidation import etag_matches
 from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
+# The address is stable while an office may replace the PDF: a day's cache, then revalidated by its hash.
+DECISION_CACHE = "public, max-age=86400"
 
 
 @router.get("/dot-binh-chon", name="rounds")
@@ -34,3 +40,17 @@ def round_page(request: Request, round_id: RowId, session: SessionDep, today: To
     """A published round: level, year, place, decision and its winners."""
     page = get_round_page(session=session, round_id=round_id, today=today)
     return templates.TemplateResponse(request, "rounds/detail.html", {"page": page, "today": today})
+
+
+@router.get("/dot-binh-chon/{round_id}/quyet-dinh.pdf", name="round_decision_pdf")
+def decision_pdf(request: Request, round_id: RowId, session: SessionDep, settings: SettingsDep) -> Response:
+    """The round's decision PDF, shown in the browser; its content hash is the ETag (304 when unchanged)."""
+    selection_round = decision_document(session=session, round_id=round_id)
+    content_hash = selection_round.decision_pdf_hash or ""
+    etag = f'"{content_hash}"'
+    headers = {"ETag": etag, "Cache-Control": DECISION_CACHE, "X-Content-Type-Options": "nosniff"}
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(decision_pdf_path(settings.decision_path, content_hash), media_type="application/pdf",
+                        headers=headers, filename=safe_pdf_filename(selection_round.decision_pdf_name),
+                        content_disposition_type="inline")

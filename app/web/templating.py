@@ -52,6 +52,7 @@ from app.i18n import (
     translations,
 )
 from app.services.catalog import seo
+from app.services.catalog.provenance import decision_ref
 from app.services.catalog.shortlist import COOKIE_NAME, parse_slugs
 from app.web.auth import csrf_token
 from app.web.json_in_html import script_json
@@ -321,6 +322,7 @@ def configure_templates(templates: Jinja2Templates) -> None:
         canonical_url=page_canonical_url, base_url=page_base_url, alternate_urls=page_alternates,
         product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
         product_og_image=seo.og_image, shortlist_count=shortlist_count, in_shortlist=in_shortlist,
+        decision_ref=decision_ref,
         open_report_count=open_report_count, pending_claim_count=pending_claim_count,
         open_correction_count=open_correction_count,
         # Workflow states (app.domain.states): pages compare with the members and show

@@ -48,6 +48,7 @@ from app.routes import (
     admin_photos,
     admin_records,
     admin_reports,
+    admin_round_decision,
     admin_rounds,
     juror,
 )
@@ -92,6 +93,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "/quan-ly/dot-binh-chon/{round_id}": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/nhap": Rule("round"),
     "/quan-ly/dot-binh-chon/{round_id}/goi-ho-so": Rule("round"),
+    "/quan-ly/dot-binh-chon/{round_id}/quyet-dinh": Rule("round"),
     "/quan-ly/nhap/{batch_id}": Rule("batch"),
     "/quan-ly/nhap/{batch_id}/xuat-ban": Rule("batch"),
     "/quan-ly/mau-danh-sach.xlsx": Rule(),
@@ -131,7 +133,7 @@ def admin_routes() -> list[tuple[str, str]]:
     found = set()
     modules = (admin_accounts, admin_applications, admin_auth, admin_bulk_photos, admin_calls, admin_claims,
                admin_corrections, admin_dashboard, admin_jury, admin_nominations, admin_photos, admin_records,
-               admin_reports, admin_rounds)
+               admin_reports, admin_round_decision, admin_rounds)
     for module in modules:
         for route in module.router.routes:
             assert isinstance(route, APIRoute)

@@ -436,6 +436,28 @@ def _office_forms(client: TestClient, pages: Pages, seeded: Seeded, tmp_path: Pa
     pages.save("office-confirm-revoke", post(revoke, data=typed))
 
 
+def _round_decision(client: TestClient, pages: Pages, seeded: Seeded) -> None:
+    """The round's decision form (as it is, refused, saved), then the public pages that link its PDF."""
+    _sign_in(client, seeded.office_email)
+    form = f"/quan-ly/dot-binh-chon/{seeded.round_id}/quyet-dinh"
+    pages.save("office-round-decision", client.get(form))
+    token = {"csrf_token": csrf_of(client, form)}
+    not_a_pdf = {"pdf": ("qd.pdf", b"<html></html>", "application/pdf")}
+    refused = client.post(form, data={**token, "decision_date": "31/02/2024"}, files=not_a_pdf)
+    pages.save("office-round-decision-errors", refused, 422)
+    typed = {**token, "decision_number": "15/QĐ-UBND", "decision_date": "20/11/2024",
+             "decision_signer": "Ủy ban nhân dân thành phố Đà Nẵng"}
+    saved = client.post(form, data=typed, files={"pdf": ("qd.pdf", pdf_bytes(), "application/pdf")})
+    pages.save("office-round-decision-saved", saved)
+    for prefix in ("", "/en"):
+        lang = prefix.strip("/") or "vi"
+        for name, path in (("product", f"/san-pham/{seeded.product}"), ("verify", f"/v/{seeded.valid_code}"),
+                           ("round", f"/dot-binh-chon/{seeded.round_id}")):
+            page = client.get(f"{prefix}{path}")
+            assert 'class="decision-pdf"' in page.text, (lang, name)
+            pages.save(f"{lang}-{name}-with-decision-pdf", page)
+
+
 def _bulk_photos(client: TestClient, pages: Pages, token: dict[str, str]) -> None:
     """The bulk photo form refused, a zip's preview (every kind of row), and the result once confirmed."""
     pages.save("office-bulk-photos-errors", client.post("/quan-ly/anh-hang-loat", data=token), 422)
@@ -612,6 +634,7 @@ def test_every_page_is_valid_html(site: TestClient, seeded: Seeded, settings: Se
     _office(site, pages, seeded)
     _office_forms(site, pages, seeded, tmp_path)
     _corrections(site, pages, seeded, settings)
+    _round_decision(site, pages, seeded)
     _producer_area(site, pages, session, seeded)
     _calls(site, pages, seeded)
     _applications(site, pages, session, seeded)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -70,8 +70,15 @@ class CertificateOut(BaseModel):
     revoked_reason: str | None
     score: float | None
     province: ProvinceRef = Field(description="Province at certification")
-    decision_number: str | None
-    decision_date: date | None
+    decision_number: str | None = Field(description="Number of the decision the certificate rests on, as "
+                                                     "printed (e.g. 123/QĐ-SCT); null when not known")
+    decision_date: date | None = Field(description="Date of that decision; null when not known")
+    decision_signer: str | None = Field(description="The office that signed the decision (e.g. Sở Công "
+                                                    "Thương Thừa Thiên Huế, Bộ Công Thương); null when not "
+                                                    "recorded")
+    decision_url: str | None = Field(description="Absolute URL of the decision's PDF; null when none was "
+                                                 "uploaded")
+    updated_at: datetime = Field(description="When this certificate's record last changed (UTC)")
     verify_url: str
     product_slug: str
     product_name: str
@@ -114,6 +121,8 @@ class ProductOut(BaseModel):
     producer: ProducerOut
     images: list[ImageOut]
     certificates: list[CertificateOut]
+    updated_at: datetime = Field(description="When the product's record last changed (UTC): the product, its "
+                                             "producer or any of its certificates, as `updated_since` counts")
 
 
 class CertificateList(BaseModel):

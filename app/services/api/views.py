@@ -27,6 +27,7 @@ from app.services.api.schemas import (
 )
 from app.services.catalog.changes import product_updated_at
 from app.services.catalog.fallback import StatusTables, base_select, filter_conditions
+from app.services.catalog.provenance import aware_utc, decision_ref
 from app.services.catalog.reads import CertificateView, ImageView, find_certificates, get_product_detail
 from app.services.verification.lookup import count_views
 from search.document_builder import build_documents
@@ -117,7 +118,7 @@ def _row_ref(session: Session, province_id: int) -> ProvinceRef:
 
 def certificate_out(session: Session, view: CertificateView, *, base_url: str) -> CertificateOut:
     """A certificate with its status on the day the view was built for."""
-    cert, round_ = view.certificate, view.round
+    cert, decision = view.certificate, decision_ref(view.round, base_url)
     return CertificateOut(
         code=cert.code,
         number=cert.number,
@@ -131,8 +132,11 @@ def certificate_out(session: Session, view: CertificateView, *, base_url: str) -
         revoked_reason=cert.revoked_reason,
         score=cert.score,
         province=_row_ref(session, cert.province_id),
-        decision_number=round_.decision_number if round_ else None,
-        decision_date=round_.decision_date if round_ else None,
+        decision_number=decision.number,
+        decision_date=decision.day,
+        decision_signer=decision.signer,
+        decision_url=decision.pdf_url,
+        updated_at=aware_utc(cert.updated_at),
         verify_url=f"{base_url}/v/{cert.code}",
         product_slug=view.product.slug,
         product_name=view.product.name,
@@ -173,6 +177,7 @@ def product_out(*, session: Session, slug: str, on: date, base_url: str) -> Prod
         producer=_producer_out(session, detail.producer),
         images=[_image_out(view, base_url) for view in detail.images],
         certificates=[certificate_out(session, view, base_url=base_url) for view in detail.certificates],
+        updated_at=detail.updated_at,
     )
 
 

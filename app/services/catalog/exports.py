@@ -18,7 +18,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from openpyxl import Workbook
@@ -28,12 +28,14 @@ from sqlmodel import Session, col, select
 from app.domain.groups import ProductGroup
 from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
 from app.domain.provinces import province_by_slug
-from app.domain.standing import standing
+from app.domain.standing import Standing, standing
 from app.domain.states import ProductState
 from app.domain.text import drop_controls
+from app.domain.validity import CertificateStatus, certificate_status, in_vietnam
 from app.errors import InvalidInput
-from app.models import Certificate, Producer, Product, Province
+from app.models import Certificate, Producer, Product, Province, SelectionRound
 from app.services.catalog.fallback import StatusTables, filter_conditions
+from app.services.catalog.provenance import aware_utc, decision_ref, latest_change
 from search.document_builder import build_documents
 from search.documents import ProductDocument
 from search.engine import SearchQuery
@@ -48,6 +50,7 @@ COLUMNS = (
     "Tên sản phẩm", "Nhóm sản phẩm", "Cấp cao nhất", "Năm chứng nhận", "Tình trạng hôm nay",
     "Hiệu lực đến", "Tỉnh/thành phố hiện nay", "Tỉnh/thành phố khi chứng nhận", "Cơ sở sản xuất",
     "Loại hình", "Địa chỉ", "Điện thoại", "Email", "Website", "Đường dẫn sản phẩm",
+    "Số quyết định", "Ngày quyết định", "Cơ quan ban hành quyết định", "Văn bản quyết định", "Cập nhật ngày",
 )
 
 
@@ -119,7 +122,35 @@ def _legal_form(code: str | None) -> str:
     return code or ""
 
 
-def export_row(doc: ProductDocument, producer: Producer, *, today: date, base_url: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an exported product's record comes from: its certificates' rounds, when it last changed."""
+
+    rounds: dict[int, SelectionRound]
+    updated_at: datetime
+
+
+def shown_certificate(certs: Sequence[Certificate], shown: Standing, today: date) -> Certificate | None:
+    """The certificate the shown level rests on: at that level, valid today if one is, the newest issued."""
+    if shown.level is None:
+        return None
+    at_level = [c for c in certs if c.level == shown.level.value]
+    valid = [c for c in at_level
+             if certificate_status(c.valid_until, c.revoked_on, on=today) == CertificateStatus.valid]
+    return max(valid or at_level, key=lambda c: (c.issued_on, c.id or 0), default=None)
+
+
+def _decision_cells(cert: Certificate | None, provenance: Provenance, base_url: str) -> list[str]:
+    """Number, date, signer and PDF address of the decision behind `cert`, then the record's last change."""
+    rnd = provenance.rounds.get(cert.round_id) if cert is not None and cert.round_id is not None else None
+    decision = decision_ref(rnd, base_url)
+    day = decision.day.strftime("%d/%m/%Y") if decision.day else ""
+    changed = in_vietnam(provenance.updated_at).strftime("%d/%m/%Y")
+    return [decision.number or "", day, decision.signer or "", decision.pdf_url or "", changed]
+
+
+def export_row(doc: ProductDocument, producer: Producer, certs: Sequence[Certificate], provenance: Provenance,
+               *, today: date, base_url: str) -> list[str]:
     """One product as the export's columns (COLUMNS), formulas neutralised."""
     shown = standing(doc["validity"], on=today)
     cells = [
@@ -129,6 +160,7 @@ def export_row(doc: ProductDocument, producer: Producer, *, today: date, base_ur
         ", ".join(_province_name(s) for s in doc["certified_provinces"]), producer.name,
         _legal_form(producer.legal_form), producer.address or "", producer.phone or "",
         producer.email or "", producer.website or "", f"{base_url}/san-pham/{doc['slug']}",
+        *_decision_cells(shown_certificate(certs, shown, today), provenance, base_url),
     ]
     return [safe_cell(cell) for cell in cells]
 
@@ -137,8 +169,11 @@ def export_rows(*, session: Session, request: ExportRequest) -> Iterator[list[li
     """The export's rows, one list per keyset page, in id order."""
     for ids in _id_pages(session, request):
         documents = build_documents(session=session, product_ids=ids)
-        producers = _producers(session, ids)
-        yield [export_row(documents[i], producers[i], today=request.query.today, base_url=request.base_url)
+        producers, certs = _producers(session, ids), _certificates(session, ids)
+        rounds, changed = _rounds(session, certs), _product_times(session, ids)
+        yield [export_row(documents[i], producers[i], certs.get(i, []),
+                          _provenance(rounds, changed[i], producers[i], certs.get(i, [])),
+                          today=request.query.today, base_url=request.base_url)
                for i in ids if i in documents]
         session.expunge_all()  # keep the identity map from growing with every page
 
@@ -196,24 +231,54 @@ def _certificates(session: Session, ids: Sequence[int]) -> dict[int, list[Certif
     return found
 
 
+def _rounds(session: Session, certs: dict[int, list[Certificate]]) -> dict[int, SelectionRound]:
+    """The rounds of these certificates by id, one query for the page."""
+    ids = {c.round_id for found in certs.values() for c in found if c.round_id is not None}
+    if not ids:
+        return {}
+    found = session.exec(select(SelectionRound).where(col(SelectionRound.id).in_(ids))).all()
+    return {cast(int, r.id): r for r in found}
+
+
+def _product_times(session: Session, ids: Sequence[int]) -> dict[int, datetime]:
+    """Product id → when its own row last changed, one query for the page."""
+    stmt = select(col(Product.id), col(Product.updated_at)).where(col(Product.id).in_(ids))
+    rows = session.exec(stmt).all()
+    return {cast(int, pid): moment for pid, moment in rows}
+
+
+def _provenance(rounds: dict[int, SelectionRound], product_changed: datetime, producer: Producer,
+                certs: Sequence[Certificate]) -> Provenance:
+    """The rounds and the record's last change (product, producer or certificate) of one product."""
+    moments = [product_changed, producer.updated_at, *(c.updated_at for c in certs)]
+    return Provenance(rounds, latest_change(moments))
+
+
 def _province_slugs(session: Session) -> dict[int, str]:
     """Province id → slug, one small query per download."""
     rows = session.exec(select(col(Province.id), col(Province.slug))).all()
     return {cast(int, pid): slug for pid, slug in rows}
 
 
-def _certificate_json(cert: Certificate, provinces: dict[int, str], base_url: str) -> dict[str, object]:
-    """A certificate as the open-data JSON shows it."""
+def _certificate_json(cert: Certificate, provinces: dict[int, str], rounds: dict[int, SelectionRound],
+                      base_url: str) -> dict[str, object]:
+    """A certificate as the open-data JSON shows it, with the decision it rests on."""
+    decision = decision_ref(rounds.get(cert.round_id) if cert.round_id is not None else None, base_url)
     return {
         "code": cert.code, "number": cert.number, "level": cert.level,
         "issued_on": cert.issued_on.isoformat(), "valid_until": cert.valid_until.isoformat(),
         "revoked_on": cert.revoked_on.isoformat() if cert.revoked_on else None,
         "province": provinces.get(cert.province_id), "verify_url": f"{base_url}/v/{cert.code}",
+        "decision_number": decision.number,
+        "decision_date": decision.day.isoformat() if decision.day else None,
+        "decision_signer": decision.signer, "decision_url": decision.pdf_url,
+        "updated_at": aware_utc(cert.updated_at).isoformat(),
     }
 
 
-def product_json(doc: ProductDocument, producer: Producer, certs: list[Certificate], *,
-                 provinces: dict[int, str], today: date, base_url: str) -> dict[str, object]:
+def product_json(doc: ProductDocument, producer: Producer, certs: list[Certificate],
+                 provenance: Provenance, *, provinces: dict[int, str], today: date,
+                 base_url: str) -> dict[str, object]:
     """One product with its producer and certificates (fields: the data dictionary page)."""
     shown = standing(doc["validity"], on=today)
     return {
@@ -226,7 +291,8 @@ def product_json(doc: ProductDocument, producer: Producer, certs: list[Certifica
         "certified_provinces": doc["certified_provinces"],
         "producer": {"name": producer.name, "legal_form": producer.legal_form, "address": producer.address,
                      "phone": producer.phone, "email": producer.email, "website": producer.website},
-        "certificates": [_certificate_json(c, provinces, base_url) for c in certs],
+        "certificates": [_certificate_json(c, provinces, provenance.rounds, base_url) for c in certs],
+        "updated_at": provenance.updated_at.isoformat(),
     }
 
 
@@ -238,8 +304,11 @@ def json_chunks(*, session: Session, request: ExportRequest) -> Iterator[bytes]:
     for ids in _id_pages(session, request):
         documents = build_documents(session=session, product_ids=ids)
         producers, certs = _producers(session, ids), _certificates(session, ids)
-        items = [json.dumps(product_json(documents[i], producers[i], certs.get(i, []), provinces=provinces,
-                                         today=request.query.today, base_url=request.base_url),
+        rounds, changed = _rounds(session, certs), _product_times(session, ids)
+        items = [json.dumps(product_json(documents[i], producers[i], certs.get(i, []),
+                                         _provenance(rounds, changed[i], producers[i], certs.get(i, [])),
+                                         provinces=provinces, today=request.query.today,
+                                         base_url=request.base_url),
                             ensure_ascii=False) for i in ids if i in documents]
         session.expunge_all()
         if items:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from app.errors import NotFound
 from app.files.media import ImageSource, image_sources
 from app.i18n import gettext
 from app.models import Certificate, Producer, Product, ProductImage, Province, SelectionRound
+from app.services.catalog.provenance import DecisionRef, distinct_decisions, product_updated_at
 
 PROVINCE_PAGE_LIMIT = 200
 
@@ -109,6 +110,8 @@ class ProductDetail:
     images: list[ImageView]
     level: Level | None
     status: CertificateStatus
+    decisions: list[DecisionRef]  # of its certificates' rounds, newest certificate first, each once
+    updated_at: datetime  # the product, its producer or a certificate, whichever changed last
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,15 +269,18 @@ def get_product_detail(*, session: Session, slug: str, today: date) -> ProductDe
         .order_by(col(ProductImage.position), col(ProductImage.id))
     ).all()
     shown = standing(summarise(certs), on=today)
+    views = _certificate_views(session, [(c, product) for c in certs], today)
     return ProductDetail(
         product=product,
         producer=producer,
         province=province,
         province_name=_province_name(province),
-        certificates=_certificate_views(session, [(c, product) for c in certs], today),
+        certificates=views,
         images=[image_view(i) for i in images],
         level=shown.level,
         status=shown.status,
+        decisions=distinct_decisions(view.round for view in views),
+        updated_at=product_updated_at(product, producer, certs),
     )
 
 
