@@ -73,7 +73,7 @@ def test_list_of_rounds_newest_first_national_first_places_in_vietnamese_order(
     session.add(draft)
     session.commit()
     soup = BeautifulSoup(client.get("/dot-binh-chon").text, "html.parser")
-    rows = [[cell.get_text(" ", strip=True) for cell in tr.select("th, td")]
+    rows = [[" ".join(cell.get_text().split()) for cell in tr.select("th, td")]
             for tr in soup.select("tbody tr")]
     assert [r[:2] for r in rows] == [
         ["Cấp khu vực 2024", "Phía Nam"], ["Cấp tỉnh 2024", "Đà Nẵng"], ["Cấp tỉnh 2024", "Hà Nội"],
