@@ -25,7 +25,7 @@ from app.domain.provinces import (
     successor_of,
 )
 from app.domain.regions import Region, parse_region
-from app.services.demo.words import BRANDS, GROUP_SENTENCES, LEGAL_FORMS, PEOPLE, PRODUCTS
+from app.services.demo.words import BRANDS, GROUP_SENTENCES, LEGAL_FORMS, PEOPLE, PRODUCTS, person_name
 
 FIRST_YEAR, LAST_YEAR = 2012, 2026
 LAST_DEMO_DAY = date(2026, 10, 31)
@@ -69,11 +69,6 @@ class DemoProduct:
         """A visibly fictitious house number (00) in the real locality and province: search indexes
         the place names only, so "tan cuong" finds the tea of Tân Cương."""
         return ", ".join(part for part in ("Số 00", self.locality, self.current.name) if part)
-
-    @property
-    def photo(self) -> str:
-        """The photo file name, relative to the spreadsheet's folder."""
-        return f"anh/san-pham-{self.index:03d}.jpg"
 
 
 @cache
@@ -226,12 +221,19 @@ def _chain(rng: random.Random, calendar: RoundCalendar, start: int, origin: Prov
 
 
 class _Namer:
-    """Distinct product names and (sometimes shared) fictitious producers per province."""
+    """Distinct product names and fictitious producers per province, each making one kind of product.
 
-    def __init__(self, rng: random.Random) -> None:
+    The main generator is drawn exactly as before this class chose producers by trade (the judged
+    demo slugs of tests/search/relevance_judgments.py depend on it); what a producer is called and
+    which one a product shares comes from a second generator seeded per product.
+    """
+
+    def __init__(self, rng: random.Random, seed: int) -> None:
         self.rng = rng
+        self.seed = seed
         self.names: set[str] = set()
         self.producers: dict[str, list[tuple[str, str, int]]] = {}
+        self.trades: dict[tuple[str, int], str] = {}  # (name, contact) → trade
 
     def product(self, group: ProductGroup) -> tuple[str, str, str]:
         """A new product name, its trade word and brand."""
@@ -244,21 +246,30 @@ class _Namer:
                 return name, trade, brand
 
     def producer(self, province: ProvinceInfo, trade: str, brand: str, contact: int) -> tuple[str, str, int]:
-        """(name, legal form label, contact number) of a producer in `province`."""
+        """(name, legal form label, contact number) of a producer in `province` that makes `trade`."""
+        aux = random.Random(f"{self.seed}-producer-{contact}")
         known = self.producers.setdefault(province.slug, [])
         if known and self.rng.random() < 0.15:
-            return self.rng.choice(known)
-        prefix, label = self.rng.choice(LEGAL_FORMS)
-        who = self.rng.choice(PEOPLE) if label == "Hộ kinh doanh" else brand
+            self.rng.choice(known)  # drawn as before, so the products after it stay the same
+            same_trade = [p for p in known if self.trades[(p[0], p[2])] == trade]
+            if same_trade:
+                return aux.choice(same_trade)
+            prefix, label = aux.choice(LEGAL_FORMS)
+        else:
+            prefix, label = self.rng.choice(LEGAL_FORMS)
+            if label == "Hộ kinh doanh":
+                self.rng.choice(PEOPLE)  # drawn as before; the person's name comes from `aux`
+        who = person_name(aux) if label == "Hộ kinh doanh" else brand
         producer = (f"{prefix} {trade} {who}", label, contact)
         known.append(producer)
+        self.trades[(producer[0], contact)] = trade
         return producer
 
 
-def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: int, first_index: int
-                       ) -> list[DemoProduct]:
+def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: int, first_index: int,
+                       seed: int = 2025) -> list[DemoProduct]:
     """`count` invented products spread over all 34 provinces, years, groups and levels."""
-    currents, namer = current_provinces(), _Namer(rng)
+    currents, namer = current_provinces(), _Namer(rng, seed)
     groups = list(ProductGroup)
     products: list[DemoProduct] = []
     for n in range(count):
@@ -283,7 +294,7 @@ def demo_products(seed: int = 2025, *, generated: int = 300) -> list[DemoProduct
     rng = random.Random(seed)
     calendar = RoundCalendar(rng)
     real = real_products(calendar)
-    return real + generated_products(rng, calendar, count=generated, first_index=len(real) + 1)
+    return real + generated_products(rng, calendar, count=generated, first_index=len(real) + 1, seed=seed)
 
 
 def spreadsheet_rows(products: list[DemoProduct]) -> list[dict[str, object]]:
@@ -300,6 +311,6 @@ def spreadsheet_rows(products: list[DemoProduct]) -> list[dict[str, object]]:
                 "legal_form": product.legal_form, "address": product.address,
                 "phone": f"0900 000 {product.contact:03d}", "email": f"lienhe{product.contact}@vi-du.example",
                 "website": f"https://vi-du.example/co-so-{product.contact}", "score": cert.score,
-                "images": product.photo,
+                "images": None,  # no photos: pages show the product's illustration
             })
     return rows

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 # (product name stem, trade word for the producer's name), by group code.
 PRODUCTS: dict[str, tuple[tuple[str, str], ...]] = {
     "thu_cong_my_nghe": (
         ("Gốm men lam", "gốm"), ("Bình gốm vẽ tay", "gốm"), ("Mây tre đan", "mây tre đan"),
         ("Giỏ mây tre", "mây tre đan"), ("Nón lá", "nón lá"), ("Lụa tơ tằm", "dệt lụa"),
         ("Khăn thổ cẩm", "dệt thổ cẩm"), ("Chiếu cói", "chiếu cói"), ("Tranh sơn mài", "sơn mài"),
-        ("Hộp khảm trai", "khảm trai"), ("Tượng gỗ mỹ nghệ", "mộc mỹ nghệ"), ("Đèn lồng vải", "đèn lồng"),
+        ("Hộp khảm trai", "khảm trai"), ("Tượng gỗ mỹ nghệ", "mộc mỹ nghệ"), ("Đèn lồng vải", "đèn lồng vải"),
         ("Giỏ lục bình", "lục bình"), ("Tranh thêu tay", "thêu"), ("Bộ ấm chén gốm", "gốm"),
         ("Túi cói thêu", "cói"), ("Tranh đá quý", "tranh đá quý"), ("Đồ đồng mỹ thuật", "đúc đồng"),
     ),
@@ -30,7 +32,7 @@ PRODUCTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "khac": (
         ("Phân bón hữu cơ vi sinh", "phân bón"), ("Nước rửa chén bồ hòn", "hóa mỹ phẩm"),
-        ("Tinh dầu sả chanh", "tinh dầu"), ("Xà phòng thảo mộc", "thảo mộc"), ("Nhang trầm", "nhang"),
+        ("Tinh dầu sả chanh", "tinh dầu"), ("Xà phòng thảo mộc", "xà phòng"), ("Nhang trầm", "nhang"),
         ("Than hoạt tính gáo dừa", "than gáo dừa"), ("Chổi đót", "chổi đót"),
         ("Giá thể xơ dừa", "xơ dừa"), ("Cao dược liệu", "dược liệu"), ("Muối tôm", "muối"),
     ),
@@ -47,6 +49,29 @@ PEOPLE = (
     "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang",
     "Đặng Văn Hải", "Bùi Thị Hoa", "Đỗ Văn Khánh", "Hồ Thị Lan", "Ngô Văn Minh", "Dương Thị Nga",
 )
+# Realistic full names for household businesses: family name, middle name by sex, given name.
+FAMILY_NAMES = (
+    ("Nguyễn", 32), ("Trần", 11), ("Lê", 10), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 4), ("Phan", 4),
+    ("Vũ", 4), ("Võ", 4), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 2), ("Hồ", 2), ("Ngô", 2), ("Dương", 1),
+    ("Lý", 1), ("Đinh", 1), ("Trương", 1), ("Lương", 1), ("Mai", 1),
+)
+MIDDLE_NAMES = {"nam": ("Văn", "Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Thành"),
+                "nu": ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Mỹ")}
+GIVEN_NAMES = {
+    "nam": ("Hùng", "Dũng", "Tuấn", "Hải", "Long", "Phúc", "Thắng", "Tâm", "Sơn", "Nam", "Khoa", "Bình",
+            "Tài", "Lộc", "Hiếu", "Trung", "Quân", "Thịnh", "Đạt", "Vinh"),
+    "nu": ("Hạnh", "Lan", "Hương", "Mai", "Hoa", "Nga", "Thảo", "Trang", "Hằng", "Yến", "Liên", "Dung",
+           "Nhung", "Loan", "Phượng", "Tuyết", "Oanh", "Vân", "Hồng", "Xuân"),
+}
+
+
+def person_name(rng: random.Random) -> str:
+    """A realistic Vietnamese full name (fictitious: any likeness to a real household is chance)."""
+    family = rng.choices([f for f, _ in FAMILY_NAMES], weights=[w for _, w in FAMILY_NAMES])[0]
+    sex = rng.choice(("nam", "nu"))
+    return f"{family} {rng.choice(MIDDLE_NAMES[sex])} {rng.choice(GIVEN_NAMES[sex])}"
+
+
 LEGAL_FORMS = (
     ("Công ty TNHH", "Doanh nghiệp"), ("HTX", "Hợp tác xã"), ("Tổ hợp tác", "Tổ hợp tác"),
     ("Hộ kinh doanh", "Hộ kinh doanh"),
