@@ -179,8 +179,8 @@ def _add_routers(app: FastAPI) -> None:
     html_pages = (producer_auth, producer_area, producer_applications, pages, catalog, exports, labels,
                   illustrations, reports, verify, bulk_check, admin_auth, admin_bulk_photos, admin_photos,
                   admin_rounds, admin_calls, admin_applications, admin_jury, admin_nominations, juror,
-                  admin_records, admin_reports, admin_claims, admin_accounts, admin_dashboard, seo, shortlist, watch,
-                  watch_feeds, rounds_public, calls_public, province_map, api_docs)
+                  admin_records, admin_reports, admin_claims, admin_accounts, admin_dashboard, seo, shortlist,
+                  watch, watch_feeds, rounds_public, calls_public, province_map, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 

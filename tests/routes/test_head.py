@@ -39,7 +39,7 @@ def _values(session: Session) -> dict[str, str]:
             "kind": "csv", "number": "1", "round_id": str(selection_round.id), "product_id": str(product.id),
             "certificate_id": str(cert.id), "batch_id": "1", "image_id": "1", "report_id": "1",
             "token": "0" * 32, "feed_key": watch.feed_key, "claim_id": "1",
-            "application_id": "1", "file_id": "1"}
+            "application_id": "1", "file_id": "1", "card": "tea.vi"}
 
 
 def get_paths(client: TestClient, values: dict[str, str]) -> list[str]:

@@ -25,7 +25,15 @@ from app.domain.provinces import (
     successor_of,
 )
 from app.domain.regions import Region, parse_region
-from app.services.demo.words import BRANDS, GROUP_SENTENCES, LEGAL_FORMS, PEOPLE, PRODUCTS, person_name
+from app.services.demo.words import (
+    BRANDS,
+    COMMUNES,
+    GROUP_SENTENCES,
+    LEGAL_FORMS,
+    PEOPLE,
+    PRODUCTS,
+    person_name,
+)
 
 FIRST_YEAR, LAST_YEAR = 2012, 2026
 LAST_DEMO_DAY = date(2026, 10, 31)
@@ -62,7 +70,7 @@ class DemoProduct:
     certificates: list[DemoCertificate] = field(default_factory=list)
     real: bool = False
     contact: int = 0
-    locality: str = ""  # the commune or district a real sample names, "" when it names none
+    locality: str = ""  # the commune or district a real sample names (a real commune for generated ones)
 
     @property
     def address(self) -> str:
@@ -220,6 +228,17 @@ def _chain(rng: random.Random, calendar: RoundCalendar, start: int, origin: Prov
     return certs
 
 
+@dataclass(frozen=True, slots=True)
+class DemoProducer:
+    """A generated producer: its name, legal form, contact number, trade and commune."""
+
+    name: str
+    legal_form: str
+    contact: int
+    trade: str
+    locality: str
+
+
 class _Namer:
     """Distinct product names and fictitious producers per province, each making one kind of product.
 
@@ -232,8 +251,7 @@ class _Namer:
         self.rng = rng
         self.seed = seed
         self.names: set[str] = set()
-        self.producers: dict[str, list[tuple[str, str, int]]] = {}
-        self.trades: dict[tuple[str, int], str] = {}  # (name, contact) → trade
+        self.producers: dict[str, list[DemoProducer]] = {}
 
     def product(self, group: ProductGroup) -> tuple[str, str, str]:
         """A new product name, its trade word and brand."""
@@ -245,13 +263,13 @@ class _Namer:
                 self.names.add(name)
                 return name, trade, brand
 
-    def producer(self, province: ProvinceInfo, trade: str, brand: str, contact: int) -> tuple[str, str, int]:
-        """(name, legal form label, contact number) of a producer in `province` that makes `trade`."""
+    def producer(self, province: ProvinceInfo, trade: str, brand: str, contact: int) -> DemoProducer:
+        """A producer in `province` that makes `trade`: an earlier one now and then, else a new one."""
         aux = random.Random(f"{self.seed}-producer-{contact}")
         known = self.producers.setdefault(province.slug, [])
         if known and self.rng.random() < 0.15:
             self.rng.choice(known)  # drawn as before, so the products after it stay the same
-            same_trade = [p for p in known if self.trades[(p[0], p[2])] == trade]
+            same_trade = [p for p in known if p.trade == trade]
             if same_trade:
                 return aux.choice(same_trade)
             prefix, label = aux.choice(LEGAL_FORMS)
@@ -259,10 +277,12 @@ class _Namer:
             prefix, label = self.rng.choice(LEGAL_FORMS)
             if label == "Hộ kinh doanh":
                 self.rng.choice(PEOPLE)  # drawn as before; the person's name comes from `aux`
-        who = person_name(aux) if label == "Hộ kinh doanh" else brand
-        producer = (f"{prefix} {trade} {who}", label, contact)
+        household = label == "Hộ kinh doanh"  # "Hộ kinh doanh rượu Lê Công Long", "HTX Sơn mài Hương Quê"
+        title = (f"{prefix} {trade} {person_name(aux)}" if household
+                 else f"{prefix} {trade.capitalize()} {brand}")
+        producer = DemoProducer(title, label, contact, trade,
+                                aux.choice(COMMUNES[province.slug]))
         known.append(producer)
-        self.trades[(producer[0], contact)] = trade
         return producer
 
 
@@ -279,12 +299,12 @@ def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: in
         group = groups[n % len(groups)] if n < len(groups) else rng.choices(groups, weights=(3, 5, 2, 1))[0]
         name, trade, brand = namer.product(group)
         index = first_index + n
-        producer, legal_form, contact = namer.producer(current, trade, brand, index)
+        producer = namer.producer(current, trade, brand, index)
         certs = _chain(rng, calendar, FIRST_YEAR + n % (LAST_YEAR - FIRST_YEAR + 1), origin, current)
         products.append(DemoProduct(
-            index=index, name=name, group=group, producer=producer, legal_form=legal_form, current=current,
-            description=f"{name}: {GROUP_SENTENCES[group.value]} (Dữ liệu minh họa.)",
-            certificates=certs, contact=contact,
+            index=index, name=name, group=group, producer=producer.name, legal_form=producer.legal_form,
+            current=current, description=f"{name}: {GROUP_SENTENCES[group.value]} (Dữ liệu minh họa.)",
+            certificates=certs, contact=producer.contact, locality=producer.locality,
         ))
     return products
 

@@ -31,6 +31,7 @@ from app.models import Certificate, Producer, Product, Province, SelectionRound
 from app.services.demo.catalog import FIRST_YEAR, LAST_DEMO_DAY, LAST_YEAR, DemoCertificate, RoundCalendar
 from app.services.demo.words import (
     BRANDS,
+    COMMUNES,
     GROUP_SENTENCES,
     LEGAL_FORMS,
     PRODUCTS,
@@ -42,7 +43,7 @@ from app.services.imports.upsert import slug_base
 SYNTHETIC_SEED = 2026
 INSERT_BATCH = 5000
 REVOKED_SHARE = 0.03
-SHARED_PRODUCER_SHARE = 0.5
+SHARED_PRODUCER_SHARE = 0.6
 # Extra words that make names of the same stem and brand differ, as real catalogs do.
 VARIANTS = ("", "", "", "đặc biệt", "truyền thống", "cao cấp", "loại 1", "hữu cơ", "gia truyền",
             "xuất khẩu", "quà biếu", "làng nghề", "thượng hạng")
@@ -177,9 +178,10 @@ class SyntheticCatalog:
             title = f"{base} {k}"
         self.producer_names.add((fold(title), province_id))
         producer_id = self._id("producer")
+        commune = self.rng.choice(COMMUNES[current.slug])  # real, with a fictitious house number
         self.rows.producers.append({
             "id": producer_id, "slug": self.slugs["producer"](title), "name": title, "name_key": fold(title),
-            "legal_form": label, "address": f"Số 00, {current.name}",
+            "legal_form": label, "address": f"Số 00, {commune}, {current.name}",
             "phone": f"0900 {producer_id // 1000 % 1000:03d} {producer_id % 1000:03d}",
             "email": f"lienhe{producer_id}@vi-du.example", "website": f"https://vi-du.example/co-so-{producer_id}",
             "province_id": province_id, "created_at": self.now, "updated_at": self.now,
