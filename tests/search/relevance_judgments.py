@@ -187,7 +187,7 @@ JUDGMENTS: tuple[Judgment, ...] = (
     _j("producer", "may tre dan bao la", "bo-san-pham-ro-ra"),
     _j("producer", "xi nghiep au co", "sot-dung-rac-cay-nam-bang-may-tre"),
     _j("producer", "thu giang", "cua-cuon"),
-    _j("producer", "nguyễn thanh dung", "mut-gung-dai-nam mut-gung-huong-que"),  # a household making mứt
+    _j("producer", "võ văn đạt", "may-gieo-hat-dong-hai may-gieo-hat-an-khang"),  # a household workshop
     _j("producer", "dntn long thuan", "bo-kich-thich-moc-toc-dac-biet"),
     _j("producer", "trà bắc", "nuoc-cot-dua-cap-dong"),
     # Partial words, as typed.

@@ -251,7 +251,8 @@ class _Namer:
         self.rng = rng
         self.seed = seed
         self.names: set[str] = set()
-        self.producers: dict[str, list[DemoProducer]] = {}
+        self.producers: dict[str, list[DemoProducer]] = {}  # every producer of a province
+        self.drawn: dict[str, int] = {}  # how many the main generator drew a shared one among, as before
 
     def product(self, group: ProductGroup) -> tuple[str, str, str]:
         """A new product name, its trade word and brand."""
@@ -267,8 +268,9 @@ class _Namer:
         """A producer in `province` that makes `trade`: an earlier one now and then, else a new one."""
         aux = random.Random(f"{self.seed}-producer-{contact}")
         known = self.producers.setdefault(province.slug, [])
-        if known and self.rng.random() < 0.15:
-            self.rng.choice(known)  # drawn as before, so the products after it stay the same
+        drawn = self.drawn.get(province.slug, 0)
+        if drawn and self.rng.random() < 0.15:
+            self.rng.choice(range(drawn))  # drawn as before, so the products after it stay the same
             same_trade = [p for p in known if p.trade == trade]
             if same_trade:
                 return aux.choice(same_trade)
@@ -277,11 +279,11 @@ class _Namer:
             prefix, label = self.rng.choice(LEGAL_FORMS)
             if label == "Hộ kinh doanh":
                 self.rng.choice(PEOPLE)  # drawn as before; the person's name comes from `aux`
+            self.drawn[province.slug] = drawn + 1
         household = label == "Hộ kinh doanh"  # "Hộ kinh doanh rượu Lê Công Long", "HTX Sơn mài Hương Quê"
         title = (f"{prefix} {trade} {person_name(aux)}" if household
                  else f"{prefix} {trade.capitalize()} {brand}")
-        producer = DemoProducer(title, label, contact, trade,
-                                aux.choice(COMMUNES[province.slug]))
+        producer = DemoProducer(title, label, contact, trade, aux.choice(COMMUNES[province.slug]))
         known.append(producer)
         return producer
 
