@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from app.domain.groups import ProductGroup
 from app.domain.messages import N_
@@ -151,7 +151,7 @@ def _key(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", fold(text).replace("_", " ")).split())
 
 
-@cache
+@lru_cache(maxsize=1 << 14)  # the names on the pages being served; a catalog of 100,000 stays bounded
 def illustration_for(name: str, group: ProductGroup | str) -> Illustration:
     """The illustration of a product called `name` in `group`: its Vietnamese words, its English ones,
     else its group's."""
