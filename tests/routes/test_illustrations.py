@@ -12,7 +12,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.models import Certificate, ProductImage
+from app.models import Certificate, Producer, ProductImage
 from app.web.static_files import IMMUTABLE
 from tests.factories import make_product
 from tests.routes.test_pages import html, index
@@ -29,7 +29,9 @@ def _seed(client: TestClient, session: Session) -> dict[str, str]:
     session.add(ProductImage(product_id=vase.id, content_hash="ab" * 32, width=1600, height=1200))
     index(client, session)
     code = session.exec(select(Certificate.code).where(Certificate.product_id == tea.id)).one()
-    return {"tea": tea.slug, "vase": vase.slug, "code": code}
+    producer = session.get(Producer, tea.producer_id)
+    assert producer is not None
+    return {"tea": tea.slug, "vase": vase.slug, "code": code, "producer": producer.slug}
 
 
 def _illustrations(client: TestClient, path: str) -> list[dict[str, str]]:
@@ -43,7 +45,8 @@ def _illustrations(client: TestClient, path: str) -> list[dict[str, str]]:
 def test_illustration_wherever_a_photo_would_be(client: TestClient, session: Session) -> None:
     ids = _seed(client, session)
     pages = [f"/san-pham/{ids['tea']}", "/san-pham?q=che+shan", f"/v/{ids['code']}",
-             f"/danh-sach-chon?sp={ids['tea']},{ids['vase']}", f"/bao-cao?ma={ids['code']}", "/"]
+             f"/danh-sach-chon?sp={ids['tea']},{ids['vase']}", f"/bao-cao?ma={ids['code']}", "/",
+             f"/co-so/{ids['producer']}"]
     for path in pages:
         found = _illustrations(client, path)
         assert found, path
