@@ -42,6 +42,7 @@ from app.routes import (
     catalog,
     corrections,
     exports,
+    illustrations,
     juror,
     labels,
     ops,
@@ -180,8 +181,8 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(ops.router, include_in_schema=False)  # /healthz, /readyz, /metrics: for operators
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (producer_auth, producer_area, producer_applications, pages, catalog, exports, labels,
-                  reports, corrections, verify, bulk_check, admin_auth, admin_bulk_photos, admin_photos,
-                  admin_rounds, admin_round_decision, admin_calls, admin_applications, admin_jury,
+                  illustrations, reports, corrections, verify, bulk_check, admin_auth, admin_bulk_photos,
+                  admin_photos, admin_rounds, admin_round_decision, admin_calls, admin_applications, admin_jury,
                   admin_nominations, juror, admin_records, admin_reports, admin_corrections, admin_claims,
                   admin_accounts, admin_dashboard, seo, shortlist, watch, watch_feeds, rounds_public,
                   calls_public, province_map, statistics, api_docs)

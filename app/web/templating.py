@@ -23,6 +23,7 @@ from app.config import PACKAGE_DIR
 from app.domain.calls import points_text
 from app.domain.codes import display_code
 from app.domain.groups import GROUP_LABELS, GROUP_SHORT_LABELS, ProductGroup
+from app.domain.illustrations import illustration_for
 from app.domain.levels import LEVEL_LABELS, Level
 from app.domain.parsing import LEGAL_FORM_LABELS, LegalForm
 from app.domain.states import (
@@ -318,8 +319,8 @@ def configure_templates(templates: Jinja2Templates) -> None:
         language_names=LANGUAGE_NAMES, og_locales=OG_LOCALES, language_switch=language_switch,
         canonical_url=page_canonical_url, base_url=page_base_url, alternate_urls=page_alternates,
         product_json_ld=seo.product_json_ld, producer_json_ld=seo.producer_json_ld,
-        product_og_image=seo.og_image, shortlist_count=shortlist_count, in_shortlist=in_shortlist,
-        decision_ref=decision_ref,
+        product_og_image=seo.og_image, illustration_for=illustration_for, shortlist_count=shortlist_count,
+        in_shortlist=in_shortlist, decision_ref=decision_ref,
         open_report_count=open_report_count, pending_claim_count=pending_claim_count,
         open_correction_count=open_correction_count,
         # Workflow states (app.domain.states): pages compare with the members and show

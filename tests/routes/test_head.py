@@ -40,7 +40,7 @@ def _values(session: Session) -> dict[str, str]:
             "certificate_id": str(cert.id), "batch_id": "1", "image_id": "1", "report_id": "1",
             "token": "0" * 32, "feed_key": watch.feed_key, "claim_id": "1",
             "application_id": "1", "file_id": "1", "table": "nam-cap", "correction_id": "1",
-            "name": "cnnt-san-pham-2026-12.csv"}
+            "name": "cnnt-san-pham-2026-12.csv", "card": "tea.vi"}
 
 
 def get_paths(client: TestClient, values: dict[str, str]) -> list[str]:

@@ -187,9 +187,7 @@ JUDGMENTS: tuple[Judgment, ...] = (
     _j("producer", "may tre dan bao la", "bo-san-pham-ro-ra"),
     _j("producer", "xi nghiep au co", "sot-dung-rac-cay-nam-bang-may-tre"),
     _j("producer", "thu giang", "cua-cuon"),
-    _j("producer", "bùi thị hoa",
-       "mat-ong-rung-lam-son may-thai-chuoi-song-que gao-thom-phuc-loc nuoc-mam-thuan-thien "
-       "banh-trang-son-thuy may-tre-dan-thuan-thien ca-phe-rang-xay-huong-que"),
+    _j("producer", "võ văn đạt", "may-gieo-hat-dong-hai may-gieo-hat-an-khang"),  # a household workshop
     _j("producer", "dntn long thuan", "bo-kich-thich-moc-toc-dac-biet"),
     _j("producer", "trà bắc", "nuoc-cot-dua-cap-dong"),
     # Partial words, as typed.

@@ -14,11 +14,13 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
 
+from app.domain.illustrations import illustration_for
 from app.domain.levels import Level
 from app.domain.states import ProductState, RoundState
 from app.domain.validity import CertificateStatus
+from app.files.illustration_card import card_url
 from app.files.media import variant_url
-from app.i18n import DEFAULT_LANG, LANGUAGES, gettext, lang_prefix
+from app.i18n import DEFAULT_LANG, LANGUAGES, current_lang, gettext, lang_prefix
 from app.models import Producer, Product, Province, RoundCall, SelectionRound
 from app.services.catalog.reads import CertificateView, ProducerDetail, ProductDetail
 
@@ -47,10 +49,12 @@ def canonical_url(base_url: str, path: str, params: list[tuple[str, str]]) -> st
     return f"{base_url}{path}{query}"
 
 
-def og_image(detail: ProductDetail, base_url: str) -> str | None:
-    """Absolute URL of the cover photo's 1280 px JPEG variant, for OpenGraph and JSON-LD."""
+def og_image(detail: ProductDetail, base_url: str) -> str:
+    """Absolute URL of the cover photo's 1280 px JPEG variant, for OpenGraph and JSON-LD; without a
+    photo, the PNG card of the product's illustration in the page's language."""
     if not detail.images:
-        return None
+        kind = illustration_for(detail.product.name, detail.product.group)
+        return f"{base_url}{card_url(kind, current_lang())}"
     return f"{base_url}{variant_url(detail.images[0].image.content_hash, 1280, 'jpg')}"
 
 
@@ -140,9 +144,7 @@ def product_json_ld(detail: ProductDetail, base_url: str) -> dict[str, Any]:
         "award": [_award(v.certificate.level, v.certificate.issued_on.year) for v in detail.certificates],
         "hasCertification": [_certification(v, site) for v in detail.certificates],
     }
-    image = og_image(detail, base_url)
-    if image:
-        data["image"] = image
+    data["image"] = og_image(detail, base_url)
     return {"@context": "https://schema.org", "@graph": [data, _breadcrumb(detail, site, url)]}
 
 

@@ -25,7 +25,15 @@ from app.domain.provinces import (
     successor_of,
 )
 from app.domain.regions import Region, parse_region
-from app.services.demo.words import BRANDS, GROUP_SENTENCES, LEGAL_FORMS, PEOPLE, PRODUCTS
+from app.services.demo.words import (
+    BRANDS,
+    COMMUNES,
+    GROUP_SENTENCES,
+    LEGAL_FORMS,
+    PEOPLE,
+    PRODUCTS,
+    person_name,
+)
 
 FIRST_YEAR, LAST_YEAR = 2012, 2026
 LAST_DEMO_DAY = date(2026, 10, 31)
@@ -62,18 +70,13 @@ class DemoProduct:
     certificates: list[DemoCertificate] = field(default_factory=list)
     real: bool = False
     contact: int = 0
-    locality: str = ""  # the commune or district a real sample names, "" when it names none
+    locality: str = ""  # the commune or district a real sample names (a real commune for generated ones)
 
     @property
     def address(self) -> str:
         """A visibly fictitious house number (00) in the real locality and province: search indexes
         the place names only, so "tan cuong" finds the tea of Tân Cương."""
         return ", ".join(part for part in ("Số 00", self.locality, self.current.name) if part)
-
-    @property
-    def photo(self) -> str:
-        """The photo file name, relative to the spreadsheet's folder."""
-        return f"anh/san-pham-{self.index:03d}.jpg"
 
 
 @cache
@@ -225,13 +228,31 @@ def _chain(rng: random.Random, calendar: RoundCalendar, start: int, origin: Prov
     return certs
 
 
-class _Namer:
-    """Distinct product names and (sometimes shared) fictitious producers per province."""
+@dataclass(frozen=True, slots=True)
+class DemoProducer:
+    """A generated producer: its name, legal form, contact number, trade and commune."""
 
-    def __init__(self, rng: random.Random) -> None:
+    name: str
+    legal_form: str
+    contact: int
+    trade: str
+    locality: str
+
+
+class _Namer:
+    """Distinct product names and fictitious producers per province, each making one kind of product.
+
+    The main generator is drawn exactly as before this class chose producers by trade (the judged
+    demo slugs of tests/search/relevance_judgments.py depend on it); what a producer is called and
+    which one a product shares comes from a second generator seeded per product.
+    """
+
+    def __init__(self, rng: random.Random, seed: int) -> None:
         self.rng = rng
+        self.seed = seed
         self.names: set[str] = set()
-        self.producers: dict[str, list[tuple[str, str, int]]] = {}
+        self.producers: dict[str, list[DemoProducer]] = {}  # every producer of a province
+        self.drawn: dict[str, int] = {}  # how many the main generator drew a shared one among, as before
 
     def product(self, group: ProductGroup) -> tuple[str, str, str]:
         """A new product name, its trade word and brand."""
@@ -243,22 +264,34 @@ class _Namer:
                 self.names.add(name)
                 return name, trade, brand
 
-    def producer(self, province: ProvinceInfo, trade: str, brand: str, contact: int) -> tuple[str, str, int]:
-        """(name, legal form label, contact number) of a producer in `province`."""
+    def producer(self, province: ProvinceInfo, trade: str, brand: str, contact: int) -> DemoProducer:
+        """A producer in `province` that makes `trade`: an earlier one now and then, else a new one."""
+        aux = random.Random(f"{self.seed}-producer-{contact}")
         known = self.producers.setdefault(province.slug, [])
-        if known and self.rng.random() < 0.15:
-            return self.rng.choice(known)
-        prefix, label = self.rng.choice(LEGAL_FORMS)
-        who = self.rng.choice(PEOPLE) if label == "Hộ kinh doanh" else brand
-        producer = (f"{prefix} {trade} {who}", label, contact)
+        drawn = self.drawn.get(province.slug, 0)
+        if drawn and self.rng.random() < 0.15:
+            self.rng.choice(range(drawn))  # drawn as before, so the products after it stay the same
+            same_trade = [p for p in known if p.trade == trade]
+            if same_trade:
+                return aux.choice(same_trade)
+            prefix, label = aux.choice(LEGAL_FORMS)
+        else:
+            prefix, label = self.rng.choice(LEGAL_FORMS)
+            if label == "Hộ kinh doanh":
+                self.rng.choice(PEOPLE)  # drawn as before; the person's name comes from `aux`
+            self.drawn[province.slug] = drawn + 1
+        household = label == "Hộ kinh doanh"  # "Hộ kinh doanh rượu Lê Công Long", "HTX Sơn mài Hương Quê"
+        title = (f"{prefix} {trade} {person_name(aux)}" if household
+                 else f"{prefix} {trade.capitalize()} {brand}")
+        producer = DemoProducer(title, label, contact, trade, aux.choice(COMMUNES[province.slug]))
         known.append(producer)
         return producer
 
 
-def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: int, first_index: int
-                       ) -> list[DemoProduct]:
+def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: int, first_index: int,
+                       seed: int = 2025) -> list[DemoProduct]:
     """`count` invented products spread over all 34 provinces, years, groups and levels."""
-    currents, namer = current_provinces(), _Namer(rng)
+    currents, namer = current_provinces(), _Namer(rng, seed)
     groups = list(ProductGroup)
     products: list[DemoProduct] = []
     for n in range(count):
@@ -268,12 +301,12 @@ def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: in
         group = groups[n % len(groups)] if n < len(groups) else rng.choices(groups, weights=(3, 5, 2, 1))[0]
         name, trade, brand = namer.product(group)
         index = first_index + n
-        producer, legal_form, contact = namer.producer(current, trade, brand, index)
+        producer = namer.producer(current, trade, brand, index)
         certs = _chain(rng, calendar, FIRST_YEAR + n % (LAST_YEAR - FIRST_YEAR + 1), origin, current)
         products.append(DemoProduct(
-            index=index, name=name, group=group, producer=producer, legal_form=legal_form, current=current,
-            description=f"{name}: {GROUP_SENTENCES[group.value]} (Dữ liệu minh họa.)",
-            certificates=certs, contact=contact,
+            index=index, name=name, group=group, producer=producer.name, legal_form=producer.legal_form,
+            current=current, description=f"{name}: {GROUP_SENTENCES[group.value]} (Dữ liệu minh họa.)",
+            certificates=certs, contact=producer.contact, locality=producer.locality,
         ))
     return products
 
@@ -283,7 +316,7 @@ def demo_products(seed: int = 2025, *, generated: int = 300) -> list[DemoProduct
     rng = random.Random(seed)
     calendar = RoundCalendar(rng)
     real = real_products(calendar)
-    return real + generated_products(rng, calendar, count=generated, first_index=len(real) + 1)
+    return real + generated_products(rng, calendar, count=generated, first_index=len(real) + 1, seed=seed)
 
 
 def spreadsheet_rows(products: list[DemoProduct]) -> list[dict[str, object]]:
@@ -300,6 +333,6 @@ def spreadsheet_rows(products: list[DemoProduct]) -> list[dict[str, object]]:
                 "legal_form": product.legal_form, "address": product.address,
                 "phone": f"0900 000 {product.contact:03d}", "email": f"lienhe{product.contact}@vi-du.example",
                 "website": f"https://vi-du.example/co-so-{product.contact}", "score": cert.score,
-                "images": product.photo,
+                "images": None,  # no photos: pages show the product's illustration
             })
     return rows

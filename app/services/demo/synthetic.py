@@ -2,7 +2,8 @@
 
 `cnnt demo --synthetic N` makes N invented products (word lists of words.py), spread over
 the 34 provinces and their former ones, the 4 groups, every level (huyện before 01/07/2025,
-xã after), years 2012–2026, with shared producers and a few revocations. It does NOT go
+xã after), years 2012–2026, with shared producers (each making one trade's products, as in
+the demo) and a few revocations. It does NOT go
 through the spreadsheet importer: row-by-row lookups and slug checks make that take many
 minutes for 100,000 products, while Core bulk inserts in one transaction take seconds. No
 photos. Deterministic for a seed; contacts are visibly fictitious.
@@ -30,18 +31,19 @@ from app.models import Certificate, Producer, Product, Province, SelectionRound
 from app.services.demo.catalog import FIRST_YEAR, LAST_DEMO_DAY, LAST_YEAR, DemoCertificate, RoundCalendar
 from app.services.demo.words import (
     BRANDS,
+    COMMUNES,
     GROUP_SENTENCES,
     LEGAL_FORMS,
-    PEOPLE,
     PRODUCTS,
     REVOCATION_REASONS,
+    person_name,
 )
 from app.services.imports.upsert import slug_base
 
 SYNTHETIC_SEED = 2026
 INSERT_BATCH = 5000
 REVOKED_SHARE = 0.03
-SHARED_PRODUCER_SHARE = 0.5
+SHARED_PRODUCER_SHARE = 0.6
 # Extra words that make names of the same stem and brand differ, as real catalogs do.
 VARIANTS = ("", "", "", "đặc biệt", "truyền thống", "cao cấp", "loại 1", "hữu cơ", "gia truyền",
             "xuất khẩu", "quà biếu", "làng nghề", "thượng hạng")
@@ -120,7 +122,7 @@ class SyntheticCatalog:
         self.calendar = RoundCalendar(self.rng)
         self.rows = SyntheticRows()
         self.slugs = {"product": _Slugs(), "producer": _Slugs()}
-        self.producers: dict[str, list[tuple[int, set[str]]]] = {}
+        self.producers: dict[tuple[str, str], list[tuple[int, set[str]]]] = {}
         self.producer_names: set[tuple[str, int]] = set()
         self.codes: set[str] = set()
         self.round_ids: dict[tuple[str, int, str], int] = {}
@@ -163,22 +165,23 @@ class SyntheticCatalog:
 
     def _producer(self, current: ProvinceInfo, trade: str, brand: str, name: str) -> tuple[int, set[str]]:
         """A producer in `current`: often one already making other products, else a new one."""
-        known = self.producers.setdefault(current.slug, [])
+        known = self.producers.setdefault((current.slug, trade), [])  # a producer makes one kind of product
         if known and self.rng.random() < SHARED_PRODUCER_SHARE:
             chosen = self.rng.choice(known)
             if name not in chosen[1]:
                 return chosen
         prefix, label = self.rng.choice(LEGAL_FORMS)
-        base = f"{prefix} {trade} {self.rng.choice(PEOPLE) if label == 'Hộ kinh doanh' else brand}"
+        base = f"{prefix} {trade} {person_name(self.rng) if label == 'Hộ kinh doanh' else brand}"
         province_id, title, k = self.province_ids[current.slug], base, 1
         while (fold(title), province_id) in self.producer_names:
             k += 1
             title = f"{base} {k}"
         self.producer_names.add((fold(title), province_id))
         producer_id = self._id("producer")
+        commune = self.rng.choice(COMMUNES[current.slug])  # real, with a fictitious house number
         self.rows.producers.append({
             "id": producer_id, "slug": self.slugs["producer"](title), "name": title, "name_key": fold(title),
-            "legal_form": label, "address": f"Số 00, {current.name}",
+            "legal_form": label, "address": f"Số 00, {commune}, {current.name}",
             "phone": f"0900 {producer_id // 1000 % 1000:03d} {producer_id % 1000:03d}",
             "email": f"lienhe{producer_id}@vi-du.example", "website": f"https://vi-du.example/co-so-{producer_id}",
             "province_id": province_id, "created_at": self.now, "updated_at": self.now,
