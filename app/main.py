@@ -182,10 +182,10 @@ def _add_routers(app: FastAPI) -> None:
     # Order matters where paths overlap: /quan-ly/san-pham/{id}/anh before /quan-ly/san-pham/{id}.
     html_pages = (producer_auth, producer_area, producer_applications, pages, catalog, exports, labels,
                   illustrations, reports, corrections, verify, bulk_check, admin_auth, admin_bulk_photos,
-                  admin_photos, admin_rounds, admin_round_decision, admin_calls, admin_applications, admin_jury,
-                  admin_nominations, juror, admin_records, admin_reports, admin_corrections, admin_claims,
-                  admin_accounts, admin_dashboard, seo, shortlist, watch, watch_feeds, rounds_public,
-                  calls_public, province_map, statistics, api_docs)
+                  admin_photos, admin_rounds, admin_round_decision, admin_calls, admin_applications,
+                  admin_jury, admin_nominations, juror, admin_records, admin_reports, admin_corrections,
+                  admin_claims, admin_accounts, admin_dashboard, seo, shortlist, watch, watch_feeds,
+                  rounds_public, calls_public, province_map, statistics, api_docs)
     for module in html_pages:  # HTML pages: not part of the JSON API's OpenAPI schema
         app.include_router(module.router, include_in_schema=False)
 
