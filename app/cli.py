@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -231,16 +232,18 @@ def alerts_run(
         "--today", help="YYYY-MM-DD instead of today in Vietnam.")] = None,
 ) -> None:
     """Queue the watch-list alerts due today (idempotent: run daily from cron; a missed day catches up)."""
-    from datetime import date
-
     from app.cli_alerts import run_alerts_run
 
+    raise typer.Exit(run_alerts_run(Settings(), echo=typer.echo, today=_today_option(today)))
+
+
+def _today_option(today: str | None) -> date | None:
+    """A `--today` option as a date (None: today in Vietnam); exit 2 with a message when malformed."""
     try:
-        day = date.fromisoformat(today) if today else None
+        return date.fromisoformat(today) if today else None
     except ValueError:
         typer.echo(f"Lỗi: ngày không hợp lệ: {today} (cần YYYY-MM-DD).", err=True)
         raise typer.Exit(2) from None
-    raise typer.Exit(run_alerts_run(Settings(), echo=typer.echo, today=day))
 
 
 @opendata_cli.command("snapshot")
@@ -249,16 +252,9 @@ def opendata_snapshot(
         "--today", help="YYYY-MM-DD instead of today in Vietnam.")] = None,
 ) -> None:
     """Write this month's open-data snapshot (CSV, JSON, SHA-256) unless written already; keep 24 months."""
-    from datetime import date
-
     from app.cli_opendata import run_snapshot
 
-    try:
-        day = date.fromisoformat(today) if today else None
-    except ValueError:
-        typer.echo(f"Lỗi: ngày không hợp lệ: {today} (cần YYYY-MM-DD).", err=True)
-        raise typer.Exit(2) from None
-    raise typer.Exit(run_snapshot(Settings(), echo=typer.echo, today=day))
+    raise typer.Exit(run_snapshot(Settings(), echo=typer.echo, today=_today_option(today)))
 
 
 @mail_cli.command("list")
