@@ -29,7 +29,7 @@ from tests.crash.helpers import (
     write_transaction_probe,
 )
 
-ROWS = 3000  # three batches of documents (REINDEX_BATCH): the whole reindex lasts well over HELD_S
+ROWS = 9000  # nine batches of documents (REINDEX_BATCH): the whole reindex lasts well over HELD_S
 HELD_S = 0.3
 
 
