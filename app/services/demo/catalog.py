@@ -288,15 +288,30 @@ class _Namer:
         return producer
 
 
+def demo_provinces() -> list[ProvinceInfo]:
+    """The 34 provinces in official-code order, the order the seeded draws were made in.
+
+    Pages list provinces in Vietnamese order (`all_provinces`); the demo must not follow that
+    order, or every draw after a province pick would change, and with it the generated names and
+    slugs the relevance judgments (tests/search/relevance_judgments.py) and benchmarks name.
+    """
+    return sorted(current_provinces(), key=lambda p: p.code or "")
+
+
+def demo_formers(current: ProvinceInfo) -> list[ProvinceInfo]:
+    """The former provinces merged into `current`, in slug order (as the seeded draws were made)."""
+    return sorted(formers_of(current), key=lambda p: p.slug)
+
+
 def generated_products(rng: random.Random, calendar: RoundCalendar, *, count: int, first_index: int,
                        seed: int = 2025) -> list[DemoProduct]:
     """`count` invented products spread over all 34 provinces, years, groups and levels."""
-    currents, namer = current_provinces(), _Namer(rng, seed)
+    currents, namer = demo_provinces(), _Namer(rng, seed)
     groups = list(ProductGroup)
     products: list[DemoProduct] = []
     for n in range(count):
         current = currents[n % len(currents)]
-        formers = formers_of(current)
+        formers = demo_formers(current)
         origin = rng.choice(formers) if formers and rng.random() < 0.7 else current
         group = groups[n % len(groups)] if n < len(groups) else rng.choices(groups, weights=(3, 5, 2, 1))[0]
         name, trade, brand = namer.product(group)

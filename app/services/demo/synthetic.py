@@ -23,12 +23,20 @@ from sqlmodel import Session, SQLModel, col, func, select
 from app.domain.codes import CODE_ALPHABET, CODE_LENGTH, number_key
 from app.domain.groups import ProductGroup
 from app.domain.levels import DISTRICTS_ABOLISHED, Level
-from app.domain.provinces import ProvinceInfo, current_provinces, formers_of
+from app.domain.provinces import ProvinceInfo
 from app.domain.states import ProductState
 from app.domain.text import fold
 from app.domain.validity import default_valid_until
 from app.models import Certificate, Producer, Product, Province, SelectionRound
-from app.services.demo.catalog import FIRST_YEAR, LAST_DEMO_DAY, LAST_YEAR, DemoCertificate, RoundCalendar
+from app.services.demo.catalog import (
+    FIRST_YEAR,
+    LAST_DEMO_DAY,
+    LAST_YEAR,
+    DemoCertificate,
+    RoundCalendar,
+    demo_formers,
+    demo_provinces,
+)
 from app.services.demo.words import (
     BRANDS,
     COMMUNES,
@@ -135,11 +143,11 @@ class SyntheticCatalog:
 
     def build(self) -> SyntheticRows:
         """Every row: products round-robin over the 34 provinces, years over 2012–2026."""
-        currents = current_provinces()
+        currents = demo_provinces()
         groups = list(ProductGroup)
         for n in range(self.count):
             current = currents[n % len(currents)]
-            formers = formers_of(current)
+            formers = demo_formers(current)
             origin = self.rng.choice(formers) if formers and self.rng.random() < 0.7 else current
             group = groups[n % 4] if n < 4 else self.rng.choices(groups, weights=GROUP_WEIGHTS)[0]
             self._product(n, group, origin, current)
