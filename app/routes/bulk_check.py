@@ -39,7 +39,7 @@ from app.services.verification.bulk_input import (
     table_json,
 )
 from app.web.deps import PublicForm
-from app.web.form_tokens import TokenCheck, check_token, issue_token
+from app.web.form_tokens import TOKEN_MESSAGES, TokenCheck, check_token, issue_token
 from app.web.rate_limit import check_bulk_rate
 from app.web.templating import templates
 
@@ -47,9 +47,8 @@ router = APIRouter(default_response_class=HTMLResponse)
 URL = "/kiem-tra-danh-sach"
 PAGE = "bulk_check/index.html"
 FORM_PURPOSE = "bulk-check"
-_TOKEN_MESSAGES = {  # Vietnamese msgids, translated when shown
-    TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
-    TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
+_TOKEN_MESSAGES = {  # Vietnamese msgids, translated when shown: the shared ones, and a too-fast check
+    **TOKEN_MESSAGES,
     TokenCheck.too_fast: N_("Biểu mẫu được gửi quá nhanh sau khi mở trang. Nội dung bạn nhập vẫn còn: "
                             "vui lòng bấm “Kiểm tra” lại."),
 }

@@ -31,7 +31,14 @@ from app.services.verification.corrections import correction_office, correction_
 from app.services.verification.misuse_reports import office_for_slug
 from app.services.verification.used_tokens import spend_token
 from app.web.deps import PublicForm
-from app.web.form_tokens import TOKEN_MAX_AGE_S, TokenCheck, check_token, issue_token, token_nonce
+from app.web.form_tokens import (
+    SPENT_TOKEN_LIFETIME_S,
+    TOKEN_MESSAGES,
+    TokenCheck,
+    check_token,
+    issue_token,
+    token_nonce,
+)
 from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -39,13 +46,8 @@ FORM_PURPOSE = "correction-report"
 FORM_URL = "/bao-thong-tin-sai"
 THANKS_URL = "/bao-thong-tin-sai/da-gui"
 PER_HOUR = 5  # stored for an office to read, like misuse reports
-_TOKEN_MESSAGES = {  # Vietnamese msgids, translated when shown
-    TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
-    TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
-}
 _ALREADY_SENT = N_("Báo cáo này đã được gửi (mỗi biểu mẫu chỉ gửi được một lần) và không được lưu lại "
                    "lần nữa. Nếu bạn muốn gửi một báo cáo khác, hãy gửi biểu mẫu dưới đây.")
-_TOKEN_LIFETIME_S = TOKEN_MAX_AGE_S + 120  # a spent token is remembered while its signature could pass
 RecordParam = Annotated[str, Query(max_length=MAX_SLUG)]
 
 
@@ -94,8 +96,8 @@ def correction_submit(page: CorrectionPageDep, posted: PostedCorrectionDep) -> R
     values = typed_values(posted.fields)
     token = posted.fields.get(TOKEN_FIELD, "")
     verdict = check_token(token, secret=page.settings.secret_key, purpose=FORM_PURPOSE)
-    if verdict in _TOKEN_MESSAGES:
-        return page.render(values, notice=gettext(_TOKEN_MESSAGES[verdict]), status=400)
+    if verdict in TOKEN_MESSAGES:
+        return page.render(values, notice=gettext(TOKEN_MESSAGES[verdict]), status=400)
     if verdict is TokenCheck.too_fast or posted.fields.get(HONEYPOT_FIELD, "").strip():
         return RedirectResponse(lang_url(THANKS_URL), status_code=303)  # a bot: it learns nothing
     form, errors = parse_correction_form(values)
@@ -122,7 +124,7 @@ def _rate_limited(page: CorrectionPage, values: Mapping[str, str], *, retry_afte
 def _store(page: CorrectionPage, form: CorrectionForm, values: Mapping[str, str], token: str) -> Response:
     """Spend the form's token, store the report, redirect to the thanks."""
     if not spend_token(session=page.session, nonce=token_nonce(token), purpose=FORM_PURPOSE,
-                       lifetime_s=_TOKEN_LIFETIME_S):  # a replay, or the second of a double submit
+                       lifetime_s=SPENT_TOKEN_LIFETIME_S):  # a replay, or the second of a double submit
         page.session.rollback()
         return page.render(values, notice=gettext(_ALREADY_SENT), status=409)
     report = submit_correction(session=page.session, form=form)

@@ -36,19 +36,21 @@ from app.services.verification.misuse_reports import (
 )
 from app.services.verification.used_tokens import spend_token
 from app.web.deps import PublicForm
-from app.web.form_tokens import TOKEN_MAX_AGE_S, TokenCheck, check_token, issue_token, token_nonce
+from app.web.form_tokens import (
+    SPENT_TOKEN_LIFETIME_S,
+    TOKEN_MESSAGES,
+    TokenCheck,
+    check_token,
+    issue_token,
+    token_nonce,
+)
 from app.web.templating import templates
 
 router = APIRouter(default_response_class=HTMLResponse)
 FORM_PURPOSE = "misuse-report"
 THANKS_URL = "/bao-cao/da-gui"
-_TOKEN_MESSAGES = {  # Vietnamese msgids, translated when shown
-    TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
-    TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
-}
 _ALREADY_SENT = N_("Báo cáo này đã được gửi (mỗi biểu mẫu chỉ gửi được một lần) và không được lưu lại "
                    "lần nữa. Nếu bạn muốn gửi một báo cáo khác, hãy gửi biểu mẫu dưới đây.")
-_TOKEN_LIFETIME_S = TOKEN_MAX_AGE_S + 120  # a spent token is remembered while its signature could pass
 
 
 async def _posted_report(request: Request) -> PostedForm:
@@ -95,8 +97,8 @@ def report_submit(page: FormPageDep, posted: PostedReportDep) -> Response:
     values = typed_values(posted.fields)
     token = posted.fields.get(TOKEN_FIELD, "")
     verdict = check_token(token, secret=page.settings.secret_key, purpose=FORM_PURPOSE)
-    if verdict in _TOKEN_MESSAGES:
-        return page.render(values, notice=gettext(_TOKEN_MESSAGES[verdict]), status=400)
+    if verdict in TOKEN_MESSAGES:
+        return page.render(values, notice=gettext(TOKEN_MESSAGES[verdict]), status=400)
     if verdict is TokenCheck.too_fast or posted.fields.get(HONEYPOT_FIELD, "").strip():
         return RedirectResponse(lang_url(THANKS_URL), status_code=303)  # a bot: it learns nothing
     form, errors = parse_report_form(values)
@@ -131,7 +133,7 @@ def _store(page: FormPage, form: ReportForm, values: Mapping[str, str],
         except ImageRejected as exc:
             return page.render(values, errors={PHOTO_FIELD: exc.message}, status=422, token=token)
     if not spend_token(session=page.session, nonce=token_nonce(token), purpose=FORM_PURPOSE,
-                       lifetime_s=_TOKEN_LIFETIME_S):  # a replay, or the second of a double submit
+                       lifetime_s=SPENT_TOKEN_LIFETIME_S):  # a replay, or the second of a double submit
         page.session.rollback()
         return page.render(values, notice=gettext(_ALREADY_SENT), status=409)
     report = submit_report(session=page.session, form=form, photo=photo,

@@ -40,7 +40,14 @@ from app.services.watch.mails import queue_confirmation, watch_links
 from app.services.watch.table import watch_rows
 from app.services.watch.tokens import LinkClaim, LinkProblem, LinkPurpose, read_link, sign_link
 from app.web.deps import ClientKeyDep, LimitsDep, SessionDep, SettingsDep, TodayDep
-from app.web.form_tokens import TOKEN_MAX_AGE_S, TokenCheck, check_token, issue_token, token_nonce
+from app.web.form_tokens import (
+    SPENT_TOKEN_LIFETIME_S,
+    TOKEN_MESSAGES,
+    TokenCheck,
+    check_token,
+    issue_token,
+    token_nonce,
+)
 from app.web.rate_limit import SiteLimits, client_key
 from app.web.templating import templates
 
@@ -49,11 +56,6 @@ WATCH_PATH = "/theo-doi"
 SENT_PATH = f"{WATCH_PATH}/da-gui"
 PER_CLIENT_PER_HOUR = 10
 PER_ADDRESS_PER_DAY = 3
-_TOKEN_LIFETIME_S = TOKEN_MAX_AGE_S + 120
-_TOKEN_MESSAGES = {
-    TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
-    TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
-}
 _ALREADY_SENT = N_("Biểu mẫu này đã được gửi (mỗi biểu mẫu chỉ gửi được một lần). "
                    "Hãy kiểm tra hộp thư của bạn.")
 _LINK_MESSAGES = {
@@ -97,8 +99,8 @@ async def watch_start(request: Request, session: SessionDep, settings: SettingsD
         rejected = post.rejected
         return _form_page(request, settings, post, notice=rejected.message, status=rejected.status_code)
     verdict = check_token(post.token, secret=settings.secret_key, purpose=FORM_PURPOSE)
-    if verdict in _TOKEN_MESSAGES:
-        return _form_page(request, settings, post, notice=gettext(_TOKEN_MESSAGES[verdict]), status=400)
+    if verdict in TOKEN_MESSAGES:
+        return _form_page(request, settings, post, notice=gettext(TOKEN_MESSAGES[verdict]), status=400)
     if verdict is TokenCheck.too_fast or post.honeypot.strip():
         return RedirectResponse(lang_url(SENT_PATH), status_code=303)  # a bot: it learns nothing
     error = email_error(post.email)
@@ -113,7 +115,7 @@ async def watch_start(request: Request, session: SessionDep, settings: SettingsD
     if limited:
         return _form_page(request, settings, post, notice=limited, status=429, token=post.token)
     if not spend_token(session=session, nonce=token_nonce(post.token), purpose=FORM_PURPOSE,
-                       lifetime_s=_TOKEN_LIFETIME_S):
+                       lifetime_s=SPENT_TOKEN_LIFETIME_S):
         session.rollback()
         return _form_page(request, settings, post, notice=gettext(_ALREADY_SENT), status=409)
     watch = start_list(session=session, resolved=resolved, today=today)

@@ -15,6 +15,8 @@ import secrets
 import time
 from enum import StrEnum
 
+from app.domain.messages import N_
+
 TOKEN_MAX_AGE_S = 4 * 3600  # long enough to find a receipt and take a photo
 MIN_FILL_S = 3.0  # no person reads and fills a report form faster
 MAX_TOKEN_LENGTH = 200
@@ -28,6 +30,16 @@ class TokenCheck(StrEnum):
     too_fast = "too_fast"
     expired = "expired"
     forged = "forged"
+
+
+# What an anonymous form says when its token is refused (Vietnamese msgids, translated when shown); the
+# form is shown again with what was typed, status 400. A too-fast post is a bot's: thanked, never told.
+TOKEN_MESSAGES: dict[TokenCheck, str] = {
+    TokenCheck.forged: N_("Biểu mẫu không hợp lệ (không do trang này tạo ra). Vui lòng kiểm tra và gửi lại."),
+    TokenCheck.expired: N_("Biểu mẫu đã hết hạn vì để quá lâu. Nội dung bạn nhập vẫn còn: vui lòng gửi lại."),
+}
+# A spent token's nonce is remembered while its signature could still pass (and a little longer).
+SPENT_TOKEN_LIFETIME_S = TOKEN_MAX_AGE_S + 120
 
 
 def _signature(secret: str, purpose: str, issued: str, nonce: str) -> str:
